@@ -1,0 +1,12 @@
+import { SVR } from '../src/model/svr.ts';
+import { createRng } from '../src/model/random.ts';
+import { mae } from '../src/model/metrics.ts';
+const r = createRng(1);
+const n=1500,d=100;
+const X = Array.from({length:n},()=>Array.from({length:d},()=>r.next()*2-1));
+const y = X.map(x=>Math.sin(3*x[0])+0.5*x[1]*x[1]);
+const s = new SVR({C:10, epsilon:0.05});
+let t=performance.now(); await s.fit(X.slice(0,1200),y.slice(0,1200)); console.log('fit',performance.now()-t, s.nSupportVectors);
+t=performance.now(); const p=s.predict(X.slice(1200)); console.log('pred',performance.now()-t, mae(y.slice(1200),p));
+const s2 = SVR.fromJSON(JSON.parse(JSON.stringify(s.toJSON())));
+const p2 = s2.predict(X.slice(1200)); console.log(p.every((v,i)=>v===p2[i]));

@@ -1,0 +1,19 @@
+import { Command, CommanderError } from 'commander';
+import { fail } from './output.ts';
+import { registerStructureCommands } from './structureCommands.ts';
+
+const program = new Command('cescreen')
+  .description('Crystal-structure analysis and Center-Environment substitution screening')
+  .version('0.1.0')
+  .exitOverride()
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+  .showHelpAfterError();
+
+registerStructureCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2);
+  fail(e);
+}

@@ -1,0 +1,151 @@
+/**
+ * VASP POSCAR/CONTCAR (VASP 5 format: element line, counts, Direct or
+ * Cartesian coordinates, optional Selective dynamics).
+ *
+ * POSCAR has no site labels; cescreen writes each atom's site label as a
+ * trailing word after its coordinates (VASP and most readers ignore it) and
+ * reads it back when present, else the label is the element.
+ */
+import { readFileSync } from 'node:fs';
+import { Lattice, type Mat3, type Vec3, det3 } from './lattice.ts';
+import { Structure, type Site } from './structure.ts';
+import { normaliseElement } from './periodicTable.ts';
+import { InputError } from '../util/errors.ts';
+
+const NUM = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eEdD][+-]?\d+)?$/;
+
+function toNumber(word: string | undefined): number | undefined {
+  if (word === undefined || !NUM.test(word)) return undefined;
+  const v = Number(word.replace(/[dD]/, 'e'));
+  return Number.isFinite(v) ? v : undefined;
+}
+
+/** Words of a line without a trailing `#` or `!` comment. */
+function words(line: string | undefined): string[] {
+  if (line === undefined) return [];
+  return line.replace(/[#!].*$/, '').trim().split(/\s+/).filter((w) => w !== '');
+}
+
+export function parsePoscar(text: string, opts: { file?: string } = {}): Structure {
+  const file = opts.file;
+  const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
+  const fail = (i: number, msg: string): never => {
+    throw new InputError(msg, { file, line: i + 1 });
+  };
+  const end = lastNonEmpty(lines);
+  const need = (i: number, what: string): string => {
+    if (i >= lines.length || (lines[i].trim() === '' && i >= end)) fail(Math.min(i, lines.length), `POSCAR ends early: expected ${what} on line ${i + 1} (file truncated?)`);
+    return lines[i];
+  };
+  if (text.trim() === '') fail(0, 'the POSCAR file is empty');
+  const title = lines[0].trim();
+
+  // Line 2: one universal scale (negative = target volume) or three per-axis scales.
+  const sw = words(need(1, 'the scale factor'));
+  const scales = sw.map(toNumber);
+  if (!(scales.length === 1 || scales.length === 3) || scales.some((s) => s === undefined || s === 0)) {
+    fail(1, `expected a non-zero scale factor (or three) on line 2, found '${lines[1].trim()}'`);
+  }
+  if (scales.length === 3 && scales.some((s) => s! < 0)) fail(1, 'three scale factors must all be positive');
+
+  const rows: Vec3[] = [];
+  for (let i = 2; i < 5; i++) {
+    const w = words(need(i, `lattice vector ${i - 1} (three numbers in Å)`)).slice(0, 3).map(toNumber);
+    if (w.length < 3 || w.some((x) => x === undefined)) fail(i, `expected lattice vector ${i - 1} as three numbers, found '${lines[i].trim()}'`);
+    rows.push(w as Vec3);
+  }
+  const raw = det3(rows as Mat3);
+  // One scale multiplies everything; a negative one is the wanted cell volume in Å³.
+  const k = scales.length === 3 ? 1 : scales[0]! > 0 ? scales[0]! : Math.cbrt(-scales[0]! / Math.abs(raw));
+  const perAxis: Vec3 = scales.length === 3 ? (scales as Vec3) : [1, 1, 1];
+  const matrix = rows.map((r) => r.map((x, j) => x * k * perAxis[j])) as Mat3;
+  const vol = det3(matrix);
+  if (!(Math.abs(vol) > 1e-6) || !Number.isFinite(vol)) fail(2, `the lattice vectors give cell volume ${vol} Å³ (expected a positive, finite volume)`);
+  if (!(vol > 0)) fail(2, `the lattice vectors are left-handed (volume ${vol.toFixed(4)} Å³); swap two of them`);
+  const lattice = new Lattice(matrix);
+  if (!lattice.inverse.flat().every(Number.isFinite)) fail(2, 'the lattice vectors are out of range');
+
+  // Line 6: element symbols (VASP 5); VASP 4 files have the counts here instead.
+  let i = 5;
+  const symbolWords = words(need(i, 'the element symbols line (VASP 5 format)'));
+  if (symbolWords.length === 0 || symbolWords.every((w) => toNumber(w) !== undefined)) {
+    fail(i, `expected element symbols on line 6 (VASP 5 format); VASP 4 files without them are not supported — add a line such as 'Nb Si'`);
+  }
+  const elements = symbolWords.map((w) => normaliseElement(w) ?? fail(i, `unknown element '${w}' on line 6 (expected symbols such as Nb Si)`));
+  i++;
+  const countWords = words(need(i, 'the atom counts'));
+  const counts = countWords.map(toNumber);
+  if (counts.length !== elements.length || counts.some((n) => n === undefined || !Number.isInteger(n) || n < 0)) {
+    fail(i, `expected ${elements.length} whole-number atom counts on line ${i + 1} (one per element ${elements.join(' ')}), found '${lines[i].trim()}'`);
+  }
+  const total = counts.reduce((a, b) => a! + b!, 0)!;
+  if (total === 0) fail(i, 'the POSCAR has no atoms');
+  if (total > 10_000_000) fail(i, `${total} atoms is more than cescreen handles`);
+  i++;
+
+  let selective = false;
+  if (/^\s*s/i.test(need(i, "'Direct' or 'Cartesian'"))) {
+    selective = true;
+    i++;
+  }
+  const mode = need(i, "'Direct' or 'Cartesian'").trim();
+  let cartesian: boolean;
+  if (/^[dD]/.test(mode)) cartesian = false;
+  else if (/^[cCkK]/.test(mode)) cartesian = true;
+  else return fail(i, `expected 'Direct' or 'Cartesian' on line ${i + 1}, found '${mode}'`);
+  i++;
+
+  const sites: Site[] = [];
+  elements.forEach((element, e) => {
+    for (let n = 0; n < counts[e]!; n++, i++) {
+      const w = words(need(i, `coordinates of atom ${sites.length + 1} of ${total}`));
+      const xyz = w.slice(0, 3).map(toNumber);
+      if (xyz.length < 3 || xyz.some((x) => x === undefined)) fail(i, `expected three numbers for atom ${sites.length + 1} (${element}), found '${lines[i].trim()}'`);
+      let frac = xyz as Vec3;
+      if (cartesian) frac = lattice.toFractional(frac.map((x, j) => x * k * perAxis[j]) as Vec3);
+      if (frac.some((x) => !Number.isFinite(x) || Math.abs(x) > 1000)) fail(i, `coordinates of atom ${sites.length + 1} are out of range`);
+      let rest = w.slice(3);
+      if (selective) rest = rest.slice(3);
+      const label = rest.length > 0 ? rest[0] : element;
+      sites.push({ element, label, frac });
+    }
+  });
+  return new Structure(lattice, sites, title);
+}
+
+function lastNonEmpty(lines: string[]): number {
+  for (let i = lines.length - 1; i >= 0; i--) if (lines[i].trim() !== '') return i;
+  return -1;
+}
+
+export function readPoscar(path: string): Structure {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new InputError(`cannot read ${path}: ${(e as Error).message}`, { file: path });
+  }
+  return parsePoscar(text, { file: path });
+}
+
+/**
+ * VASP 5 POSCAR: scale 1, the lattice rows exactly as stored, atoms grouped by
+ * element in order of first appearance, Direct coordinates, the site label
+ * after each coordinate triple (whitespace in labels becomes '_').
+ */
+export function toPoscar(structure: Structure): string {
+  const f = (x: number) => x.toFixed(12).padStart(18);
+  const order = [...structure.composition().keys()];
+  const out = [structure.title.replace(/\s+/g, ' ').trim() || 'cescreen', '1.0'];
+  for (const r of structure.lattice.matrix) out.push(`${f(r[0])} ${f(r[1])} ${f(r[2])}`);
+  out.push(order.map((e) => e.padStart(4)).join(' '));
+  out.push(order.map((e) => String(structure.composition().get(e)).padStart(4)).join(' '));
+  out.push('Direct');
+  for (const e of order) {
+    for (const s of structure.sites) {
+      if (s.element !== e) continue;
+      out.push(`${f(s.frac[0])} ${f(s.frac[1])} ${f(s.frac[2])}  ${s.label.replace(/\s+/g, '_') || e}`);
+    }
+  }
+  return out.join('\n') + '\n';
+}

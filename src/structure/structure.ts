@@ -1,0 +1,60 @@
+import { Lattice, type Vec3, wrapFrac } from './lattice.ts';
+
+/** One atom of the cell: its element, the CIF site label it came from, and its fractional position in [0,1). */
+export interface Site {
+  element: string;
+  label: string;
+  frac: Vec3;
+}
+
+/** A periodic crystal: a lattice and the atoms of one cell (all of them, symmetry already applied). */
+export class Structure {
+  readonly lattice: Lattice;
+  readonly sites: readonly Site[];
+  readonly title: string;
+
+  constructor(lattice: Lattice, sites: Site[], title = '') {
+    this.lattice = lattice;
+    this.sites = sites.map((s) => ({ element: s.element, label: s.label, frac: wrapFrac(s.frac) }));
+    this.title = title;
+  }
+
+  get length(): number {
+    return this.sites.length;
+  }
+
+  cartesian(i: number): Vec3 {
+    return this.lattice.toCartesian(this.sites[i].frac);
+  }
+
+  /** Element counts in order of first appearance. */
+  composition(): Map<string, number> {
+    const m = new Map<string, number>();
+    for (const s of this.sites) m.set(s.element, (m.get(s.element) ?? 0) + 1);
+    return m;
+  }
+
+  /** Reduced formula, elements in Hill-like alphabetical order, e.g. "Nb5Si3". */
+  formula(): string {
+    const comp = this.composition();
+    const counts = [...comp.values()];
+    const g = counts.reduce((x, y) => gcd(x, y));
+    return [...comp.keys()]
+      .sort()
+      .map((e) => {
+        const n = comp.get(e)! / g;
+        return n === 1 ? e : `${e}${n}`;
+      })
+      .join('');
+  }
+
+  /** Distinct site labels in order of first appearance. */
+  labels(): string[] {
+    return [...new Set(this.sites.map((s) => s.label))];
+  }
+}
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}

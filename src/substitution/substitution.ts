@@ -1,0 +1,59 @@
+import type { PairEnumeration, SitePair } from './pairs.ts';
+
+/** Element X on the pair's atom a and Y on its atom b; a host element on its own site means "no substitution there". */
+export interface Substitution {
+  pair: SitePair;
+  elementA: string;
+  elementB: string;
+}
+
+export type SubstitutionKind = 'pristine' | 'single' | 'pair';
+
+export function hostA(cellSites: readonly { element: string }[], s: Substitution): string {
+  return cellSites[s.pair.atomA].element;
+}
+
+/** Symmetry-canonical form: for a swappable pair X@a,Y@b ≡ Y@a,X@b, so the alphabetically first element goes on a. */
+export function canonicalSubstitution(pair: SitePair, elementA: string, elementB: string): Substitution {
+  if (pair.swappable && elementB < elementA) return { pair, elementA: elementB, elementB: elementA };
+  return { pair, elementA, elementB };
+}
+
+export function substitutionKey(s: Substitution): string {
+  const c = canonicalSubstitution(s.pair, s.elementA, s.elementB);
+  return `${c.pair.id}:${c.elementA}:${c.elementB}`;
+}
+
+export function substitutionKind(enumeration: PairEnumeration, s: Substitution): SubstitutionKind {
+  const sites = enumeration.cell.sites;
+  const a = sites[s.pair.atomA].element !== s.elementA;
+  const b = sites[s.pair.atomB].element !== s.elementB;
+  return a && b ? 'pair' : a || b ? 'single' : 'pristine';
+}
+
+/**
+ * Every distinct substitution of the given elements over the pairs: X on a and Y
+ * on b from `elements` plus each site's host, single substitutions included,
+ * the pristine cell excluded (its energy is zero by definition).
+ */
+export function expandSubstitutions(enumeration: PairEnumeration, elements: string[], pairs = enumeration.pairs): Substitution[] {
+  const out: Substitution[] = [];
+  const sites = enumeration.cell.sites;
+  for (const pair of pairs) {
+    const hostA = sites[pair.atomA].element;
+    const hostB = sites[pair.atomB].element;
+    const onA = [...new Set([hostA, ...elements])];
+    const onB = [...new Set([hostB, ...elements])];
+    const seen = new Set<string>();
+    for (const x of onA)
+      for (const y of onB) {
+        if (x === hostA && y === hostB) continue;
+        const s = canonicalSubstitution(pair, x, y);
+        const k = substitutionKey(s);
+        if (seen.has(k)) continue;
+        seen.add(k);
+        out.push(s);
+      }
+  }
+  return out;
+}
