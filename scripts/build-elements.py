@@ -56,14 +56,10 @@ def read_csv(name: str) -> list[dict]:
 
 
 def read_column(name: str) -> dict[int, float]:
-    """One value per line, line i = Z; 'Missing...' lines are unknown (Magpie/Mathematica format)."""
+    """One value per line after the # header, the i-th value is Z = i; 'Missing...' is unknown (Magpie format)."""
     with open(os.path.join(DATA, name)) as f:
-        out = {}
-        for z, line in enumerate(f, start=1):
-            line = line.strip()
-            if line and not line.startswith('Missing'):
-                out[z] = float(line)
-        return out
+        lines = [line.strip() for line in f if not line.startswith('#')]
+    return {z: float(v) for z, v in enumerate(lines, start=1) if v and not v.startswith('Missing')}
 
 
 KITTEL_EC = {r['symbol']: float(r['EC']) for r in read_csv('cohesive_energy_kittel.csv')}

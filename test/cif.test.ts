@@ -341,6 +341,8 @@ test('each class of bad input is an InputError on the right line', () => {
     ['missing coordinate', `data_c\n${CELL()}${ATOMS(['Nb1 0 ? 0'])}`, 'Nb1', /non-numeric coordinate/],
     ['bad symmetry operation', `data_s\n${CELL()}loop_\n_space_group_symop_operation_xyz\n'x, y, z'\n'-x, y, w'\n${ATOMS(['Nb1 0 0 0'])}`, "'-x, y, w'", /cannot read symmetry operation '-x, y, w'/],
     ['space group without operations', `data_s\n_symmetry_space_group_name_H-M 'I 4/m c m'\n${CELL()}${ATOMS(['Nb1 0 0 0'])}`, 2, /lists no symmetry operations/],
+    ['Hall symbol without operations', `data_s\n${CELL()}_space_group_name_Hall '-I 4 2c'\n${ATOMS(['Nb1 0 0 0'])}`, 1, /-I 4 2c but lists no symmetry operations/],
+    ['number without operations', `data_s\n${CELL()}_space_group_IT_number 229\n${ATOMS(['Nb1 0 0 0'])}`, 1, /No\. 229 but lists no/],
     ['atom loop without fract', `data_f\n${CELL()}loop_\n_atom_site_label\n_atom_site_Cartn_x\n_atom_site_Cartn_y\n_atom_site_Cartn_z\nNb1 0 0 0\n`, 'loop_', /no _atom_site_fract_x.*Cartesian/],
     ['atom loop without fract_z', `data_f\n${CELL()}loop_\n_atom_site_label\n_atom_site_fract_x\n_atom_site_fract_y\nNb1 0 0\n`, 'loop_', /no _atom_site_fract_z/],
     ['duplicate tag', `data_d\n${CELL()}_cell_length_a 6\n${ATOMS(['Nb1 0 0 0'])}`, '_cell_length_a 6', /appears twice/],
@@ -379,4 +381,11 @@ test('operations from the file are exposed for pair enumeration', () => {
   const all = new Set(s.sites.map((x) => key(x.frac, x.element)));
   const wrap = (f: Vec3) => f.map((x) => x - Math.floor(x)) as Vec3;
   for (const op of d.operations as Symop[]) for (const site of s.sites) assert.ok(all.has(key(wrap(applySymop(op, site.frac)), site.element)));
+});
+
+test('a single atom written without loop_ is read as a one-row atom table', () => {
+  const s = parseCif(`data_one\n${CELL(3.3, 3.3, 3.3)}_space_group_symop_operation_xyz 'x,y,z'\n_atom_site_label Nb1\n_atom_site_fract_x 0.5\n_atom_site_fract_y 0\n_atom_site_fract_z 1.25\n`);
+  assert.equal(s.length, 1);
+  assert.deepEqual(s.sites[0], { element: 'Nb', label: 'Nb1', frac: [0.5, 0, 0.25] });
+  assert.ok(Math.abs(s.lattice.volume - 3.3 ** 3) < 1e-9);
 });

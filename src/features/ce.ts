@@ -131,6 +131,15 @@ export class CeFeaturizer {
     return out;
   }
 
+  /**
+   * One substituted site on its own (the other site unsubstituted): the input of
+   * the transfer family's single-site energy s(X@a).
+   */
+  endFeatures(atom: number, element: string): number[] {
+    const site = this.site(atom);
+    return this.siteBlock(site, element, (k) => (k === atom ? element : this.cell.sites[k].element));
+  }
+
   private siteBlock(site: SiteDescriptor, element: string, occupant: (k: number) => string): number[] {
     const def = this.definition;
     const pc = this.properties(element);

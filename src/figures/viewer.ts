@@ -163,14 +163,14 @@ table.kv td { padding: 2px 0; }
 .prediction .sub { font-size: 12px; opacity: .85; }
 figure.hm { margin: 8px 0 16px; }
 figure.hm figcaption { font-size: 13px; font-weight: bold; margin-bottom: 4px; }
-figure.hm svg { width: 100%; height: auto; max-width: 760px; }
+figure.hm svg { max-width: 100%; height: auto; }
 figure.hm.current { outline: 2px solid #f0b400; outline-offset: 3px; border-radius: 3px; }
 figure.hm rect.cell { cursor: pointer; }
 figure.hm rect.cell:hover { stroke: #444; stroke-width: 1.5; }
 figure.hm rect.cell.selected { stroke: #000; stroke-width: 3; }
 .overlay { position: absolute; font-size: 12px; background: rgba(255,255,255,.86); border: 1px solid #d5d8dc; border-radius: 4px; padding: 5px 8px; }
-#hint { top: 8px; left: 8px; color: #555; }
-#tools { top: 8px; right: 8px; display: flex; gap: 10px; align-items: center; }
+#hint { bottom: 8px; right: 8px; color: #555; }
+#tools { top: 8px; left: 8px; display: flex; gap: 10px; align-items: center; }
 #tools button { font-size: 12px; }
 #legend { bottom: 8px; left: 8px; max-width: 70%; display: flex; flex-wrap: wrap; gap: 4px 10px; }
 #legend .sw { display: inline-block; width: 11px; height: 11px; border-radius: 50%; border: 1px solid #777; vertical-align: -1px; margin-right: 3px; }

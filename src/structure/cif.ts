@@ -46,8 +46,15 @@ export interface CifDetailed {
   /** The file's symmetry operations (identity only when it gives none). */
   operations: Symop[];
   block: string;
-  spaceGroup: { name?: string; number?: number };
+  spaceGroup: SpaceGroupInfo;
   asymmetricUnit: AsymmetricSite[];
+}
+
+/** What the file says about its space group (not checked against the operations). */
+export interface SpaceGroupInfo {
+  name?: string;
+  hall?: string;
+  number?: number;
 }
 
 export const DEFAULT_MERGE_TOLERANCE = 0.01;
@@ -236,12 +243,11 @@ function tableWith(block: Block, tag: string): Table | undefined {
   }
   const item = block.scalars.get(tag);
   if (!item) return undefined;
-  const prefix = tag.slice(0, tag.indexOf('_', 1) + 1) || tag;
   return {
     line: item.tag.line,
     rows: 1,
-    has: (t) => block.scalars.has(t) && t.startsWith(prefix),
-    get: (t) => (t.startsWith(prefix) ? block.scalars.get(t)?.value : undefined),
+    has: (t) => block.scalars.has(t),
+    get: (t) => block.scalars.get(t)?.value,
   };
 }
 
@@ -338,12 +344,19 @@ function readLattice(block: Block, file?: string): Lattice {
 
 const SYMOP_TAGS = ['_space_group_symop_operation_xyz', '_symmetry_equiv_pos_as_xyz'];
 
-function readSpaceGroup(block: Block): { name?: string; number?: number } {
-  const out: { name?: string; number?: number } = {};
+function readSpaceGroup(block: Block): SpaceGroupInfo {
+  const out: SpaceGroupInfo = {};
   for (const tag of ['_space_group_name_h-m_alt', '_symmetry_space_group_name_h-m']) {
     const t = scalar(block, tag);
     if (!isMissing(t)) {
       out.name = t!.text.trim();
+      break;
+    }
+  }
+  for (const tag of ['_space_group_name_hall', '_symmetry_space_group_name_hall']) {
+    const t = scalar(block, tag);
+    if (!isMissing(t)) {
+      out.hall = t!.text.trim();
       break;
     }
   }
@@ -358,7 +371,7 @@ function readSpaceGroup(block: Block): { name?: string; number?: number } {
   return out;
 }
 
-function readOperations(block: Block, file: string | undefined, spaceGroup: { name?: string; number?: number }): Symop[] {
+function readOperations(block: Block, file: string | undefined, spaceGroup: SpaceGroupInfo): Symop[] {
   for (const tag of SYMOP_TAGS) {
     const table = tableWith(block, tag);
     if (!table) continue;
@@ -371,11 +384,12 @@ function readOperations(block: Block, file: string | undefined, spaceGroup: { na
     return ops;
   }
   // No operation list: only a P1 file may leave it out; anything else would silently lose atoms.
-  const isP1 = (spaceGroup.name === undefined || spaceGroup.name.replace(/[\s_]/g, '').toUpperCase() === 'P1') && (spaceGroup.number === undefined || spaceGroup.number === 1);
+  const p1 = (name?: string) => name === undefined || name.replace(/[\s_]/g, '').toUpperCase() === 'P1';
+  const isP1 = p1(spaceGroup.name) && p1(spaceGroup.hall) && (spaceGroup.number === undefined || spaceGroup.number === 1);
   if (!isP1) {
     const line = tagLine(block, '_symmetry_space_group_name_h-m');
     throw new InputError(
-      `data block '${block.name}' names space group ${spaceGroup.name ?? `No. ${spaceGroup.number}`} but lists no symmetry operations ` +
+      `data block '${block.name}' names space group ${spaceGroup.name ?? spaceGroup.hall ?? `No. ${spaceGroup.number}`} but lists no symmetry operations ` +
         `(expected a _space_group_symop_operation_xyz or _symmetry_equiv_pos_as_xyz loop, or a P1 cell with every atom)`,
       { file, line },
     );
@@ -456,20 +470,46 @@ interface Placed extends Site {
 function expand(lattice: Lattice, asym: Omit<AsymmetricSite, 'multiplicity'>[], ops: Symop[], tol: number, file?: string): { sites: Site[]; multiplicity: number[] } {
   const placed: Placed[] = [];
   const multiplicity = asym.map(() => 0);
-  const minHeight = Math.min(...lattice.heights);
+  const heights = lattice.heights;
+  const small = tol < 0.25 * Math.min(...heights);
   const distance = (a: Vec3, b: Vec3): number => {
     const d: Vec3 = [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
     // Rounding the fractional difference is the exact minimum image whenever
     // the distance is below half a cell height, which is all a merge test needs.
-    if (tol < 0.25 * minHeight) return norm(lattice.toCartesian([d[0] - Math.round(d[0]), d[1] - Math.round(d[1]), d[2] - Math.round(d[2])]));
+    if (small) return norm(lattice.toCartesian([d[0] - Math.round(d[0]), d[1] - Math.round(d[1]), d[2] - Math.round(d[2])]));
     return lattice.minimumImage(d).distance;
+  };
+  // Periodic grid of bins at least tol wide (a fractional step of 1/n along axis i
+  // is h_i/n Å across), so atoms within tol sit in the same or adjacent bins.
+  const bins = heights.map((h) => (small ? Math.max(1, Math.min(64, Math.floor(h / Math.max(tol, 1e-6)))) : 1));
+  const grid = new Map<number, Placed[]>();
+  const binOf = (f: Vec3) => f.map((x, i) => Math.min(bins[i] - 1, Math.floor(x * bins[i])));
+  const keyOf = (b: number[]) => (b[0] * 64 + b[1]) * 64 + b[2];
+  const near = (f: Vec3): Placed | undefined => {
+    const b = binOf(f);
+    const seen = new Set<number>();
+    for (let i = -1; i <= 1; i++)
+      for (let j = -1; j <= 1; j++)
+        for (let k = -1; k <= 1; k++) {
+          const key = keyOf([(b[0] + i + bins[0]) % bins[0], (b[1] + j + bins[1]) % bins[1], (b[2] + k + bins[2]) % bins[2]]);
+          if (seen.has(key)) continue;
+          seen.add(key);
+          const hit = grid.get(key)?.find((p) => distance(p.frac, f) < tol);
+          if (hit) return hit;
+        }
+    return undefined;
   };
   asym.forEach((site, s) => {
     for (const op of ops) {
       const f = wrapFrac(applySymop(op, site.frac));
-      const hit = placed.find((p) => distance(p.frac, f) < tol);
+      const hit = near(f);
       if (!hit) {
-        placed.push({ element: site.element, label: site.label, frac: f, source: s });
+        const p = { element: site.element, label: site.label, frac: f, source: s };
+        placed.push(p);
+        const key = keyOf(binOf(f));
+        const list = grid.get(key);
+        if (list) list.push(p);
+        else grid.set(key, [p]);
         multiplicity[s]++;
         continue;
       }

@@ -94,3 +94,71 @@ function atomAt(enumeration: PairEnumeration, f: Vec3): number | undefined {
   }
   return undefined;
 }
+
+export interface CleanedDataSet {
+  rows: DataRow[];
+  dropped: { line: number; reason: string }[];
+  /** The most common energy of the rows that leave the cell unsubstituted (the data's numerical zero). */
+  pristineEnergy: number | null;
+}
+
+/**
+ * Rows a model should learn from. Pristine rows go (no substitution is zero
+ * energy by construction), and so do substitutions carrying exactly the
+ * pristine energy: the source transposed the pristine cell and the double
+ * antisite in its duplicated geometries (see the data set's README).
+ */
+export function cleanDataset(ds: DataSet): CleanedDataSet {
+  const pristine = ds.rows.filter((r) => r.kind === 'pristine').map((r) => r.eds);
+  const counts = new Map<number, number>();
+  for (const e of pristine) counts.set(e, (counts.get(e) ?? 0) + 1);
+  const pristineEnergy = pristine.length ? [...counts.entries()].sort((a, b) => b[1] - a[1])[0][0] : null;
+  const rows: DataRow[] = [];
+  const dropped: { line: number; reason: string }[] = [];
+  for (const r of ds.rows) {
+    if (r.kind === 'pristine') dropped.push({ line: r.line, reason: `pristine cell (listed ${r.eds} eV)` });
+    else if (pristineEnergy !== null && Math.abs(r.eds - pristineEnergy) < 1e-6)
+      dropped.push({ line: r.line, reason: `${r.key} carries the pristine energy ${pristineEnergy} eV (transposed entry)` });
+    else rows.push(r);
+  }
+  return { rows, dropped, pristineEnergy };
+}
+
+/** One physical substitution: the median energy of the rows with its canonical key. */
+export interface Sample {
+  key: string;
+  substitution: Substitution;
+  kind: SubstitutionKind;
+  eds: number;
+  lines: number[];
+  folders: string[];
+  uniqueIds: string[];
+}
+
+export function collapseByKey(rows: DataRow[]): Sample[] {
+  const groups = new Map<string, DataRow[]>();
+  for (const r of rows) {
+    const g = groups.get(r.key);
+    if (g) g.push(r);
+    else groups.set(r.key, [r]);
+  }
+  return [...groups.values()].map((g) => ({
+    key: g[0].key,
+    substitution: g[0].substitution,
+    kind: g[0].kind,
+    eds: median(g.map((r) => r.eds)),
+    lines: g.map((r) => r.line),
+    folders: [...new Set(g.map((r) => r.folder))],
+    uniqueIds: [...new Set(g.map((r) => r.uniqueId))],
+  }));
+}
+
+export function rowSample(r: DataRow): Sample {
+  return { key: r.key, substitution: r.substitution, kind: r.kind, eds: r.eds, lines: [r.line], folders: [r.folder], uniqueIds: [r.uniqueId] };
+}
+
+function median(v: number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}

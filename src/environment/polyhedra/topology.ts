@@ -38,7 +38,10 @@ function angleDeg(u: Vec3, v: Vec3): number {
  * Union–find over shared edges, taking edges in order of increasing fold
  * angle; two groups merge only if every pair of their triangle normals is
  * within the tolerance (complete linkage), so a gently curved strip of
- * triangles cannot chain into one "face". A group whose boundary is not one
+ * triangles cannot chain into one "face". Triangles around a flat corner (an
+ * atom barely above a face, so all its triangles are within the tolerance)
+ * are never merged: the atom is a corner, so it stays a cap of triangles
+ * rather than vanishing inside a face. A group whose boundary is not one
  * simple cycle (cannot happen for planar convex patches) is split back into
  * its triangles.
  */
@@ -70,6 +73,17 @@ export function polyhedronFaces(
   }
   pairs.sort((x, y) => x.angle - y.angle || x.a - y.a || x.b - y.b);
 
+  // A corner whose incident triangles are all within the tolerance of each
+  // other is a flat cap (an atom just above a face). Merging across its edges
+  // would swallow it into a face interior, so its triangles stay separate.
+  const incident = new Map<number, number[]>();
+  tris.forEach((t, k) => t.forEach((v) => incident.set(v, [...(incident.get(v) ?? []), k])));
+  const flat = new Set<number>();
+  for (const [v, ks] of incident) {
+    if (ks.every((i) => ks.every((j) => angleDeg(normals[i], normals[j]) < angleToleranceDeg))) flat.add(v);
+  }
+  const sharedEdge = (a: number, b: number): number[] => tris[a].filter((v) => tris[b].includes(v));
+
   const parent = tris.map((_, k) => k);
   const members = tris.map((_, k) => [k]);
   const find = (k: number): number => {
@@ -78,6 +92,7 @@ export function polyhedronFaces(
   };
   for (const { a, b, angle } of pairs) {
     if (angle >= angleToleranceDeg) break;
+    if (sharedEdge(a, b).some((v) => flat.has(v))) continue;
     const ra = find(a);
     const rb = find(b);
     if (ra === rb) continue;
@@ -166,6 +181,9 @@ export function vertexFaceCounts(points: readonly Vec3[], options: TopologyOptio
  * e.g. cube `8^{0.3}`, rhombic dodecahedron `8^{0.3} 6^{0.4}`.
  *
  * Points that are not corners (inside, or on a face or edge) do not appear.
+ * A corner barely outside an edge (within the angle tolerance of both faces)
+ * lies on the boundary of the two merged faces, which then count as
+ * pentagons: the code reports the near-degeneracy instead of hiding it.
  * A degenerate set (fewer than 4 points, or flat) gives ''.
  */
 export function topologicalCode(points: readonly Vec3[], options: TopologyOptions = {}): string {

@@ -1,4 +1,4 @@
-// cescreen viewer — page code. Inlined as a <script type="module"> by src/figures/viewer.ts.
+// cescreen viewer — page code, inlined as the page's module script by src/figures/viewer.ts.
 // Plain browser JavaScript (no build step); three.js arrives as text blocks turned into Blob-URL modules.
 
 const hooks = {
@@ -189,7 +189,8 @@ function start(THREE, OrbitControls, data) {
     const dir = side.multiplyScalar(0.55).add(depth.multiplyScalar(-1.0)).add(up.clone().multiplyScalar(0.42)).normalize();
     const fov = THREE.MathUtils.degToRad(camera.fov);
     const fit = Math.min(fov, 2 * Math.atan(Math.tan(fov / 2) * camera.aspect)) / 2;
-    const dist = (cellRadius * 1.08) / Math.sin(fit);
+    const maxSphere = Math.max(0, ...data.atoms.map((a) => a.radius)) * atomScale;
+    const dist = ((cellRadius + maxSphere) * 1.1) / Math.sin(fit);
     camera.up.copy(up);
     camera.position.copy(cellCentre).addScaledVector(dir, dist);
     camera.near = dist / 50;
@@ -280,7 +281,7 @@ function start(THREE, OrbitControls, data) {
   function clearPolyhedron() {
     disposeGroup(polyGroup);
     hooks.selectedPolyhedron = null;
-    setFaded(false);
+    refreshFade();
     byId('env-body').innerHTML = '<p class="empty">Click an atom to show its coordination polyhedron.</p>';
     requestRender();
   }
@@ -341,6 +342,7 @@ function start(THREE, OrbitControls, data) {
     return { faces: env.faces, vertices: pts.length };
   }
 
+  const refreshFade = () => setFaded(Boolean(hooks.selectedPolyhedron || hooks.selectedPair));
   function setFaded(on) {
     if (faded === on) return;
     faded = on;
@@ -459,6 +461,7 @@ function start(THREE, OrbitControls, data) {
          <div class="sub">${pred.eds_pred < 0 ? 'stabilising' : pred.eds_pred > 0 ? 'destabilising' : 'neutral'} · pair #${config}, d = ${fmt(c.distance, 3)} Å${pair ? ` · atoms ${pair.atom_a} and ${pair.atom_b}` : ''}</div>`
       : `<div>No prediction for ${esc(X)}@${esc(c.site_a)}, ${esc(Y)}@${esc(c.site_b)} (pair #${config}).</div>`;
     drawPair(pair, X, Y);
+    refreshFade();
     markHeatmapCell(config, X, Y);
     requestRender();
     return hooks.lastPrediction;
@@ -482,6 +485,9 @@ function start(THREE, OrbitControls, data) {
       g.position.copy(p);
       g.scale.setScalar(r * 1.18);
       pairGroup.add(g);
+      const tag = textSprite(el, '#222222');
+      tag.position.copy(p).addScaledVector(camera.up, r * 1.18 + cellRadius * 0.05);
+      pairGroup.add(tag);
     }
     // Bond between a and the nearest image of b, with its length.
     const len = pa.distanceTo(pb);
@@ -520,6 +526,7 @@ function start(THREE, OrbitControls, data) {
     clearPolyhedron();
     disposeGroup(pairGroup);
     hooks.selectedPair = null;
+    refreshFade();
     markHeatmapCell(-1, null, null);
     requestRender();
   });
@@ -539,9 +546,6 @@ function start(THREE, OrbitControls, data) {
       colorMode = mode === 'label' ? 'label' : 'element';
       recolour();
     },
-    get colorMode() {
-      return colorMode;
-    },
     /** Page (CSS px) coordinates of an atom's centre, for real mouse clicks. */
     projectAtom: (i) => {
       const a = atomById.get(i);
@@ -553,6 +557,8 @@ function start(THREE, OrbitControls, data) {
     renderNow,
     resetView,
   });
+  // A live getter (Object.assign would copy its value once).
+  Object.defineProperty(hooks, 'colorMode', { get: () => colorMode, enumerable: true });
 
   updateLegend();
   resize();

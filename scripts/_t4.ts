@@ -1,0 +1,12 @@
+import { MHARegressor } from '../src/model/mhar.ts';
+import { createRng } from '../src/model/random.ts';
+import { mae } from '../src/model/metrics.ts';
+const r = createRng(1);
+const n=1500,d=Number(process.argv[2]??60);
+const X = Array.from({length:n},()=>Array.from({length:d},()=>r.next()*2-1));
+const y = X.map(x=>Math.sin(3*x[0])+0.5*x[1]*x[1]);
+const m = new MHARegressor({seed:3, epochs: Number(process.argv[3]??200)});
+let t=performance.now(); await m.fit(X.slice(0,1200),y.slice(0,1200)); const tf=performance.now()-t;
+t=performance.now(); const p=m.predict(X.slice(1200)); console.log('fit',tf,'pred',performance.now()-t, mae(y.slice(1200),p), m.report?.epochsRun, m.report?.bestEpoch);
+const a = m.attention(X.slice(0,2)); console.log(a.length, a[0].length, a[0][0].length, a[0][0][0].length, a[0][0][0].reduce((s,v)=>s+v,0));
+const m2 = await MHARegressor.fromJSON(JSON.parse(JSON.stringify(m.toJSON()))); const p2=m2.predict(X.slice(1200)); console.log(p.every((v,i)=>v===p2[i]));

@@ -1,0 +1,204 @@
+import type { PairEnumeration } from '../substitution/pairs.ts';
+import type { Substitution, SubstitutionKind } from '../substitution/substitution.ts';
+import { CeFeaturizer, DEFAULT_CE, type CeDefinition } from '../features/ce.ts';
+import { createRegressor, regressorFromJSON, type Regressor, type RegressorJSON, type RegressorKind } from './estimator.ts';
+
+/**
+ * Two ways to learn E_DS, both exactly zero for the pristine cell:
+ * - `site`: one regressor f on the full CE vector of the substitution,
+ *   E = f(F(X@a, Y@b)) − f(F(host@a, host@b)). Absolute shell properties and
+ *   geometry let it tell the sites of the training phase apart: best inside it.
+ * - `transfer`: E = s(X@a) + s(Y@b) + I, with the single-site energy s learned
+ *   from single substitutions on host-relative features (p(X) − p(host), the
+ *   host's chemistry, the shell geometry) and the interaction I learned from the
+ *   pairs' residuals as a double difference, so I vanishes when either site
+ *   keeps its host. Nothing in it names a site: built for a phase never seen.
+ */
+export type FamilyName = 'site' | 'transfer';
+
+export interface FamilySpec {
+  family: FamilyName;
+  regressor: RegressorKind;
+  /** Options of the regressor (hyper-parameters, seed). */
+  params: Record<string, unknown>;
+  /** CE definition of the full substitution vector (site: f; transfer: I). */
+  features: CeDefinition;
+  /** CE definition of one substituted site (transfer: s). */
+  endFeatures: CeDefinition | null;
+}
+
+export const FAMILY_FEATURES: Record<FamilyName, { features: Partial<CeDefinition>; endFeatures: Partial<CeDefinition> | null }> = {
+  site: { features: { values: 'absolute', aggregate: 'mean', geometry: true }, endFeatures: null },
+  transfer: {
+    features: { values: 'both', aggregate: 'sum', host: true, geometry: true },
+    endFeatures: { values: 'relative', aggregate: 'mean', host: true, geometry: true },
+  },
+};
+
+export function familySpec(
+  family: FamilyName,
+  regressor: RegressorKind = 'SVR',
+  params: Record<string, unknown> = {},
+  features: Partial<CeDefinition> = {},
+): FamilySpec {
+  const base = FAMILY_FEATURES[family];
+  return {
+    family,
+    regressor,
+    params,
+    features: { ...DEFAULT_CE, ...base.features, ...features },
+    endFeatures: base.endFeatures ? { ...DEFAULT_CE, ...base.endFeatures, ...pickShell(features) } : null,
+  };
+}
+
+/** The shell choice and weight apply to both definitions of a family; the value layout does not. */
+function pickShell(f: Partial<CeDefinition>): Partial<CeDefinition> {
+  const out: Partial<CeDefinition> = {};
+  if (f.env) out.env = f.env;
+  if (f.nn) out.nn = f.nn;
+  if (f.weight !== undefined) out.weight = f.weight;
+  if (f.properties) out.properties = f.properties;
+  return out;
+}
+
+export interface TrainingSample {
+  substitution: Substitution;
+  kind: SubstitutionKind;
+  eds: number;
+}
+
+/** Featurizers are cached per cell and definition: a cell's shells are computed once. */
+const featurizers = new WeakMap<PairEnumeration, Map<string, CeFeaturizer>>();
+export function featurizerFor(enumeration: PairEnumeration, def: CeDefinition): CeFeaturizer {
+  let m = featurizers.get(enumeration);
+  if (!m) featurizers.set(enumeration, (m = new Map()));
+  const key = JSON.stringify(def);
+  let f = m.get(key);
+  if (!f) m.set(key, (f = new CeFeaturizer(enumeration, def)));
+  return f;
+}
+
+const hostOf = (e: PairEnumeration, atom: number) => e.cell.sites[atom].element;
+
+export class SubstitutionModel {
+  readonly spec: FamilySpec;
+  private readonly main: Regressor;
+  private readonly single: Regressor | null;
+
+  private constructor(spec: FamilySpec, main: Regressor, single: Regressor | null) {
+    this.spec = spec;
+    this.main = main;
+    this.single = single;
+  }
+
+  static async fit(spec: FamilySpec, enumeration: PairEnumeration, samples: TrainingSample[]): Promise<SubstitutionModel> {
+    if (samples.length === 0) throw new RangeError('no training samples');
+    const f = featurizerFor(enumeration, spec.features);
+    if (spec.family === 'site') {
+      // The pristine cell of every training geometry anchors f at zero energy.
+      const pairs = [...new Map(samples.map((s) => [s.substitution.pair.id, s.substitution.pair])).values()];
+      const X = [...samples.map((s) => f.features(s.substitution)), ...pairs.map((p) => f.features(pristine(enumeration, p)))];
+      const y = [...samples.map((s) => s.eds), ...pairs.map(() => 0)];
+      const main = await createRegressor(spec.regressor, spec.params);
+      await main.fit(X, y);
+      return new SubstitutionModel(spec, main, null);
+    }
+    const g = featurizerFor(enumeration, spec.endFeatures!);
+    // s: single substitutions, plus every training site unsubstituted at zero
+    const Xs: number[][] = [];
+    const ys: number[] = [];
+    const atoms = new Set<number>();
+    for (const s of samples) {
+      const { pair, elementA, elementB } = s.substitution;
+      atoms.add(pair.atomA).add(pair.atomB);
+      if (s.kind !== 'single') continue;
+      const [atom, el] = elementA !== hostOf(enumeration, pair.atomA) ? [pair.atomA, elementA] : [pair.atomB, elementB];
+      Xs.push(g.endFeatures(atom, el));
+      ys.push(s.eds);
+    }
+    for (const a of atoms) {
+      Xs.push(g.endFeatures(a, hostOf(enumeration, a)));
+      ys.push(0);
+    }
+    if (Xs.length === atoms.size) throw new RangeError('the transfer family needs single substitutions in the training data');
+    const single = await createRegressor(spec.regressor, spec.params);
+    await single.fit(Xs, ys);
+    const model = new SubstitutionModel(spec, await createRegressor(spec.regressor, spec.params), single);
+    // I: what the single-site energies leave unexplained in the double substitutions
+    const pairsOnly = samples.filter((s) => s.kind === 'pair');
+    const additive = model.singleSiteSum(enumeration, pairsOnly.map((s) => s.substitution));
+    await model.main.fit(
+      pairsOnly.map((s) => f.features(s.substitution)),
+      pairsOnly.map((s, k) => s.eds - additive[k]),
+    );
+    return model;
+  }
+
+  /** Σ over the substituted sites of s(X@site) − s(host@site). */
+  private singleSiteSum(enumeration: PairEnumeration, subs: Substitution[]): number[] {
+    const g = featurizerFor(enumeration, this.spec.endFeatures!);
+    const rows: number[][] = [];
+    const index: [number, number][] = [];
+    for (const s of subs) {
+      const ends: [number, string][] = [
+        [s.pair.atomA, s.elementA],
+        [s.pair.atomB, s.elementB],
+      ];
+      const k0 = rows.length;
+      for (const [atom, el] of ends) {
+        const host = hostOf(enumeration, atom);
+        if (el === host) continue;
+        rows.push(g.endFeatures(atom, el), g.endFeatures(atom, host));
+      }
+      index.push([k0, rows.length]);
+    }
+    const p = rows.length ? this.single!.predict(rows) : [];
+    return index.map(([a, b]) => {
+      let e = 0;
+      for (let k = a; k < b; k += 2) e += p[k] - p[k + 1];
+      return e;
+    });
+  }
+
+  /** E_DS in eV per cell of each substitution of `enumeration`'s cell. */
+  predict(enumeration: PairEnumeration, subs: Substitution[]): number[] {
+    const f = featurizerFor(enumeration, this.spec.features);
+    if (this.spec.family === 'site') {
+      const p = this.main.predict(subs.map((s) => f.features(s)));
+      const p0 = this.main.predict(subs.map((s) => f.features(pristine(enumeration, s.pair))));
+      return p.map((v, k) => v - p0[k]);
+    }
+    const additive = this.singleSiteSum(enumeration, subs);
+    // double difference: I(X,Y) − I(X,host) − I(host,Y) + I(host,host) is zero unless both sites change
+    const rows: number[][] = [];
+    const doubles: number[] = [];
+    subs.forEach((s, k) => {
+      const ha = hostOf(enumeration, s.pair.atomA);
+      const hb = hostOf(enumeration, s.pair.atomB);
+      if (s.elementA === ha || s.elementB === hb) return;
+      doubles.push(k);
+      rows.push(
+        f.features(s),
+        f.features({ pair: s.pair, elementA: s.elementA, elementB: hb }),
+        f.features({ pair: s.pair, elementA: ha, elementB: s.elementB }),
+        f.features(pristine(enumeration, s.pair)),
+      );
+    });
+    const p = rows.length ? this.main.predict(rows) : [];
+    const out = [...additive];
+    doubles.forEach((k, j) => (out[k] += p[4 * j] - p[4 * j + 1] - p[4 * j + 2] + p[4 * j + 3]));
+    return out;
+  }
+
+  toJSON(): { spec: FamilySpec; main: RegressorJSON; single: RegressorJSON | null } {
+    return { spec: this.spec, main: this.main.toJSON(), single: this.single ? this.single.toJSON() : null };
+  }
+
+  static async fromJSON(json: { spec: FamilySpec; main: RegressorJSON; single: RegressorJSON | null }): Promise<SubstitutionModel> {
+    return new SubstitutionModel(json.spec, await regressorFromJSON(json.main), json.single ? await regressorFromJSON(json.single) : null);
+  }
+}
+
+function pristine(enumeration: PairEnumeration, pair: Substitution['pair']): Substitution {
+  return { pair, elementA: hostOf(enumeration, pair.atomA), elementB: hostOf(enumeration, pair.atomB) };
+}
