@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { comparisonHeatmaps, heatmapPage, heatmapSvg, sortByMetallicRadius } from '../src/figures/heatmap.ts';
-import { hullFaces, hullVolume, type P3 } from '../src/figures/hull.ts';
+import { convexHull } from '../src/environment/polyhedron.ts';
+import type { Vec3 } from '../src/structure/lattice.ts';
 import { nnhSvg } from '../src/figures/nnhPlot.ts';
 import { divergingColor, niceTicks, parseHex, textColorOn } from '../src/figures/svg.ts';
-import { viewerHtml, type ViewerData } from '../src/figures/viewer.ts';
+import { shellFaces, viewerHtml, type ViewerData } from '../src/figures/viewer.ts';
 import { elementColor, hashColor } from '../src/figures/elementColors.ts';
 
 /** Minimal well-formedness check: balanced tags, quoted attributes, no stray '<' or bad entities in text. */
@@ -159,30 +160,44 @@ test('nnhSvg: one panel per site, one stem per bin, title with d_min', () => {
   assert.doesNotMatch(svg, /@import|url\(http|<link/);
 });
 
-test('hull: cube, octahedron, bcc rhombic dodecahedron (faces, Euler, volume); coplanar gives none', () => {
-  const cube: P3[] = [];
+/** Volume enclosed by polygonal faces (fan triangles, divergence theorem): checks the faces close the solid. */
+function facesVolume(points: readonly Vec3[], faces: readonly number[][]): number {
+  let v = 0;
+  for (const f of faces) {
+    for (let k = 1; k + 1 < f.length; k++) {
+      const [a, b, c] = [points[f[0]], points[f[k]], points[f[k + 1]]];
+      v += (a[0] * (b[1] * c[2] - b[2] * c[1]) - a[1] * (b[0] * c[2] - b[2] * c[0]) + a[2] * (b[0] * c[1] - b[1] * c[0])) / 6;
+    }
+  }
+  return v;
+}
+
+test('viewer faces (shellFaces → polyhedron.ts): cube, octahedron, bcc rhombic dodecahedron; coplanar gives none', () => {
+  const cube: Vec3[] = [];
   for (const x of [-1, 1]) for (const y of [-1, 1]) for (const z of [-1, 1]) cube.push([x, y, z]);
-  const cf = hullFaces(cube);
+  const cf = shellFaces(cube);
   assert.equal(cf.length, 6);
   assert.ok(cf.every((f) => f.length === 4));
-  assert.ok(Math.abs(hullVolume(cube, cf) - 8) < 1e-9);
+  assert.ok(Math.abs(facesVolume(cube, cf) - 8) < 1e-9);
 
-  const oct: P3[] = [[1, 0, 0], [-1, 0, 0], [0, 1, 0], [0, -1, 0], [0, 0, 1], [0, 0, -1]];
-  const of = hullFaces(oct);
+  const oct: Vec3[] = [[1, 0, 0], [-1, 0, 0], [0, 1, 0], [0, -1, 0], [0, 0, 1], [0, 0, -1]];
+  const of = shellFaces(oct);
   assert.equal(of.length, 8);
-  assert.ok(Math.abs(hullVolume(oct, of) - 4 / 3) < 1e-9);
+  assert.ok(Math.abs(facesVolume(oct, of) - 4 / 3) < 1e-9);
 
   const a = 3.3; // bcc CN14 shell: 8 at a√3/2 and 6 at a, a rhombic dodecahedron of volume 2a³
-  const shell: P3[] = [...cube.map((p) => p.map((v) => (v * a) / 2) as unknown as P3)];
-  for (const k of [0, 1, 2]) for (const s of [-a, a]) shell.push([0, 1, 2].map((j) => (j === k ? s : 0)) as unknown as P3);
-  const sf = hullFaces(shell.map((p) => [p[0] + 10, p[1] - 4, p[2] + 1] as P3)); // away from the origin
+  const shell: Vec3[] = cube.map((p) => p.map((v) => (v * a) / 2) as Vec3);
+  for (const k of [0, 1, 2]) for (const s of [-a, a]) shell.push([0, 1, 2].map((j) => (j === k ? s : 0)) as Vec3);
+  const moved = shell.map((p) => [p[0] + 10, p[1] - 4, p[2] + 1] as Vec3); // away from the origin
+  const sf = shellFaces(moved);
   assert.equal(sf.length, 12);
   assert.ok(sf.every((f) => f.length === 4));
   const edges = new Set(sf.flatMap((f) => f.map((u, k) => [u, f[(k + 1) % f.length]].sort((x, y) => x - y).join('-'))));
   assert.equal(14 - edges.size + sf.length, 2);
-  assert.ok(Math.abs(hullVolume(shell, sf) - 2 * a ** 3) < 1e-9);
+  assert.ok(Math.abs(facesVolume(shell, sf) - 2 * a ** 3) < 1e-9);
+  assert.ok(Math.abs(convexHull(moved).volume - 2 * a ** 3) < 1e-9);
 
-  assert.deepEqual(hullFaces([[0, 0, 0], [1, 0, 0], [0, 1, 0], [1, 1, 0], [2, 3, 0]]), []);
+  assert.deepEqual(shellFaces([[0, 0, 0], [1, 0, 0], [0, 1, 0], [1, 1, 0], [2, 3, 0]]), []);
 });
 
 test('sortByMetallicRadius orders by radius, ties alphabetically, unknown last', () => {

@@ -71,3 +71,15 @@ test('a supercell keeps the space group type and the Wyckoff multiplicities', ()
   assert.equal(sym.operations.length, 32 * 4); // the parent translations are operations of the supercell
   assert.equal(sym.orbits.length, 4);
 });
+
+test('every operation maps each crystal onto itself (hexagonal and cubic included)', async () => {
+  const { atomPermutations } = await import('../src/substitution/pairs.ts');
+  for (const name of ['hcp-Ti', 'C14-MgZn2', 'C15-MgCu2', 'A15-Cr3Si', 'bcc-Nb']) {
+    const s = bundled(ref(name));
+    const sym = analyzeSymmetry(s);
+    // atomPermutations throws if an operation sends an atom to an empty position
+    const perms = atomPermutations(s, sym.operations);
+    assert.equal(perms.length, sym.operations.length);
+    for (const p of perms) assert.equal(new Set(p).size, s.length, name);
+  }
+});

@@ -8,7 +8,10 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { inflateSync } from 'node:zlib';
 import { heatmapSvg } from '../src/figures/heatmap.ts';
+import { heatmapsFromPredictions, type PredictionRow } from '../src/figures/predictions.ts';
 import { writeViewer, type ViewerData } from '../src/figures/viewer.ts';
+import { buildViewerData } from '../src/figures/viewerData.ts';
+import { readStructure } from '../src/structure/io.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const OUT = resolve('test-output');
@@ -130,6 +133,8 @@ function b2Data(): ViewerData {
   return { title: 'B2 TiNb test cell', lattice: [[A, 0, 0], [0, A, 0], [0, 0, A]], atoms, environments, pairs, predictions, heatmaps, notes: 'energies are synthetic test values' };
 }
 
+const LAUNCH_ARGS = ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
 test('viewer page in Chromium: renders, picks an atom, shows its polyhedron, links pairs and heatmaps', { timeout: 60_000 }, async (t) => {
   if (!existsSync(CHROMIUM)) {
     t.skip(`${CHROMIUM} not found — install Debian's chromium (apt-get install -y chromium) to run the browser test`);
@@ -140,10 +145,7 @@ test('viewer page in Chromium: renders, picks an atom, shows its polyhedron, lin
   mkdirSync(OUT, { recursive: true });
   const file = join(dir, 'viewer.html');
   writeViewer(file, b2Data());
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const errors: string[] = [];
@@ -220,6 +222,71 @@ test('viewer page in Chromium: renders, picks an atom, shows its polyhedron, lin
 
     assert.deepEqual(errors, []);
     assert.deepEqual(requests, [], 'the page must not touch the network');
+  } finally {
+    await browser.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('α-Nb5Si3 from the real analysis in Chromium: a click draws the atom’s AET polyhedron; a mirrored heatmap cell finds its prediction', { timeout: 60_000 }, async (t) => {
+  if (!existsSync(CHROMIUM)) {
+    t.skip(`${CHROMIUM} not found — install Debian's chromium (apt-get install -y chromium) to run the browser test`);
+    return;
+  }
+  const structure = readStructure('structures/alpha-Nb5Si3/structure.cif');
+  // Config 1 is the SiI–SiI dimer (2.4155 Å, swappable): only B@a,Ti@b is written, as predict does.
+  const rows: PredictionRow[] = [
+    { line: 2, config: 1, site_a: 'SiI', element_a: 'B', site_b: 'SiI', element_b: 'Ti', distance: 2.4155, eds_pred: 1.234, kind: 'pair', unseen: false },
+    { line: 3, config: 1, site_a: 'SiI', element_a: 'B', site_b: 'SiI', element_b: 'Si', distance: 2.4155, eds_pred: -0.31, kind: 'single', unseen: false },
+  ];
+  const heatmaps = heatmapsFromPredictions(rows).map((h) => ({ config: h.config, title: h.title, svg: h.svg }));
+  const data = buildViewerData(structure, { title: 'α-Nb5Si3 (I4/mcm)', predictions: rows, heatmaps, notes: 'synthetic energies' });
+  const { chromium } = await import('playwright-core');
+  const dir = mkdtempSync(join(tmpdir(), 'cescreen-viewer-'));
+  mkdirSync(OUT, { recursive: true });
+  const file = join(dir, 'alpha.html');
+  writeViewer(file, data);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForFunction(() => (window as any).cescreenViewer?.ready || (window as any).cescreenViewer?.error, null, { timeout: 20_000 });
+    assert.equal(await page.evaluate(() => (window as any).cescreenViewer.error), null);
+    const canvas = page.locator('canvas[data-testid="viewer-canvas"]');
+    const bg: number[] = await page.evaluate(() => (window as any).cescreenViewer.background);
+    const img0 = decodePng(await canvas.screenshot({ path: join(OUT, 'viewer-alpha.png') }));
+    assert.ok(nonBackground(img0, bg) > 0.05 * img0.width * img0.height, 'the 32-atom cell should fill a good part of the view');
+
+    // The first NbII atom that is front-most at its own projection: click it for real.
+    const candidates = data.environments.filter((e) => e.label === 'NbII').map((e) => e.atom);
+    const target = await page.evaluate((ids) => {
+      const v = (window as any).cescreenViewer;
+      for (const i of ids) {
+        const p = v.projectAtom(i);
+        if (v.atomAt(p.x, p.y) === i) return { i, x: p.x, y: p.y };
+      }
+      return null;
+    }, candidates);
+    assert.ok(target, 'no NbII atom is visible');
+    await page.mouse.click(target.x, target.y);
+    await page.waitForFunction(() => (window as any).cescreenViewer.selectedPolyhedron !== null, null, { timeout: 5000 });
+    const poly = await page.evaluate(() => (window as any).cescreenViewer.selectedPolyhedron);
+    const env = data.environments[target.i];
+    assert.equal(poly.atom, target.i);
+    assert.equal(poly.vertices, 16);
+    assert.deepEqual(poly.faces, env.faces);
+    assert.equal(await page.getByTestId('env-cn').textContent(), '16');
+    await assert.doesNotReject(page.getByTestId('env-panel').getByText('Frank-Kasper CN16').waitFor({ timeout: 2000 }));
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    const img1 = decodePng(await canvas.screenshot({ path: join(OUT, 'viewer-alpha-polyhedron.png') }));
+    assert.ok(changedPixels(img0, img1) > 0.02 * img0.width * img0.height, 'the polyhedron should change the picture');
+
+    // Ti@a,B@b is the mirror of the written B@a,Ti@b of a swappable pair: same energy.
+    await page.locator('figure.hm[data-config="1"] rect.cell[data-row="Ti"][data-col="B"]').click();
+    assert.deepEqual(await page.evaluate(() => (window as any).cescreenViewer.lastPrediction), { config: 1, X: 'Ti', Y: 'B', eds: 1.234 });
+    assert.deepEqual(errors, []);
   } finally {
     await browser.close();
     rmSync(dir, { recursive: true, force: true });

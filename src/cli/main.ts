@@ -1,6 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { fail } from './output.ts';
 import { registerStructureCommands } from './structureCommands.ts';
+import { registerSubstitutionCommands } from './substitutionCommands.ts';
+import { registerModelCommands } from './modelCommands.ts';
+import { registerFigureCommands } from './figureCommands.ts';
 
 const program = new Command('cescreen')
   .description('Crystal-structure analysis and Center-Environment substitution screening')
@@ -10,6 +13,9 @@ const program = new Command('cescreen')
   .showHelpAfterError();
 
 registerStructureCommands(program);
+registerSubstitutionCommands(program);
+registerModelCommands(program);
+registerFigureCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -4,7 +4,7 @@ import { NeighborFinder } from '../environment/neighbors.ts';
 import { convexHull } from '../environment/polyhedron.ts';
 import type { PairEnumeration } from '../substitution/pairs.ts';
 import type { Substitution } from '../substitution/substitution.ts';
-import { DEFAULT_FEATURE_PROPERTIES, propertyMatrix } from './elements.ts';
+import { propertyMatrix } from './elements.ts';
 
 /**
  * Center-Environment (CE) feature definition. Everything that changes a feature
@@ -29,6 +29,15 @@ export interface CeDefinition {
   properties: string[];
 }
 
+/**
+ * Compact property set for CE vectors: position in the table (PN, GN, MN),
+ * bonding (EN, IE, EC), size (AR, CR, MV), valence (TV, DV), stiffness (BM) and
+ * the thermal neutron cross-section (TN, a nuclear-size proxy that ranks high in
+ * the literature). With 30 properties per block the element identity swamps the
+ * four geometry descriptors in an RBF kernel; 13 learn better on α (grouped CV).
+ */
+export const CE_PROPERTIES = ['PN', 'GN', 'MN', 'EN', 'IE', 'EC', 'AR', 'CR', 'MV', 'TV', 'DV', 'BM', 'TN'];
+
 export const DEFAULT_CE: CeDefinition = {
   env: 'aet',
   nn: 12,
@@ -38,7 +47,7 @@ export const DEFAULT_CE: CeDefinition = {
   geometry: true,
   host: false,
   labels: null,
-  properties: DEFAULT_FEATURE_PROPERTIES,
+  properties: CE_PROPERTIES,
 };
 
 /** What a site contributes, precomputed once per atom of the cell. */
@@ -183,16 +192,19 @@ function compareEnds(
   );
 }
 
-/** Feature names in the literature's style: `<code>_C` centre, `<code>_E` environment, d = host-relative, then the end (1, 2). */
-export function featureNames(def: CeDefinition): string[] {
+/** Names of one site's block: `<code>_C` centre, `<code>_E` environment, `d` = host-relative, `_H` host. */
+export function siteBlockNames(def: CeDefinition): string[] {
   const names: string[] = [];
-  for (const end of ['1', '2']) {
-    if (def.values !== 'relative') names.push(...def.properties.map((c) => `${c}_C${end}`), ...def.properties.map((c) => `${c}_E${end}`));
-    if (def.values !== 'absolute') names.push(...def.properties.map((c) => `${c}_dC${end}`), ...def.properties.map((c) => `${c}_dE${end}`));
-    if (def.host) names.push(...def.properties.map((c) => `${c}_H${end}`));
-    if (def.geometry) names.push(`CN${end}`, `DM${end}`, `DS${end}`, `VOL${end}`);
-    if (def.labels) names.push(...def.labels.map((l) => `is_${l}${end}`));
-  }
-  names.push('D_12', 'N2_in_shell1', 'N1_in_shell2');
+  if (def.values !== 'relative') names.push(...def.properties.map((c) => `${c}_C`), ...def.properties.map((c) => `${c}_E`));
+  if (def.values !== 'absolute') names.push(...def.properties.map((c) => `${c}_dC`), ...def.properties.map((c) => `${c}_dE`));
+  if (def.host) names.push(...def.properties.map((c) => `${c}_H`));
+  if (def.geometry) names.push('CN', 'DM', 'DS', 'VOL');
+  if (def.labels) names.push(...def.labels.map((l) => `is_${l}`));
   return names;
+}
+
+/** Names of the substitution vector: both site blocks (suffix 1, 2 in canonical order) and the pair descriptors. */
+export function featureNames(def: CeDefinition): string[] {
+  const block = siteBlockNames(def);
+  return [...block.map((n) => `${n}1`), ...block.map((n) => `${n}2`), 'D_12', 'N2_in_shell1', 'N1_in_shell2'];
 }

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../util/atomicWrite.ts';
 import { elementColor, labelColors } from './elementColors.ts';
-import { hullFaces } from './hull.ts';
+import { convexHull, DEFAULT_FACE_ANGLE_TOLERANCE, polyhedronFaces } from '../environment/polyhedron.ts';
 import { nnhSvg } from './nnhPlot.ts';
 import { esc } from './svg.ts';
 
@@ -34,8 +34,25 @@ export interface ViewerEnvironment {
   shell: ViewerShellAtom[];
   histogram: { d_over_dmin: number; count: number }[];
   dmin: number;
-  /** Hull faces as indices into `shell` (CCW from outside); computed here when absent. */
+  /**
+   * Polygonal hull faces as indices into `shell` (CCW from outside), as
+   * polyhedronFaces gives them; computed from the shell when absent.
+   */
   faces?: number[][];
+}
+
+/** One predicted E_DS: X = element_a on site_a, Y = element_b on site_b of pair `config`. */
+export interface ViewerPrediction {
+  config: number;
+  site_a: string;
+  element_a: string;
+  site_b: string;
+  element_b: string;
+  distance: number;
+  eds_pred: number;
+  kind?: 'pristine' | 'single' | 'pair';
+  /** An element of this row never appeared in the model's training data. */
+  unseen?: boolean;
 }
 
 export interface ViewerData {
@@ -44,8 +61,9 @@ export interface ViewerData {
   lattice: [V3, V3, V3];
   atoms: { index: number; element: string; label: string; cart: V3; radius: number }[];
   environments: ViewerEnvironment[];
-  pairs?: { id: number; site_a: string; site_b: string; atom_a: number; atom_b: number; cart_b: V3; distance: number }[];
-  predictions?: { config: number; site_a: string; element_a: string; site_b: string; element_b: string; distance: number; eds_pred: number }[];
+  /** Symmetry-distinct pairs; cart_b is b's nearest image; swappable: an operation exchanges a and b. */
+  pairs?: { id: number; site_a: string; site_b: string; atom_a: number; atom_b: number; cart_b: V3; distance: number; swappable?: boolean }[];
+  predictions?: ViewerPrediction[];
   heatmaps?: { config: number; title: string; svg: string }[];
   notes?: string;
 }
@@ -100,6 +118,12 @@ function checkData(d: ViewerData): void {
   }
 }
 
+/** Faces of a shell with the project's one hull code (coplanar triangles merged, 15° tolerance). */
+export function shellFaces(points: readonly V3[]): number[][] {
+  const hull = convexHull(points);
+  return hull.degenerate ? [] : polyhedronFaces(points, hull, DEFAULT_FACE_ANGLE_TOLERANCE);
+}
+
 function prepare(d: ViewerData): PageData {
   checkData(d);
   const charts: string[] = [];
@@ -112,7 +136,7 @@ function prepare(d: ViewerData): PageData {
       chartIndex.set(key, nnh);
       charts.push(nnhSvg([{ site: e.label, dmin: e.dmin, histogram: e.histogram }], { panelWidth: 330, panelHeight: 170 }));
     }
-    return { ...e, faces: e.faces ?? hullFaces(e.shell.map((s) => s.cart)), nnh };
+    return { ...e, faces: e.faces ?? shellFaces(e.shell.map((s) => s.cart)), nnh };
   });
   const elements = new Set<string>();
   for (const a of d.atoms) elements.add(a.element);

@@ -19,8 +19,10 @@ export type FamilyName = 'site' | 'transfer';
 export interface FamilySpec {
   family: FamilyName;
   regressor: RegressorKind;
-  /** Options of the regressor (hyper-parameters, seed). */
+  /** Options of the regressor (hyper-parameters, seed); for SVR `gammaScale` sets γ = gammaScale / (number of features). */
   params: Record<string, unknown>;
+  /** Options of the single-site regressor s (transfer family). */
+  singleParams: Record<string, unknown>;
   /** CE definition of the full substitution vector (site: f; transfer: I). */
   features: CeDefinition;
   /** CE definition of one substituted site (transfer: s). */
@@ -35,17 +37,30 @@ export const FAMILY_FEATURES: Record<FamilyName, { features: Partial<CeDefinitio
   },
 };
 
+/**
+ * Default SVR hyper-parameters, chosen by grouped 5-fold CV on α-Nb5Si3
+ * (scripts/bench-models.ts reprints the scan): a narrower ε-tube and a wider RBF
+ * than libsvm's defaults for the site family; libsvm's γ = 1/d for the transfer family.
+ */
+export const DEFAULT_PARAMS: Record<FamilyName, { params: Record<string, unknown>; singleParams: Record<string, unknown> }> = {
+  site: { params: { C: 30, epsilon: 0.02, gammaScale: 0.6 }, singleParams: {} },
+  transfer: { params: { C: 30, epsilon: 0.05, gammaScale: 1 }, singleParams: { C: 30, epsilon: 0.05, gammaScale: 1 } },
+};
+
 export function familySpec(
   family: FamilyName,
   regressor: RegressorKind = 'SVR',
   params: Record<string, unknown> = {},
   features: Partial<CeDefinition> = {},
+  singleParams: Record<string, unknown> = {},
 ): FamilySpec {
   const base = FAMILY_FEATURES[family];
+  const defaults = regressor === 'SVR' ? DEFAULT_PARAMS[family] : { params: {}, singleParams: {} };
   return {
     family,
     regressor,
-    params,
+    params: { ...defaults.params, ...params },
+    singleParams: { ...defaults.singleParams, ...params, ...singleParams },
     features: { ...DEFAULT_CE, ...base.features, ...features },
     endFeatures: base.endFeatures ? { ...DEFAULT_CE, ...base.endFeatures, ...pickShell(features) } : null,
   };
@@ -99,7 +114,7 @@ export class SubstitutionModel {
       const pairs = [...new Map(samples.map((s) => [s.substitution.pair.id, s.substitution.pair])).values()];
       const X = [...samples.map((s) => f.features(s.substitution)), ...pairs.map((p) => f.features(pristine(enumeration, p)))];
       const y = [...samples.map((s) => s.eds), ...pairs.map(() => 0)];
-      const main = await createRegressor(spec.regressor, spec.params);
+      const main = await makeRegressor(spec.regressor, spec.params, f.names.length);
       await main.fit(X, y);
       return new SubstitutionModel(spec, main, null);
     }
@@ -121,15 +136,16 @@ export class SubstitutionModel {
       ys.push(0);
     }
     if (Xs.length === atoms.size) throw new RangeError('the transfer family needs single substitutions in the training data');
-    const single = await createRegressor(spec.regressor, spec.params);
+    const single = await makeRegressor(spec.regressor, spec.singleParams, g.names.length);
     await single.fit(Xs, ys);
-    const model = new SubstitutionModel(spec, await createRegressor(spec.regressor, spec.params), single);
-    // I: what the single-site energies leave unexplained in the double substitutions
-    const pairsOnly = samples.filter((s) => s.kind === 'pair');
-    const additive = model.singleSiteSum(enumeration, pairsOnly.map((s) => s.substitution));
+    const model = new SubstitutionModel(spec, await makeRegressor(spec.regressor, spec.params, f.names.length), single);
+    // I: what the single-site energies leave unexplained. It is fitted on the singles
+    // and pristine cells too, so the corners of its double difference are points it knows.
+    const additive = model.singleSiteSum(enumeration, samples.map((s) => s.substitution));
+    const pairs = [...new Map(samples.map((s) => [s.substitution.pair.id, s.substitution.pair])).values()];
     await model.main.fit(
-      pairsOnly.map((s) => f.features(s.substitution)),
-      pairsOnly.map((s, k) => s.eds - additive[k]),
+      [...samples.map((s) => f.features(s.substitution)), ...pairs.map((p) => f.features(pristine(enumeration, p)))],
+      [...samples.map((s, k) => s.eds - additive[k]), ...pairs.map(() => 0)],
     );
     return model;
   }
@@ -197,6 +213,13 @@ export class SubstitutionModel {
   static async fromJSON(json: { spec: FamilySpec; main: RegressorJSON; single: RegressorJSON | null }): Promise<SubstitutionModel> {
     return new SubstitutionModel(json.spec, await regressorFromJSON(json.main), json.single ? await regressorFromJSON(json.single) : null);
   }
+}
+
+/** γ given relative to the feature count carries over between feature sets of different size. */
+async function makeRegressor(kind: RegressorKind, params: Record<string, unknown>, nFeatures: number): Promise<Regressor> {
+  const { gammaScale, ...rest } = params;
+  if (typeof gammaScale === 'number' && rest.gamma === undefined) rest.gamma = gammaScale / nFeatures;
+  return createRegressor(kind, rest);
 }
 
 function pristine(enumeration: PairEnumeration, pair: Substitution['pair']): Substitution {

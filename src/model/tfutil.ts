@@ -169,7 +169,7 @@ export function trainLoop(
       if (vl < report.bestValLoss - 1e-6) {
         report.bestValLoss = vl;
         report.bestEpoch = epoch;
-        best = varList.map((v) => v.dataSync().slice());
+        best = varList.map((v) => Float32Array.from(v.dataSync()));
         sinceBest = 0;
       } else if (++sinceBest >= o.patience) break;
     }

@@ -65,7 +65,8 @@ export function analyzeSymmetry(structure: Structure, options: { symprec?: numbe
   }
   const wyckoffTable = new Map(wyckoff_positions(data.hall_number).map((w) => [w.letter, w]));
   const operations = data.operations.map((op) => ({
-    rotation: [op.rotation.slice(0, 3), op.rotation.slice(3, 6), op.rotation.slice(6, 9)] as Mat3,
+    // moyo flattens its rotation matrices column by column
+    rotation: [0, 1, 2].map((i) => [op.rotation[i], op.rotation[i + 3], op.rotation[i + 6]]) as Mat3,
     translation: [...op.translation] as Vec3,
   }));
 

@@ -1,0 +1,10 @@
+import { readStructure } from './src/structure/io.ts';
+import { substitutionPairs } from './src/substitution/pairs.ts';
+import { loadDataset, cleanDataset } from './src/substitution/dataset.ts';
+import { familySpec } from './src/model/family.ts';
+import { evaluate } from './src/model/protocols.ts';
+const e = substitutionPairs(readStructure('structures/alpha-Nb5Si3/structure.cif', {}), { maxDistance: 3.6 });
+const data = cleanDataset(loadDataset('structures/alpha-Nb5Si3/eds.csv', e));
+const [fam, protocol, repeats] = process.argv.slice(2);
+const r = await evaluate(e, data, { protocol: protocol as any, spec: familySpec(fam as any), seed: 0, repeats: +(repeats ?? 1), perSite: true });
+console.log(JSON.stringify({ ...r, features: undefined }, (k, v) => typeof v === 'number' ? +v.toFixed(4) : v));

@@ -1,0 +1,112 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { heatmapPage } from '../figures/heatmap.ts';
+import { heatmapsFromPredictions, readEnergyCsv, readPredictionsCsv, type HeatmapFigure, type PredictionRow } from '../figures/predictions.ts';
+import { viewerHtml } from '../figures/viewer.ts';
+import { buildViewerData } from '../figures/viewerData.ts';
+import { readStructure } from '../structure/io.ts';
+import { parseSupercellSpec } from '../structure/supercell.ts';
+import { InputError } from '../util/errors.ts';
+import { emit, fixed, listOption, numberOption, table, writeOutput } from './output.ts';
+
+const DATA_HELP = `
+--data takes reference (DFT) energies in the predictions format with a column
+'eds' in place of 'eds_pred' (config,site_a,element_a,site_b,element_b,eds;
+distance, kind, unseen optional), config being the enumeration's pair id, as
+the evaluate and reproduce commands write it. A raw table such as
+structures/alpha-Nb5Si3/eds.csv is not accepted: its config numbers are the
+file's own, not the enumeration's.`;
+
+/** Site labels become part of file names: keep them portable. */
+function fileSafe(s: string): string {
+  return s.replace(/[^A-Za-z0-9_.-]+/g, '_');
+}
+
+function configList(value: string | undefined): number[] | undefined {
+  return listOption(value)?.map((s) => {
+    const x = Number(s);
+    if (!Number.isInteger(x) || x < 1) throw new InputError(`option --config: '${s}' is not a configuration id (positive integer)`);
+    return x;
+  });
+}
+
+function unseenNote(rows: readonly PredictionRow[]): string {
+  const seen = new Set(rows.filter((r) => !r.unseen).flatMap((r) => [r.element_a, r.element_b]));
+  const unseen = [...new Set(rows.filter((r) => r.unseen).flatMap((r) => [r.element_a, r.element_b]))].filter((e) => !seen.has(e));
+  return unseen.length ? ` Elements never in the training data (extrapolated): ${unseen.join(', ')}.` : '';
+}
+
+function caption(h: HeatmapFigure): string {
+  const parts = [`Rows: X on ${h.siteA}; columns: Y on ${h.siteB}; elements by increasing metallic radius; the host rows/columns are single substitutions.`];
+  if (h.mae) parts.push(h.mae.n ? `MAE (pred − DFT) ${fixed(h.mae.mae, 3)} eV over ${h.mae.n} cells.` : 'No cell has both a prediction and a DFT value.');
+  if (h.unseen.length) parts.push(`Never in the training data: ${h.unseen.join(', ')}.`);
+  return parts.join(' ');
+}
+
+export function registerFigureCommands(program: Command): void {
+  program
+    .command('view <cif>')
+    .description('write the interactive viewer: one self-contained HTML page (3D cell, polyhedra, NNH, pairs, predictions)')
+    .requiredOption('-o, --output <file>', 'output HTML file')
+    .option('--predictions <csv>', 'predictions table from `cescreen predict` (same --supercell and --max-distance)')
+    .option('--supercell <spec>', "cell to show and enumerate pairs in, e.g. '1x1x1', '2x2x1'")
+    .option('--max-distance <angstrom>', 'pairs up to this minimum-image distance in Å', '3.6')
+    .option('--title <text>', 'page title (default: the structure title)')
+    .option('--block <name>', 'CIF data block')
+    .option('--json', 'JSON summary')
+    .action((cif: string, o: { output: string; predictions?: string; supercell?: string; maxDistance: string; title?: string; block?: string; json?: boolean }) => {
+      const maxDistance = numberOption('--max-distance', o.maxDistance, 3.6);
+      if (!(maxDistance > 0 && maxDistance <= 10)) throw new InputError(`--max-distance ${maxDistance}: expected a distance in (0, 10] Å`);
+      const structure = readStructure(cif, { block: o.block });
+      const supercell = o.supercell ? parseSupercellSpec(o.supercell) : undefined;
+      const rows = o.predictions ? readPredictionsCsv(o.predictions) : undefined;
+      const title = o.title ?? (`${structure.title || structure.formula()}${o.supercell ? ` ${o.supercell}` : ''}`);
+      const data = buildViewerData(structure, {
+        title,
+        supercell,
+        maxDistance,
+        predictions: rows,
+        predictionsFile: o.predictions,
+        notes: rows ? `E_DS values are model predictions (${o.predictions}), not DFT.${unseenNote(rows)}` : undefined,
+      });
+      if (rows) {
+        // The rows now match the cell's pairs, so its symmetry and hosts decide the maps.
+        const pairs = new Map((data.pairs ?? []).map((p) => [p.id, p]));
+        const hosts = Object.fromEntries(data.atoms.map((a) => [a.label, a.element]));
+        data.heatmaps = heatmapsFromPredictions(rows, { swappable: (id) => pairs.get(id)?.swappable ?? false, hosts }).map((h) => ({ config: h.config, title: h.title, svg: h.svg }));
+      }
+      writeOutput(o.output, viewerHtml(data));
+      const result = { file: o.output, atoms: data.atoms.length, environments: data.environments.length, pairs: data.pairs?.length ?? 0, predictions: rows?.length ?? 0 };
+      emit(result, o.json, (r) => `wrote ${r.file}: ${r.atoms} atoms, ${r.environments} environments, ${r.pairs} pairs, ${r.predictions} predictions\n`);
+    });
+
+  program
+    .command('heatmap <predictions>')
+    .description('E_DS heatmaps (X on the first site × Y on the second) as SVG files and an index.html')
+    .requiredOption('-o, --output <dir>', 'output folder (created if missing)')
+    .option('--data <csv>', 'reference energies to compare with: pred | DFT | difference panels (format below)')
+    .option('--config <ids>', 'configuration ids to draw, e.g. 1,8 (default: the nearest configuration of each site-type pair)')
+    .option('--json', 'JSON summary')
+    .addHelpText('after', DATA_HELP)
+    .action((file: string, o: { output: string; data?: string; config?: string; json?: boolean }) => {
+      const rows = readPredictionsCsv(file);
+      const dft = o.data ? readEnergyCsv(o.data) : undefined;
+      const maps = heatmapsFromPredictions(rows, { dft, config: configList(o.config) });
+      mkdirSync(o.output, { recursive: true });
+      const written = maps.map((h) => {
+        const name = `heatmap-${fileSafe(h.siteA)}-${fileSafe(h.siteB)}-c${h.config}.svg`;
+        writeOutput(join(o.output, name), h.svg);
+        return { config: h.config, site_a: h.siteA, site_b: h.siteB, distance: h.distance, file: name, elements: h.elements.length, ...(h.mae ? { mae: h.mae.mae, n: h.mae.n } : {}) };
+      });
+      const sections = maps.map((h) => ({ title: h.title, svg: h.svg, caption: caption(h) }));
+      writeOutput(join(o.output, 'index.html'), heatmapPage(sections, `cescreen — E_DS ${dft ? 'predicted vs DFT' : 'predictions'} (${file})`));
+      emit({ dir: o.output, index: 'index.html', maps: written }, o.json, (r) =>
+        `wrote ${r.maps.length} heatmap(s) and ${r.index} to ${r.dir}\n` +
+        table(
+          ['config', 'sites', 'd (Å)', 'file', ...(dft ? ['MAE (eV)', 'n'] : [])],
+          r.maps.map((m) => [m.config, `${m.site_a}–${m.site_b}`, fixed(m.distance, 3), m.file, ...(dft ? [m.mae === undefined || !m.n ? '—' : fixed(m.mae, 3), m.n ?? 0] : [])]),
+        ),
+      );
+    });
+}

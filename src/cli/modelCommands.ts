@@ -1,0 +1,190 @@
+import type { Command } from 'commander';
+import { trainingData, substitutionSystem, DEFAULT_DATA } from '../substitution/system.ts';
+import { collapseByKey } from '../substitution/dataset.ts';
+import { analyzeSymmetry } from '../structure/symmetry.ts';
+import type { Structure } from '../structure/structure.ts';
+import { SubstitutionModel, familySpec, type FamilyName } from '../model/family.ts';
+import { evaluate, PROTOCOLS, type EvaluationResult, type Protocol } from '../model/protocols.ts';
+import type { RegressorKind } from '../model/estimator.ts';
+import { loadModel, samePhase, saveModel, type PhaseFingerprint, type SavedModel } from '../predict/modelFile.ts';
+import { predictAll, stabilising } from '../predict/predict.ts';
+import { predictionsCsv } from '../figures/predictions.ts';
+import { InputError } from '../util/errors.ts';
+import { progress } from '../util/progress.ts';
+import { addFeatureFlags, elementList, featureDefinition, type FeatureFlags } from './substitutionCommands.ts';
+import { emit, fixed, numberOption, table, writeOutput } from './output.ts';
+
+export const MODEL_KINDS: Record<string, RegressorKind> = { svr: 'SVR', rf: 'RandomForest', dnn: 'DNN', mhar: 'MHAR' };
+
+interface ModelFlags extends FeatureFlags {
+  data: string;
+  structure?: string;
+  model: string;
+  family: string;
+  seed: string;
+  supercell: string;
+  maxDistance: string;
+  json?: boolean;
+}
+
+function modelKind(name: string): RegressorKind {
+  const k = MODEL_KINDS[name.toLowerCase()];
+  if (!k) throw new InputError(`--model ${name}: expected one of ${Object.keys(MODEL_KINDS).join(', ')}`);
+  return k;
+}
+
+function familyName(name: string): FamilyName {
+  if (name !== 'site' && name !== 'transfer') throw new InputError(`--family ${name}: expected site or transfer`);
+  return name;
+}
+
+function seedOf(o: { seed: string }): number {
+  const s = numberOption('--seed', o.seed, 0);
+  if (!Number.isInteger(s) || s < 0) throw new InputError(`--seed ${o.seed}: expected a non-negative integer`);
+  return s;
+}
+
+function addModelFlags(c: Command): Command {
+  return addFeatureFlags(
+    c
+      .option('--data <csv>', 'DFT substitution energies', DEFAULT_DATA)
+      .option('--structure <cif>', 'structure of the data set (default: structure.cif beside it)')
+      .option('--model <name>', 'svr, rf, dnn or mhar', 'svr')
+      .option('--family <name>', 'site (best inside the training phase) or transfer (for a new phase)', 'site')
+      .option('--seed <n>', 'random seed (splits, models)', '0')
+      .option('--supercell <spec>', 'cell the DFT data were computed in', '1x1x1')
+      .option('--max-distance <angstrom>', 'largest pair distance of the enumeration', '3.6')
+      .option('--json', 'JSON output'),
+  );
+}
+
+function load(o: ModelFlags) {
+  return trainingData(o.data, { structure: o.structure, supercell: o.supercell, maxDistance: numberOption('--max-distance', o.maxDistance, 3.6) });
+}
+
+export function phaseOf(structure: Structure): PhaseFingerprint {
+  const sym = analyzeSymmetry(structure);
+  const l = structure.lattice;
+  return {
+    formula: structure.formula(),
+    spacegroup: sym.number,
+    lattice: [l.a, l.b, l.c, l.alpha, l.beta, l.gamma],
+    sites: sym.orbits.map((x) => `${x.label} ${x.multiplicity}${x.wyckoff}`).sort(),
+  };
+}
+
+export function formatEvaluation(r: EvaluationResult): string {
+  const row = (name: string, s: { n: number; mae: number; rmse: number; r2: number; f1: number }) => [name, s.n, fixed(s.mae * 1000, 1), fixed(s.rmse * 1000, 1), fixed(s.r2, 3), fixed(s.f1, 2)];
+  const rows = [row(r.protocol === 'leave-site-out' || r.protocol === 'leave-element-out' ? 'pooled' : 'test', r.test)];
+  for (const [k, s] of Object.entries(r.per_site)) rows.push(row(k, s));
+  for (const [k, s] of Object.entries(r.per_element)) rows.push(row(k, s));
+  return (
+    `${r.model} ${r.family} family, ${r.protocol} protocol, seed ${r.seed}: ${r.n_train} train / ${r.n_test} test\n` +
+    (r.cv ? `CV ${r.cv.folds} folds: MAE ${fixed(r.cv.mae * 1000, 1)} ± ${fixed(r.cv.sd * 1000, 1)} meV, R² ${fixed(r.cv.r2, 3)}\n` : '') +
+    table(['', 'n', 'MAE meV', 'RMSE meV', 'R²', 'F1'], rows)
+  );
+}
+
+export function registerModelCommands(program: Command): void {
+  addModelFlags(program.command('evaluate').description('train and test a model on a DFT data set under an honest protocol'))
+    .option('--protocol <name>', PROTOCOLS.join(', '), 'grouped')
+    .option('--site <label>', "'all' or one centre site (the data's folder)", 'all')
+    .option('--repeats <n>', 'repetitions of 5-fold CV on the training part', '20')
+    .option('--threshold <eV>', 'E_DS below this is stabilising (F1)', '0')
+    .action(async (o: ModelFlags & { protocol: string; site: string; repeats: string; threshold: string }) => {
+      if (!PROTOCOLS.includes(o.protocol as Protocol)) throw new InputError(`--protocol ${o.protocol}: expected ${PROTOCOLS.join(', ')}`);
+      const { system, data } = load(o);
+      const labels = system.enumeration.cell.labels();
+      if (o.site !== 'all' && !labels.includes(o.site)) throw new InputError(`--site ${o.site}: expected all or one of ${labels.join(', ')}`);
+      const repeats = numberOption('--repeats', o.repeats, 20);
+      const spec = familySpec(familyName(o.family), modelKind(o.model), { seed: seedOf(o) }, featureDefinition(o));
+      const r = await evaluate(system.enumeration, data, {
+        protocol: o.protocol as Protocol,
+        spec,
+        seed: seedOf(o),
+        repeats,
+        site: o.site,
+        perSite: true,
+        threshold: numberOption('--threshold', o.threshold, 0),
+      });
+      emit(r, o.json, formatEvaluation);
+    });
+
+  addModelFlags(program.command('train').description('fit on every row of a data set and save the model'))
+    .option('--families <list>', 'families to fit into the file: site, transfer or both', 'site,transfer')
+    .requiredOption('-o, --output <file>', 'model file (JSON)')
+    .action(async (o: ModelFlags & { families: string; output: string }) => {
+      const saved = await trainModel(o);
+      saveModel(o.output, saved);
+      emit({ file: o.output, families: Object.keys(saved.families), training: saved.training }, o.json, (r) => `wrote ${r.file}: ${r.families.join(' + ')} on ${r.training.samples} substitutions of ${r.training.phase.formula} (${r.training.elements.join(' ')})\n`);
+    });
+
+  program
+    .command('predict <cif>')
+    .description('predict every symmetry-distinct substitution energy of a structure')
+    .requiredOption('--model <file>', 'model file written by cescreen train')
+    .option('--elements <list>', 'elements to place (default: those the model was trained on)')
+    .option('--family <name>', 'site or transfer (default: site for the training phase, transfer for any other)')
+    .option('--supercell <spec>', 'periodic cell of the substitutions', '1x1x1')
+    .option('--max-distance <angstrom>', 'largest pair distance', '3.6')
+    .option('--block <name>', 'CIF data block')
+    .option('--stabilising', 'only the rows below the threshold, most negative first')
+    .option('--threshold <eV>', 'stabilising threshold', '0')
+    .option('-o, --output <file>', 'write the table (CSV) to this file')
+    .option('--csv', 'CSV on stdout')
+    .option('--json', 'JSON on stdout')
+    .action(async (cif: string, o: { model: string; elements?: string; family?: string; supercell: string; maxDistance: string; block?: string; stabilising?: boolean; threshold: string; output?: string; csv?: boolean; json?: boolean }) => {
+      const saved = await loadModel(o.model);
+      const system = substitutionSystem(cif, { block: o.block, supercell: o.supercell, maxDistance: numberOption('--max-distance', o.maxDistance, 3.6) });
+      const { family, model } = chooseFamily(saved, system.structure, o.family);
+      const elements = elementList(o.elements, saved.training.elements);
+      let rows = predictAll(model, system.enumeration, elements, saved.training.elements);
+      if (o.stabilising) rows = stabilising(rows, numberOption('--threshold', o.threshold, 0));
+      if (o.output) writeOutput(o.output, predictionsCsv(rows));
+      if (o.csv) process.stdout.write(predictionsCsv(rows));
+      else
+        emit({ family, rows }, o.json, (r) =>
+          `${r.rows.length} substitutions of ${system.structure.formula()} (${system.supercell}), ${family} family${o.output ? `, written to ${o.output}` : ''}\n` +
+          table(['config', 'X@site a', 'Y@site b', 'd (Å)', 'E_DS (eV)', ''], r.rows.slice(0, o.stabilising ? 40 : 20).map((x) => [x.config, `${x.element_a}@${x.site_a}`, `${x.element_b}@${x.site_b}`, fixed(x.distance, 3), fixed(x.eds_pred, 3), x.unseen ? 'unseen element' : ''])) +
+          (r.rows.length > (o.stabilising ? 40 : 20) ? `… (${r.rows.length} rows; --csv or -o for all)\n` : ''),
+        );
+    });
+}
+
+/** The family a prediction uses: asked for, else site on the training phase and transfer on any other. */
+export function chooseFamily(saved: SavedModel, target: Structure, asked?: string): { family: FamilyName; model: SubstitutionModel } {
+  const family = asked ? familyName(asked) : samePhase(phaseOf(target), saved.training.phase) ? 'site' : 'transfer';
+  const model = saved.families[family] ?? (asked ? undefined : Object.values(saved.families)[0]);
+  if (!model) throw new InputError(`the model file holds no ${family} model (it has ${Object.keys(saved.families).join(', ')})`);
+  return { family: model.spec.family, model };
+}
+
+export async function trainModel(o: ModelFlags & { families: string }): Promise<SavedModel> {
+  const { system, data } = load(o);
+  const samples = collapseByKey(data.rows);
+  const names = o.families.split(',').map((s) => familyName(s.trim()));
+  const seed = seedOf(o);
+  const families: SavedModel['families'] = {};
+  const bar = progress('training', names.length);
+  for (const name of names) {
+    families[name] = await SubstitutionModel.fit(familySpec(name, modelKind(o.model), { seed }, featureDefinition(o)), system.enumeration, samples);
+    bar.tick();
+  }
+  bar.stop();
+  const cell = system.enumeration.cell;
+  const elements = new Set<string>(cell.sites.map((s) => s.element));
+  for (const s of samples) elements.add(s.substitution.elementA).add(s.substitution.elementB);
+  return {
+    families,
+    training: {
+      structure: system.file,
+      data: o.data,
+      phase: phaseOf(system.structure),
+      samples: samples.length,
+      elements: [...elements].sort(),
+      maxDistance: system.maxDistance,
+      supercell: system.supercell,
+      seed,
+    },
+  };
+}

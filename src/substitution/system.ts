@@ -1,0 +1,48 @@
+import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { readStructure } from '../structure/io.ts';
+import { formatSupercell, parseSupercellSpec, supercell } from '../structure/supercell.ts';
+import type { Structure } from '../structure/structure.ts';
+import { InputError } from '../util/errors.ts';
+import { substitutionPairs, type PairEnumeration } from './pairs.ts';
+import { cleanDataset, loadDataset, type CleanedDataSet } from './dataset.ts';
+
+export interface SubstitutionSystem {
+  file: string;
+  structure: Structure;
+  supercell: string;
+  maxDistance: number;
+  enumeration: PairEnumeration;
+}
+
+/** A structure, its (super)cell and every symmetry-distinct site pair in it: the stage everything after reads. */
+export function substitutionSystem(
+  file: string,
+  o: { block?: string; supercell?: string; maxDistance?: number } = {},
+): SubstitutionSystem {
+  const structure = readStructure(file, { block: o.block });
+  const spec = o.supercell ?? '1x1x1';
+  const M = parseSupercellSpec(spec);
+  const cell = supercell(structure, M);
+  const maxDistance = o.maxDistance ?? 3.6;
+  if (!(maxDistance > 0 && maxDistance <= 12)) throw new InputError(`--max-distance ${maxDistance}: expected a distance in (0, 12] Å`);
+  return { file, structure, supercell: formatSupercell(M), maxDistance, enumeration: substitutionPairs(cell, { maxDistance }) };
+}
+
+export const DEFAULT_DATA = new URL('../../structures/alpha-Nb5Si3/eds.csv', import.meta.url).pathname;
+
+/** The structure a data set belongs to: given, or `structure.cif` beside the data file. */
+export function structureForData(data: string, structure?: string): string {
+  if (structure) return structure;
+  const beside = join(dirname(data), 'structure.cif');
+  if (!existsSync(beside)) throw new InputError(`no structure given (--structure) and no structure.cif beside the data set`, { file: data });
+  return beside;
+}
+
+export function trainingData(data: string, o: { structure?: string; block?: string; supercell?: string; maxDistance?: number } = {}): {
+  system: SubstitutionSystem;
+  data: CleanedDataSet;
+} {
+  const system = substitutionSystem(structureForData(data, o.structure), o);
+  return { system, data: cleanDataset(loadDataset(data, system.enumeration)) };
+}
