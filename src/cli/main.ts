@@ -4,6 +4,7 @@ import { registerStructureCommands } from './structureCommands.ts';
 import { registerSubstitutionCommands } from './substitutionCommands.ts';
 import { registerModelCommands } from './modelCommands.ts';
 import { registerFigureCommands } from './figureCommands.ts';
+import { registerReproduce } from './reproduce.ts';
 
 const program = new Command('cescreen')
   .description('Crystal-structure analysis and Center-Environment substitution screening')
@@ -16,6 +17,7 @@ registerStructureCommands(program);
 registerSubstitutionCommands(program);
 registerModelCommands(program);
 registerFigureCommands(program);
+registerReproduce(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -10,6 +10,7 @@ import { loadModel, samePhase, saveModel, type PhaseFingerprint, type SavedModel
 import { predictAll, stabilising } from '../predict/predict.ts';
 import { predictionsCsv } from '../figures/predictions.ts';
 import { InputError } from '../util/errors.ts';
+import { ANCHORS, FEATURE_SETS } from '../model/anchors.ts';
 import { progress } from '../util/progress.ts';
 import { addFeatureFlags, elementList, featureDefinition, type FeatureFlags } from './substitutionCommands.ts';
 import { emit, fixed, numberOption, table, writeOutput } from './output.ts';
@@ -120,6 +121,33 @@ export function registerModelCommands(program: Command): void {
     });
 
   program
+    .command('compare')
+    .description('the literature table with our numbers beside it: every model × feature set × centre site')
+    .option('--data <csv>', 'DFT substitution energies', DEFAULT_DATA)
+    .option('--structure <cif>', 'structure of the data set')
+    .option('--models <list>', 'svr, rf, dnn, mhar', 'svr,rf,dnn,mhar')
+    .option('--feature-sets <list>', Object.keys(FEATURE_SETS).join(', '), Object.keys(FEATURE_SETS).join(','))
+    .option('--family <name>', 'site or transfer', 'site')
+    .option('--protocol <name>', PROTOCOLS.join(', '), 'paper')
+    .option('--repeats <n>', 'CV repetitions on the training part (0: test split only)', '0')
+    .option('--seed <n>', 'random seed', '0')
+    .option('--json', 'JSON output')
+    .action(async (o: { data: string; structure?: string; models: string; featureSets: string; family: string; protocol: string; repeats: string; seed: string; json?: boolean }) => {
+      if (!PROTOCOLS.includes(o.protocol as Protocol)) throw new InputError(`--protocol ${o.protocol}: expected ${PROTOCOLS.join(', ')}`);
+      const rows = await compareModels({
+        data: o.data,
+        structure: o.structure,
+        models: o.models.split(',').map((s) => s.trim()),
+        featureSets: o.featureSets.split(',').map((s) => s.trim()),
+        family: familyName(o.family),
+        protocol: o.protocol as Protocol,
+        seed: seedOf(o),
+        repeats: numberOption('--repeats', o.repeats, 0),
+      });
+      emit({ protocol: o.protocol, anchors: ANCHORS, rows }, o.json, (r) => formatCompare(r.rows, r.protocol));
+    });
+
+  program
     .command('predict <cif>')
     .description('predict every symmetry-distinct substitution energy of a structure')
     .requiredOption('--model <file>', 'model file written by cescreen train')
@@ -149,6 +177,62 @@ export function registerModelCommands(program: Command): void {
           (r.rows.length > (o.stabilising ? 40 : 20) ? `… (${r.rows.length} rows; --csv or -o for all)\n` : ''),
         );
     });
+}
+
+export interface CompareRow {
+  model: string;
+  features: string;
+  family: string;
+  per_site: Record<string, number>;
+  all: number;
+  r2: number;
+}
+
+/** Every model × feature set on one protocol, per centre site and over all sites (test MAE, meV). */
+export async function compareModels(o: {
+  data: string;
+  structure?: string;
+  models: string[];
+  featureSets: string[];
+  family: FamilyName;
+  protocol: Protocol;
+  seed: number;
+  repeats: number;
+}): Promise<CompareRow[]> {
+  const { system, data } = trainingData(o.data, { structure: o.structure });
+  const rows: CompareRow[] = [];
+  for (const m of o.models)
+    for (const fs of o.featureSets) {
+      const set = FEATURE_SETS[fs];
+      if (!set) throw new InputError(`--feature-sets: '${fs}' is not one of ${Object.keys(FEATURE_SETS).join(', ')}`);
+      const def = featureDefinition({ features: set.features, weight: set.weight === undefined ? undefined : String(set.weight) });
+      const spec = familySpec(o.family, modelKind(m), { seed: o.seed }, def);
+      const r = await evaluate(system.enumeration, data, { protocol: o.protocol, spec, seed: o.seed, repeats: o.repeats, perSite: true });
+      rows.push({
+        model: spec.regressor,
+        features: set.label,
+        family: o.family,
+        per_site: Object.fromEntries(Object.entries(r.per_site).map(([k, v]) => [k, v.mae * 1000])),
+        all: r.test.mae * 1000,
+        r2: r.test.r2,
+      });
+    }
+  return rows;
+}
+
+export function formatCompare(rows: CompareRow[], protocol: string): string {
+  const sites = ['NbI', 'NbII', 'SiI', 'SiII'];
+  const cell = (x: number | null | undefined) => (x === null || x === undefined ? '—' : fixed(x, 1));
+  return (
+    `test MAE in meV per cell, ${protocol} protocol (literature rows: their paper protocol)\n` +
+    table(
+      ['model', 'features', ...sites, 'all sites'],
+      [
+        ...ANCHORS.map((a) => [a.name, 'CEAET', ...sites.map((s) => cell(a[s as 'NbI'])), cell(a.all)]),
+        ...rows.map((r) => [`${r.model} (${r.family})`, r.features, ...sites.map((s) => cell(r.per_site[s])), cell(r.all)]),
+      ],
+    )
+  );
 }
 
 /** The family a prediction uses: asked for, else site on the training phase and transfer on any other. */
