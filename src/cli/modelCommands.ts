@@ -11,6 +11,8 @@ import { predictAll, stabilising } from '../predict/predict.ts';
 import { predictionsCsv } from '../figures/predictions.ts';
 import { InputError } from '../util/errors.ts';
 import { ANCHORS, FEATURE_SETS } from '../model/anchors.ts';
+import { explainSiteModel } from '../model/explain.ts';
+import { importanceSvg } from '../figures/importancePlot.ts';
 import { progress } from '../util/progress.ts';
 import { addFeatureFlags, elementList, featureDefinition, type FeatureFlags } from './substitutionCommands.ts';
 import { emit, fixed, numberOption, table, writeOutput } from './output.ts';
@@ -92,7 +94,8 @@ export function registerModelCommands(program: Command): void {
     .option('--site <label>', "'all' or one centre site (the data's folder)", 'all')
     .option('--repeats <n>', 'repetitions of 5-fold CV on the training part', '20')
     .option('--threshold <eV>', 'E_DS below this is stabilising (F1)', '0')
-    .action(async (o: ModelFlags & { protocol: string; site: string; repeats: string; threshold: string }) => {
+    .option('--search', "choose the site family's SVR C, γ, ε by grouped CV inside each training set")
+    .action(async (o: ModelFlags & { protocol: string; site: string; repeats: string; threshold: string; search?: boolean }) => {
       if (!PROTOCOLS.includes(o.protocol as Protocol)) throw new InputError(`--protocol ${o.protocol}: expected ${PROTOCOLS.join(', ')}`);
       const { system, data } = load(o);
       const labels = system.enumeration.cell.labels();
@@ -106,6 +109,7 @@ export function registerModelCommands(program: Command): void {
         repeats,
         site: o.site,
         perSite: true,
+        search: !!o.search,
         threshold: numberOption('--threshold', o.threshold, 0),
       });
       emit(r, o.json, formatEvaluation);
@@ -120,6 +124,22 @@ export function registerModelCommands(program: Command): void {
       emit({ file: o.output, families: Object.keys(saved.families), training: saved.training }, o.json, (r) => `wrote ${r.file}: ${r.families.join(' + ')} on ${r.training.samples} substitutions of ${r.training.phase.formula} (${r.training.elements.join(' ')})\n`);
     });
 
+  addModelFlags(program.command('importance').description('permutation importance and SHAP sign of effect of the site-family features'))
+    .option('--top <n>', 'features to show', '15')
+    .option('--svg <file>', 'write the bar chart')
+    .action(async (o: ModelFlags & { top: string; svg?: string }) => {
+      const { system, data } = load(o);
+      const spec = familySpec('site', modelKind(o.model), { seed: seedOf(o) }, featureDefinition(o));
+      const r = await explainSiteModel(spec, system.enumeration, collapseByKey(data.rows), { seed: seedOf(o) });
+      const top = numberOption('--top', o.top, 15);
+      if (o.svg) writeOutput(o.svg, importanceSvg(r.features.slice(0, top), `${spec.regressor} site family: top ${top} CE features`));
+      emit(r, o.json, (x) =>
+        `test MAE ${fixed(x.baselineMae * 1000, 1)} meV; rise of the MAE (meV) when a feature is shuffled, sign of effect from SHAP\n` +
+        table(['feature', 'importance', 'sd', 'mean |SHAP| meV', 'effect'], x.features.slice(0, top).map((f) => [f.feature, fixed(f.importance * 1000, 1), fixed(f.sd * 1000, 1), fixed(f.shap * 1000, 1), f.sign > 0 ? 'raises E' : f.sign < 0 ? 'lowers E' : '—'])) +
+        `summed over both sites: ${x.properties.slice(0, 8).map((p) => `${p.feature} ${fixed(p.importance * 1000, 0)}`).join(', ')}\n`,
+      );
+    });
+
   program
     .command('compare')
     .description('the literature table with our numbers beside it: every model × feature set × centre site')
@@ -131,8 +151,9 @@ export function registerModelCommands(program: Command): void {
     .option('--protocol <name>', PROTOCOLS.join(', '), 'paper')
     .option('--repeats <n>', 'CV repetitions on the training part (0: test split only)', '0')
     .option('--seed <n>', 'random seed', '0')
+    .option('--search', 'choose SVR C, γ, ε by grouped CV inside each training set')
     .option('--json', 'JSON output')
-    .action(async (o: { data: string; structure?: string; models: string; featureSets: string; family: string; protocol: string; repeats: string; seed: string; json?: boolean }) => {
+    .action(async (o: { data: string; structure?: string; models: string; featureSets: string; family: string; protocol: string; repeats: string; seed: string; search?: boolean; json?: boolean }) => {
       if (!PROTOCOLS.includes(o.protocol as Protocol)) throw new InputError(`--protocol ${o.protocol}: expected ${PROTOCOLS.join(', ')}`);
       const rows = await compareModels({
         data: o.data,
@@ -143,6 +164,7 @@ export function registerModelCommands(program: Command): void {
         protocol: o.protocol as Protocol,
         seed: seedOf(o),
         repeats: numberOption('--repeats', o.repeats, 0),
+        search: !!o.search,
       });
       emit({ protocol: o.protocol, anchors: ANCHORS, rows }, o.json, (r) => formatCompare(r.rows, r.protocol));
     });
@@ -198,6 +220,7 @@ export async function compareModels(o: {
   protocol: Protocol;
   seed: number;
   repeats: number;
+  search?: boolean;
 }): Promise<CompareRow[]> {
   const { system, data } = trainingData(o.data, { structure: o.structure });
   const rows: CompareRow[] = [];
@@ -207,7 +230,7 @@ export async function compareModels(o: {
       if (!set) throw new InputError(`--feature-sets: '${fs}' is not one of ${Object.keys(FEATURE_SETS).join(', ')}`);
       const def = featureDefinition({ features: set.features, weight: set.weight === undefined ? undefined : String(set.weight) });
       const spec = familySpec(o.family, modelKind(m), { seed: o.seed }, def);
-      const r = await evaluate(system.enumeration, data, { protocol: o.protocol, spec, seed: o.seed, repeats: o.repeats, perSite: true });
+      const r = await evaluate(system.enumeration, data, { protocol: o.protocol, spec, seed: o.seed, repeats: o.repeats, perSite: true, search: o.search });
       rows.push({
         model: spec.regressor,
         features: set.label,

@@ -153,6 +153,12 @@ export class SubstitutionModel {
     return model;
   }
 
+  /** The regressor f of the site family on raw CE vectors, for interpretation (importance, SHAP). */
+  get featureModel(): Regressor {
+    if (this.spec.family !== 'site') throw new RangeError('feature-level interpretation is defined for the site family');
+    return this.main;
+  }
+
   /** Σ over the substituted sites of s(X@site) − s(host@site). */
   private singleSiteSum(enumeration: PairEnumeration, subs: Substitution[]): number[] {
     const g = featurizerFor(enumeration, this.spec.endFeatures!);

@@ -1,6 +1,7 @@
 import type { PairEnumeration } from '../substitution/pairs.ts';
 import { collapseByKey, rowSample, type CleanedDataSet, type DataRow, type Sample } from '../substitution/dataset.ts';
-import { SubstitutionModel, type FamilySpec } from './family.ts';
+import { SubstitutionModel, featurizerFor, type FamilySpec } from './family.ts';
+import { gridSearchSVR } from './search.ts';
 import { classification, mean, regressionScores, std } from './metrics.ts';
 import { groupTrainTestSplit, leaveGroupOut, repeatedGroupKFold, take, type Split } from './splits.ts';
 import { progress } from '../util/progress.ts';
@@ -32,6 +33,8 @@ export interface EvaluateOptions {
   site?: string;
   /** Also fit one model per centre site (paper, grouped). */
   perSite?: boolean;
+  /** Choose the site family's SVR C, γ, ε by grouped 3-fold CV on each training set (successive halving). */
+  search?: boolean;
 }
 
 export interface Scores {
@@ -56,7 +59,7 @@ export interface EvaluationResult {
   n_test: number;
   cv: { mae: number; rmse: number; r2: number; sd: number; folds: number } | null;
   test: Scores;
-  per_site: Record<string, Scores & { cv_mae?: number }>;
+  per_site: Record<string, Scores & { params?: Record<string, unknown> }>;
   per_element: Record<string, Scores>;
   /** Cleaning of the data set: rows dropped and why (counts). */
   dropped: Record<string, number>;
@@ -93,6 +96,23 @@ export function dopants(enumeration: PairEnumeration, s: Sample): string[] {
 async function fitPredict(spec: FamilySpec, enumeration: PairEnumeration, train: Sample[], test: Sample[]): Promise<number[]> {
   const m = await SubstitutionModel.fit(spec, enumeration, train);
   return m.predict(enumeration, test.map((s) => s.substitution));
+}
+
+/** The site family's SVR hyper-parameters by grouped CV on the training samples only. */
+export async function searchSiteParams(spec: FamilySpec, enumeration: PairEnumeration, train: Sample[], seed: number): Promise<FamilySpec> {
+  if (spec.family !== 'site' || spec.regressor !== 'SVR') return spec;
+  const f = featurizerFor(enumeration, spec.features);
+  const X = train.map((s) => f.features(s.substitution));
+  const d = f.names.length;
+  const r = await gridSearchSVR(X, train.map((s) => s.eds), train.map((s) => s.key), {
+    C: [10, 30, 100],
+    gamma: [0.3 / d, 0.6 / d, 1.2 / d],
+    epsilon: [0.01, 0.02, 0.05],
+    folds: 3,
+    seed,
+  });
+  const { gammaScale: _, ...rest } = spec.params;
+  return { ...spec, params: { ...rest, C: r.best.C, gamma: r.best.gamma, epsilon: r.best.epsilon } };
 }
 
 async function crossValidate(
@@ -160,9 +180,10 @@ export async function evaluate(enumeration: PairEnumeration, data: CleanedDataSe
     const split = groupTrainTestSplit(samples.map(id), o.testFraction ?? 0.2, seed);
     const train = take(samples, split.train);
     const test = take(samples, split.test);
+    const spec = o.search ? await searchSiteParams(o.spec, enumeration, train, seed) : o.spec;
     const cvSplits = repeatedGroupKFold(train.map(id), folds, repeats, seed + 1);
-    const cv = repeats > 0 ? await crossValidate(o.spec, enumeration, train, cvSplits, `CV ${repeats}×${folds} (${o.protocol})`) : null;
-    const p = await fitPredict(o.spec, enumeration, train, test);
+    const cv = repeats > 0 ? await crossValidate(spec, enumeration, train, cvSplits, `CV ${repeats}×${folds} (${o.protocol})`) : null;
+    const p = await fitPredict(spec, enumeration, train, test);
     const testScores = scores(test.map((s) => s.eds), p, threshold);
     const per_site: EvaluationResult['per_site'] = {};
     if (o.perSite && !site) {
@@ -172,11 +193,12 @@ export async function evaluate(enumeration: PairEnumeration, data: CleanedDataSe
         const subTrain = sub.filter((s) => !testKeys.has(id(s)));
         const subTest = sub.filter((s) => testKeys.has(id(s)));
         if (subTest.length === 0 || subTrain.length === 0) continue;
-        const ps = await fitPredict(o.spec, enumeration, subTrain, subTest);
-        per_site[centre] = scores(subTest.map((s) => s.eds), ps, threshold);
+        const siteSpec = o.search ? await searchSiteParams(o.spec, enumeration, subTrain, seed) : o.spec;
+        const ps = await fitPredict(siteSpec, enumeration, subTrain, subTest);
+        per_site[centre] = { ...scores(subTest.map((s) => s.eds), ps, threshold), ...(o.search ? { params: siteSpec.params } : {}) };
       }
     }
-    return { ...base, n_train: train.length, n_test: test.length, cv, test: testScores, per_site, per_element: {} };
+    return { ...base, params: { ...spec.params }, n_train: train.length, n_test: test.length, cv, test: testScores, per_site, per_element: {} };
   }
 
   // Leave-out protocols: every sample is tested once per tag it carries.
