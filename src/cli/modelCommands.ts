@@ -4,9 +4,9 @@ import { collapseByKey } from '../substitution/dataset.ts';
 import { analyzeSymmetry } from '../structure/symmetry.ts';
 import type { Structure } from '../structure/structure.ts';
 import { SubstitutionModel, familySpec, type FamilyName } from '../model/family.ts';
-import { evaluate, PROTOCOLS, type EvaluationResult, type Protocol } from '../model/protocols.ts';
+import { evaluate, searchSiteParams, PROTOCOLS, type EvaluationResult, type Protocol } from '../model/protocols.ts';
 import type { RegressorKind } from '../model/estimator.ts';
-import { loadModel, samePhase, saveModel, type PhaseFingerprint, type SavedModel } from '../predict/modelFile.ts';
+import { loadModel, samePhase, saveModel, MODEL_NAMES, type ModelName, type PhaseFingerprint, type SavedModel } from '../predict/modelFile.ts';
 import { predictAll, stabilising } from '../predict/predict.ts';
 import { predictionsCsv } from '../figures/predictions.ts';
 import { InputError } from '../util/errors.ts';
@@ -95,7 +95,9 @@ export function registerModelCommands(program: Command): void {
     .option('--repeats <n>', 'repetitions of 5-fold CV on the training part', '20')
     .option('--threshold <eV>', 'E_DS below this is stabilising (F1)', '0')
     .option('--search', "choose the site family's SVR C, γ, ε by grouped CV inside each training set")
-    .action(async (o: ModelFlags & { protocol: string; site: string; repeats: string; threshold: string; search?: boolean }) => {
+    .option('--select <criterion>', 'search criterion: mae, r2 or f1', 'mae')
+    .action(async (o: ModelFlags & { protocol: string; site: string; repeats: string; threshold: string; search?: boolean; select: string }) => {
+      if (!['mae', 'r2', 'f1'].includes(o.select)) throw new InputError(`--select ${o.select}: expected mae, r2 or f1`);
       if (!PROTOCOLS.includes(o.protocol as Protocol)) throw new InputError(`--protocol ${o.protocol}: expected ${PROTOCOLS.join(', ')}`);
       const { system, data } = load(o);
       const labels = system.enumeration.cell.labels();
@@ -110,6 +112,7 @@ export function registerModelCommands(program: Command): void {
         site: o.site,
         perSite: true,
         search: !!o.search,
+        select: o.select as 'mae' | 'r2' | 'f1',
         threshold: numberOption('--threshold', o.threshold, 0),
       });
       emit(r, o.json, formatEvaluation);
@@ -117,6 +120,7 @@ export function registerModelCommands(program: Command): void {
 
   addModelFlags(program.command('train').description('fit on every row of a data set and save the model'))
     .option('--families <list>', 'families to fit into the file: site, transfer or both', 'site,transfer')
+    .option('--select <list>', "also keep the site family tuned for best CV R² and/or F1 (e.g. 'r2,f1'; saved as site-r2, site-f1)")
     .requiredOption('-o, --output <file>', 'model file (JSON)')
     .action(async (o: ModelFlags & { families: string; output: string }) => {
       const saved = await trainModel(o);
@@ -259,14 +263,15 @@ export function formatCompare(rows: CompareRow[], protocol: string): string {
 }
 
 /** The family a prediction uses: asked for, else site on the training phase and transfer on any other. */
-export function chooseFamily(saved: SavedModel, target: Structure, asked?: string): { family: FamilyName; model: SubstitutionModel } {
-  const family = asked ? familyName(asked) : samePhase(phaseOf(target), saved.training.phase) ? 'site' : 'transfer';
-  const model = saved.families[family] ?? (asked ? undefined : Object.values(saved.families)[0]);
-  if (!model) throw new InputError(`the model file holds no ${family} model (it has ${Object.keys(saved.families).join(', ')})`);
-  return { family: model.spec.family, model };
+export function chooseFamily(saved: SavedModel, target: Structure, asked?: string): { family: string; model: SubstitutionModel } {
+  if (asked !== undefined && !MODEL_NAMES.includes(asked as ModelName)) throw new InputError(`--family ${asked}: expected one of ${MODEL_NAMES.join(', ')}`);
+  const name = (asked ?? (samePhase(phaseOf(target), saved.training.phase) ? 'site' : 'transfer')) as ModelName;
+  const model = saved.families[name] ?? (asked ? undefined : Object.values(saved.families)[0]);
+  if (!model) throw new InputError(`the model file holds no ${name} model (it has ${Object.keys(saved.families).join(', ')})`);
+  return { family: saved.families[name] ? name : model.spec.family, model };
 }
 
-export async function trainModel(o: ModelFlags & { families: string }): Promise<SavedModel> {
+export async function trainModel(o: ModelFlags & { families: string; select?: string }): Promise<SavedModel> {
   const { system, data } = load(o);
   const samples = collapseByKey(data.rows);
   const names = o.families.split(',').map((s) => familyName(s.trim()));
@@ -276,6 +281,12 @@ export async function trainModel(o: ModelFlags & { families: string }): Promise<
   for (const name of names) {
     families[name] = await SubstitutionModel.fit(familySpec(name, modelKind(o.model), { seed }, featureDefinition(o)), system.enumeration, samples);
     bar.tick();
+  }
+  for (const criterion of o.select ? o.select.split(',').map((x) => x.trim()) : []) {
+    if (criterion !== 'r2' && criterion !== 'f1') throw new InputError(`--select ${criterion}: expected r2 and/or f1`);
+    const base = familySpec('site', modelKind(o.model), { seed }, featureDefinition(o));
+    const spec = await searchSiteParams(base, system.enumeration, samples, seed, criterion);
+    families[`site-${criterion}`] = await SubstitutionModel.fit(spec, system.enumeration, samples);
   }
   bar.stop();
   const cell = system.enumeration.cell;

@@ -35,6 +35,8 @@ export interface EvaluateOptions {
   perSite?: boolean;
   /** Choose the site family's SVR C, γ, ε by grouped 3-fold CV on each training set (successive halving). */
   search?: boolean;
+  /** Criterion of the search: lowest MAE, highest R² or highest F1 (the Fe-BMG study's choice). */
+  select?: 'mae' | 'r2' | 'f1';
 }
 
 export interface Scores {
@@ -99,7 +101,13 @@ async function fitPredict(spec: FamilySpec, enumeration: PairEnumeration, train:
 }
 
 /** The site family's SVR hyper-parameters by grouped CV on the training samples only. */
-export async function searchSiteParams(spec: FamilySpec, enumeration: PairEnumeration, train: Sample[], seed: number): Promise<FamilySpec> {
+export async function searchSiteParams(
+  spec: FamilySpec,
+  enumeration: PairEnumeration,
+  train: Sample[],
+  seed: number,
+  selectBy: 'mae' | 'r2' | 'f1' = 'mae',
+): Promise<FamilySpec> {
   if (spec.family !== 'site' || spec.regressor !== 'SVR') return spec;
   const f = featurizerFor(enumeration, spec.features);
   const X = train.map((s) => f.features(s.substitution));
@@ -110,6 +118,7 @@ export async function searchSiteParams(spec: FamilySpec, enumeration: PairEnumer
     epsilon: [0.01, 0.02, 0.05],
     folds: 3,
     seed,
+    selectBy,
   });
   const { gammaScale: _, ...rest } = spec.params;
   return { ...spec, params: { ...rest, C: r.best.C, gamma: r.best.gamma, epsilon: r.best.epsilon } };
@@ -180,7 +189,7 @@ export async function evaluate(enumeration: PairEnumeration, data: CleanedDataSe
     const split = groupTrainTestSplit(samples.map(id), o.testFraction ?? 0.2, seed);
     const train = take(samples, split.train);
     const test = take(samples, split.test);
-    const spec = o.search ? await searchSiteParams(o.spec, enumeration, train, seed) : o.spec;
+    const spec = o.search ? await searchSiteParams(o.spec, enumeration, train, seed, o.select) : o.spec;
     const cvSplits = repeatedGroupKFold(train.map(id), folds, repeats, seed + 1);
     const cv = repeats > 0 ? await crossValidate(spec, enumeration, train, cvSplits, `CV ${repeats}×${folds} (${o.protocol})`) : null;
     const p = await fitPredict(spec, enumeration, train, test);
@@ -193,7 +202,7 @@ export async function evaluate(enumeration: PairEnumeration, data: CleanedDataSe
         const subTrain = sub.filter((s) => !testKeys.has(id(s)));
         const subTest = sub.filter((s) => testKeys.has(id(s)));
         if (subTest.length === 0 || subTrain.length === 0) continue;
-        const siteSpec = o.search ? await searchSiteParams(o.spec, enumeration, subTrain, seed) : o.spec;
+        const siteSpec = o.search ? await searchSiteParams(o.spec, enumeration, subTrain, seed, o.select) : o.spec;
         const ps = await fitPredict(siteSpec, enumeration, subTrain, subTest);
         per_site[centre] = { ...scores(subTest.map((s) => s.eds), ps, threshold), ...(o.search ? { params: siteSpec.params } : {}) };
       }

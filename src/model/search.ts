@@ -9,7 +9,7 @@
  * survivors are scored on full folds. Test folds are never subsampled.
  */
 import type { Regressor } from './estimator.ts';
-import { mae, mean, std } from './metrics.ts';
+import { classification, mae, mean, r2, std } from './metrics.ts';
 import { createRng, permutation } from './random.ts';
 import { groupKFold, kFold, take, type GroupKey, type Split } from './splits.ts';
 
@@ -68,6 +68,9 @@ export interface SearchRow {
   params: Params;
   meanMae: number;
   sdMae: number;
+  /** R² and F1 (class y < threshold) of the out-of-fold predictions. */
+  r2: number;
+  f1: number;
   /** Fraction of each training fold used for this score (1 = full). */
   resource: number;
 }
@@ -90,6 +93,10 @@ export interface SearchOptions {
   minResource?: number;
   seed?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Pick the best candidate by lowest MAE (default), highest R² or highest F1 on the full folds. */
+  selectBy?: 'mae' | 'r2' | 'f1';
+  /** Class threshold for F1 (default 0: "stabilising"). */
+  threshold?: number;
 }
 
 export async function gridSearch(
@@ -136,14 +143,20 @@ export async function gridSearch(
       const cv = await crossValidate(() => makeModel(params), X, y, rungSplits);
       fits += rungSplits.length;
       o.onProgress?.(fits, total);
-      rows.push({ params, meanMae: cv.meanMae, sdMae: cv.sdMae, resource: r });
+      const tested = cv.oof.flatMap((p, i) => (Number.isNaN(p) ? [] : [i]));
+      const yt = tested.map((i) => y[i]);
+      const pt = tested.map((i) => cv.oof[i]);
+      rows.push({ params, meanMae: cv.meanMae, sdMae: cv.sdMae, r2: r2(yt, pt), f1: classification(yt, pt, o.threshold ?? 0).f1, resource: r });
     }
     rows.sort((a, b) => a.meanMae - b.meanMae);
     table.push(...rows);
     if (k < resources.length - 1) alive = rows.slice(0, Math.max(1, Math.ceil(rows.length / eta))).map((row) => row.params);
   }
   table.sort((a, b) => b.resource - a.resource || a.meanMae - b.meanMae);
-  return { best: table[0].params, bestMae: table[0].meanMae, table, fits, seconds: (performance.now() - t0) / 1000 };
+  const full = table.filter((row) => row.resource === table[0].resource);
+  const by = o.selectBy ?? 'mae';
+  const best = by === 'mae' ? full[0] : [...full].sort((a, b) => b[by] - a[by] || a.meanMae - b.meanMae)[0];
+  return { best: best.params, bestMae: best.meanMae, table, fits, seconds: (performance.now() - t0) / 1000 };
 }
 
 export interface SVRSearchOptions extends SearchOptions {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { featureNames, siteBlockNames } from '../features/ce.ts';
 import { InputError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/atomicWrite.ts';
-import { SubstitutionModel, type FamilyName, type FamilySpec } from '../model/family.ts';
+import { SubstitutionModel, type FamilySpec } from '../model/family.ts';
 import type { RegressorJSON } from '../model/estimator.ts';
 
 export const MODEL_FORMAT = 'cescreen-model';
@@ -36,11 +36,15 @@ interface ModelFileJSON {
   format: string;
   version: number;
   training: TrainingInfo;
-  families: Partial<Record<FamilyName, { featureNames: { main: string[]; single: string[] | null }; model: FamilyJSON }>>;
+  families: Record<string, { featureNames: { main: string[]; single: string[] | null }; model: FamilyJSON }>;
 }
 
+/** Model names in a file: the two families, and the site family selected by R² or F1 (`train --select`). */
+export const MODEL_NAMES = ['site', 'transfer', 'site-r2', 'site-f1'] as const;
+export type ModelName = (typeof MODEL_NAMES)[number];
+
 export interface SavedModel {
-  families: Partial<Record<FamilyName, SubstitutionModel>>;
+  families: Partial<Record<ModelName, SubstitutionModel>>;
   training: TrainingInfo;
 }
 
@@ -50,7 +54,7 @@ function namesOf(spec: FamilySpec) {
 
 export function saveModel(path: string, saved: SavedModel): void {
   const families: ModelFileJSON['families'] = {};
-  for (const [name, m] of Object.entries(saved.families) as [FamilyName, SubstitutionModel][]) {
+  for (const [name, m] of Object.entries(saved.families) as [ModelName, SubstitutionModel][]) {
     families[name] = { featureNames: namesOf(m.spec), model: m.toJSON() };
   }
   const json: ModelFileJSON = { format: MODEL_FORMAT, version: MODEL_VERSION, training: saved.training, families };
@@ -77,8 +81,8 @@ export async function loadModel(path: string, text?: string): Promise<SavedModel
     throw new InputError('model file is incomplete (no training information or no model)', where);
   }
   const families: SavedModel['families'] = {};
-  for (const [name, entry] of Object.entries(json.families) as [FamilyName, NonNullable<ModelFileJSON['families'][FamilyName]>][]) {
-    if (name !== 'site' && name !== 'transfer') throw new InputError(`unknown model family '${name}'`, where);
+  for (const [name, entry] of Object.entries(json.families) as [ModelName, ModelFileJSON['families'][string]][]) {
+    if (!MODEL_NAMES.includes(name)) throw new InputError(`unknown model '${name}' (expected ${MODEL_NAMES.join(', ')})`, where);
     let names;
     try {
       names = namesOf(entry.model.spec);
