@@ -5,6 +5,7 @@
  */
 import { mae, mean, pearson, std } from './metrics.ts';
 import { createRng, shuffleInPlace } from './random.ts';
+import { solveLinear } from '../util/linalg.ts';
 
 export interface Predictor {
   predict(X: number[][]): number[];
@@ -61,30 +62,6 @@ function binomial(n: number, k: number): number {
   let r = 1;
   for (let i = 1; i <= k; i++) r = (r * (n - k + i)) / i;
   return r;
-}
-
-/** Solve A x = b (A square, overwritten copy) by Gaussian elimination with partial pivoting. */
-export function solveLinear(A: number[][], b: number[]): number[] {
-  const n = b.length;
-  const M = A.map((row, i) => [...row, b[i]]);
-  for (let c = 0; c < n; c++) {
-    let p = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(M[r][c]) > Math.abs(M[p][c])) p = r;
-    if (Math.abs(M[p][c]) < 1e-300) throw new Error('singular system');
-    [M[c], M[p]] = [M[p], M[c]];
-    for (let r = c + 1; r < n; r++) {
-      const f = M[r][c] / M[c][c];
-      if (f === 0) continue;
-      for (let k = c; k <= n; k++) M[r][k] -= f * M[c][k];
-    }
-  }
-  const x = new Array<number>(n).fill(0);
-  for (let r = n - 1; r >= 0; r--) {
-    let s = M[r][n];
-    for (let k = r + 1; k < n; k++) s -= M[r][k] * x[k];
-    x[r] = s / M[r][r];
-  }
-  return x;
 }
 
 export interface ShapResult {
@@ -189,7 +166,8 @@ export function kernelShap(
       const t = v / B - base - masks[k][P] * delta;
       for (let r = 0; r < P; r++) AtWb[r] += weights[k] * design[k][r] * t;
     }
-    const sol = solveLinear(AtWA, AtWb);
+    const sol = solveLinear(AtWA, AtWb, 1e-300);
+    if (!sol) throw new Error('kernelShap: singular weighted least-squares system');
     sol.push(delta - sol.reduce((a, b) => a + b, 0));
     phi.push(sol);
   }

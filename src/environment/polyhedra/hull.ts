@@ -8,6 +8,7 @@
  */
 import qh from 'quickhull3d';
 import { type Vec3, add, cross, dot, norm, scale, sub } from '../../structure/lattice.ts';
+import { solveLinear } from '../../util/linalg.ts';
 
 export type Triangle = [number, number, number];
 
@@ -155,33 +156,9 @@ function affineMinimizer(s: Vec3[]): number[] | null {
   // Normal equations (DᵀD) β = −Dᵀ s0 for y = s0 + Σ β_k d_k.
   const A = d.map((di) => d.map((dj) => dot(di, dj)));
   const b = d.map((di) => -dot(di, s[0]));
-  const beta = solveSmall(A, b);
+  const beta = solveLinear(A, b);
   if (!beta) return null;
   return [1 - beta.reduce((a, v) => a + v, 0), ...beta];
-}
-
-/** Gaussian elimination with partial pivoting for ≤ 3×3 systems; null if (numerically) singular. */
-function solveSmall(A: number[][], b: number[]): number[] | null {
-  const n = b.length;
-  const M = A.map((row, i) => [...row, b[i]]);
-  const scaleRef = Math.max(...A.map((r) => Math.max(...r.map(Math.abs))));
-  for (let c = 0; c < n; c++) {
-    let p = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(M[r][c]) > Math.abs(M[p][c])) p = r;
-    if (Math.abs(M[p][c]) <= 1e-14 * scaleRef) return null;
-    [M[c], M[p]] = [M[p], M[c]];
-    for (let r = c + 1; r < n; r++) {
-      const f = M[r][c] / M[c][c];
-      for (let k = c; k <= n; k++) M[r][k] -= f * M[c][k];
-    }
-  }
-  const x = new Array<number>(n).fill(0);
-  for (let r = n - 1; r >= 0; r--) {
-    let s = M[r][n];
-    for (let k = r + 1; k < n; k++) s -= M[r][k] * x[k];
-    x[r] = s / M[r][r];
-  }
-  return x;
 }
 
 function triangleNormal(points: readonly Vec3[], t: Triangle): Vec3 {
