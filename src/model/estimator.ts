@@ -76,3 +76,16 @@ export function checkXy(X: readonly (readonly number[])[], y?: readonly number[]
     for (let i = 0; i < y.length; i++) if (!Number.isFinite(y[i])) throw new Error(`y[${i}] is not finite`);
   }
 }
+
+/** A saved model's numbers must be what they claim: finite, of the right count. Throws otherwise. */
+export function finiteNumbers(value: unknown, what: string, length?: number): number[] {
+  if (!Array.isArray(value) || (length !== undefined && value.length !== length) || !value.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+    throw new Error(`${what}: expected ${length ?? 'an array of'} finite numbers`);
+  }
+  return value as number[];
+}
+
+export function finiteNumber(value: unknown, what: string, positive = false): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || (positive && !(value > 0))) throw new Error(`${what}: expected a finite${positive ? ' positive' : ''} number`);
+  return value;
+}

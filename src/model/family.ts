@@ -159,59 +159,54 @@ export class SubstitutionModel {
     return this.main;
   }
 
-  /** Σ over the substituted sites of s(X@site) − s(host@site). */
+  /** Σ over the substituted sites of s(X@site) − s(host@site); s is evaluated once per distinct (atom, element). */
   private singleSiteSum(enumeration: PairEnumeration, subs: Substitution[]): number[] {
     const g = featurizerFor(enumeration, this.spec.endFeatures!);
-    const rows: number[][] = [];
-    const index: [number, number][] = [];
-    for (const s of subs) {
-      const ends: [number, string][] = [
-        [s.pair.atomA, s.elementA],
-        [s.pair.atomB, s.elementB],
-      ];
-      const k0 = rows.length;
-      for (const [atom, el] of ends) {
+    const inputs = new Map<string, () => number[]>();
+    const key = (atom: number, el: string) => `${atom}:${el}`;
+    for (const s of subs)
+      for (const [atom, el] of ends(s)) {
         const host = hostOf(enumeration, atom);
         if (el === host) continue;
-        rows.push(g.endFeatures(atom, el), g.endFeatures(atom, host));
+        inputs.set(key(atom, el), () => g.endFeatures(atom, el));
+        inputs.set(key(atom, host), () => g.endFeatures(atom, host));
       }
-      index.push([k0, rows.length]);
-    }
-    const p = rows.length ? this.single!.predict(rows) : [];
-    return index.map(([a, b]) => {
-      let e = 0;
-      for (let k = a; k < b; k += 2) e += p[k] - p[k + 1];
-      return e;
-    });
+    const v = evaluateOnce(this.single!, inputs);
+    return subs.map((s) =>
+      ends(s).reduce((e, [atom, el]) => {
+        const host = hostOf(enumeration, atom);
+        return el === host ? e : e + v.get(key(atom, el))! - v.get(key(atom, host))!;
+      }, 0),
+    );
   }
 
   /** E_DS in eV per cell of each substitution of `enumeration`'s cell. */
   predict(enumeration: PairEnumeration, subs: Substitution[]): number[] {
     const f = featurizerFor(enumeration, this.spec.features);
+    // Terms that depend on less than the whole substitution (the pristine cell of a
+    // pair, one substituted end) are evaluated once per distinct input.
+    const pristineOf = new Map<string, () => number[]>();
+    for (const s of subs) pristineOf.set(`${s.pair.id}`, () => f.features(pristine(enumeration, s.pair)));
     if (this.spec.family === 'site') {
-      const p = this.main.predict(subs.map((s) => f.features(s)));
-      const p0 = this.main.predict(subs.map((s) => f.features(pristine(enumeration, s.pair))));
-      return p.map((v, k) => v - p0[k]);
+      const p = subs.length ? this.main.predict(subs.map((s) => f.features(s))) : [];
+      const p0 = evaluateOnce(this.main, pristineOf);
+      return p.map((v, k) => v - p0.get(`${subs[k].pair.id}`)!);
     }
-    const additive = this.singleSiteSum(enumeration, subs);
+    const out = this.singleSiteSum(enumeration, subs);
     // double difference: I(X,Y) − I(X,host) − I(host,Y) + I(host,host) is zero unless both sites change
-    const rows: number[][] = [];
-    const doubles: number[] = [];
-    subs.forEach((s, k) => {
-      const ha = hostOf(enumeration, s.pair.atomA);
-      const hb = hostOf(enumeration, s.pair.atomB);
-      if (s.elementA === ha || s.elementB === hb) return;
-      doubles.push(k);
-      rows.push(
-        f.features(s),
-        f.features({ pair: s.pair, elementA: s.elementA, elementB: hb }),
-        f.features({ pair: s.pair, elementA: ha, elementB: s.elementB }),
-        f.features(pristine(enumeration, s.pair)),
-      );
+    const doubles = subs.flatMap((s, k) => (s.elementA !== hostOf(enumeration, s.pair.atomA) && s.elementB !== hostOf(enumeration, s.pair.atomB) ? [k] : []));
+    const sides = new Map(pristineOf);
+    for (const k of doubles) {
+      const { pair, elementA, elementB } = subs[k];
+      sides.set(`${pair.id}:a:${elementA}`, () => f.features({ pair, elementA, elementB: hostOf(enumeration, pair.atomB) }));
+      sides.set(`${pair.id}:b:${elementB}`, () => f.features({ pair, elementA: hostOf(enumeration, pair.atomA), elementB }));
+    }
+    const full = doubles.length ? this.main.predict(doubles.map((k) => f.features(subs[k]))) : [];
+    const side = evaluateOnce(this.main, sides);
+    doubles.forEach((k, j) => {
+      const { pair, elementA, elementB } = subs[k];
+      out[k] += full[j] - side.get(`${pair.id}:a:${elementA}`)! - side.get(`${pair.id}:b:${elementB}`)! + side.get(`${pair.id}`)!;
     });
-    const p = rows.length ? this.main.predict(rows) : [];
-    const out = [...additive];
-    doubles.forEach((k, j) => (out[k] += p[4 * j] - p[4 * j + 1] - p[4 * j + 2] + p[4 * j + 3]));
     return out;
   }
 
@@ -220,6 +215,8 @@ export class SubstitutionModel {
   }
 
   static async fromJSON(json: { spec: FamilySpec; main: RegressorJSON; single: RegressorJSON | null }): Promise<SubstitutionModel> {
+    if (json.spec.family === 'transfer' && !json.single) throw new Error('the transfer family needs its single-site model');
+    if (json.spec.family !== 'site' && json.spec.family !== 'transfer') throw new Error(`unknown family '${json.spec.family}'`);
     return new SubstitutionModel(json.spec, await regressorFromJSON(json.main), json.single ? await regressorFromJSON(json.single) : null);
   }
 }
@@ -229,6 +226,20 @@ async function makeRegressor(kind: RegressorKind, params: Record<string, unknown
   const { gammaScale, ...rest } = params;
   if (typeof gammaScale === 'number' && rest.gamma === undefined) rest.gamma = gammaScale / nFeatures;
   return createRegressor(kind, rest);
+}
+
+function ends(s: Substitution): [number, string][] {
+  return [
+    [s.pair.atomA, s.elementA],
+    [s.pair.atomB, s.elementB],
+  ];
+}
+
+/** One batched predict over distinct inputs, keyed. */
+function evaluateOnce(model: Regressor, inputs: Map<string, () => number[]>): Map<string, number> {
+  const keys = [...inputs.keys()];
+  const p = keys.length ? model.predict(keys.map((k) => inputs.get(k)!())) : [];
+  return new Map(keys.map((k, i) => [k, p[i]]));
 }
 
 function pristine(enumeration: PairEnumeration, pair: Substitution['pair']): Substitution {

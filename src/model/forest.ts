@@ -12,7 +12,7 @@
  * O(node size + bins); thresholds are real midpoints between observed values,
  * so with ≤ maxBins distinct values per feature the splits are exact CART splits.
  */
-import { checkXy, type Regressor, type RegressorJSON } from './estimator.ts';
+import { finiteNumbers, checkXy, type Regressor, type RegressorJSON } from './estimator.ts';
 import { createRng, type Rng } from './random.ts';
 
 export interface RandomForestOptions {
@@ -306,6 +306,18 @@ export class RandomForest implements Regressor {
     const j = json as RandomForestJSON;
     if (j.kind !== 'RandomForest') throw new Error(`RandomForest.fromJSON: kind is ${j.kind}`);
     const f = new RandomForest(j.options);
+    if (!Number.isInteger(j.d) || j.d < 1 || !Array.isArray(j.trees) || j.trees.length === 0) throw new Error('RandomForest.fromJSON: no trees');
+    j.trees.forEach((t, k) => {
+      const n = finiteNumbers(t?.value, `tree ${k} values`).length;
+      const feature = finiteNumbers(t.feature, `tree ${k} features`, n);
+      finiteNumbers(t.threshold, `tree ${k} thresholds`, n);
+      const left = finiteNumbers(t.left, `tree ${k} children`, n);
+      const right = finiteNumbers(t.right, `tree ${k} children`, n);
+      // a split node must name a feature and point at nodes of this tree
+      feature.forEach((fi, i) => {
+        if (fi >= 0 && (fi >= j.d || !(left[i] > i && left[i] < n && right[i] > i && right[i] < n))) throw new Error(`tree ${k} node ${i} is malformed`);
+      });
+    });
     f.d = j.d;
     f.trees = j.trees;
     return f;

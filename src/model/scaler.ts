@@ -1,3 +1,4 @@
+import { finiteNumbers } from './estimator.ts';
 /** Column standardisation z = (x − mean)/scale, as scikit-learn's StandardScaler. */
 
 export interface StandardScalerJSON {
@@ -52,8 +53,9 @@ export class StandardScaler {
 
   static fromJSON(json: StandardScalerJSON): StandardScaler {
     const s = new StandardScaler();
-    s.mean = [...json.mean];
-    s.scale = [...json.scale];
+    s.mean = [...finiteNumbers(json?.mean, 'scaler mean')];
+    s.scale = [...finiteNumbers(json.scale, 'scaler scale', s.mean.length)];
+    if (!s.scale.every((x) => x > 0)) throw new Error('scaler scale: expected positive numbers');
     return s;
   }
 }

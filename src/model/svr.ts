@@ -17,7 +17,7 @@
  * - libsvm's ε-SVR solver is deterministic; `seed` is kept for API symmetry.
  */
 import { createRequire } from 'node:module';
-import { checkXy, type Regressor, type RegressorJSON } from './estimator.ts';
+import { checkXy, finiteNumber, finiteNumbers, type Regressor, type RegressorJSON } from './estimator.ts';
 import { StandardScaler, type StandardScalerJSON } from './scaler.ts';
 
 interface LibsvmModel {
@@ -233,10 +233,14 @@ export class SVR implements Regressor {
     const j = json as SVRJSON;
     if (j.kind !== 'SVR') throw new Error(`SVR.fromJSON: kind is ${j.kind}`);
     const s = new SVR(j.options);
+    if (!Number.isInteger(j.d) || j.d < 1) throw new Error('SVR.fromJSON: d must be a positive integer');
     s.scaler = j.scaler ? StandardScaler.fromJSON(j.scaler) : null;
-    const sv = new Float64Array(j.coef.length * j.d);
-    j.sv.forEach((row, k) => sv.set(row, k * j.d));
-    s.model = { d: j.d, gamma: j.gamma, b: j.b, coef: Float64Array.from(j.coef), sv };
+    if (s.scaler && s.scaler.toJSON().mean.length !== j.d) throw new Error('SVR.fromJSON: scaler width differs from d');
+    const coef = finiteNumbers(j.coef, 'SVR coefficients');
+    if (!Array.isArray(j.sv) || j.sv.length !== coef.length) throw new Error('SVR.fromJSON: one support vector per coefficient expected');
+    const sv = new Float64Array(coef.length * j.d);
+    j.sv.forEach((row, k) => sv.set(finiteNumbers(row, `support vector ${k}`, j.d), k * j.d));
+    s.model = { d: j.d, gamma: finiteNumber(j.gamma, 'SVR gamma', true), b: finiteNumber(j.b, 'SVR offset'), coef: Float64Array.from(coef), sv };
     return s;
   }
 }

@@ -9,6 +9,7 @@
  * ~28× faster than tfjs's pure-JS 'cpu' backend on 512×512 matmuls here.
  * If wasm fails to initialise we fall back to 'cpu' (see `tfBackendName`).
  */
+import { finiteNumbers } from './estimator.ts';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
@@ -78,7 +79,10 @@ export function paramsToJSON(p: ParamMap): Record<string, ParamJSON> {
 
 export function paramsFromJSON(j: Record<string, ParamJSON>): ParamMap {
   const out: ParamMap = {};
-  for (const [k, v] of Object.entries(j)) out[k] = tf.variable(tf.tensor(Float32Array.from(v.values), v.shape));
+  for (const [k, v] of Object.entries(j)) {
+    const size = Array.isArray(v?.shape) ? v.shape.reduce((a, b) => a * b, 1) : -1;
+    out[k] = tf.variable(tf.tensor(Float32Array.from(finiteNumbers(v?.values, `weights ${k}`, size)), v.shape));
+  }
   return out;
 }
 
