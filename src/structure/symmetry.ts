@@ -35,6 +35,9 @@ export interface SymmetryInfo {
   orbitOf: number[];
 }
 
+/** Largest cell analysed for symmetry (every command that reports Wyckoff sites needs it). */
+export const MAX_SYMMETRY_ATOMS = 5000;
+
 let ready = false;
 function loadMoyo(): void {
   if (ready) return;
@@ -49,6 +52,12 @@ function loadMoyo(): void {
  * symprec is a Cartesian tolerance in Å (0.01 Å, as pymatgen's default, absorbs CIF rounding).
  */
 export function analyzeSymmetry(structure: Structure, options: { symprec?: number } = {}): SymmetryInfo {
+  if (structure.length > MAX_SYMMETRY_ATOMS) {
+    // moyo's cost grows about as N³ on P1 supercells (4000 atoms: ~7 s, 50 000: hours)
+    throw new InputError(
+      `symmetry analysis of ${structure.length} atoms is refused (limit ${MAX_SYMMETRY_ATOMS}); give the conventional or primitive cell and build supercells from it`,
+    );
+  }
   loadMoyo();
   const symprec = options.symprec ?? 0.01;
   const m = structure.lattice.matrix;
