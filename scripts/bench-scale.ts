@@ -1,7 +1,7 @@
 /**
  * How screening scales: (elements)² × (pair configurations) × structures.
  *
- *   npx tsx scripts/bench-scale.ts [--model FILE] [--workers 2] [--big] [--big-limit 120]
+ *   npx tsx scripts/bench-scale.ts [--model FILE] [--workers 2] [--big | --big-only] [--big-limit 120]
  *
  * Part A: predictAll for 40 elements (Z ≤ 83, no null in the CE properties) on
  * α and β Nb5Si3, 1×1×1 and 2×2×1 cells, pairs within 5.5 Å. Every case runs in
@@ -15,7 +15,7 @@
  * after --big-limit seconds, and the library steps underneath them.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
@@ -315,6 +315,7 @@ async function partB(limit: number) {
     if (r.s > limit / 4) break;
   }
   console.log(`  analyzeSymmetry (moyo) of n×n×n P1 supercells: ${curve.join(', ')}`);
+  rmSync(dir, { recursive: true, force: true });
 }
 
 async function main() {

@@ -2,15 +2,16 @@
  * Same inputs, same seed → byte-identical results across processes: an
  * evaluation can be quoted and a model file reproduced exactly.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoPath } from './helpers.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'cescreen-determinism-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
 
 function cli(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {

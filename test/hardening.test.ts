@@ -3,10 +3,10 @@
  * InputError (CLI: exit 2, one line on stderr, no output file), never in any
  * other exception, a stack trace or a half-written file.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { substitutionSystem, DEFAULT_DATA } from '../src/substitution/system.ts';
@@ -21,6 +21,7 @@ import { ALPHA, repoPath } from './helpers.ts';
 const system = substitutionSystem(repoPath(ALPHA));
 const enumeration = system.enumeration;
 const tmp = mkdtempSync(join(tmpdir(), 'cescreen-hardening-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** mulberry32: a small seeded generator, so every mutation is reproducible from its index. */
 function rng(seed: number): () => number {
@@ -261,13 +262,7 @@ test('model loader: one family missing is still a valid file', async () => {
   assert.deepEqual(Object.keys(saved.families), ['transfer']);
 });
 
-/*
- * Known bug (reported to the lead): SVR.fromJSON (src/model/svr.ts) copies the
- * numbers without checking them, so a damaged file loads and predicts NaN,
- * zeros or garbage instead of failing with an InputError. Marked todo so the
- * suite stays green; it turns into a plain pass once fromJSON validates.
- */
-test('model loader: non-numeric or inconsistent model numbers are InputErrors', { todo: 'SVR.fromJSON does not validate numbers (see scripts/peer/PROPOSALS.md)' }, async () => {
+test('model loader: non-numeric or inconsistent model numbers are InputErrors', async () => {
   const { text } = await model;
   const cases: [string, (j: Json) => void][] = [
     ['coefficient "abc"', (j) => (j.families.site.model.main.coef[0] = 'abc')],
@@ -277,6 +272,8 @@ test('model loader: non-numeric or inconsistent model numbers are InputErrors', 
     ['short support vector', (j) => (j.families.site.model.main.sv[1] = j.families.site.model.main.sv[1].slice(0, 3))],
     ['scaler scale "x"', (j) => (j.families.site.model.main.scaler.scale[0] = 'x')],
     ['transfer single-site model missing', (j) => (j.families.transfer.model.single = null)],
+    ['aggregation edited (names unchanged)', (j) => (j.families.site.model.spec.features.aggregate = 'sum')],
+    ['weight edited (names unchanged)', (j) => (j.families.transfer.model.spec.features.weight = -0.5)],
   ];
   for (const [what, f] of cases) await expectInputError(edit(text, f), what);
 });

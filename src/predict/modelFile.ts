@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { featureNames, siteBlockNames } from '../features/ce.ts';
 import { InputError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/atomicWrite.ts';
@@ -36,7 +37,7 @@ interface ModelFileJSON {
   format: string;
   version: number;
   training: TrainingInfo;
-  families: Record<string, { featureNames: { main: string[]; single: string[] | null }; model: FamilyJSON }>;
+  families: Record<string, { featureNames: { main: string[]; single: string[] | null; digest: string }; model: FamilyJSON }>;
 }
 
 /** Model names in a file: the two families, and the site family selected by R² or F1 (`train --select`). */
@@ -48,8 +49,13 @@ export interface SavedModel {
   training: TrainingInfo;
 }
 
+/** Feature names and a digest of the whole definition (weights, aggregation … that names do not show). */
 function namesOf(spec: FamilySpec) {
-  return { main: featureNames(spec.features), single: spec.endFeatures ? siteBlockNames(spec.endFeatures) : null };
+  return {
+    main: featureNames(spec.features),
+    single: spec.endFeatures ? siteBlockNames(spec.endFeatures) : null,
+    digest: createHash('sha256').update(JSON.stringify([spec.features, spec.endFeatures])).digest('hex'),
+  };
 }
 
 export function saveModel(path: string, saved: SavedModel): void {
