@@ -18,16 +18,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { loadModel } from '../src/predict/modelFile.ts';
-import { predictAll, predictionRows } from '../src/predict/predict.ts';
+import { predictParallel } from '../src/predict/parallel.ts';
 import { substitutionSystem } from '../src/substitution/system.ts';
-import { expandSubstitutions } from '../src/substitution/substitution.ts';
-import { chooseFamily } from '../src/cli/modelCommands.ts';
-import { featurizerFor, type SubstitutionModel } from '../src/model/family.ts';
-import type { Regressor } from '../src/model/estimator.ts';
-import type { PairEnumeration } from '../src/substitution/pairs.ts';
-import type { Substitution } from '../src/substitution/substitution.ts';
 import { ALLOYING_ELEMENTS, element, elementSymbols, propertyMatrix } from '../src/features/elements.ts';
 import { CE_PROPERTIES } from '../src/features/ce.ts';
 import { readStructure } from '../src/structure/io.ts';
@@ -80,117 +72,30 @@ function hash(values: Float64Array): string {
   return h.toString(16).padStart(8, '0');
 }
 
-/**
- * SubstitutionModel.predict with every repeated regressor call done once
- * (proposal 2 in scripts/peer/PROPOSALS.md): the pristine term per pair, the
- * single-site energies per (atom, element), the double difference's
- * I(X, host) and I(host, Y) per (pair, element). Same arithmetic in the same
- * order, so the energies are bit-identical. Reads the model's private fields:
- * a measurement, not an API.
- */
-export function cachedPredict(model: SubstitutionModel, e: PairEnumeration, subs: Substitution[]): number[] {
-  const m = model as unknown as { spec: SubstitutionModel['spec']; main: Regressor; single: Regressor | null };
-  const f = featurizerFor(e, m.spec.features);
-  const host = (atom: number) => e.cell.sites[atom].element;
-  /** Evaluate `main` once per distinct key, batched. */
-  const memo = (reg: Regressor, items: [string, () => number[]][]) => {
-    const keys = new Map<string, () => number[]>();
-    for (const [k, x] of items) if (!keys.has(k)) keys.set(k, x);
-    const p = reg.predict([...keys.values()].map((x) => x()));
-    return new Map([...keys.keys()].map((k, i) => [k, p[i]]));
-  };
-  const pristine = (s: Substitution): Substitution => ({ pair: s.pair, elementA: host(s.pair.atomA), elementB: host(s.pair.atomB) });
-  if (m.spec.family === 'site') {
-    const p = m.main.predict(subs.map((s) => f.features(s)));
-    const p0 = memo(m.main, subs.map((s) => [String(s.pair.id), () => f.features(pristine(s))]));
-    return p.map((v, k) => v - p0.get(String(subs[k].pair.id))!);
-  }
-  const g = featurizerFor(e, m.spec.endFeatures!);
-  const ends = (s: Substitution): [number, string][] => [[s.pair.atomA, s.elementA], [s.pair.atomB, s.elementB]];
-  const single = memo(
-    m.single!,
-    subs.flatMap((s) => ends(s).flatMap(([a, el]) => [[`${a}:${el}`, () => g.endFeatures(a, el)], [`${a}:${host(a)}`, () => g.endFeatures(a, host(a))]] as [string, () => number[]][])),
-  );
-  const out = subs.map((s) => {
-    let v = 0;
-    for (const [a, el] of ends(s)) if (el !== host(a)) v += single.get(`${a}:${el}`)! - single.get(`${a}:${host(a)}`)!;
-    return v;
-  });
-  const doubles = subs.map((s, k) => [s, k] as const).filter(([s]) => s.elementA !== host(s.pair.atomA) && s.elementB !== host(s.pair.atomB));
-  const p = m.main.predict(doubles.map(([s]) => f.features(s)));
-  const side = memo(
-    m.main,
-    doubles.flatMap(([s]) => {
-      const id = s.pair.id, ha = host(s.pair.atomA), hb = host(s.pair.atomB);
-      return [
-        [`${id}:a:${s.elementA}`, () => f.features({ pair: s.pair, elementA: s.elementA, elementB: hb })],
-        [`${id}:b:${s.elementB}`, () => f.features({ pair: s.pair, elementA: ha, elementB: s.elementB })],
-        [`${id}:0`, () => f.features(pristine(s))],
-      ] as [string, () => number[]][];
+/** Child-process entry: one case predicted with `threads` worker threads (src/predict/parallel.ts); one JSON line. */
+async function runCase(c: CaseSpec, threads: number) {
+  const t0 = performance.now();
+  const job = { model: c.model, cif: CIF[c.phase], supercell: c.supercell, maxDistance: MAX_DISTANCE, elements: c.elements };
+  const system = substitutionSystem(job.cif, { supercell: c.supercell, maxDistance: MAX_DISTANCE });
+  const tSetup = performance.now();
+  const r = await predictParallel(job, threads);
+  const wall = (performance.now() - t0) / 1000;
+  const eds = Float64Array.from(r.rows.map((x) => x.eds_pred));
+  console.log(
+    JSON.stringify({
+      family: r.family,
+      configs: system.enumeration.pairs.length,
+      natoms: system.enumeration.cell.length,
+      substitutions: eds.length,
+      setupSeconds: (tSetup - t0) / 1000,
+      predictSeconds: (performance.now() - tSetup) / 1000,
+      workers: threads,
+      wallSeconds: wall,
+      maxRssMB: process.resourceUsage().maxRSS / 1024,
+      hash: hash(eds),
+      sum: eds.reduce((a, x) => a + x, 0),
     }),
   );
-  doubles.forEach(([s, k], j) => {
-    const id = s.pair.id;
-    out[k] += p[j] - side.get(`${id}:a:${s.elementA}`)! - side.get(`${id}:b:${s.elementB}`)! + side.get(`${id}:0`)!;
-  });
-  return out;
-}
-
-/** One thread's share: load the model, enumerate the cell, predict substitutions [k·n/W, (k+1)·n/W). */
-async function predictShare(c: CaseSpec, k: number, W: number, cached = false) {
-  const t0 = performance.now();
-  const saved = await loadModel(c.model);
-  const system = substitutionSystem(CIF[c.phase], { supercell: c.supercell, maxDistance: MAX_DISTANCE });
-  const { family, model } = chooseFamily(saved, system.structure);
-  const subs = expandSubstitutions(system.enumeration, c.elements);
-  const tSetup = performance.now();
-  const lo = Math.floor((k * subs.length) / W);
-  const hi = Math.floor(((k + 1) * subs.length) / W);
-  if (cached) {
-    const eds = Float64Array.from(cachedPredict(model, system.enumeration, subs));
-    const tEnd = performance.now();
-    return { family, configs: system.enumeration.pairs.length, natoms: system.enumeration.cell.length, substitutions: subs.length, eds, setupSeconds: (tSetup - t0) / 1000, predictSeconds: (tEnd - tSetup) / 1000 };
-  }
-  const rows = W === 1 ? predictAll(model, system.enumeration, c.elements, saved.training.elements) : predictionRows(model, system.enumeration, subs.slice(lo, hi), saved.training.elements);
-  const tEnd = performance.now();
-  return {
-    family,
-    configs: system.enumeration.pairs.length,
-    natoms: system.enumeration.cell.length,
-    substitutions: subs.length,
-    eds: Float64Array.from(rows.map((r) => r.eds_pred)),
-    setupSeconds: (tSetup - t0) / 1000,
-    predictSeconds: (tEnd - tSetup) / 1000,
-  };
-}
-
-/** Workers do not inherit tsx's loader: register it in the worker, then load this file. */
-const WORKER_BOOT = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
-  .then(({ register }) => { register(); return import(${JSON.stringify(import.meta.url)}); })`;
-
-/** Child-process entry: one case, W threads; prints one JSON line. */
-async function runCase(c: CaseSpec, W: number, cached: boolean) {
-  const t0 = performance.now();
-  let r;
-  if (W === 1) r = await predictShare(c, 0, 1, cached);
-  else {
-    const parts = await Promise.all(
-      Array.from({ length: W }, (_, k) =>
-        new Promise<Awaited<ReturnType<typeof predictShare>>>((resolve, reject) => {
-          const w = new Worker(WORKER_BOOT, { eval: true, workerData: { c, k, W } });
-          w.once('message', resolve);
-          w.once('error', reject);
-        }),
-      ),
-    );
-    const eds = new Float64Array(parts.reduce((s, p) => s + p.eds.length, 0));
-    let o = 0;
-    for (const p of parts) eds.set(p.eds, o), (o += p.eds.length);
-    r = { ...parts[0], eds, setupSeconds: Math.max(...parts.map((p) => p.setupSeconds)), predictSeconds: Math.max(...parts.map((p) => p.predictSeconds)) };
-  }
-  const wall = (performance.now() - t0) / 1000;
-  const { eds, ...rest } = r;
-  console.log(JSON.stringify({ ...rest, workers: W, wallSeconds: wall, maxRssMB: process.resourceUsage().maxRSS / 1024, hash: hash(eds), sum: eds.reduce((s, x) => s + x, 0) }));
 }
 
 function child(args: string[]): Record<string, any> {
@@ -212,14 +117,13 @@ function ensureModel(path: string | undefined): string {
 async function partA(model: string, workers: number) {
   const elements = screeningElements();
   console.log(`\nA. predictAll, ${elements.length} elements (${elements.join(' ')}), pairs ≤ ${MAX_DISTANCE} Å`);
-  const head = ['cell', 'atoms', 'family', 'configs', 'substitutions', 'setup s', 'predict s', 'µs/sub', 'peak RSS MB', `${workers} workers: wall s`, 'speed-up (wall)', 'identical', 'cached predict s', 'identical'];
+  const head = ['cell', 'atoms', 'family', 'configs', 'substitutions', 'setup s', 'predict s', 'µs/sub', 'peak RSS MB', `${workers} workers: wall s`, 'speed-up (wall)', 'identical'];
   console.log(`| ${head.join(' | ')} |\n|${head.map(() => '---').join('|')}|`);
   for (const phase of ['alpha', 'beta'] as const)
     for (const cell of ['1x1x1', '2x2x1']) {
       const spec = JSON.stringify({ model, phase, supercell: cell, elements });
       const one = child(['--case', spec, '--threads', '1']);
       const many = child(['--case', spec, '--threads', String(workers)]);
-      const cached = child(['--case', spec, '--threads', '1', '--cached']);
       console.log(
         '| ' +
         [
@@ -235,8 +139,6 @@ async function partA(model: string, workers: number) {
           `${many.wallSeconds.toFixed(2)} (RSS ${many.maxRssMB.toFixed(0)})`,
           `${(one.wallSeconds / many.wallSeconds).toFixed(2)}× (1 thread ${one.wallSeconds.toFixed(2)} s)`,
           one.hash === many.hash ? 'yes' : `NO (${one.sum} vs ${many.sum})`,
-          `${cached.predictSeconds.toFixed(2)} (${(one.predictSeconds / cached.predictSeconds).toFixed(1)}×)`,
-          one.hash === cached.hash ? 'yes' : `NO (${one.sum} vs ${cached.sum})`,
         ].join(' | ') +
         ' |',
       );
@@ -325,7 +227,7 @@ async function main() {
     return k >= 0 ? argv[k + 1] : undefined;
   };
   const spec = opt('--case');
-  if (spec) return runCase(JSON.parse(spec) as CaseSpec, Number(opt('--threads') ?? 1), argv.includes('--cached'));
+  if (spec) return runCase(JSON.parse(spec) as CaseSpec, Number(opt('--threads') ?? 1));
   const workers = Number(opt('--workers') ?? 2);
   if (!argv.includes('--big-only')) {
     const model = ensureModel(opt('--model'));
@@ -335,9 +237,4 @@ async function main() {
   if (argv.includes('--big') || argv.includes('--big-only')) await partB(Number(opt('--big-limit') ?? 120));
 }
 
-if (isMainThread) await main();
-else {
-  const { c, k, W } = workerData as { c: CaseSpec; k: number; W: number };
-  const r = await predictShare(c, k, W);
-  parentPort!.postMessage(r, [r.eds.buffer]);
-}
+await main();

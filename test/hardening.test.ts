@@ -14,7 +14,7 @@ import { cleanDataset, collapseByKey, loadDataset, type DataSet } from '../src/s
 import { expandSubstitutions } from '../src/substitution/substitution.ts';
 import { SubstitutionModel, familySpec } from '../src/model/family.ts';
 import { loadModel, saveModel, type SavedModel } from '../src/predict/modelFile.ts';
-import { phaseOf } from '../src/cli/modelCommands.ts';
+import { phaseOf } from '../src/predict/modelFile.ts';
 import { InputError } from '../src/util/errors.ts';
 import { ALPHA, repoPath } from './helpers.ts';
 

@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
 import { trainingData, substitutionSystem, DEFAULT_DATA } from '../substitution/system.ts';
 import { collapseByKey } from '../substitution/dataset.ts';
-import { analyzeSymmetry } from '../structure/symmetry.ts';
-import type { Structure } from '../structure/structure.ts';
 import { SubstitutionModel, familySpec, type FamilyName } from '../model/family.ts';
 import { evaluate, searchSiteParams, PROTOCOLS, type EvaluationResult, type Protocol } from '../model/protocols.ts';
 import type { RegressorKind } from '../model/estimator.ts';
-import { loadModel, samePhase, saveModel, MODEL_NAMES, type ModelName, type PhaseFingerprint, type SavedModel } from '../predict/modelFile.ts';
-import { predictAll, stabilising } from '../predict/predict.ts';
+import { chooseFamily, loadModel, phaseOf, saveModel, type SavedModel } from '../predict/modelFile.ts';
+import { stabilising } from '../predict/predict.ts';
+import { predictParallel } from '../predict/parallel.ts';
+import { expandSubstitutions } from '../substitution/substitution.ts';
+import { availableParallelism } from 'node:os';
 import { predictionsCsv } from '../figures/predictions.ts';
 import { InputError } from '../util/errors.ts';
 import { ANCHORS, FEATURE_SETS } from '../model/anchors.ts';
@@ -63,17 +64,6 @@ function addModelFlags(c: Command): Command {
 
 function load(o: ModelFlags) {
   return trainingData(o.data, { structure: o.structure, supercell: o.supercell, maxDistance: numberOption('--max-distance', o.maxDistance, 3.6) });
-}
-
-export function phaseOf(structure: Structure): PhaseFingerprint {
-  const sym = analyzeSymmetry(structure);
-  const l = structure.lattice;
-  return {
-    formula: structure.formula(),
-    spacegroup: sym.number,
-    lattice: [l.a, l.b, l.c, l.alpha, l.beta, l.gamma],
-    sites: sym.orbits.map((x) => `${x.label} ${x.multiplicity}${x.wyckoff}`).sort(),
-  };
 }
 
 export function formatEvaluation(r: EvaluationResult): string {
@@ -187,18 +177,24 @@ export function registerModelCommands(program: Command): void {
     .option('-o, --output <file>', 'write the table (CSV) to this file')
     .option('--csv', 'CSV on stdout')
     .option('--json', 'JSON on stdout')
-    .action(async (cif: string, o: { model: string; elements?: string; family?: string; supercell: string; maxDistance: string; block?: string; stabilising?: boolean; threshold: string; output?: string; csv?: boolean; json?: boolean }) => {
+    .option('--threads <n>', "worker threads: a number, or 'auto' (2 when there are over 10 000 substitutions)", 'auto')
+    .action(async (cif: string, o: { model: string; elements?: string; family?: string; supercell: string; maxDistance: string; block?: string; stabilising?: boolean; threshold: string; output?: string; csv?: boolean; json?: boolean; threads: string }) => {
+      // Validate everything on this thread first, so workers only ever see good input.
       const saved = await loadModel(o.model);
       const system = substitutionSystem(cif, { block: o.block, supercell: o.supercell, maxDistance: numberOption('--max-distance', o.maxDistance, 3.6) });
-      const { family, model } = chooseFamily(saved, system.structure, o.family);
+      const { family } = chooseFamily(saved, system.structure, o.family);
       const elements = elementList(o.elements, saved.training.elements);
-      let rows = predictAll(model, system.enumeration, elements, saved.training.elements);
+      const count = expandSubstitutions(system.enumeration, elements).length;
+      const threads = o.threads === 'auto' ? (count > 10000 && availableParallelism() > 1 ? 2 : 1) : numberOption('--threads', o.threads, 1);
+      if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new InputError(`--threads ${o.threads}: expected auto or an integer from 1 to 64`);
+      const result = await predictParallel({ model: o.model, cif, block: o.block, supercell: o.supercell, maxDistance: system.maxDistance, family: o.family, elements }, threads);
+      let rows = result.rows;
       if (o.stabilising) rows = stabilising(rows, numberOption('--threshold', o.threshold, 0));
       if (o.output) writeOutput(o.output, predictionsCsv(rows));
       if (o.csv) process.stdout.write(predictionsCsv(rows));
       else
         emit({ family, rows }, o.json, (r) =>
-          `${r.rows.length} substitutions of ${system.structure.formula()} (${system.supercell}), ${family} family${o.output ? `, written to ${o.output}` : ''}\n` +
+          `${r.rows.length} substitutions of ${system.structure.formula()} (${system.supercell}), ${family} family${threads > 1 ? `, ${threads} threads` : ''}${o.output ? `, written to ${o.output}` : ''}\n` +
           table(['config', 'X@site a', 'Y@site b', 'd (Å)', 'E_DS (eV)', ''], r.rows.slice(0, o.stabilising ? 40 : 20).map((x) => [x.config, `${x.element_a}@${x.site_a}`, `${x.element_b}@${x.site_b}`, fixed(x.distance, 3), fixed(x.eds_pred, 3), x.unseen ? 'unseen element' : ''])) +
           (r.rows.length > (o.stabilising ? 40 : 20) ? `… (${r.rows.length} rows; --csv or -o for all)\n` : ''),
         );
@@ -260,15 +256,6 @@ export function formatCompare(rows: CompareRow[], protocol: string): string {
       ],
     )
   );
-}
-
-/** The family a prediction uses: asked for, else site on the training phase and transfer on any other. */
-export function chooseFamily(saved: SavedModel, target: Structure, asked?: string): { family: string; model: SubstitutionModel } {
-  if (asked !== undefined && !MODEL_NAMES.includes(asked as ModelName)) throw new InputError(`--family ${asked}: expected one of ${MODEL_NAMES.join(', ')}`);
-  const name = (asked ?? (samePhase(phaseOf(target), saved.training.phase) ? 'site' : 'transfer')) as ModelName;
-  const model = saved.families[name] ?? (asked ? undefined : Object.values(saved.families)[0]);
-  if (!model) throw new InputError(`the model file holds no ${name} model (it has ${Object.keys(saved.families).join(', ')})`);
-  return { family: saved.families[name] ? name : model.spec.family, model };
 }
 
 export async function trainModel(o: ModelFlags & { families: string; select?: string }): Promise<SavedModel> {

@@ -23,7 +23,8 @@ import { explainSiteModel } from '../model/explain.ts';
 import { esc } from '../figures/svg.ts';
 import { progress } from '../util/progress.ts';
 import { toCsv } from '../util/csv.ts';
-import { compareModels, formatCompare, phaseOf, trainModel } from './modelCommands.ts';
+import { compareModels, formatCompare, trainModel } from './modelCommands.ts';
+import { phaseOf } from '../predict/modelFile.ts';
 import { emit, fixed, numberOption, writeOutput } from './output.ts';
 
 const root = new URL('../../', import.meta.url).pathname;

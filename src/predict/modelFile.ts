@@ -4,6 +4,8 @@ import { featureNames, siteBlockNames } from '../features/ce.ts';
 import { InputError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/atomicWrite.ts';
 import { SubstitutionModel, type FamilySpec } from '../model/family.ts';
+import { analyzeSymmetry } from '../structure/symmetry.ts';
+import type { Structure } from '../structure/structure.ts';
 import type { RegressorJSON } from '../model/estimator.ts';
 
 export const MODEL_FORMAT = 'cescreen-model';
@@ -116,4 +118,24 @@ export function samePhase(a: PhaseFingerprint, b: PhaseFingerprint): boolean {
     JSON.stringify(a.sites) === JSON.stringify(b.sites) &&
     a.lattice.every((x, k) => Math.abs(x - b.lattice[k]) <= 0.02 * Math.abs(b.lattice[k]))
   );
+}
+
+export function phaseOf(structure: Structure): PhaseFingerprint {
+  const sym = analyzeSymmetry(structure);
+  const l = structure.lattice;
+  return {
+    formula: structure.formula(),
+    spacegroup: sym.number,
+    lattice: [l.a, l.b, l.c, l.alpha, l.beta, l.gamma],
+    sites: sym.orbits.map((x) => `${x.label} ${x.multiplicity}${x.wyckoff}`).sort(),
+  };
+}
+
+/** The family a prediction uses: asked for, else site on the training phase and transfer on any other. */
+export function chooseFamily(saved: SavedModel, target: Structure, asked?: string): { family: string; model: SubstitutionModel } {
+  if (asked !== undefined && !MODEL_NAMES.includes(asked as ModelName)) throw new InputError(`family ${asked}: expected one of ${MODEL_NAMES.join(', ')}`);
+  const name = (asked ?? (samePhase(phaseOf(target), saved.training.phase) ? 'site' : 'transfer')) as ModelName;
+  const model = saved.families[name] ?? (asked ? undefined : Object.values(saved.families)[0]);
+  if (!model) throw new InputError(`the model file holds no ${name} model (it has ${Object.keys(saved.families).join(', ')})`);
+  return { family: saved.families[name] ? name : model.spec.family, model };
 }
