@@ -22,6 +22,17 @@ test('the α data: 3528 rows, 23 set aside, 1794 distinct substitutions; folders
   assert.deepEqual(Object.fromEntries(folderCentres(data.rows)), { a: 'NbI', b: 'NbII', c: 'SiI', d: 'SiII' });
 });
 
+test("every row maps to one of the 12 configurations, one to one with the file's own config numbers", () => {
+  const ours = new Map<string, Set<number>>();
+  for (const r of [...data.rows]) {
+    if (!ours.has(r.fileConfig)) ours.set(r.fileConfig, new Set());
+    ours.get(r.fileConfig)!.add(r.substitution.pair.id);
+  }
+  assert.equal(ours.size, 12);
+  for (const ids of ours.values()) assert.equal(ids.size, 1);
+  assert.equal(new Set([...ours.values()].map((ids) => [...ids][0])).size, 12);
+});
+
 test('both families predict exactly zero for the pristine cell of every pair geometry, in α and in β', async () => {
   const beta = substitutionSystem(repoPath(BETA));
   const train = samples.filter((_, k) => k % 3 === 0);
