@@ -19,7 +19,6 @@ async function bench(name: string, model: Regressor, d: number): Promise<void> {
   const { X, y } = smoothFunctionData(1500, d, 0.05, 7);
   const Xtr = X.slice(0, 1200);
   const ytr = y.slice(0, 1200);
-  const Xte = X.slice(1200);
   const yte = y.slice(1200);
   let t = performance.now();
   await model.fit(Xtr, ytr);

@@ -76,7 +76,7 @@ test('alpha-Nb5Si3: 32 atoms on the four sites, Nb5Si3, V = a²c', () => {
   for (const site of s.sites) assert.equal(site.element, site.label.startsWith('Nb') ? 'Nb' : 'Si');
   // NbI–SiII along c: (0,0,0)–(0,0,1/4) is c/4 apart.
   const nbI = s.sites.findIndex((x) => x.label === 'NbI');
-  const siII = s.sites.map((x, i) => i).filter((i) => s.sites[i].label === 'SiII');
+  const siII = s.sites.map((_, i) => i).filter((i) => s.sites[i].label === 'SiII');
   assert.ok(Math.abs(Math.min(...siII.map((j) => distance(s, nbI, j))) - 11.955468 / 4) < 1e-9);
   // The Si–Si dumbbell of the 8h site: (x, x+1/2, 0) to (1-x, 3/2-x, 0), i.e. (1-2x)(a+b), length √2·a·(1-2x).
   assert.ok(Math.abs(shortest(s, 'Si', 'Si') - Math.SQRT2 * 6.615034 * (1 - 2 * 0.3709)) < 1e-9);

@@ -6,7 +6,7 @@ import { siteEnvironments, siteHistograms } from '../environment/sites.ts';
 import { substitutionSystem, trainingData, DEFAULT_DATA } from '../substitution/system.ts';
 import { collapseByKey, type Sample } from '../substitution/dataset.ts';
 import { featureNames } from '../features/ce.ts';
-import { SubstitutionModel, familySpec, type FamilyName } from '../model/family.ts';
+import { SubstitutionModel, familySpec } from '../model/family.ts';
 import { evaluate, type EvaluationResult, type Protocol } from '../model/protocols.ts';
 import { groupKFold, take } from '../model/splits.ts';
 import { pearson } from '../model/metrics.ts';

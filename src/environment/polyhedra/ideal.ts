@@ -14,7 +14,6 @@ export interface IdealPolyhedron {
   vertices: Vec3[];
 }
 
-const SQ2 = Math.SQRT2;
 const SQ3 = Math.sqrt(3);
 const PHI = (1 + Math.sqrt(5)) / 2;
 
