@@ -6,18 +6,8 @@ import { parsePoscar, toPoscar } from '../src/structure/poscar.ts';
 import { isElement } from '../src/structure/periodicTable.ts';
 import { InputError } from '../src/util/errors.ts';
 import type { Structure } from '../src/structure/structure.ts';
+import { seededRandom } from './helpers.ts';
 
-/** mulberry32: small seeded PRNG so every run mutates the same way. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const GARBAGE = ['?', '.', 'NaN', '-1', '0', '1e308', '-1e308', '1e999', '1e-320', 'Xx', 'Qq2+', "'", '"', ';', 'loop_', 'data_', 'data_x', '_tag', '#', '', '0.5(', '(3)', 'x,y', "'x,y,z,'", "'-x,2y,z'", 'save_', 'Nb', 'inf', '0x10', '1/2', '--1', '+.', '.5e', '\t', "'a b'"];
 const NUMBERS = ['0', '-1', 'NaN', '1e300', '-0', '1e-300', '180', '360', '0.0000001', '99999999'];
@@ -80,7 +70,7 @@ function assertValid(s: Structure, what: string): void {
 }
 
 function runFuzz(bases: string[], n: number, seed: number, parse: (t: string) => Structure): { valid: number; errors: number; lines: Set<number> } {
-  const r = prng(seed);
+  const r = seededRandom(seed);
   let valid = 0;
   let errors = 0;
   const lines = new Set<number>();

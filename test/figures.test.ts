@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { comparisonHeatmaps, heatmapPage, heatmapSvg, sortByMetallicRadius } from '../src/figures/heatmap.ts';
 import { convexHull } from '../src/environment/polyhedron.ts';
 import type { Vec3 } from '../src/structure/lattice.ts';
+import { facesVolume } from './helpers.ts';
 import { nnhSvg } from '../src/figures/nnhPlot.ts';
 import { divergingColor, niceTicks, parseHex, textColorOn } from '../src/figures/svg.ts';
 import { shellFaces, viewerHtml, type ViewerData } from '../src/figures/viewer.ts';
@@ -160,17 +161,6 @@ test('nnhSvg: one panel per site, one stem per bin, title with d_min', () => {
   assert.doesNotMatch(svg, /@import|url\(http|<link/);
 });
 
-/** Volume enclosed by polygonal faces (fan triangles, divergence theorem): checks the faces close the solid. */
-function facesVolume(points: readonly Vec3[], faces: readonly number[][]): number {
-  let v = 0;
-  for (const f of faces) {
-    for (let k = 1; k + 1 < f.length; k++) {
-      const [a, b, c] = [points[f[0]], points[f[k]], points[f[k + 1]]];
-      v += (a[0] * (b[1] * c[2] - b[2] * c[1]) - a[1] * (b[0] * c[2] - b[2] * c[0]) + a[2] * (b[0] * c[1] - b[1] * c[0])) / 6;
-    }
-  }
-  return v;
-}
 
 test('viewer faces (shellFaces → polyhedron.ts): cube, octahedron, bcc rhombic dodecahedron; coplanar gives none', () => {
   const cube: Vec3[] = [];

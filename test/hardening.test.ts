@@ -16,24 +16,13 @@ import { SubstitutionModel, familySpec } from '../src/model/family.ts';
 import { loadModel, saveModel, type SavedModel } from '../src/predict/modelFile.ts';
 import { phaseOf } from '../src/predict/modelFile.ts';
 import { InputError } from '../src/util/errors.ts';
-import { ALPHA, repoPath } from './helpers.ts';
+import { ALPHA, repoPath, seededRandom } from './helpers.ts';
 
 const system = substitutionSystem(repoPath(ALPHA));
 const enumeration = system.enumeration;
 const tmp = mkdtempSync(join(tmpdir(), 'cescreen-hardening-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** mulberry32: a small seeded generator, so every mutation is reproducible from its index. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---------------------------------------------------------------- data loader fuzz
 
@@ -56,7 +45,7 @@ interface Mutation {
 
 /** Mutation k of the first 60 data lines; data row r sits on file line r + 2. */
 function mutation(k: number): Mutation {
-  const R = rng(1000 + k);
+  const R = seededRandom(1000 + k);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(R() * xs.length)];
   const rows = DATA.map((r) => [...r]);
   const r = Math.floor(R() * rows.length);

@@ -1,5 +1,7 @@
 import { readStructure } from '../src/structure/io.ts';
 import type { Structure } from '../src/structure/structure.ts';
+import type { Vec3 } from '../src/structure/lattice.ts';
+import { createRng } from '../src/model/random.ts';
 
 const root = new URL('../', import.meta.url).pathname;
 
@@ -13,3 +15,21 @@ export const BETA = 'structures/beta-Nb5Si3/structure.cif';
 export const ALPHA_P1 = 'structures/alpha-Nb5Si3/3D-ELAN-P1.cif';
 export const ref = (name: string) => `structures/reference/${name}.cif`;
 export const repoPath = (p: string) => root + p;
+
+/** A seeded uniform generator in [0, 1) (the library's mulberry32), for reproducible fuzzing. */
+export function seededRandom(seed: number): () => number {
+  const r = createRng(seed);
+  return () => r.next();
+}
+
+/** Volume enclosed by polygonal faces (fan triangles, divergence theorem): checks the faces close the solid. */
+export function facesVolume(points: readonly Vec3[], faces: readonly number[][]): number {
+  let v = 0;
+  for (const f of faces) {
+    for (let k = 1; k + 1 < f.length; k++) {
+      const [a, b, c] = [points[f[0]], points[f[k]], points[f[k + 1]]];
+      v += (a[0] * (b[1] * c[2] - b[2] * c[1]) - a[1] * (b[0] * c[2] - b[2] * c[0]) + a[2] * (b[0] * c[1] - b[1] * c[0])) / 6;
+    }
+  }
+  return v;
+}

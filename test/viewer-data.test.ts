@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { atomicEnvironment } from '../src/environment/aet.ts';
 import { convexHull } from '../src/environment/polyhedron.ts';
 import type { Vec3 } from '../src/structure/lattice.ts';
+import { facesVolume } from './helpers.ts';
 import { readStructure } from '../src/structure/io.ts';
 import { buildViewerData } from '../src/figures/viewerData.ts';
 import { shellFaces, type ViewerData, type ViewerPrediction } from '../src/figures/viewer.ts';
@@ -15,16 +16,6 @@ const data: ViewerData = buildViewerData(alpha, { title: 'α-Nb5Si3' });
 
 const dist = (a: readonly number[], b: readonly number[]) => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
 
-function facesVolume(points: readonly Vec3[], faces: readonly number[][]): number {
-  let v = 0;
-  for (const f of faces) {
-    for (let k = 1; k + 1 < f.length; k++) {
-      const [a, b, c] = [points[f[0]], points[f[k]], points[f[k + 1]]];
-      v += (a[0] * (b[1] * c[2] - b[2] * c[1]) - a[1] * (b[0] * c[2] - b[2] * c[0]) + a[2] * (b[0] * c[1] - b[1] * c[0])) / 6;
-    }
-  }
-  return v;
-}
 
 test('α-Nb5Si3: 32 atoms, one environment each, CN 14/16/9/10 on NbI/NbII/SiI/SiII with their Wyckoff positions', () => {
   assert.equal(data.atoms.length, 32);
