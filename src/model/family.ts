@@ -114,11 +114,8 @@ export class SubstitutionModel {
     if (samples.length === 0) throw new RangeError('no training samples');
     const f = featurizerFor(enumeration, spec.features);
     if (spec.family === 'site') {
-      // The pristine cell of every training geometry anchors f at zero energy.
-      const pairs = [...new Map(samples.map((s) => [s.substitution.pair.id, s.substitution.pair])).values()];
-      const X = [...samples.map((s) => f.features(s.substitution)), ...pairs.map((p) => f.features(pristine(enumeration, p)))];
-      const y = [...samples.map((s) => s.eds), ...pairs.map(() => 0)];
       const main = await makeRegressor(spec.regressor, spec.params, f.names.length);
+      const { X, y } = anchored(enumeration, f, samples, samples.map((s) => s.eds));
       await main.fit(X, y);
       return new SubstitutionModel(spec, main, null);
     }
@@ -146,11 +143,8 @@ export class SubstitutionModel {
     // I: what the single-site energies leave unexplained. It is fitted on the singles
     // and pristine cells too, so the corners of its double difference are points it knows.
     const additive = model.singleSiteSum(enumeration, samples.map((s) => s.substitution));
-    const pairs = [...new Map(samples.map((s) => [s.substitution.pair.id, s.substitution.pair])).values()];
-    await model.main.fit(
-      [...samples.map((s) => f.features(s.substitution)), ...pairs.map((p) => f.features(pristine(enumeration, p)))],
-      [...samples.map((s, k) => s.eds - additive[k]), ...pairs.map(() => 0)],
-    );
+    const { X, y } = anchored(enumeration, f, samples, samples.map((s, k) => s.eds - additive[k]));
+    await model.main.fit(X, y);
     return model;
   }
 
@@ -227,6 +221,15 @@ async function makeRegressor(kind: RegressorKind, params: Record<string, unknown
   const { gammaScale, ...rest } = params;
   if (typeof gammaScale === 'number' && rest.gamma === undefined) rest.gamma = gammaScale / nFeatures;
   return createRegressor(kind, rest);
+}
+
+/** The samples' feature rows with their targets, plus the pristine cell of every training geometry at zero. */
+function anchored(enumeration: PairEnumeration, f: CeFeaturizer, samples: TrainingSample[], targets: number[]): { X: number[][]; y: number[] } {
+  const pairs = [...new Map(samples.map((s) => [s.substitution.pair.id, s.substitution.pair])).values()];
+  return {
+    X: [...samples.map((s) => f.features(s.substitution)), ...pairs.map((p) => f.features(pristine(enumeration, p)))],
+    y: [...targets, ...pairs.map(() => 0)],
+  };
 }
 
 function ends(s: Substitution): [number, string][] {
