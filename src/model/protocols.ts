@@ -5,6 +5,7 @@ import { gridSearchSVR } from './search.ts';
 import { classification, mean, regressionScores, std } from './metrics.ts';
 import { groupTrainTestSplit, leaveGroupOut, repeatedGroupKFold, take, type Split } from './splits.ts';
 import { progress } from '../util/progress.ts';
+import { InputError } from '../util/errors.ts';
 
 /**
  * How a model is judged:
@@ -146,6 +147,11 @@ async function crossValidate(
   return { mae: mean(maes), rmse: mean(per.map((x) => x.rmse)), r2: mean(per.map((x) => x.r2)), sd: std(maes), folds: splits.length };
 }
 
+/** Hyper-parameters as reported: the transfer family's single-site model's under `single`. */
+function paramsOf(spec: FamilySpec): Record<string, unknown> {
+  return { ...spec.params, ...(spec.family === 'transfer' ? { single: spec.singleParams } : {}) };
+}
+
 /** Run one protocol. Energies in eV. */
 export async function evaluate(enumeration: PairEnumeration, data: CleanedDataSet, o: EvaluateOptions): Promise<EvaluationResult> {
   const seed = o.seed ?? 0;
@@ -155,7 +161,7 @@ export async function evaluate(enumeration: PairEnumeration, data: CleanedDataSe
   const centres = folderCentres(data.rows);
   const site = o.site && o.site !== 'all' ? o.site : undefined;
   if (site && ![...centres.values()].includes(site)) {
-    throw new RangeError(`site ${site} is the centre of no data folder (centres: ${[...new Set(centres.values())].join(', ')})`);
+    throw new InputError(`site ${site} is the centre of no data folder (centres: ${[...new Set(centres.values())].join(', ')})`);
   }
   const rowsOf = (s?: string) => (s ? data.rows.filter((r) => centres.get(r.folder) === s) : data.rows);
   const samplesOf = (s?: string) => (o.protocol === 'paper' ? rowsOf(s).map(rowSample) : collapseByKey(rowsOf(s)));
@@ -178,7 +184,7 @@ export async function evaluate(enumeration: PairEnumeration, data: CleanedDataSe
     },
     protocol: o.protocol,
     seed,
-    params: { ...o.spec.params, ...(o.spec.family === 'transfer' ? { single: o.spec.singleParams } : {}) },
+    params: paramsOf(o.spec),
     n_samples: samples.length,
     dropped,
   };
@@ -207,7 +213,7 @@ export async function evaluate(enumeration: PairEnumeration, data: CleanedDataSe
         per_site[centre] = { ...scores(subTest.map((s) => s.eds), ps, threshold), ...(o.search ? { params: siteSpec.params } : {}) };
       }
     }
-    return { ...base, params: { ...spec.params }, n_train: train.length, n_test: test.length, cv, test: testScores, per_site, per_element: {} };
+    return { ...base, params: paramsOf(spec), n_train: train.length, n_test: test.length, cv, test: testScores, per_site, per_element: {} };
   }
 
   // Leave-out protocols: every sample is tested once per tag it carries.
