@@ -192,3 +192,12 @@ test('a bad input exits with status 2 and the message alone', () => {
   assert.equal(run.stderr, `cescreen: ${bad}:2: column eds_pred: expected a number, found 'oops'\n`);
   assert.equal(existsSync(join(dir, 'never')), false);
 });
+
+test('reference energies of another structure are refused, naming the configuration', async () => {
+  const { checkSameConfigurations } = await import('../src/figures/predictions.ts');
+  const pred = [{ line: 2, config: 1, site_a: 'NbI', element_a: 'Ti', site_b: 'NbI', element_b: 'Nb', distance: 2.535, eds_pred: -0.3, kind: 'single' as const, unseen: false }];
+  const same = [{ line: 2, config: 1, site_a: 'NbI', element_a: 'Ti', site_b: 'NbI', element_b: 'Nb', distance: 2.536, eds: -0.2 }];
+  assert.doesNotThrow(() => checkSameConfigurations(same, pred, 'ref.csv'));
+  const other = [{ ...same[0], site_a: 'SiI', site_b: 'SiI', distance: 2.415 }];
+  assert.throws(() => checkSameConfigurations(other, pred, 'ref.csv'), (e: Error) => e.name === 'InputError' && /ref\.csv:2: configuration 1 is SiI–SiI/.test(e.message));
+});

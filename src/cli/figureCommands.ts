@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { heatmapPage } from '../figures/heatmap.ts';
-import { heatmapsFromPredictions, readEnergyCsv, readPredictionsCsv, type HeatmapFigure, type PredictionRow } from '../figures/predictions.ts';
+import { checkSameConfigurations, heatmapsFromPredictions, readEnergyCsv, readPredictionsCsv, type HeatmapFigure, type PredictionRow } from '../figures/predictions.ts';
 import { viewerHtml } from '../figures/viewer.ts';
 import { buildViewerData } from '../figures/viewerData.ts';
 import { readStructure } from '../structure/io.ts';
@@ -92,6 +92,7 @@ export function registerFigureCommands(program: Command): void {
     .action((file: string, o: { output: string; data?: string; config?: string; json?: boolean }) => {
       const rows = readPredictionsCsv(file);
       const dft = o.data ? readEnergyCsv(o.data) : undefined;
+      if (dft) checkSameConfigurations(dft, rows, o.data!);
       const maps = heatmapsFromPredictions(rows, { dft, config: configList(o.config) });
       mkdirSync(o.output, { recursive: true });
       const written = maps.map((h) => {

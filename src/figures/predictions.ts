@@ -175,6 +175,26 @@ export function readEnergyCsv(path: string): EnergyRow[] {
   return rows;
 }
 
+/**
+ * Reference energies must describe the configurations of the predictions they
+ * are compared with: same pair id, site labels and (when given) distance within
+ * 0.01 Å. Otherwise they belong to another cell or structure.
+ */
+export function checkSameConfigurations(reference: readonly EnergyRow[], predictions: readonly PredictionRow[], file: string): void {
+  const pred = new Map(predictions.map((r) => [r.config, r]));
+  for (const r of reference) {
+    const p = pred.get(r.config);
+    if (!p) continue;
+    const sameSites = (p.site_a === r.site_a && p.site_b === r.site_b) || (p.site_a === r.site_b && p.site_b === r.site_a);
+    if (!sameSites || (r.distance !== null && Math.abs(r.distance - p.distance) > 0.01)) {
+      throw new InputError(
+        `configuration ${r.config} is ${r.site_a}–${r.site_b}${r.distance !== null ? ` at ${r.distance.toFixed(3)} Å` : ''} here but ${p.site_a}–${p.site_b} at ${p.distance.toFixed(3)} Å in the predictions: the two tables belong to different cells or structures`,
+        { file, line: r.line },
+      );
+    }
+  }
+}
+
 /** The predictions table as CSV text (for the predict command). */
 export function predictionsCsv(rows: readonly Omit<PredictionRow, 'line'>[]): string {
   return toCsv(
