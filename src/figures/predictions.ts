@@ -15,15 +15,19 @@ export type PredictionKind = 'pristine' | 'single' | 'pair';
 
 export const PREDICTION_COLUMNS = ['config', 'site_a', 'element_a', 'site_b', 'element_b', 'distance', 'eds_pred', 'kind', 'unseen'] as const;
 
-export interface PredictionRow {
-  /** 1-based line in the file (0 for rows made in memory). */
-  line: number;
-  /** Configuration id of the pair enumeration (substitutionPairs) of the cell the model ran on. */
+/** X = element_a on site_a and Y = element_b on site_b of pair `config` of an enumeration. */
+export interface SubstitutionRow {
+  /** Configuration id of the pair enumeration (substitutionPairs) of the cell. */
   config: number;
   site_a: string;
   element_a: string;
   site_b: string;
   element_b: string;
+}
+
+export interface PredictionRow extends SubstitutionRow {
+  /** 1-based line in the file (0 for rows made in memory). */
+  line: number;
   /** a–b minimum-image distance, Å. */
   distance: number;
   /** Predicted E_DS, eV per cell. */
@@ -34,13 +38,8 @@ export interface PredictionRow {
 }
 
 /** A reference (DFT) energy already mapped to the enumeration's configuration ids: the predictions format with `eds` for `eds_pred`. */
-export interface EnergyRow {
+export interface EnergyRow extends SubstitutionRow {
   line: number;
-  config: number;
-  site_a: string;
-  element_a: string;
-  site_b: string;
-  element_b: string;
   distance: number | null;
   eds: number;
 }

@@ -12,6 +12,7 @@ import { elementColor, labelColors } from './elementColors.ts';
 import { convexHull, DEFAULT_FACE_ANGLE_TOLERANCE, polyhedronFaces } from '../environment/polyhedron.ts';
 import { nnhSvg } from './nnhPlot.ts';
 import { esc } from './svg.ts';
+import type { PredictionRow } from './predictions.ts';
 
 type V3 = [number, number, number];
 
@@ -41,19 +42,8 @@ export interface ViewerEnvironment {
   faces?: number[][];
 }
 
-/** One predicted E_DS: X = element_a on site_a, Y = element_b on site_b of pair `config`. */
-export interface ViewerPrediction {
-  config: number;
-  site_a: string;
-  element_a: string;
-  site_b: string;
-  element_b: string;
-  distance: number;
-  eds_pred: number;
-  kind?: 'pristine' | 'single' | 'pair';
-  /** An element of this row never appeared in the model's training data. */
-  unseen?: boolean;
-}
+/** One predicted E_DS as the page needs it (kind and unseen optional). */
+export type ViewerPrediction = Omit<PredictionRow, 'line' | 'kind' | 'unseen'> & Partial<Pick<PredictionRow, 'kind' | 'unseen'>>;
 
 export interface ViewerData {
   title: string;
