@@ -3,15 +3,10 @@ import assert from 'node:assert/strict';
 import { DNNRegressor } from '../src/model/dnn.ts';
 import { MHARegressor } from '../src/model/mhar.ts';
 import { regressorFromJSON } from '../src/model/estimator.ts';
-import { mae, mean } from '../src/model/metrics.ts';
-import { smoothFunctionData } from '../src/model/synthetic.ts';
+import { mae } from '../src/model/metrics.ts';
+import { smoothFunctionSplit } from '../src/model/synthetic.ts';
 
-const { X, y } = smoothFunctionData(400, 5, 0.05, 1);
-const Xtr = X.slice(0, 300);
-const ytr = y.slice(0, 300);
-const Xte = X.slice(300);
-const yte = y.slice(300);
-const meanMae = mae(yte, yte.map(() => mean(ytr))); // ≈ 0.77
+const { Xtr, ytr, Xte, yte, meanMae } = smoothFunctionSplit(); // meanMae ≈ 0.77
 
 test('DNN learns the smooth function; same seed ⇒ same model; JSON round trip is exact', async () => {
   const opts = { seed: 1, hidden: [64, 32], epochs: 150, learningRate: 3e-3 };

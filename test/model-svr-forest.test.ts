@@ -4,16 +4,11 @@ import { SVR } from '../src/model/svr.ts';
 import { RandomForest } from '../src/model/forest.ts';
 import { regressorFromJSON } from '../src/model/estimator.ts';
 import { gridSearchSVR } from '../src/model/search.ts';
-import { mae, mean } from '../src/model/metrics.ts';
-import { smoothFunctionData } from '../src/model/synthetic.ts';
+import { mae } from '../src/model/metrics.ts';
+import { smoothFunctionSplit } from '../src/model/synthetic.ts';
 
 // y = sin(x0) + 0.5·x1² + N(0, 0.05²), 5 features (3 pure noise), 300 train / 100 test
-const { X, y } = smoothFunctionData(400, 5, 0.05, 1);
-const Xtr = X.slice(0, 300);
-const ytr = y.slice(0, 300);
-const Xte = X.slice(300);
-const yte = y.slice(300);
-const meanMae = mae(yte, yte.map(() => mean(ytr))); // ≈ 0.77
+const { Xtr, ytr, Xte, yte, meanMae } = smoothFunctionSplit(); // meanMae ≈ 0.77
 
 test('SVR learns the smooth function and round-trips through JSON exactly', async () => {
   const m = new SVR({ C: 10, epsilon: 0.05 });

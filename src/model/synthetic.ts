@@ -27,3 +27,12 @@ export function smoothFunctionData(n: number, d: number, noise = 0.05, seed = 0)
   }
   return { X, y, f };
 }
+
+/** The tests' standard split of smoothFunctionData(400, 5, 0.05, 1): 300 train, 100 test, and the MAE of predicting the mean. */
+export function smoothFunctionSplit() {
+  const { X, y } = smoothFunctionData(400, 5, 0.05, 1);
+  const ytr = y.slice(0, 300);
+  const yte = y.slice(300);
+  const m = ytr.reduce((a, b) => a + b, 0) / ytr.length;
+  return { Xtr: X.slice(0, 300), ytr, Xte: X.slice(300), yte, meanMae: yte.reduce((a, v) => a + Math.abs(v - m), 0) / yte.length };
+}
