@@ -2,6 +2,7 @@ import type { Vec3 } from '../structure/lattice.ts';
 import type { Structure } from '../structure/structure.ts';
 import { NeighborFinder, nearestDistance, type Neighbor } from './neighbors.ts';
 import { convexHull, topologicalCode, nearestIdealPolyhedron } from './polyhedron.ts';
+import { InputError } from '../util/errors.ts';
 
 export interface ShellAtom {
   index: number;
@@ -100,8 +101,8 @@ export function atomicEnvironment(structure: Structure, atom: number, options: A
   }
   const site = structure.sites[atom];
   if (!chosen) {
-    throw new RangeError(
-      `no shell of atom ${atom} (${site.label}) within ${maxRatio} d_min obeys the convex-volume rule; raise maxRatio`,
+    throw new InputError(
+      `no shell of atom ${atom} (${site.label}) within ${maxRatio} d_min obeys the convex-volume rule (a layered or molecular structure?); try a larger --max-ratio`,
     );
   }
   const shellNeighbors = neighbors.slice(0, chosen.cn);

@@ -1,5 +1,6 @@
 import type { Vec3 } from '../structure/lattice.ts';
 import type { Structure } from '../structure/structure.ts';
+import { InputError } from '../util/errors.ts';
 
 /** A periodic neighbour of a centre atom: atom `index` of the cell translated by `image` (integer cell vector). */
 export interface Neighbor {
@@ -129,6 +130,6 @@ export function nearestDistance(structure: Structure, i: number): number {
     const d = new NeighborFinder(structure, cutoff).distances(i);
     if (d.length) return Math.min(...d);
     cutoff *= 2;
-    if (cutoff > 1e4) throw new RangeError('no neighbour within 10 000 Å');
+    if (cutoff > 1e4) throw new InputError(`atom ${i} has no neighbour within 10 000 Å: a structure needs at least two atoms or a finite cell`);
   }
 }
