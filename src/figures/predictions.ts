@@ -67,6 +67,11 @@ function requireColumns(table: CsvTable, required: readonly string[], file: stri
 }
 
 /** Field readers that name the file, line and column in their errors. */
+/** The columns every table of substitutions shares. */
+function substitutionFields(f: ReturnType<typeof fields>): SubstitutionRow {
+  return { config: f.config(), site_a: f.site('site_a'), element_a: f.element('element_a'), site_b: f.site('site_b'), element_b: f.element('element_b') };
+}
+
 function fields(values: Record<string, string>, where: { file: string; line: number }) {
   const num = (col: string): number => {
     const s = values[col];
@@ -127,11 +132,7 @@ export function readPredictionsCsv(path: string): PredictionRow[] {
     if (!(distance > 0)) throw new InputError(`column distance: expected a positive distance in Å, found ${distance}`, where);
     return {
       line,
-      config: f.config(),
-      site_a: f.site('site_a'),
-      element_a: f.element('element_a'),
-      site_b: f.site('site_b'),
-      element_b: f.element('element_b'),
+      ...substitutionFields(f),
       distance,
       eds_pred: f.energy('eds_pred'),
       kind: v.kind as PredictionKind,
@@ -161,11 +162,7 @@ export function readEnergyCsv(path: string): EnergyRow[] {
     const f = fields(v, { file: path, line });
     return {
       line,
-      config: f.config(),
-      site_a: f.site('site_a'),
-      element_a: f.element('element_a'),
-      site_b: f.site('site_b'),
-      element_b: f.element('element_b'),
+      ...substitutionFields(f),
       distance: hasDistance && v.distance !== '' ? f.num('distance') : null,
       eds: f.energy('eds'),
     };
