@@ -7,14 +7,8 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { registerFigureCommands } from '../src/cli/figureCommands.ts';
 import { property } from '../src/features/elements.ts';
-import {
-  heatmapsFromPredictions,
-  nearestConfigs,
-  predictionsCsv,
-  readEnergyCsv,
-  readPredictionsCsv,
-  type PredictionRow,
-} from '../src/figures/predictions.ts';
+import { checkSameConfigurations, predictionsCsv, readEnergyCsv, readPredictionsCsv as readTable, type PredictionRow } from '../src/predict/table.ts';
+import { heatmapsFromPredictions, nearestConfigs } from '../src/figures/siteHeatmaps.ts';
 import { InputError } from '../src/util/errors.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cescreen-heatmap-'));
@@ -32,7 +26,8 @@ const XS = ['Nb', 'B', 'Ti', 'Zr', 'Y']; // on NbI, host Nb first
 const YS = ['Si', 'B', 'Ti', 'Zr', 'Y']; // on SiI, host Si first
 const e2 = (x: string, y: string) => Math.round((0.1 * (XS.indexOf(x) + 1) - 0.03 * (YS.indexOf(y) + 1) + (x === 'Y' ? 0.5 : 0)) * 1e6) / 1e6;
 const kind = (a: boolean, b: boolean) => (a && b ? 'pair' : a || b ? 'single' : 'pristine') as PredictionRow['kind'];
-const rows: Omit<PredictionRow, 'line'>[] = [];
+const rows: PredictionRow[] = [];
+const readPredictionsCsv = (path: string) => readTable(path).rows;
 for (const x of XS) for (const y of YS) {
   if (x === 'Nb' && y === 'Si') continue; // the pristine cell is left out: the map must show 0 there
   rows.push({ config: 2, site_a: 'NbI', element_a: x, site_b: 'SiI', element_b: y, distance: 2.5979, eds_pred: e2(x, y), kind: kind(x !== 'Nb', y !== 'Si'), unseen: x === 'Y' || y === 'Y' });
@@ -48,10 +43,11 @@ for (const [config, d] of [[6, 2.8769], [9, 3.1104]]) {
 const PRED = file('pred.csv', predictionsCsv(rows));
 
 test('readPredictionsCsv round-trips the predict format with line numbers', () => {
-  const back = readPredictionsCsv(PRED);
+  const table = readTable(PRED);
+  const back = table.rows;
   assert.equal(back.length, rows.length);
-  assert.equal(back[0].line, 2);
-  assert.deepEqual({ ...back[0], line: undefined }, { ...rows[0], line: undefined });
+  assert.equal(table.lines[0], 2);
+  assert.deepEqual(back[0], rows[0]);
   assert.equal(back.filter((r) => r.unseen).length, 9);
 });
 
@@ -109,7 +105,7 @@ test('comparison with DFT: three panels and the MAE of pred − DFT over the com
 const HEADER = 'config,site_a,element_a,site_b,element_b,distance,eds_pred,kind,unseen';
 const badCases: [string, string, RegExp][] = [
   ['missing column', 'config,site_a,element_a,site_b,element_b,distance,eds_pred\n1,SiI,B,SiI,B,2.4155,0.8\n', /:1: missing column\(s\) kind, unseen/],
-  ['non-numeric energy', `${HEADER}\n1,SiI,B,SiI,B,2.4155,0.8,pair,0\n1,SiI,B,SiI,Ti,2.4155,n/a,pair,0\n`, /:3: column eds_pred: expected a number, found 'n\/a'/],
+  ['non-numeric energy', `${HEADER}\n1,SiI,B,SiI,B,2.4155,0.8,pair,0\n1,SiI,B,SiI,Ti,2.4155,n/a,pair,0\n`, /:3: column eds_pred: expected a number \(eV\), found 'n\/a'/],
   ['unknown element', `${HEADER}\n1,SiI,B,SiI,B,2.4155,0.8,pair,0\n\n1,SiI,Xx,SiI,Ti,2.4155,1.1,pair,0\n`, /:4: column element_a: unknown element 'Xx'/],
   ['bad kind', `${HEADER}\n1,SiI,B,SiI,B,2.4155,0.8,double,0\n`, /:2: column kind: expected pristine, single or pair, found 'double'/],
   ['bad unseen flag', `${HEADER}\n1,SiI,B,SiI,B,2.4155,0.8,pair,yes\n`, /:2: column unseen: expected 0 or 1/],
@@ -189,15 +185,14 @@ test('a bad input exits with status 2 and the message alone', () => {
   const bad = file('nan.csv', `${HEADER}\n1,SiI,B,SiI,B,2.4155,oops,pair,0\n`);
   const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, 'heatmap', bad, '-o', join(dir, 'never')], { encoding: 'utf8' });
   assert.equal(run.status, 2, run.stderr);
-  assert.equal(run.stderr, `cescreen: ${bad}:2: column eds_pred: expected a number, found 'oops'\n`);
+  assert.equal(run.stderr, `cescreen: ${bad}:2: column eds_pred: expected a number (eV), found 'oops'\n`);
   assert.equal(existsSync(join(dir, 'never')), false);
 });
 
 test('reference energies of another structure are refused, naming the configuration', async () => {
-  const { checkSameConfigurations } = await import('../src/figures/predictions.ts');
-  const pred = [{ line: 2, config: 1, site_a: 'NbI', element_a: 'Ti', site_b: 'NbI', element_b: 'Nb', distance: 2.535, eds_pred: -0.3, kind: 'single' as const, unseen: false }];
-  const same = [{ line: 2, config: 1, site_a: 'NbI', element_a: 'Ti', site_b: 'NbI', element_b: 'Nb', distance: 2.536, eds: -0.2 }];
-  assert.doesNotThrow(() => checkSameConfigurations(same, pred, 'ref.csv'));
+  const pred = [{ config: 1, site_a: 'NbI', element_a: 'Ti', site_b: 'NbI', element_b: 'Nb', distance: 2.535, eds_pred: -0.3, kind: 'single' as const, unseen: false }];
+  const same = [{ config: 1, site_a: 'NbI', element_a: 'Ti', site_b: 'NbI', element_b: 'Nb', distance: 2.536, eds: -0.2 }];
+  assert.doesNotThrow(() => checkSameConfigurations({ file: 'ref.csv', rows: same, lines: [2] }, pred));
   const other = [{ ...same[0], site_a: 'SiI', site_b: 'SiI', distance: 2.415 }];
-  assert.throws(() => checkSameConfigurations(other, pred, 'ref.csv'), (e: Error) => e.name === 'InputError' && /ref\.csv:2: configuration 1 is SiI–SiI/.test(e.message));
+  assert.throws(() => checkSameConfigurations({ file: 'ref.csv', rows: other, lines: [2] }, pred), (e: Error) => e.name === 'InputError' && /ref\.csv:2: configuration 1 is SiI–SiI/.test(e.message));
 });

@@ -135,8 +135,8 @@ test('predictions: checked against the pairs; swappable pairs get both orders an
 
   const wrong = [{ ...rows[1], config: 7 }];
   assert.throws(
-    () => buildViewerData(alpha, { title: 't', predictions: wrong, predictionsFile: 'p.csv' }),
-    (e: unknown) => isInputError(e) && /^p\.csv: config 7 is NbI–NbII at 3\.0432 Å here but NbI–SiII at 2\.9889 Å/.test(e.message),
+    () => buildViewerData(alpha, { title: 't', predictions: wrong, predictionsSource: { file: 'p.csv', lines: [2] } }),
+    (e: unknown) => isInputError(e) && /^p\.csv:2: config 7 is NbI–NbII at 3\.0432 Å here but NbI–SiII at 2\.9889 Å/.test(e.message),
   );
   assert.throws(() => buildViewerData(alpha, { title: 't', predictions: [{ ...rows[0], config: 13 }] }), /config 13 is not a pair of this structure \(it has 12\)/);
 });

@@ -8,7 +8,8 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { inflateSync } from 'node:zlib';
 import { heatmapSvg } from '../src/figures/heatmap.ts';
-import { heatmapsFromPredictions, type PredictionRow } from '../src/figures/predictions.ts';
+import type { PredictionRow } from '../src/predict/table.ts';
+import { heatmapsFromPredictions } from '../src/figures/siteHeatmaps.ts';
 import { writeViewer, type ViewerData } from '../src/figures/viewer.ts';
 import { buildViewerData } from '../src/figures/viewerData.ts';
 import { readStructure } from '../src/structure/io.ts';
@@ -236,8 +237,8 @@ test('α-Nb5Si3 from the real analysis in Chromium: a click draws the atom’s A
   const structure = readStructure('structures/alpha-Nb5Si3/structure.cif');
   // Config 1 is the SiI–SiI dimer (2.4155 Å, swappable): only B@a,Ti@b is written, as predict does.
   const rows: PredictionRow[] = [
-    { line: 2, config: 1, site_a: 'SiI', element_a: 'B', site_b: 'SiI', element_b: 'Ti', distance: 2.4155, eds_pred: 1.234, kind: 'pair', unseen: false },
-    { line: 3, config: 1, site_a: 'SiI', element_a: 'B', site_b: 'SiI', element_b: 'Si', distance: 2.4155, eds_pred: -0.31, kind: 'single', unseen: false },
+    { config: 1, site_a: 'SiI', element_a: 'B', site_b: 'SiI', element_b: 'Ti', distance: 2.4155, eds_pred: 1.234, kind: 'pair', unseen: false },
+    { config: 1, site_a: 'SiI', element_a: 'B', site_b: 'SiI', element_b: 'Si', distance: 2.4155, eds_pred: -0.31, kind: 'single', unseen: false },
   ];
   const heatmaps = heatmapsFromPredictions(rows).map((h) => ({ config: h.config, title: h.title, svg: h.svg }));
   const data = buildViewerData(structure, { title: 'α-Nb5Si3 (I4/mcm)', predictions: rows, heatmaps, notes: 'synthetic energies' });

@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { heatmapPage } from '../figures/heatmap.ts';
-import { checkSameConfigurations, heatmapsFromPredictions, readEnergyCsv, readPredictionsCsv, type HeatmapFigure, type PredictionRow } from '../figures/predictions.ts';
+import { checkSameConfigurations, readEnergyCsv, readPredictionsCsv, type PredictionRow } from '../predict/table.ts';
+import { heatmapsFromPredictions, type HeatmapFigure } from '../figures/siteHeatmaps.ts';
 import { viewerHtml } from '../figures/viewer.ts';
 import { buildViewerData } from '../figures/viewerData.ts';
 import { readStructure } from '../structure/io.ts';
@@ -60,14 +61,15 @@ export function registerFigureCommands(program: Command): void {
       if (!(maxDistance > 0 && maxDistance <= 10)) throw new InputError(`--max-distance ${maxDistance}: expected a distance in (0, 10] Å`);
       const structure = readStructure(cif, { block: o.block });
       const supercell = o.supercell ? parseSupercellSpec(o.supercell) : undefined;
-      const rows = o.predictions ? readPredictionsCsv(o.predictions) : undefined;
+      const table = o.predictions ? readPredictionsCsv(o.predictions) : undefined;
+      const rows = table?.rows;
       const title = o.title ?? (`${structure.title || structure.formula()}${o.supercell ? ` ${o.supercell}` : ''}`);
       const data = buildViewerData(structure, {
         title,
         supercell,
         maxDistance,
         predictions: rows,
-        predictionsFile: o.predictions,
+        predictionsSource: table,
         notes: rows ? `E_DS values are model predictions (${o.predictions}), not DFT.${unseenNote(rows)}` : undefined,
       });
       if (rows) {
@@ -90,9 +92,10 @@ export function registerFigureCommands(program: Command): void {
     .option('--json', 'JSON summary')
     .addHelpText('after', DATA_HELP)
     .action((file: string, o: { output: string; data?: string; config?: string; json?: boolean }) => {
-      const rows = readPredictionsCsv(file);
-      const dft = o.data ? readEnergyCsv(o.data) : undefined;
-      if (dft) checkSameConfigurations(dft, rows, o.data!);
+      const rows = readPredictionsCsv(file).rows;
+      const reference = o.data ? readEnergyCsv(o.data) : undefined;
+      if (reference) checkSameConfigurations(reference, rows);
+      const dft = reference?.rows;
       const maps = heatmapsFromPredictions(rows, { dft, config: configList(o.config) });
       mkdirSync(o.output, { recursive: true });
       const written = maps.map((h) => {

@@ -9,7 +9,7 @@ import { stabilising } from '../predict/predict.ts';
 import { predictParallel } from '../predict/parallel.ts';
 import { expandSubstitutions } from '../substitution/substitution.ts';
 import { availableParallelism } from 'node:os';
-import { predictionsCsv } from '../figures/predictions.ts';
+import { predictionsCsv } from '../predict/table.ts';
 import { InputError } from '../util/errors.ts';
 import { ANCHORS, FEATURE_SETS } from '../model/anchors.ts';
 import { explainSiteModel } from '../model/explain.ts';

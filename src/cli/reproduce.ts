@@ -12,7 +12,8 @@ import { groupKFold, take } from '../model/splits.ts';
 import { pearson } from '../model/metrics.ts';
 import { saveModel } from '../predict/modelFile.ts';
 import { predictAll, stabilising } from '../predict/predict.ts';
-import { heatmapsFromPredictions, predictionsCsv, type PredictionRow } from '../figures/predictions.ts';
+import { predictionsCsv, type PredictionRow } from '../predict/table.ts';
+import { heatmapsFromPredictions } from '../figures/siteHeatmaps.ts';
 import { heatmapPage } from '../figures/heatmap.ts';
 import { nnhSvg } from '../figures/nnhPlot.ts';
 import { buildViewerData } from '../figures/viewerData.ts';
@@ -137,7 +138,7 @@ export async function reproduce(out: string, o: { seed: number; quick: boolean }
 
   // 5. α check: out-of-fold predictions against DFT
   const oof = await outOfFold(siteSpec, system.enumeration, samples, o.seed);
-  const alphaRows: Omit<PredictionRow, 'line'>[] = samples.map((s, k) => ({
+  const alphaRows: PredictionRow[] = samples.map((s, k) => ({
     config: s.substitution.pair.id,
     site_a: s.substitution.pair.siteA,
     element_a: s.substitution.elementA,
@@ -150,7 +151,7 @@ export async function reproduce(out: string, o: { seed: number; quick: boolean }
   }));
   const dft = samples.map((s) => ({ config: s.substitution.pair.id, element_a: s.substitution.elementA, element_b: s.substitution.elementB, eds: s.eds }));
   writeOutput(join(out, 'alpha-dft.csv'), toCsv(['config', 'site_a', 'element_a', 'site_b', 'element_b', 'distance', 'eds'], samples.map((s) => [s.substitution.pair.id, s.substitution.pair.siteA, s.substitution.elementA, s.substitution.pair.siteB, s.substitution.elementB, s.substitution.pair.distance.toFixed(4), s.eds])));
-  const alphaMaps = heatmapsFromPredictions(alphaRows.map((r) => ({ ...r, line: 0 })), { dft, swappable: (c) => system.enumeration.pairs[c - 1].swappable });
+  const alphaMaps = heatmapsFromPredictions(alphaRows, { dft, swappable: (c) => system.enumeration.pairs[c - 1].swappable });
   writeOutput(join(out, 'alpha-heatmaps.html'), heatmapPage(alphaMaps.map((h) => ({ title: h.title, svg: h.svg })), 'α-Nb5Si3: out-of-fold predictions vs DFT'));
   steps.tick();
 
@@ -161,13 +162,13 @@ export async function reproduce(out: string, o: { seed: number; quick: boolean }
   const betaRows = predictAll(saved.families.transfer!, beta.enumeration, saved.training.elements, saved.training.elements);
   writeOutput(join(out, 'beta-predictions.csv'), predictionsCsv(betaRows));
   const top = stabilising(betaRows.filter((r) => r.kind === 'pair')).slice(0, 20);
-  const betaMaps = heatmapsFromPredictions(betaRows.map((r) => ({ ...r, line: 0 })), { swappable: (c) => beta.enumeration.pairs[c - 1].swappable });
+  const betaMaps = heatmapsFromPredictions(betaRows, { swappable: (c) => beta.enumeration.pairs[c - 1].swappable });
   writeOutput(join(out, 'beta-heatmaps.html'), heatmapPage(betaMaps.map((h) => ({ title: h.title, svg: h.svg })), 'β-Nb5Si3: predicted substitution energies (transfer family, trained on α)'));
   steps.tick();
 
   // 7. viewers
   const note = 'Energies are model predictions (SVR transfer family trained on α-Nb5Si3 DFT), not DFT.';
-  writeOutput(join(out, 'viewer-beta.html'), viewerHtml(buildViewerData(beta.structure, { title: 'β-Nb5Si3 (W5Si3 type)', predictions: betaRows.map((r) => ({ ...r, line: 0 })), heatmaps: betaMaps.map((h) => ({ config: h.config, title: h.title, svg: h.svg })), notes: note })));
+  writeOutput(join(out, 'viewer-beta.html'), viewerHtml(buildViewerData(beta.structure, { title: 'β-Nb5Si3 (W5Si3 type)', predictions: betaRows, heatmaps: betaMaps.map((h) => ({ config: h.config, title: h.title, svg: h.svg })), notes: note })));
   writeOutput(join(out, 'viewer-alpha.html'), viewerHtml(buildViewerData(system.structure, { title: 'α-Nb5Si3 (Cr5B3 type)' })));
   steps.tick();
 
@@ -221,7 +222,7 @@ async function outOfFold(spec: ReturnType<typeof familySpec>, enumeration: Param
 }
 
 /** Mean predicted single-substitution energy per (site, element), over the pair geometries it occurs in. */
-function siteSingles(rows: Omit<PredictionRow, 'line'>[], hostOf: Map<string, string>): Map<string, number> {
+function siteSingles(rows: PredictionRow[], hostOf: Map<string, string>): Map<string, number> {
   const acc = new Map<string, number[]>();
   for (const r of rows) {
     if (r.kind !== 'single') continue;

@@ -1,6 +1,12 @@
 // Atom colours: Jmol's CPK-like table for the elements a silicide/alloy study
 // meets, a stable hash colour for anything else, and a qualitative palette for
 // colouring by crystallographic site label.
+import { property } from '../features/elements.ts';
+
+/** Display radius for ordering and drawing: metallic radius, else covalent, else atomic (Å). */
+export function elementRadius(el: string): number {
+  return property(el, 'MR') ?? property(el, 'CR') ?? property(el, 'AR') ?? NaN;
+}
 
 const JMOL: Record<string, string> = {
   H: '#ffffff', He: '#d9ffff', Li: '#cc80ff', Be: '#c2ff00', B: '#ffb5b5', C: '#909090', N: '#3050f8', O: '#ff0d0d',

@@ -12,7 +12,7 @@ import { elementColor, labelColors } from './elementColors.ts';
 import { convexHull, DEFAULT_FACE_ANGLE_TOLERANCE, polyhedronFaces } from '../environment/polyhedron.ts';
 import { nnhSvg } from './nnhPlot.ts';
 import { esc } from './svg.ts';
-import type { PredictionRow } from './predictions.ts';
+import type { PredictionRow } from '../predict/table.ts';
 
 type V3 = [number, number, number];
 
@@ -43,7 +43,7 @@ export interface ViewerEnvironment {
 }
 
 /** One predicted E_DS as the page needs it (kind and unseen optional). */
-export type ViewerPrediction = Omit<PredictionRow, 'line' | 'kind' | 'unseen'> & Partial<Pick<PredictionRow, 'kind' | 'unseen'>>;
+export type ViewerPrediction = Omit<PredictionRow, 'kind' | 'unseen'> & Partial<Pick<PredictionRow, 'kind' | 'unseen'>>;
 
 export interface ViewerData {
   title: string;

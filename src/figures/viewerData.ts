@@ -9,7 +9,8 @@ import type { Mat3, Vec3 } from '../structure/lattice.ts';
 import type { Structure } from '../structure/structure.ts';
 import { supercell as makeSupercell } from '../structure/supercell.ts';
 import { substitutionPairs, type SitePair } from '../substitution/pairs.ts';
-import { checkPredictionsAgainstPairs, elementRadius, type PredictionRow } from './predictions.ts';
+import { checkPredictionsAgainstPairs } from '../predict/table.ts';
+import { elementRadius } from './elementColors.ts';
 import { shellFaces, type ViewerData, type ViewerEnvironment, type ViewerPrediction } from './viewer.ts';
 
 export interface ViewerDataOptions {
@@ -19,9 +20,9 @@ export interface ViewerDataOptions {
   /** Pairs up to this minimum-image distance, Å (default 3.6, the α-Nb5Si3 study's range). */
   maxDistance?: number;
   /** Predictions for the pairs of this cell (ids of substitutionPairs with the same maxDistance). */
-  predictions?: readonly (PredictionRow | (ViewerPrediction & { line?: number }))[];
-  /** File the predictions came from, for error messages. */
-  predictionsFile?: string;
+  predictions?: readonly ViewerPrediction[];
+  /** File and lines the predictions came from, for error messages. */
+  predictionsSource?: { file: string; lines: number[] };
   heatmaps?: ViewerData['heatmaps'];
   notes?: string;
   /** NNH cutoff, Å (default 8, as `cescreen nnh`). */
@@ -91,7 +92,7 @@ export function buildViewerData(structure: Structure, options: ViewerDataOptions
 
   let predictions: ViewerPrediction[] | undefined;
   if (options.predictions) {
-    checkPredictionsAgainstPairs(options.predictions, enumeration.pairs, options.predictionsFile);
+    checkPredictionsAgainstPairs(options.predictions, enumeration.pairs, options.predictionsSource);
     predictions = completePredictions(options.predictions, enumeration.pairs, cell);
   }
 

@@ -1,7 +1,7 @@
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { substitutionSystem } from '../substitution/system.ts';
 import { expandSubstitutions } from '../substitution/substitution.ts';
-import type { PredictionRow } from '../figures/predictions.ts';
+import type { PredictionRow } from './table.ts';
 import { chooseFamily, loadModel } from './modelFile.ts';
 import { predictionRows } from './predict.ts';
 import { InputError } from '../util/errors.ts';
@@ -20,7 +20,7 @@ export interface PredictJob {
 
 export interface PredictResult {
   family: string;
-  rows: Omit<PredictionRow, 'line'>[];
+  rows: PredictionRow[];
 }
 
 /** Share k of W of the job's substitutions (all of them for W = 1). */

@@ -1,7 +1,7 @@
 import type { PairEnumeration } from '../substitution/pairs.ts';
 import { expandSubstitutions, substitutionKind, type Substitution } from '../substitution/substitution.ts';
 import type { SubstitutionModel } from '../model/family.ts';
-import type { PredictionRow } from '../figures/predictions.ts';
+import type { PredictionRow } from './table.ts';
 
 /** One predicted row per symmetry-distinct substitution, singles included, in enumeration order. */
 export function predictAll(
@@ -9,7 +9,7 @@ export function predictAll(
   enumeration: PairEnumeration,
   elements: string[],
   trainedElements: readonly string[],
-): Omit<PredictionRow, 'line'>[] {
+): PredictionRow[] {
   const subs = expandSubstitutions(enumeration, elements);
   return predictionRows(model, enumeration, subs, trainedElements);
 }
@@ -19,7 +19,7 @@ export function predictionRows(
   enumeration: PairEnumeration,
   subs: Substitution[],
   trainedElements: readonly string[],
-): Omit<PredictionRow, 'line'>[] {
+): PredictionRow[] {
   const known = new Set(trainedElements);
   const e = model.predict(enumeration, subs);
   return subs.map((s, k) => ({

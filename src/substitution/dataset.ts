@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
 import type { Vec3 } from '../structure/lattice.ts';
-import { isElement } from '../structure/periodicTable.ts';
 import { InputError } from '../util/errors.ts';
-import { parseCsv } from '../util/csv.ts';
+import { columns, energyColumn, optional, readTable } from '../util/table.ts';
 import type { PairEnumeration } from './pairs.ts';
 import { canonicalSubstitution, substitutionKey, substitutionKind, type Substitution, type SubstitutionKind } from './substitution.ts';
 
@@ -25,7 +23,25 @@ export interface DataSet {
   rows: DataRow[];
 }
 
-const REQUIRED = ['site_a', 'site_b', 'xa', 'ya', 'za', 'dx', 'dy', 'dz', 'element_a', 'element_b', 'eds_eV'];
+const position = <N extends string>(name: N, what: string) => columns.number(name, what, { unit: 'fraction' });
+
+/** The data-set format: one DFT energy per row, its two sites given by label and position. */
+export const DATASET_COLUMNS = [
+  columns.text('site_a', 'label of the first substituted site (as in the CIF)', { what: 'site label' }),
+  position('xa', 'fractional x of site a'),
+  position('ya', 'fractional y of site a'),
+  position('za', 'fractional z of site a'),
+  columns.text('site_b', 'label of the second site', { what: 'site label' }),
+  position('dx', 'fractional vector from a to b, x (b = a + d)'),
+  position('dy', 'fractional vector from a to b, y'),
+  position('dz', 'fractional vector from a to b, z'),
+  columns.element('element_a', 'element on site a (its host element: unsubstituted)'),
+  columns.element('element_b', 'element on site b'),
+  energyColumn('eds_eV', 'DFT double-substitution energy E_DS per cell'),
+  optional(columns.text('folder', "the source's own sub-set (per-site models of the literature)")),
+  optional(columns.text('config', "the source's own configuration number (kept, not used)")),
+  optional(columns.text('unique_id', "the source's own id of the calculation (kept, not used)")),
+] as const;
 
 /**
  * Read a substitution-energy table (columns as in structures/alpha-Nb5Si3/eds.csv)
@@ -34,34 +50,16 @@ const REQUIRED = ['site_a', 'site_b', 'xa', 'ya', 'za', 'dx', 'dy', 'dz', 'eleme
  * enumeration's cell.
  */
 export function loadDataset(path: string, enumeration: PairEnumeration, text?: string): DataSet {
-  let content: string;
-  try {
-    content = text ?? readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new InputError(`cannot read data set: ${(e as Error).message}`, { file: path });
-  }
-  const table = parseCsv(content, path);
-  const missing = REQUIRED.filter((c) => !table.header.includes(c));
-  if (missing.length) throw new InputError(`missing column(s) ${missing.join(', ')}; expected ${REQUIRED.join(', ')}`, { file: path, line: 1 });
-  if (table.rows.length === 0) throw new InputError('no data rows after the header', { file: path, line: 2 });
-
+  const table = readTable(path, DATASET_COLUMNS, 'data set', { text });
   const cell = enumeration.cell;
   const labels = new Set(cell.labels());
-  const rows = table.rows.map(({ line, values: v }): DataRow => {
+  const rows = table.rows.map((v, k): DataRow => {
+    const line = table.lines[k];
     const where = { file: path, line };
-    const num = (col: string): number => {
-      const x = Number(v[col]);
-      if (v[col] === '' || !Number.isFinite(x)) throw new InputError(`column ${col}: expected a number, found '${v[col]}'`, where);
-      return x;
-    };
-    for (const col of ['site_a', 'site_b'])
+    for (const col of ['site_a', 'site_b'] as const)
       if (!labels.has(v[col])) throw new InputError(`column ${col}: site '${v[col]}' is not in the structure (sites: ${[...labels].join(', ')})`, where);
-    for (const col of ['element_a', 'element_b'])
-      if (!isElement(v[col])) throw new InputError(`column ${col}: unknown element '${v[col]}'`, where);
-    const eds = num('eds_eV');
-    if (Math.abs(eds) > 1e3) throw new InputError(`column eds_eV: ${eds} eV is not a plausible substitution energy`, where);
-    const fa: Vec3 = [num('xa'), num('ya'), num('za')];
-    const fb: Vec3 = [fa[0] + num('dx'), fa[1] + num('dy'), fa[2] + num('dz')];
+    const fa: Vec3 = [v.xa, v.ya, v.za];
+    const fb: Vec3 = [fa[0] + v.dx, fa[1] + v.dy, fa[2] + v.dz];
     const a = atomAt(enumeration, fa);
     const b = atomAt(enumeration, fb);
     if (a === undefined || b === undefined) throw new InputError(`no atom of the structure at site ${a === undefined ? 'a' : 'b'} of this row`, where);
@@ -81,7 +79,7 @@ export function loadDataset(path: string, enumeration: PairEnumeration, text?: s
       kind: substitutionKind(enumeration, substitution),
       substitution,
       key: substitutionKey(substitution),
-      eds,
+      eds: v.eds_eV,
     };
   });
   return { file: path, rows };

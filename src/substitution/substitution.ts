@@ -9,10 +9,6 @@ export interface Substitution {
 
 export type SubstitutionKind = 'pristine' | 'single' | 'pair';
 
-export function hostA(cellSites: readonly { element: string }[], s: Substitution): string {
-  return cellSites[s.pair.atomA].element;
-}
-
 /** Symmetry-canonical form: for a swappable pair X@a,Y@b ≡ Y@a,X@b, so the alphabetically first element goes on a. */
 export function canonicalSubstitution(pair: SitePair, elementA: string, elementB: string): Substitution {
   if (pair.swappable && elementB < elementA) return { pair, elementA: elementB, elementB: elementA };
@@ -22,6 +18,21 @@ export function canonicalSubstitution(pair: SitePair, elementA: string, elementB
 export function substitutionKey(s: Substitution): string {
   const c = canonicalSubstitution(s.pair, s.elementA, s.elementB);
   return `${c.pair.id}:${c.elementA}:${c.elementB}`;
+}
+
+/**
+ * One physical calculation: a single substitution is element X on one symmetry
+ * orbit of the cell, whichever pair configuration lists it; a pair is its
+ * canonical (configuration, X, Y) key; the pristine cell is one calculation.
+ */
+export function calculationKey(enumeration: PairEnumeration, s: Substitution): string {
+  const sites = enumeration.cell.sites;
+  const a = sites[s.pair.atomA].element !== s.elementA;
+  const b = sites[s.pair.atomB].element !== s.elementB;
+  if (a && b) return substitutionKey(s);
+  if (!a && !b) return 'pristine';
+  const [atom, element] = a ? [s.pair.atomA, s.elementA] : [s.pair.atomB, s.elementB];
+  return `${sites[atom].label}#${enumeration.symmetry.orbitOf[atom]}:${element}`;
 }
 
 export function substitutionKind(enumeration: PairEnumeration, s: Substitution): SubstitutionKind {
