@@ -26,6 +26,11 @@ export const PREDICTION_COLUMNS = [
   energyColumn('eds_pred', 'predicted double-substitution energy E_DS per cell', 6),
   columns.choice('kind', 'pristine, single (one site keeps its host) or pair', ['pristine', 'single', 'pair'] as const satisfies readonly SubstitutionKind[]),
   columns.flag('unseen', '1 when an element of the row never appeared in training (an extrapolation)'),
+  optional(energyColumn('eds_sd', 'standard deviation of the predictive distribution', 6)),
+  optional(energyColumn('eds_lo', 'lower end of the 90 % prediction interval', 6)),
+  optional(energyColumn('eds_hi', 'upper end of the 90 % prediction interval', 6)),
+  optional(columns.number('domain', 'distance of the substituted sites\' environments to the nearest training site (applicability domain)', { digits: 4 })),
+  optional(columns.flag('out_of_domain', '1 when `domain` exceeds the documented threshold: treat the value as an extrapolation')),
 ] as const;
 
 /** X = element_a on site_a and Y = element_b on site_b of pair `config` of an enumeration. */

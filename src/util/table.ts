@@ -154,8 +154,9 @@ export function readTable<C extends readonly Column<any>[]>(
   return { file: path, header: table.header, rows, lines: table.rows.map((r) => r.line) };
 }
 
-/** CSV text of rows under the given columns (optional columns left empty when undefined). */
-export function writeTable<C extends readonly Column<any>[]>(cols: C, rows: readonly Partial<RowOf<C>>[]): string {
+/** CSV text of rows under the given columns; an optional column no row fills is left out. */
+export function writeTable<C extends readonly Column<any>[]>(all: C, rows: readonly Partial<RowOf<C>>[]): string {
+  const cols = all.filter((c) => !c.optional || rows.some((r) => (r as Record<string, unknown>)[c.name] !== undefined));
   return toCsv(
     cols.map((c) => c.name),
     rows.map((r) => cols.map((c) => {
