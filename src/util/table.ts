@@ -25,8 +25,12 @@ export interface Column<T> {
 }
 
 type ColumnValue<C> = C extends Column<infer T> ? T : never;
-/** The row type a list of columns describes. */
-export type RowOf<C extends readonly Column<any>[]> = { [K in C[number] as K['name']]: ColumnValue<K> };
+/** The row type a list of columns describes (optional columns are optional properties). */
+export type RowOf<C extends readonly Column<any>[]> = {
+  [K in C[number] as K extends { optional: true } ? never : K['name']]: ColumnValue<K>;
+} & {
+  [K in C[number] as K extends { optional: true } ? K['name'] : never]?: Exclude<ColumnValue<K>, undefined>;
+};
 
 const fail = (col: string, expected: string, text: string, where: Where): never => {
   throw new InputError(`column ${col}: expected ${expected}, found '${text}'`, where);
@@ -147,7 +151,7 @@ export function readTable<C extends readonly Column<any>[]>(
     const row: Record<string, unknown> = {};
     for (const c of cols) {
       const s = values[c.name];
-      row[c.name] = c.optional && (s === undefined || s === '') ? undefined : c.parse(s, where);
+      if (!(c.optional && (s === undefined || s === ''))) row[c.name] = c.parse(s, where);
     }
     return row as RowOf<C>;
   });
