@@ -6,6 +6,8 @@ import { canonicalSubstitution, substitutionKey, substitutionKind, type Substitu
 
 /** One DFT energy, matched to a configuration of the enumeration. */
 export interface DataRow {
+  /** The cell (and its pair enumeration) the energy was computed in. */
+  enumeration: PairEnumeration;
   line: number;
   /** The file's own bookkeeping, kept for per-site models and honest grouping. */
   folder: string;
@@ -72,6 +74,7 @@ export function loadDataset(path: string, enumeration: PairEnumeration, text?: s
     const [x, y] = config.reversed ? [v.element_b, v.element_a] : [v.element_a, v.element_b];
     const substitution = canonicalSubstitution(pair, x, y);
     return {
+      enumeration,
       line,
       folder: v.folder ?? '',
       fileConfig: v.config ?? '',
@@ -124,6 +127,7 @@ export function cleanDataset(ds: DataSet): CleanedDataSet {
 
 /** One physical substitution: the median energy of the rows with its canonical key. */
 export interface Sample {
+  enumeration: PairEnumeration;
   key: string;
   substitution: Substitution;
   kind: SubstitutionKind;
@@ -141,6 +145,7 @@ export function collapseByKey(rows: DataRow[]): Sample[] {
     else groups.set(r.key, [r]);
   }
   return [...groups.values()].map((g) => ({
+    enumeration: g[0].enumeration,
     key: g[0].key,
     substitution: g[0].substitution,
     kind: g[0].kind,
@@ -152,7 +157,7 @@ export function collapseByKey(rows: DataRow[]): Sample[] {
 }
 
 export function rowSample(r: DataRow): Sample {
-  return { key: r.key, substitution: r.substitution, kind: r.kind, eds: r.eds, lines: [r.line], folders: [r.folder], uniqueIds: [r.uniqueId] };
+  return { enumeration: r.enumeration, key: r.key, substitution: r.substitution, kind: r.kind, eds: r.eds, lines: [r.line], folders: [r.folder], uniqueIds: [r.uniqueId] };
 }
 
 function median(v: number[]): number {
