@@ -1,5 +1,6 @@
 import type { Vec3 } from '../structure/lattice.ts';
 import { InputError } from '../util/errors.ts';
+import { elementColumn } from '../structure/periodicTable.ts';
 import { columns, energyColumn, optional, readTable } from '../util/table.ts';
 import type { PairEnumeration } from './pairs.ts';
 import { canonicalSubstitution, substitutionKey, substitutionKind, type Substitution, type SubstitutionKind } from './substitution.ts';
@@ -37,8 +38,8 @@ export const DATASET_COLUMNS = [
   position('dx', 'fractional vector from a to b, x (b = a + d)'),
   position('dy', 'fractional vector from a to b, y'),
   position('dz', 'fractional vector from a to b, z'),
-  columns.element('element_a', 'element on site a (its host element: unsubstituted)'),
-  columns.element('element_b', 'element on site b'),
+  elementColumn('element_a', 'element on site a (its host element: unsubstituted)'),
+  elementColumn('element_b', 'element on site b'),
   energyColumn('eds_eV', 'DFT double-substitution energy E_DS per cell'),
   optional(columns.text('folder', "the source's own sub-set (per-site models of the literature)")),
   optional(columns.text('config', "the source's own configuration number (kept, not used)")),
