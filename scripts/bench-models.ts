@@ -5,7 +5,7 @@
  * Run: npx tsx scripts/bench-models.ts [--quick]
  */
 import { trainingData, DEFAULT_DATA } from '../src/substitution/system.ts';
-import { familySpec } from '../src/model/family.ts';
+import { familySpec } from '../src/model/families.ts';
 import { evaluate } from '../src/model/evaluate.ts';
 
 const quick = process.argv.includes('--quick');

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { trainingData, substitutionSystem } from '../src/substitution/system.ts';
 import { collapseByKey } from '../src/substitution/dataset.ts';
-import { fitFamily, familySpec } from '../src/model/family.ts';
+import { fitFamily, familySpec } from '../src/model/families.ts';
 import { evaluate, folderCentres } from '../src/model/evaluate.ts';
 import { expandSubstitutions } from '../src/substitution/substitution.ts';
 import { loadModel, saveModel } from '../src/predict/modelFile.ts';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { trainingData, substitutionSystem, DEFAULT_DATA } from '../src/substitution/system.ts';
 import { collapseByKey } from '../src/substitution/dataset.ts';
 import { expandSubstitutions } from '../src/substitution/substitution.ts';
-import { familySpec, fitFamily } from '../src/model/family.ts';
+import { familySpec, fitFamily } from '../src/model/families.ts';
 import { chooseFamily, loadModel, phaseOf, saveModel } from '../src/predict/modelFile.ts';
 import { predictParallel } from '../src/predict/parallel.ts';
 import { readPredictionsCsv } from '../src/predict/table.ts';

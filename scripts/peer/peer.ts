@@ -18,7 +18,7 @@ import { CeFeaturizer, DEFAULT_CE } from '../../src/features/ce.ts';
 import { ALLOYING_ELEMENTS } from '../../src/features/elements.ts';
 import { trainingData, DEFAULT_DATA } from '../../src/substitution/system.ts';
 import { collapseByKey } from '../../src/substitution/dataset.ts';
-import { familySpec } from '../../src/model/family.ts';
+import { familySpec } from '../../src/model/families.ts';
 import { featurizerFor } from '../../src/features/ce.ts';
 import { SVR } from '../../src/model/svr.ts';
 

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { saveModel } from '../predict/modelFile.ts';
 import { predictionsCsv } from '../predict/table.ts';
 import { REGRESSORS } from '../model/regressors.ts';
-import { FAMILIES } from '../model/family.ts';
+import { FAMILIES } from '../model/families.ts';
 import { PROTOCOLS } from '../model/protocols.ts';
 import { FEATURE_SETS } from '../features/sets.ts';
 import { describeParam } from '../util/params.ts';

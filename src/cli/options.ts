@@ -7,7 +7,7 @@ import { Option, type Command } from 'commander';
 import { choice, describeParam, expectation, kebab, number, parseParam, text, type Param, type ParamDefs } from '../util/params.ts';
 import { InputError } from '../util/errors.ts';
 import { REGRESSORS, regressorEntry } from '../model/regressors.ts';
-import { FAMILIES } from '../model/family.ts';
+import { FAMILIES } from '../model/families.ts';
 import { PROTOCOLS } from '../model/protocols.ts';
 import { FEATURE_SETS, CE_PARAMS } from '../features/sets.ts';
 import { SYSTEM_PARAMS } from '../substitution/params.ts';

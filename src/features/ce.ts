@@ -109,6 +109,25 @@ export class CeFeaturizer {
     return d;
   }
 
+  /**
+   * What a site is, independent of any label: the host's properties, the
+   * r^m-weighted mean properties of its pristine shell, and the shell's CN,
+   * mean and spread of distances (Å) and hull volume (Å³). Equal for every atom
+   * of an orbit; comparable between phases.
+   */
+  environmentDescriptor(atom: number): number[] {
+    const site = this.site(atom);
+    const P = this.definition.properties.length;
+    const shell = new Array<number>(P).fill(0);
+    let wsum = 0;
+    site.shell.forEach((n, k) => {
+      const p = this.properties(this.cell.sites[n.index].element);
+      for (let q = 0; q < P; q++) shell[q] += site.weights[k] * p[q];
+      wsum += site.weights[k];
+    });
+    return [...this.properties(site.host), ...shell.map((x) => x / wsum), site.cn, site.meanDistance, site.sdDistance, site.volume];
+  }
+
   /** Property vector of an element (imputed as documented in elements/README.md). */
   properties(element: string): number[] {
     let v = this.pvec.get(element);

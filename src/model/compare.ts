@@ -2,7 +2,7 @@
 import type { CleanedDataSet } from '../substitution/dataset.ts';
 import type { FeatureSet } from '../features/sets.ts';
 import { evaluate } from './evaluate.ts';
-import { familySpec } from './family.ts';
+import { familySpec } from './families.ts';
 import { SILENT, inStage, type Progress } from '../util/progress.ts';
 
 export interface CompareRow {

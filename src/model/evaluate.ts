@@ -5,7 +5,8 @@
  * scores (leave-out protocols).
  */
 import type { CleanedDataSet, DataRow, Sample } from '../substitution/dataset.ts';
-import { fitFamily, groupByCell, type FamilySpec } from './family.ts';
+import { groupByCell, type FamilySpec } from './family.ts';
+import { fitFamily } from './families.ts';
 import { classification, mean, regressionScores, std } from './metrics.ts';
 import { innerSplits, protocolEntry, type ProtocolEntry } from './protocols.ts';
 import { searchFamilyParams, type SelectBy } from './search.ts';

@@ -1,5 +1,6 @@
 import type { Sample } from '../substitution/dataset.ts';
-import { SiteFamilyModel, type FamilySpec } from './family.ts';
+import type { FamilySpec } from './family.ts';
+import { SiteFamilyModel } from './svrFamilies.ts';
 import { featurizerFor, siteBlockNames } from '../features/ce.ts';
 import { kernelShap, permutationImportance, shapSummary } from './interpret.ts';
 import { groupTrainTestSplit, take } from './splits.ts';

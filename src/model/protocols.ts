@@ -27,6 +27,13 @@ export interface ProtocolEntry {
   tagKind?: 'site' | 'element';
 }
 
+/** Sites a sample substitutes: a single substitution touches its own site only, whatever pair lists it. */
+export function substitutedSites(s: Sample): string[] {
+  const { pair, elementA, elementB } = s.substitution;
+  const sites = s.enumeration.cell.sites;
+  return [...new Set([...(elementA !== sites[pair.atomA].element ? [pair.siteA] : []), ...(elementB !== sites[pair.atomB].element ? [pair.siteB] : [])])];
+}
+
 /** Substituted elements of a sample (a host on its own site is no dopant). */
 export function dopants(enumeration: PairEnumeration, s: Sample): string[] {
   const { pair, elementA, elementB } = s.substitution;
@@ -52,7 +59,7 @@ export const PROTOCOLS: readonly ProtocolEntry[] = [
   },
   {
     name: 'grouped',
-    description: 'rows collapsed to one sample per physical substitution (median), split by substitution: no calculation in train and test at once',
+    description: 'rows collapsed to one sample per physical calculation (median; a single substitution is one calculation in every pair that lists it), split by calculation',
     leaky: false,
     units: collapseByKey,
     group: byKey,
@@ -71,11 +78,11 @@ export const PROTOCOLS: readonly ProtocolEntry[] = [
   },
   {
     name: 'leave-site-out',
-    description: 'hold out every substitution whose pair touches site S, for each S: the proxy for a new phase, where site labels mean nothing',
+    description: 'hold out every calculation that substitutes site S, for each S: the proxy for a new phase, where site labels mean nothing',
     leaky: false,
     units: collapseByKey,
     group: byKey,
-    splits: (units) => leaveGroupOut(units.map((s) => [s.substitution.pair.siteA, s.substitution.pair.siteB])),
+    splits: (units) => leaveGroupOut(units.map(substitutedSites)),
     pooled: true,
     tagKind: 'site',
   },

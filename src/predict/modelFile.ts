@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import { featureNames, siteBlockNames } from '../features/ce.ts';
 import { InputError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/atomicWrite.ts';
-import { familyEntry, familyFromJSON, type FamilyJSON, type FamilySpec, type SubstitutionModel } from '../model/family.ts';
+import { type FamilyJSON, type FamilySpec, type SubstitutionModel } from '../model/family.ts';
+import { familyEntry, familyFromJSON } from '../model/families.ts';
 import { analyzeSymmetry } from '../structure/symmetry.ts';
 import type { Structure } from '../structure/structure.ts';
 

@@ -3,7 +3,7 @@ import { InputError } from '../util/errors.ts';
 import { elementColumn } from '../structure/periodicTable.ts';
 import { columns, energyColumn, optional, readTable } from '../util/table.ts';
 import type { PairEnumeration } from './pairs.ts';
-import { canonicalSubstitution, substitutionKey, substitutionKind, type Substitution, type SubstitutionKind } from './substitution.ts';
+import { calculationKey, canonicalSubstitution, substitutionKind, type Substitution, type SubstitutionKind } from './substitution.ts';
 
 /** One DFT energy, matched to a configuration of the enumeration. */
 export interface DataRow {
@@ -16,7 +16,7 @@ export interface DataRow {
   uniqueId: string;
   kind: SubstitutionKind;
   substitution: Substitution;
-  /** Canonical key: rows with equal keys are the same physical substitution. */
+  /** Rows with equal keys are one physical calculation (`calculationKey`: a single substitution is one calculation whichever pair lists it). */
   key: string;
   eds: number;
 }
@@ -82,7 +82,7 @@ export function loadDataset(path: string, enumeration: PairEnumeration, text?: s
       uniqueId: v.unique_id ?? '',
       kind: substitutionKind(enumeration, substitution),
       substitution,
-      key: substitutionKey(substitution),
+      key: calculationKey(enumeration, substitution),
       eds: v.eds_eV,
     };
   });
@@ -126,7 +126,7 @@ export function cleanDataset(ds: DataSet): CleanedDataSet {
   return { rows, dropped, pristineEnergy };
 }
 
-/** One physical substitution: the median energy of the rows with its canonical key. */
+/** One physical calculation: the median energy of the rows with its key; a single substitution keeps the first pair that lists it. */
 export interface Sample {
   enumeration: PairEnumeration;
   key: string;
@@ -165,4 +165,18 @@ function median(v: number[]): number {
   const s = [...v].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** How many physical calculations rows hold, and how many disagree with themselves. */
+export function calculationStats(rows: readonly DataRow[], spreadLimit = 0.1): { rows: number; calculations: number; duplicated: number; inconsistent: number; largestSpread: number } {
+  const groups = new Map<string, number[]>();
+  for (const r of rows) groups.set(r.key, [...(groups.get(r.key) ?? []), r.eds]);
+  const spreads = [...groups.values()].map((e) => Math.max(...e) - Math.min(...e));
+  return {
+    rows: rows.length,
+    calculations: groups.size,
+    duplicated: [...groups.values()].filter((e) => e.length > 1).length,
+    inconsistent: spreads.filter((s) => s > spreadLimit).length,
+    largestSpread: Math.max(0, ...spreads),
+  };
 }

@@ -3,7 +3,8 @@
  * (+ CE options), hyper-parameters and seed, and where the DFT data come from.
  * Every workflow takes these typed values; the CLI only parses them.
  */
-import { familySpec, type FamilySpec } from '../model/family.ts';
+import { type FamilySpec } from '../model/family.ts';
+import { familySpec } from '../model/families.ts';
 import { featureDefinition, type CeOptions } from '../features/sets.ts';
 import { trainingData, type SubstitutionSystem } from '../substitution/system.ts';
 import type { CleanedDataSet } from '../substitution/dataset.ts';

@@ -15,7 +15,8 @@ import { substitutionSystem, structureForData, trainingData, DEFAULT_DATA } from
 import { collapseByKey, type Sample } from '../substitution/dataset.ts';
 import { featureNames } from '../features/ce.ts';
 import { FEATURE_SETS } from '../features/sets.ts';
-import { familySpec, fitFamily, type FamilySpec } from '../model/family.ts';
+import { type FamilySpec } from '../model/family.ts';
+import { familySpec, fitFamily } from '../model/families.ts';
 import { evaluate, folderCentres, type EvaluationResult } from '../model/evaluate.ts';
 import { compareModels } from '../model/compare.ts';
 import { explainSiteModel } from '../model/explain.ts';

@@ -1,5 +1,5 @@
 import { collapseByKey } from '../substitution/dataset.ts';
-import { fitFamily } from '../model/family.ts';
+import { fitFamily } from '../model/families.ts';
 import { searchFamilyParams } from '../model/search.ts';
 import { phaseOf, type SavedModel } from '../predict/modelFile.ts';
 import { SILENT, inStage, type Progress } from '../util/progress.ts';

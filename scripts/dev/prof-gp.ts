@@ -1,0 +1,16 @@
+import { trainingData, DEFAULT_DATA } from '../../src/substitution/system.ts';
+import { collapseByKey } from '../../src/substitution/dataset.ts';
+import { familySpec, fitFamily } from '../../src/model/families.ts';
+import { groupKFold, take } from '../../src/model/splits.ts';
+const { data } = trainingData(DEFAULT_DATA);
+const samples = collapseByKey(data.rows);
+const params = JSON.parse(process.argv[2] ?? '{}');
+const [f] = groupKFold(samples.map((s) => s.key), 5, 0);
+const c0 = process.cpuUsage(); const t0 = performance.now();
+const m: any = await fitFamily(familySpec('gp', 'svr', { seed: 0, params }), take(samples, f.train));
+const t1 = performance.now();
+const test = take(samples, f.test);
+const d = m.predictDistribution(test[0].enumeration, test.map((x) => x.substitution));
+const t2 = performance.now();
+let e = 0, c = 0; test.forEach((x, k) => { e += Math.abs(d.mean[k] - x.eds); if (x.eds >= d.lo[k] && x.eds <= d.hi[k]) c++; });
+console.log(`cpu ${(process.cpuUsage(c0).user / 1e6).toFixed(1)} s, fit ${((t1 - t0) / 1000).toFixed(1)} s, predict ${((t2 - t1) / 1000).toFixed(1)} s, MAE ${(e / test.length * 1000).toFixed(1)}, cov ${(c / test.length * 100).toFixed(1)}%`, JSON.stringify(m.summary.hyper));

@@ -1,0 +1,407 @@
+/**
+ * A Gaussian process built from latent components: each observation is a
+ * sparse linear combination of latent function values (an element's on-site
+ * energy, a bond's energy, a site's own deviation, an interaction corner …),
+ * so that
+ *   K = Σ_c C_c K_c C_cᵀ + σ_n² I,
+ * where C_c holds the observation's coefficients on component c's latent points
+ * and K_c is that component's kernel. The structure of a substitution energy
+ * (what each calculation is a sum of) lives in the coefficients; the physics of
+ * similarity lives in the kernels. Hyper-parameters (log scale) by maximum
+ * marginal likelihood with analytic gradients; predictions with variances;
+ * leave-group-out predictions from one factor.
+ */
+import { cholesky, choleskyWithJitter, inverseFromCholesky, logDetFromCholesky, solveLower, solveLowerMany, solveUpper } from '../util/cholesky.ts';
+import { lbfgs } from './optimize.ts';
+
+/** Latent points of a component: feature rows and, for identity kernels, a key per point. */
+export interface PointSet {
+  n: number;
+  dim: number;
+  X: Float64Array;
+  keys: string[];
+}
+
+/** Coefficients of observations on latent points, as compressed rows. */
+export interface Design {
+  points: PointSet;
+  start: Int32Array;
+  index: Int32Array;
+  coef: Float64Array;
+}
+
+/** A kernel family with its hyper-parameters (natural scale), value and derivatives by each log hyper-parameter. */
+export interface KernelType {
+  hyper: readonly string[];
+  /** K (A.n × B.n) and, when asked, ∂K/∂log h for each hyper-parameter. */
+  eval(A: PointSet, B: PointSet, h: readonly number[], grad: boolean): { K: Float64Array; dK: Float64Array[] };
+}
+
+export interface Component {
+  name: string;
+  kernel: KernelType;
+}
+
+export interface GPInputs {
+  n: number;
+  /** One design per component, in the order of the model's components. */
+  designs: Design[];
+}
+
+function sqdist(A: PointSet, B: PointSet, from = 0, to = A.dim): Float64Array {
+  const out = new Float64Array(A.n * B.n);
+  const da = A.dim;
+  const db = B.dim;
+  for (let i = 0; i < A.n; i++)
+    for (let j = 0; j < B.n; j++) {
+      let s = 0;
+      for (let k = from; k < to; k++) {
+        const t = A.X[i * da + k] - B.X[j * db + k];
+        s += t * t;
+      }
+      out[i * B.n + j] = s;
+    }
+  return out;
+}
+
+/** σ² exp(−d²/2ℓ²) on the columns [from, to) of the features; hyper [σ, ℓ]. */
+export function rbfKernel(from?: number, to?: number): KernelType {
+  return {
+    hyper: ['sigma', 'ell'],
+    eval(A, B, [s, l], grad) {
+      const d = sqdist(A, B, from, to ?? A.dim);
+      const K = new Float64Array(d.length);
+      const dS = grad ? new Float64Array(d.length) : null;
+      const dL = grad ? new Float64Array(d.length) : null;
+      const s2 = s * s;
+      const il = 1 / (l * l);
+      for (let p = 0; p < d.length; p++) {
+        const k = s2 * Math.exp(-0.5 * d[p] * il);
+        K[p] = k;
+        if (grad) {
+          dS![p] = 2 * k;
+          dL![p] = k * d[p] * il;
+        }
+      }
+      return { K, dK: grad ? [dS!, dL!] : [] };
+    },
+  };
+}
+
+/** σ² exp(−Σ_b d_b²/2ℓ_b²) with one length scale per block of columns (ARD by blocks); hyper [σ, ℓ_1 … ℓ_B]. */
+export function blockRbfKernel(blocks: readonly (readonly number[])[]): KernelType {
+  return {
+    hyper: ['sigma', ...blocks.map((_, b) => `ell${b + 1}`)],
+    eval(A, B, [s, ...ells], grad) {
+      const nA = A.n;
+      const nB = B.n;
+      const d = blocks.map((cols) => {
+        const out = new Float64Array(nA * nB);
+        for (let i = 0; i < nA; i++)
+          for (let j = 0; j < nB; j++) {
+            let t = 0;
+            for (const k of cols) {
+              const u = A.X[i * A.dim + k] - B.X[j * B.dim + k];
+              t += u * u;
+            }
+            out[i * nB + j] = t;
+          }
+        return out;
+      });
+      const K = new Float64Array(nA * nB);
+      const s2 = s * s;
+      const il = ells.map((l) => 1 / (l * l));
+      for (let p = 0; p < K.length; p++) {
+        let e = 0;
+        for (let b = 0; b < blocks.length; b++) e += d[b][p] * il[b];
+        K[p] = s2 * Math.exp(-0.5 * e);
+      }
+      if (!grad) return { K, dK: [] };
+      const dK = [K.map((k) => 2 * k), ...d.map((db, b) => K.map((k, p) => k * db[p] * il[b]))];
+      return { K, dK };
+    },
+  };
+}
+
+/** σ² δ(key, key') exp(−d²/2ℓ²): an independent function per key (site); hyper [σ, ℓ]. */
+export function perKeyRbfKernel(): KernelType {
+  const rbf = rbfKernel();
+  return {
+    hyper: rbf.hyper,
+    eval(A, B, h, grad) {
+      const r = rbf.eval(A, B, h, grad);
+      for (let i = 0; i < A.n; i++)
+        for (let j = 0; j < B.n; j++)
+          if (A.keys[i] !== B.keys[j]) {
+            const p = i * B.n + j;
+            r.K[p] = 0;
+            for (const d of r.dK) d[p] = 0;
+          }
+      return r;
+    },
+  };
+}
+
+/** σ² δ(key, key'): one independent value per key; hyper [σ]. */
+export function perKeyConstantKernel(): KernelType {
+  return {
+    hyper: ['sigma'],
+    eval(A, B, [s], grad) {
+      const K = new Float64Array(A.n * B.n);
+      for (let i = 0; i < A.n; i++) for (let j = 0; j < B.n; j++) if (A.keys[i] === B.keys[j]) K[i * B.n + j] = s * s;
+      return { K, dK: grad ? [K.map((k) => 2 * k)] : [] };
+    },
+  };
+}
+
+/** C_A K C_Bᵀ added into out (|A| × |B|), through R = C_A K first. */
+function addProjected(out: Float64Array, A: Design, K: Float64Array, B: Design, nA: number, nB: number): void {
+  const m = B.points.n;
+  const R = new Float64Array(nA * m);
+  for (let i = 0; i < nA; i++)
+    for (let p = A.start[i]; p < A.start[i + 1]; p++) {
+      const row = A.index[p] * m;
+      const c = A.coef[p];
+      for (let q = 0; q < m; q++) R[i * m + q] += c * K[row + q];
+    }
+  for (let i = 0; i < nA; i++)
+    for (let j = 0; j < nB; j++) {
+      let s = 0;
+      for (let q = B.start[j]; q < B.start[j + 1]; q++) s += B.coef[q] * R[i * m + B.index[q]];
+      out[i * nB + j] += s;
+    }
+}
+
+/** Cᵀ W C (points × points) for a symmetric n × n W. */
+function pullBack(W: Float64Array, C: Design, n: number): Float64Array {
+  const m = C.points.n;
+  const WC = new Float64Array(n * m);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) {
+      const w = W[i * n + j];
+      if (w === 0) continue;
+      for (let q = C.start[j]; q < C.start[j + 1]; q++) WC[i * m + C.index[q]] += w * C.coef[q];
+    }
+  const G = new Float64Array(m * m);
+  for (let i = 0; i < n; i++)
+    for (let p = C.start[i]; p < C.start[i + 1]; p++) {
+      const row = C.index[p] * m;
+      const c = C.coef[p];
+      for (let q = 0; q < m; q++) G[row + q] += c * WC[i * m + q];
+    }
+  return G;
+}
+
+export type Hyper = Record<string, number>;
+
+/** `component.hyper` names, then the noise `sigmaN`. */
+export function hyperNames(components: readonly Component[]): string[] {
+  return [...components.flatMap((c) => c.kernel.hyper.map((h) => `${c.name}.${h}`)), 'sigmaN'];
+}
+
+function covariance(components: readonly Component[], A: GPInputs, B: GPInputs, h: Hyper): Float64Array {
+  const K = new Float64Array(A.n * B.n);
+  components.forEach((c, k) => {
+    const { K: Kc } = c.kernel.eval(A.designs[k].points, B.designs[k].points, c.kernel.hyper.map((x) => h[`${c.name}.${x}`]), false);
+    addProjected(K, A.designs[k], Kc, B.designs[k], A.n, B.n);
+  });
+  return K;
+}
+
+/** Negative log marginal likelihood and its gradient in log hyper-parameters. */
+function negLogMarginal(components: readonly Component[], inputs: GPInputs, y: Float64Array, names: string[], logh: number[]): { f: number; g: number[] } {
+  const h = Object.fromEntries(names.map((k, i) => [k, Math.exp(logh[i])]));
+  const n = inputs.n;
+  const latent = components.map((c, k) => c.kernel.eval(inputs.designs[k].points, inputs.designs[k].points, c.kernel.hyper.map((x) => h[`${c.name}.${x}`]), true));
+  const K = new Float64Array(n * n);
+  components.forEach((_, k) => addProjected(K, inputs.designs[k], latent[k].K, inputs.designs[k], n, n));
+  const noise = h.sigmaN ** 2;
+  for (let i = 0; i < n; i++) K[i * n + i] += noise;
+  if (!cholesky(K, n)) return { f: Infinity, g: logh.map(() => 0) };
+  const alpha = solveUpper(K, n, solveLower(K, n, Float64Array.from(y)));
+  let fit = 0;
+  for (let i = 0; i < n; i++) fit += y[i] * alpha[i];
+  const f = 0.5 * fit + 0.5 * logDetFromCholesky(K, n) + 0.5 * n * Math.log(2 * Math.PI);
+  // ∂(−log ML)/∂θ = −½ ⟨Cᵀ W C, ∂K_c/∂θ⟩ with W = ααᵀ − K⁻¹
+  const W = inverseFromCholesky(K, n);
+  let trace = 0;
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) {
+      W[i * n + j] = alpha[i] * alpha[j] - W[i * n + j];
+      if (i === j) trace += W[i * n + i];
+    }
+  const g: number[] = [];
+  components.forEach((_, k) => {
+    const G = pullBack(W, inputs.designs[k], n);
+    for (const dK of latent[k].dK) {
+      let s = 0;
+      for (let p = 0; p < G.length; p++) s += G[p] * dK[p];
+      g.push(-0.5 * s);
+    }
+  });
+  g.push(-noise * trace);
+  return { f, g };
+}
+
+/** Hyper-parameters by maximum marginal likelihood from `start`, within `bounds` (natural scale). */
+export function fitHyper(
+  components: readonly Component[],
+  inputs: GPInputs,
+  y: readonly number[],
+  start: Hyper,
+  bounds: Record<string, [number, number]>,
+  o: { maxIterations?: number } = {},
+): { hyper: Hyper; logMarginal: number } {
+  const names = hyperNames(components);
+  const yv = Float64Array.from(y);
+  const r = lbfgs((x) => negLogMarginal(components, inputs, yv, names, x), names.map((k) => Math.log(start[k])), {
+    lower: names.map((k) => Math.log(bounds[k]?.[0] ?? 1e-4)),
+    upper: names.map((k) => Math.log(bounds[k]?.[1] ?? 1e3)),
+    maxIterations: o.maxIterations ?? 40,
+  });
+  return { hyper: Object.fromEntries(names.map((k, i) => [k, Math.exp(r.x[i])])), logMarginal: -r.f };
+}
+
+/** A fitted GP: the factor of the training covariance and its weights. */
+export class LatentGP {
+  readonly L: Float64Array;
+  readonly alpha: Float64Array;
+  readonly n: number;
+
+  constructor(
+    readonly components: readonly Component[],
+    readonly inputs: GPInputs,
+    readonly y: Float64Array,
+    readonly hyper: Hyper,
+  ) {
+    const n = inputs.n;
+    const K = covariance(components, inputs, inputs, hyper);
+    for (let i = 0; i < n; i++) K[i * n + i] += hyper.sigmaN ** 2;
+    this.L = choleskyWithJitter(K, n).L;
+    this.n = n;
+    this.alpha = solveUpper(this.L, n, solveLower(this.L, n, Float64Array.from(y)));
+  }
+
+  /** Covariance of query observations with the training ones (rows: queries). */
+  cross(Q: GPInputs): Float64Array {
+    return covariance(this.components, Q, this.inputs, this.hyper);
+  }
+
+  /** Prior covariance among query observations (noise excluded). */
+  prior(Q: GPInputs): Float64Array {
+    return covariance(this.components, Q, Q, this.hyper);
+  }
+
+  /** Predictive mean and sd (noise included: the scatter of a new calculation). */
+  predict(Q: GPInputs, o: { variance?: boolean } = {}): { mean: Float64Array; sd: Float64Array | null } {
+    const m = Q.n;
+    const n = this.n;
+    const Ks = this.cross(Q);
+    const mean = new Float64Array(m);
+    for (let i = 0; i < m; i++) {
+      let s = 0;
+      for (let j = 0; j < n; j++) s += Ks[i * n + j] * this.alpha[j];
+      mean[i] = s;
+    }
+    if (o.variance === false) return { mean, sd: null };
+    const V = this.whitened(Ks, m);
+    const sd = new Float64Array(m);
+    const prior = this.priorDiagonal(Q);
+    for (let i = 0; i < m; i++) {
+      let e = 0;
+      for (let j = 0; j < n; j++) e += V[j * m + i] ** 2;
+      sd[i] = Math.sqrt(Math.max(0, prior[i] - e) + this.hyper.sigmaN ** 2);
+    }
+    return { mean, sd };
+  }
+
+  /** L⁻¹ K*ᵀ (n × m), the whitened cross-covariance. */
+  whitened(Ks: Float64Array, m: number): Float64Array {
+    const n = this.n;
+    const V = new Float64Array(n * m);
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) V[j * m + i] = Ks[i * n + j];
+    return solveLowerMany(this.L, n, V, m);
+  }
+
+  /** Diagonal of the prior covariance of each query observation, one at a time (cheap for large query sets). */
+  priorDiagonal(Q: GPInputs): Float64Array {
+    const out = new Float64Array(Q.n);
+    this.components.forEach((c, k) => {
+      const D = Q.designs[k];
+      const h = c.kernel.hyper.map((x) => this.hyper[`${c.name}.${x}`]);
+      const { K } = c.kernel.eval(D.points, D.points, h, false);
+      const m = D.points.n;
+      for (let i = 0; i < Q.n; i++)
+        for (let p = D.start[i]; p < D.start[i + 1]; p++)
+          for (let q = D.start[i]; q < D.start[i + 1]; q++) out[i] += D.coef[p] * D.coef[q] * K[D.index[p] * m + D.index[q]];
+    });
+    return out;
+  }
+
+  /**
+   * Leave-group-out predictions from the one factor (Sundararajan & Keerthi):
+   * for a held-out group G, mean_G = y_G − (K⁻¹_GG)⁻¹ α_G, cov_G = (K⁻¹_GG)⁻¹.
+   * Hyper-parameters stay those of the full fit.
+   */
+  leaveGroupsOut(groups: readonly number[][]): { mean: Float64Array; sd: Float64Array }[] {
+    const n = this.n;
+    const Kinv = inverseFromCholesky(this.L, n);
+    return groups.map((G) => {
+      const mean = new Float64Array(n).fill(NaN);
+      const sd = new Float64Array(n).fill(NaN);
+      const g = G.length;
+      const B = new Float64Array(g * g);
+      for (let a = 0; a < g; a++) for (let b = 0; b < g; b++) B[a * g + b] = Kinv[G[a] * n + G[b]];
+      const { L } = choleskyWithJitter(B, g);
+      const sol = solveUpper(L, g, solveLower(L, g, Float64Array.from(G.map((i) => this.alpha[i]))));
+      const C = inverseFromCholesky(L, g);
+      G.forEach((i, a) => {
+        mean[i] = this.y[i] - sol[a];
+        sd[i] = Math.sqrt(C[a * g + a]);
+      });
+      return { mean, sd };
+    });
+  }
+}
+
+/** Builds a point set and designs incrementally (deduplicating points by key). */
+export class DesignBuilder {
+  private readonly index = new Map<string, number>();
+  private readonly rows: number[][] = [];
+  private readonly keysOf: string[] = [];
+  private readonly start: number[] = [0];
+  private readonly idx: number[] = [];
+  private readonly coef: number[] = [];
+
+  constructor(private readonly dim: number) {}
+
+  /** Index of the point with identity `id` (its kernel key `key`), adding it with `features()` if new. */
+  point(id: string, key: string, features: () => ArrayLike<number>): number {
+    let i = this.index.get(id);
+    if (i === undefined) {
+      i = this.rows.length;
+      this.index.set(id, i);
+      this.rows.push(Array.from(features()));
+      this.keysOf.push(key);
+    }
+    return i;
+  }
+
+  /** Close an observation's row with its (point, coefficient) terms; equal points add up. */
+  row(terms: readonly [number, number][]): void {
+    const merged = new Map<number, number>();
+    for (const [p, c] of terms) merged.set(p, (merged.get(p) ?? 0) + c);
+    for (const [p, c] of merged)
+      if (c !== 0) {
+        this.idx.push(p);
+        this.coef.push(c);
+      }
+    this.start.push(this.idx.length);
+  }
+
+  design(): Design {
+    const X = new Float64Array(this.rows.length * this.dim);
+    this.rows.forEach((r, i) => X.set(r, i * this.dim));
+    return { points: { n: this.rows.length, dim: this.dim, X, keys: this.keysOf }, start: Int32Array.from(this.start), index: Int32Array.from(this.idx), coef: Float64Array.from(this.coef) };
+  }
+}

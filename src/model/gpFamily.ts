@@ -1,0 +1,503 @@
+/**
+ * The `gp` family: a Gaussian process whose covariance has the form of a
+ * substitution energy (src/model/gp.ts builds it from latent components):
+ *
+ *   E(X@a, Y@b) = s(X@a) + s(Y@b) + I(X@a, Y@b) + noise
+ *   s(X@a)      = g(u_X, v_a) − g(0, v_a) + z_a(X) − z_a(h_a) + o_a·[X ≠ h_a]
+ *   I           = h(X,Y) − h(X,h_b) − h(h_a,Y) + h(h_a,h_b)
+ *
+ * - g: shared by all sites, a function of the host-relative element vector
+ *   u = p(X) − p(host) and the site's environment descriptor v (host and shell
+ *   properties, shell geometry): what carries over to a site never seen;
+ * - z_a, o_a: each site's own deviation and offset, independent between sites:
+ *   a site never seen gets their full prior variance, and its first few
+ *   calculations teach them;
+ * - h: an RBF over the pair's CE vector with one length scale per block
+ *   (centre properties, shell properties, site geometry, pair descriptors) — the
+ *   pair-descriptor scale comes out short: each configuration has its own coupling.
+ * Every term is zero when both sites keep their host (pristine exactly 0); a single
+ * substitution has one energy in every pair that lists it; nothing names a site
+ * (a site is its host and rounded environment descriptor).
+ *
+ * Hyper-parameters by marginal likelihood on a seeded subsample of the training
+ * calculations (all singles + pairs up to `optimizeOn`), in two stages: the
+ * shared terms and noise first, without site terms (so the shared part explains
+ * what it can — what transfers), then the site terms' scales on top. Measured on
+ * α leave-site-out: fitting all at once lets z_a absorb the sites and the shared
+ * part learns little (k = 0: 1.7 eV); an on-site + bond-energy decomposition
+ * (E from element pair bonds over the AET shell) transferred worse than g
+ * (0.76 vs 0.62 eV) and was dropped.
+ * Calibration (nested, inside the training data): the predictive sd is scaled so
+ * that 90 % intervals cover 90 % of held-out calculations — one factor from grouped
+ * 5-fold CV (substitutions on training sites), one from leave-site-out (substitutions
+ * touching a site never seen). Applicability domain: distance of a site's
+ * environment descriptor to the nearest training site, over the largest such
+ * distance among the training sites themselves.
+ */
+import type { PairEnumeration } from '../substitution/pairs.ts';
+import type { Substitution } from '../substitution/substitution.ts';
+import { featurizerFor } from '../features/ce.ts';
+import { hostOf, type FamilyEntry, type FamilyJSON, type FamilySpec, type SubstitutionModel, type TrainingSample } from './family.ts';
+import { blockRbfKernel, DesignBuilder, fitHyper, LatentGP, perKeyConstantKernel, perKeyRbfKernel, type Component, type GPInputs, type Hyper } from './gp.ts';
+import { createRng, shuffleInPlace } from './random.ts';
+import { finiteNumber, finiteNumbers } from './estimator.ts';
+
+/** z of the two-sided 90 % interval. */
+export const Z90 = 1.6448536269514722;
+
+/** Geometry part of a site descriptor: CN, mean and spread of shell distances (Å), hull volume (Å³), each over a typical difference between sites. */
+const GEOMETRY_SCALES = [2, 0.2, 0.1, 10];
+
+export interface Distribution {
+  mean: number[];
+  sd: number[];
+  lo: number[];
+  hi: number[];
+  /** Largest distance of a substituted site's environment to the nearest training site. */
+  domain: number[];
+  outOfDomain: boolean[];
+}
+
+/** A model that gives a predictive distribution, not only a number. */
+export interface ProbabilisticModel extends SubstitutionModel {
+  predictDistribution(enumeration: PairEnumeration, subs: Substitution[]): Distribution;
+}
+
+export function isProbabilistic(m: SubstitutionModel): m is ProbabilisticModel {
+  return typeof (m as ProbabilisticModel).predictDistribution === 'function';
+}
+
+interface Scales {
+  /** Per element property. */
+  property: number[];
+  /** Interaction vector standardisation. */
+  fMean: number[];
+  fScale: number[];
+}
+
+/** What a fitted model is: its settings and training calculations (a model file stores them and refactors on load). */
+interface GPState {
+  hyper: Hyper;
+  scales: Scales;
+  /** sd multipliers: substitutions on training sites, and touching a site never seen. */
+  calibration: { inSite: number; newSite: number };
+  /** Environment descriptors of the training sites (scaled) and the out-of-domain threshold. */
+  domain: { sites: Record<string, number[]>; threshold: number };
+  training: { cells: string[]; samples: { cell: number; pair: number; a: string; b: string }[] };
+  y: number[];
+}
+
+/** Columns of the site-family pair vector by kind: centre properties, shell properties, site geometry, pair descriptors. */
+const range = (a: number, n: number) => Array.from({ length: n }, (_, k) => a + k);
+function pairBlocks(P: number, F: number): number[][] {
+  const site = 2 * P + 4;
+  return [
+    [...range(0, P), ...range(site, P)],
+    [...range(P, P), ...range(site + P, P)],
+    [...range(2 * P, 4), ...range(site + 2 * P, 4)],
+    range(2 * site, F - 2 * site),
+  ];
+}
+
+const COMPONENTS = (P: number, F: number): Component[] => [
+  { name: 'smooth', kernel: blockRbfKernel([range(0, P), range(P, 2 * P + 4)]) },
+  { name: 'site', kernel: perKeyRbfKernel() },
+  { name: 'offset', kernel: perKeyConstantKernel() },
+  { name: 'pair', kernel: blockRbfKernel(pairBlocks(P, F)) },
+];
+/** The site terms, fitted in the second stage. */
+const SITE_TERMS = ['site.sigma', 'site.ell', 'offset.sigma'];
+
+const round = (x: number) => Math.round(x * 1e4) / 1e4;
+
+/** Builds the latent designs of substitutions of any cells. */
+class InputBuilder {
+  private readonly smooth: DesignBuilder;
+  private readonly site: DesignBuilder;
+  private readonly offset: DesignBuilder;
+  private readonly pair: DesignBuilder;
+  private readonly cells = new Map<PairEnumeration, number>();
+  /** Scaled environment descriptor of each site seen, by site key. */
+  readonly siteDescriptors = new Map<string, number[]>();
+  private n = 0;
+
+  constructor(
+    private readonly spec: FamilySpec,
+    private readonly scales: Scales,
+  ) {
+    const P = scales.property.length;
+    this.smooth = new DesignBuilder(3 * P + 4);
+    this.site = new DesignBuilder(P);
+    this.offset = new DesignBuilder(1);
+    this.pair = new DesignBuilder(scales.fMean.length);
+  }
+
+  private props(e: PairEnumeration, el: string): number[] {
+    return featurizerFor(e, this.spec.endFeatures!).properties(el).map((v, q) => v / this.scales.property[q]);
+  }
+
+  /** Identity of a site: its host and rounded environment descriptor (equal in every cell of one phase). */
+  siteKey(e: PairEnumeration, atom: number): string {
+    const raw = featurizerFor(e, this.spec.endFeatures!).environmentDescriptor(atom);
+    const key = `${hostOf(e, atom)}|${raw.map(round).join(',')}`;
+    if (!this.siteDescriptors.has(key)) {
+      const P = this.scales.property.length;
+      this.siteDescriptors.set(key, raw.map((x, k) => x / (k < 2 * P ? this.scales.property[k % P] : GEOMETRY_SCALES[k - 2 * P])));
+    }
+    return key;
+  }
+
+  /** s(X@a): its terms in the smooth, site and offset designs (the host's points with −1 make s(host@a) = 0). */
+  private end(e: PairEnumeration, atom: number, x: string, t: Record<'smooth' | 'site' | 'offset', [number, number][]>): void {
+    const h = hostOf(e, atom);
+    const key = this.siteKey(e, atom);
+    const v = this.siteDescriptors.get(key)!;
+    const px = this.props(e, x);
+    const ph = this.props(e, h);
+    t.smooth.push([this.smooth.point(`${key}|${x}`, key, () => [...px.map((p, q) => p - ph[q]), ...v]), 1], [this.smooth.point(`${key}|${h}`, key, () => [...px.map(() => 0), ...v]), -1]);
+    t.site.push([this.site.point(`${key}|${x}`, key, () => px), 1], [this.site.point(`${key}|${h}`, key, () => ph), -1]);
+    t.offset.push([this.offset.point(key, key, () => [0]), 1]);
+  }
+
+  private corner(e: PairEnumeration, s: Substitution): number {
+    if (!this.cells.has(e)) this.cells.set(e, this.cells.size);
+    return this.pair.point(`${this.cells.get(e)}:${s.pair.id}:${s.elementA}:${s.elementB}`, '', () =>
+      featurizerFor(e, this.spec.features)
+        .features(s)
+        .map((v, q) => (v - this.scales.fMean[q]) / this.scales.fScale[q]),
+    );
+  }
+
+  add(e: PairEnumeration, s: Substitution): void {
+    const { pair, elementA: x, elementB: y } = s;
+    const ha = hostOf(e, pair.atomA);
+    const hb = hostOf(e, pair.atomB);
+    const t: Record<'smooth' | 'site' | 'offset' | 'pair', [number, number][]> = { smooth: [], site: [], offset: [], pair: [] };
+    if (x !== ha) this.end(e, pair.atomA, x, t);
+    if (y !== hb) this.end(e, pair.atomB, y, t);
+    if (x !== ha && y !== hb)
+      t.pair.push([this.corner(e, s), 1], [this.corner(e, { pair, elementA: x, elementB: hb }), -1], [this.corner(e, { pair, elementA: ha, elementB: y }), -1], [this.corner(e, { pair, elementA: ha, elementB: hb }), 1]);
+    this.smooth.row(t.smooth);
+    this.site.row(t.site);
+    this.offset.row(t.offset);
+    this.pair.row(t.pair);
+    this.n++;
+  }
+
+  inputs(): GPInputs {
+    return { n: this.n, designs: [this.smooth.design(), this.site.design(), this.offset.design(), this.pair.design()] };
+  }
+}
+
+function std(v: number[]): number {
+  const m = v.reduce((a, b) => a + b, 0) / v.length;
+  return Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / v.length);
+}
+
+/** Property scales from the training elements; interaction standardisation from the training pairs. */
+function trainingScales(spec: FamilySpec, samples: TrainingSample[]): Scales {
+  const elements = new Map<string, number[]>();
+  const F: number[][] = [];
+  for (const s of samples) {
+    const f = featurizerFor(s.enumeration, spec.endFeatures!);
+    const { pair, elementA, elementB } = s.substitution;
+    for (const el of [elementA, elementB, hostOf(s.enumeration, pair.atomA), hostOf(s.enumeration, pair.atomB)]) elements.set(el, f.properties(el));
+    if (s.kind === 'pair') F.push(featurizerFor(s.enumeration, spec.features).features(s.substitution));
+  }
+  const P = [...elements.values()];
+  const property = P[0].map((_, q) => std(P.map((p) => p[q])) || 1);
+  const d = F[0]?.length ?? featurizerFor(samples[0].enumeration, spec.features).names.length;
+  const fMean = Array.from({ length: d }, (_, q) => (F.length ? F.reduce((a, r) => a + r[q], 0) / F.length : 0));
+  const fScale = Array.from({ length: d }, (_, q) => (F.length ? std(F.map((r) => r[q])) : 0) || 1);
+  return { property, fMean, fScale };
+}
+
+/** The factor that makes 90 % of the z-scores fall inside ±Z90 (1 when there is nothing to calibrate on). */
+export function calibrationScale(z: number[]): number {
+  const a = z.filter(Number.isFinite).map(Math.abs).sort((p, q) => p - q);
+  if (a.length < 10) return 1;
+  return Math.max(0.5, a[Math.min(a.length - 1, Math.ceil(0.9 * a.length) - 1)] / Z90);
+}
+
+/** Site keys substituted by each observation (from the offset design: one point per substituted site). */
+function obsSites(inputs: GPInputs): string[][] {
+  const d = inputs.designs[2];
+  return Array.from({ length: inputs.n }, (_, i) => [...new Set(Array.from(d.index.subarray(d.start[i], d.start[i + 1])).map((p) => d.points.keys[p]))]);
+}
+
+function distance(a: readonly number[], b: readonly number[]): number {
+  return Math.sqrt(a.reduce((s, v, k) => s + (v - b[k]) ** 2, 0));
+}
+
+/** Nearest-site distance and the largest nearest-other-site distance among training sites (at least 1: one geometry scale). */
+function domainThreshold(sites: number[][]): number {
+  let worst = 0;
+  sites.forEach((s, i) => {
+    const others = sites.filter((_, j) => j !== i).map((t) => distance(s, t));
+    if (others.length) worst = Math.max(worst, Math.min(...others));
+  });
+  return Math.max(1, worst);
+}
+
+/** Fit settings of the GP family. */
+export const GP_DEFAULTS = { optimizeOn: 500, iterations: 40 };
+
+const BOUNDS: Record<string, [number, number]> = {
+  'smooth.sigma': [1e-3, 50],
+  'smooth.ell1': [0.1, 100],
+  'smooth.ell2': [0.1, 100],
+  'site.sigma': [1e-3, 10],
+  'site.ell': [0.1, 50],
+  'offset.sigma': [1e-3, 10],
+  'pair.sigma': [1e-3, 10],
+  'pair.ell1': [0.3, 100],
+  'pair.ell2': [0.3, 100],
+  'pair.ell3': [0.3, 100],
+  'pair.ell4': [0.03, 100],
+  sigmaN: [0.01, 2],
+};
+
+export class GPFamilyModel implements ProbabilisticModel {
+  private readonly gp: LatentGP;
+  private readonly components: Component[];
+
+  private constructor(
+    readonly spec: FamilySpec,
+    private readonly state: GPState,
+    trainingInputs: GPInputs,
+  ) {
+    this.components = COMPONENTS(state.scales.property.length, state.scales.fMean.length);
+    this.gp = new LatentGP(this.components, trainingInputs, Float64Array.from(state.y), state.hyper);
+  }
+
+  static async fit(spec: FamilySpec, samples: TrainingSample[]): Promise<GPFamilyModel> {
+    const params = { ...GP_DEFAULTS, ...spec.params };
+    const scales = trainingScales(spec, samples);
+    const components = COMPONENTS(scales.property.length, scales.fMean.length);
+    const build = (subset: readonly TrainingSample[]) => {
+      const b = new InputBuilder(spec, scales);
+      for (const s of subset) b.add(s.enumeration, s.substitution);
+      return b;
+    };
+    // hyper-parameters and calibration on a subsample: every single, then pairs in seeded order
+    const singles = samples.filter((s) => s.kind !== 'pair');
+    const pairs = shuffleInPlace(samples.filter((s) => s.kind === 'pair'), createRng(spec.seed));
+    const sub = [...singles, ...pairs.slice(0, Math.max(0, params.optimizeOn - singles.length))];
+    const subInputs = build(sub).inputs();
+    const ySub = sub.map((s) => s.eds);
+    const sy = std(ySub) || 1;
+    const P = scales.property.length;
+    const start: Hyper = {
+      'smooth.sigma': sy,
+      'smooth.ell1': Math.sqrt(P),
+      'smooth.ell2': Math.sqrt(2 * P + 4),
+      'site.sigma': 1e-4,
+      'site.ell': Math.sqrt(P),
+      'offset.sigma': 1e-4,
+      'pair.sigma': 0.5,
+      'pair.ell1': Math.sqrt(2 * P),
+      'pair.ell2': Math.sqrt(2 * P),
+      'pair.ell3': Math.sqrt(8),
+      'pair.ell4': Math.sqrt(3),
+      sigmaN: 0.1,
+    };
+    // stage 1: shared terms and noise, the site terms held at zero
+    const pinned = (h: Hyper, keys: string[]) => Object.fromEntries(keys.map((k) => [k, [h[k], h[k] * (1 + 1e-9)] as [number, number]]));
+    const shared = fitHyper(components, subInputs, ySub, start, { ...BOUNDS, ...pinned(start, SITE_TERMS) }, { maxIterations: params.iterations }).hyper;
+    // stage 2: the site terms on top of the shared ones
+    const others = Object.keys(BOUNDS).filter((k) => !SITE_TERMS.includes(k));
+    const hyper = fitHyper(components, subInputs, ySub, { ...shared, 'site.sigma': 0.3, 'offset.sigma': 0.2 }, { ...BOUNDS, ...pinned(shared, others) }, { maxIterations: params.iterations }).hyper;
+    const subGP = new LatentGP(components, subInputs, Float64Array.from(ySub), hyper);
+
+    // calibration on the subsample: grouped 5-fold (a sample is one calculation) and leave-site-out
+    const order = shuffleInPlace(sub.map((_, i) => i), createRng(spec.seed + 1));
+    const folds = Array.from({ length: 5 }, (_, f) => order.filter((_, k) => k % 5 === f));
+    const z = (groups: number[][]) => {
+      const out = new Array<number>(ySub.length).fill(NaN);
+      subGP.leaveGroupsOut(groups).forEach((cv, g) => {
+        for (const i of groups[g]) {
+          const zi = (ySub[i] - cv.mean[i]) / cv.sd[i];
+          // an observation in several groups (a pair of two held-out sites) keeps its worst z
+          if (!(Math.abs(out[i]) >= Math.abs(zi))) out[i] = zi;
+        }
+      });
+      return out;
+    };
+    const inSite = calibrationScale(z(folds));
+    const sitesOf = obsSites(subInputs);
+    const siteKeys = [...new Set(sitesOf.flat())];
+    const siteGroups = siteKeys.map((k) => sitesOf.flatMap((ss, i) => (ss.includes(k) ? [i] : []))).filter((g) => g.length > 0 && g.length < sub.length);
+    const newSite = siteGroups.length > 1 ? calibrationScale(z(siteGroups)) : inSite;
+
+    const full = build(samples);
+    const descriptors = [...full.siteDescriptors.values()];
+    const cells = new Map<PairEnumeration, number>();
+    const state: GPState = {
+      hyper,
+      scales,
+      calibration: { inSite, newSite: Math.max(newSite, inSite) },
+      domain: { sites: Object.fromEntries(full.siteDescriptors), threshold: domainThreshold(descriptors) },
+      training: { cells: [], samples: [] },
+      y: samples.map((s) => s.eds),
+    };
+    for (const s of samples) {
+      if (!cells.has(s.enumeration)) cells.set(s.enumeration, cells.size);
+      state.training.samples.push({ cell: cells.get(s.enumeration)!, pair: s.substitution.pair.id, a: s.substitution.elementA, b: s.substitution.elementB });
+    }
+    const model = new GPFamilyModel(spec, state, full.inputs());
+    model.trainingCells = [...cells.keys()];
+    return model;
+  }
+
+  /** The cells of the training samples (in memory only: a loaded model rebuilds them from its data). */
+  private trainingCells: PairEnumeration[] = [];
+
+  /** Hyper-parameters and calibration, for reports. */
+  get summary(): { hyper: Hyper; calibration: GPState['calibration']; domainThreshold: number; sites: number } {
+    return { hyper: this.state.hyper, calibration: this.state.calibration, domainThreshold: this.state.domain.threshold, sites: Object.keys(this.state.domain.sites).length };
+  }
+
+  /** Latent inputs of substitutions of a cell, built with this model's scales. */
+  inputsFor(enumeration: PairEnumeration, subs: Substitution[]): { inputs: GPInputs; sites: Map<string, number[]> } {
+    const b = new InputBuilder(this.spec, this.state.scales);
+    for (const s of subs) b.add(enumeration, s);
+    return { inputs: b.inputs(), sites: b.siteDescriptors };
+  }
+
+  predict(enumeration: PairEnumeration, subs: Substitution[]): number[] {
+    if (subs.length === 0) return [];
+    return Array.from(this.gp.predict(this.inputsFor(enumeration, subs).inputs, { variance: false }).mean);
+  }
+
+  /** Calibration multiplier of each query observation: the new-site factor where a substituted site was never seen. */
+  calibrationFor(inputs: GPInputs): number[] {
+    const known = this.state.domain.sites;
+    return obsSites(inputs).map((ss) => (ss.some((k) => !(k in known)) ? this.state.calibration.newSite : this.state.calibration.inSite));
+  }
+
+  predictDistribution(enumeration: PairEnumeration, subs: Substitution[]): Distribution {
+    if (subs.length === 0) return { mean: [], sd: [], lo: [], hi: [], domain: [], outOfDomain: [] };
+    const { inputs, sites } = this.inputsFor(enumeration, subs);
+    const { mean, sd } = this.gp.predict(inputs);
+    const training = Object.values(this.state.domain.sites);
+    const siteDistance = new Map([...sites].map(([k, v]) => [k, Math.min(...training.map((t) => distance(v, t)))]));
+    const c = this.calibrationFor(inputs);
+    const out: Distribution = { mean: Array.from(mean), sd: [], lo: [], hi: [], domain: [], outOfDomain: [] };
+    obsSites(inputs).forEach((ss, i) => {
+      const v = c[i] * sd![i];
+      const d = Math.max(0, ...ss.map((k) => siteDistance.get(k)!));
+      out.sd.push(v);
+      out.lo.push(mean[i] - Z90 * v);
+      out.hi.push(mean[i] + Z90 * v);
+      out.domain.push(d);
+      out.outOfDomain.push(d > this.state.domain.threshold + 1e-9);
+    });
+    return out;
+  }
+
+  /**
+   * The same model (hyper-parameters, scales, calibration) conditioned on other
+   * training data: what a few new calculations teach it, without re-tuning.
+   */
+  withData(samples: TrainingSample[]): GPFamilyModel {
+    const b = new InputBuilder(this.spec, this.state.scales);
+    const cells = new Map<PairEnumeration, number>();
+    const state: GPState = { ...this.state, training: { cells: [], samples: [] }, y: samples.map((s) => s.eds) };
+    for (const s of samples) {
+      b.add(s.enumeration, s.substitution);
+      if (!cells.has(s.enumeration)) cells.set(s.enumeration, cells.size);
+      state.training.samples.push({ cell: cells.get(s.enumeration)!, pair: s.substitution.pair.id, a: s.substitution.elementA, b: s.substitution.elementB });
+    }
+    state.domain = { sites: { ...this.state.domain.sites, ...Object.fromEntries(b.siteDescriptors) }, threshold: this.state.domain.threshold };
+    const model = new GPFamilyModel(this.spec, state, b.inputs());
+    model.trainingCells = [...cells.keys()];
+    return model;
+  }
+
+  /**
+   * Active learning: the k candidates whose calculation would teach the model
+   * most, chosen greedily — each pick is the candidate of largest posterior
+   * variance given the training data and the picks before it (the variance after
+   * a pick does not depend on its outcome), so the k are spread out, not near-copies.
+   * Returns candidate indices in pick order with the sd each had when picked.
+   */
+  suggest(enumeration: PairEnumeration, candidates: Substitution[], k: number): { index: number; sd: number }[] {
+    const { inputs } = this.inputsFor(enumeration, candidates);
+    const m = inputs.n;
+    const V = this.gp.whitened(this.gp.cross(inputs), m);
+    const S = this.gp.prior(inputs);
+    const n = this.gp.n;
+    // posterior covariance Σ = K_cc − VᵀV
+    for (let j = 0; j < n; j++) {
+      const row = j * m;
+      for (let a = 0; a < m; a++) {
+        const va = V[row + a];
+        if (va === 0) continue;
+        for (let b = 0; b < m; b++) S[a * m + b] -= va * V[row + b];
+      }
+    }
+    const noise = this.state.hyper.sigmaN ** 2;
+    const picked: { index: number; sd: number }[] = [];
+    const taken = new Uint8Array(m);
+    for (let t = 0; t < Math.min(k, m); t++) {
+      // the pick that lowers the summed variance of all candidates most: Σ_a Σ_aj² / (Σ_jj + σ_n²)
+      let best = -1;
+      let bestGain = -Infinity;
+      for (let j = 0; j < m; j++) {
+        if (taken[j]) continue;
+        let g = 0;
+        for (let a = 0; a < m; a++) g += S[a * m + j] ** 2;
+        g /= S[j * m + j] + noise;
+        if (g > bestGain) [best, bestGain] = [j, g];
+      }
+      const v = S[best * m + best] + noise;
+      picked.push({ index: best, sd: Math.sqrt(Math.max(0, v)) });
+      taken[best] = 1;
+      const col = Float64Array.from({ length: m }, (_, a) => S[a * m + best]);
+      for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) S[a * m + b] -= (col[a] * col[b]) / v;
+    }
+    return picked;
+  }
+
+  /** The training GP, for active learning (posterior covariance of candidates). */
+  get process(): LatentGP {
+    return this.gp;
+  }
+
+  toJSON(): FamilyJSON {
+    return { spec: this.spec, main: { kind: 'LatentGP', ...this.state }, single: null };
+  }
+
+  dispose(): void {}
+
+  static fromJSON(json: FamilyJSON, cells: PairEnumeration[]): GPFamilyModel {
+    const m = json.main as unknown as GPState & { kind: string };
+    if (m.kind !== 'LatentGP') throw new Error(`expected a LatentGP, found '${m.kind}'`);
+    for (const k of Object.keys(BOUNDS)) finiteNumber(m.hyper?.[k], `GP ${k}`, true);
+    finiteNumbers(m.y, 'GP training energies', m.training?.samples?.length);
+    finiteNumber(m.calibration?.inSite, 'GP calibration', true);
+    finiteNumber(m.calibration?.newSite, 'GP calibration', true);
+    const b = new InputBuilder(json.spec, m.scales);
+    for (const s of m.training.samples) {
+      const e = cells[s.cell];
+      if (!e) throw new Error(`GP: training cell ${s.cell} is missing`);
+      const pair = e.pairs[s.pair - 1];
+      if (!pair) throw new Error(`GP: training pair ${s.pair} is not a pair of its cell`);
+      b.add(e, { pair, elementA: s.a, elementB: s.b });
+    }
+    const model = new GPFamilyModel(json.spec, m, b.inputs());
+    model.trainingCells = cells;
+    return model;
+  }
+}
+
+export const GP_FAMILY: FamilyEntry = {
+  name: 'gp',
+  description: 'structured Gaussian process: on-site + bond energies + site deviations + interaction, with calibrated 90 % intervals; one energy per single substitution, for any phase',
+  regressor: false,
+  features: { values: 'absolute', aggregate: 'mean', geometry: true },
+  endFeatures: { values: 'relative', aggregate: 'mean', geometry: true },
+  defaults: {},
+  fit: (spec, samples) => GPFamilyModel.fit(spec, samples),
+  fromJSON: async (j, cells) => GPFamilyModel.fromJSON(j, cells),
+};
