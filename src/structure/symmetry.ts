@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { initSync, analyze_cell, wyckoff_positions, type MoyoDataset } from '@spglib/moyo-wasm';
+import { analyze_cell, wyckoff_positions, type MoyoDataset } from '@spglib/moyo-wasm';
 import type { Mat3, Vec3 } from './lattice.ts';
 import type { Structure } from './structure.ts';
 import { atomicNumber } from './periodicTable.ts';
+import { loadMoyo } from './moyo.ts';
 import { InputError } from '../util/errors.ts';
 
 /** A space-group operation in the fractional coordinates of the analysed cell: f' = R·f + t. */
@@ -37,15 +36,6 @@ export interface SymmetryInfo {
 
 /** Largest cell analysed for symmetry (every command that reports Wyckoff sites needs it). */
 export const MAX_SYMMETRY_ATOMS = 5000;
-
-let ready = false;
-function loadMoyo(): void {
-  if (ready) return;
-  const require = createRequire(import.meta.url);
-  const wasm = require.resolve('@spglib/moyo-wasm/moyo_wasm_bg.wasm');
-  initSync({ module: readFileSync(wasm) });
-  ready = true;
-}
 
 /**
  * Space group, operations and Wyckoff orbits of any cell (P1 input included), by moyo.
