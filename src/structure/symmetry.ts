@@ -93,9 +93,19 @@ export function analyzeSymmetry(structure: Structure, options: { symprec?: numbe
   };
 }
 
-/** Two orbits sharing one CIF label (a label split by symmetry) get their Wyckoff position appended. */
+/**
+ * Two orbits sharing one CIF label (a label split by symmetry) get their Wyckoff
+ * position appended; orbits that still share a label (two on one Wyckoff letter,
+ * e.g. the three O_1b of a P1-like cell) are numbered in order: O_1b, O_1b_2, O_1b_3.
+ */
 function disambiguateLabels(orbits: Orbit[]): void {
   const count = new Map<string, number>();
   for (const o of orbits) count.set(o.label, (count.get(o.label) ?? 0) + 1);
   for (const o of orbits) if (count.get(o.label)! > 1) o.label = `${o.label}_${o.multiplicity}${o.wyckoff}`;
+  const seen = new Map<string, number>();
+  for (const o of orbits) {
+    const n = (seen.get(o.label) ?? 0) + 1;
+    seen.set(o.label, n);
+    if (n > 1) o.label = `${o.label}_${n}`;
+  }
 }
