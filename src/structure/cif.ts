@@ -557,7 +557,7 @@ function interpret(blocks: Block[], opts: CifOptions, warnings: Warnings): CifDe
     warnings.add(`no symmetry operations listed: used the ${operations.length} of ${chosen.setting.symbol} (No. ${chosen.setting.number}) from ${named.from}`);
   }
   return {
-    structure: new Structure(lattice, expansion.sites, block.name),
+    structure: new Structure(lattice, expansion.sites, block.name, file),
     operations,
     operationsFrom,
     block: block.name,

@@ -12,11 +12,14 @@ export class Structure {
   readonly lattice: Lattice;
   readonly sites: readonly Site[];
   readonly title: string;
+  /** The file it was read from, for messages about it (unset for cells built in memory). */
+  readonly source?: string;
 
-  constructor(lattice: Lattice, sites: Site[], title = '') {
+  constructor(lattice: Lattice, sites: Site[], title = '', source?: string) {
     this.lattice = lattice;
     this.sites = sites.map((s) => ({ element: s.element, label: s.label, frac: wrapFrac(s.frac) }));
     this.title = title;
+    this.source = source;
   }
 
   get length(): number {

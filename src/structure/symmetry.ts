@@ -46,6 +46,7 @@ export function analyzeSymmetry(structure: Structure, options: { symprec?: numbe
     // moyo's cost grows about as N³ on P1 supercells (4000 atoms: ~7 s, 50 000: hours)
     throw new InputError(
       `symmetry analysis of ${structure.length} atoms is refused (limit ${MAX_SYMMETRY_ATOMS}); give the conventional or primitive cell and build supercells from it`,
+      { file: structure.source },
     );
   }
   loadMoyo();
@@ -60,7 +61,7 @@ export function analyzeSymmetry(structure: Structure, options: { symprec?: numbe
   try {
     data = analyze_cell(JSON.stringify(cell), symprec, 'Standard');
   } catch (e) {
-    throw new InputError(`symmetry analysis failed (symprec ${symprec} Å): ${String(e)}`);
+    throw new InputError(`symmetry analysis failed (symprec ${symprec} Å): ${String(e)}`, { file: structure.source });
   }
   const wyckoffTable = new Map(wyckoff_positions(data.hall_number).map((w) => [w.letter, w]));
   const operations = data.operations.map((op) => ({
