@@ -39,7 +39,8 @@ interface Row {
 }
 
 function readReference(): Row[] {
-  const lines = readFileSync(REFERENCE, 'utf8').trim().split('\n');
+  // not trim(): a last row whose trailing columns are empty ends in tabs
+  const lines = readFileSync(REFERENCE, 'utf8').replace(/\r?\n+$/, '').split(/\r?\n/);
   const header = lines[0].split('\t');
   const col = (name: string) => header.indexOf(name);
   return lines.slice(1).map((l) => {
@@ -47,7 +48,7 @@ function readReference(): Row[] {
     const sg = v[col('spglib_spacegroup_symprec_0.01')];
     return {
       file: v[col('file')],
-      ordered: v[col('pymatgen_ordered')] as Row['ordered'],
+      ordered: (v[col('pymatgen_ordered')] ?? '') as Row['ordered'],
       natoms: Number(v[col('pymatgen_natoms')]),
       formula: v[col('pymatgen_formula')],
       spacegroup: sg ? Number(sg) : undefined,
@@ -137,9 +138,29 @@ function judge(row: Row): Outcome {
   // e.g. a symbol it does not read (it then falls back to P1), or atoms 0.0075 Å apart it keeps as two.
   const declared = declaredNumber(d);
   if (declared !== undefined && ours === declared && row.spacegroup !== declared) {
-    return { file: row.file, verdict: 'excused', detail: `${detail}; the file declares No. ${declared}: ${d.warnings.join(' / ') || 'atoms pymatgen keeps apart merge within 0.01 Å'}`, cell: d };
+    const why =
+      d.operationsFrom === 'symbol'
+        ? d.warnings.filter((w) => w.startsWith('no symmetry operations')).join('; ')
+        : s.length !== row.natoms
+          ? 'pymatgen keeps atoms apart that lie within 0.01 Å of each other'
+          : 'the same atoms; spglib reports another group (its default 5° angle tolerance accepts the near-90° angles)';
+    return { file: row.file, verdict: 'excused', detail: `${detail}; the file declares No. ${declared}: ${why}`, cell: d };
+  }
+  // Where the file's own formula sides with us (e.g. two labels for one atom: 'K (Au Se2)' read as KAuSe3)
+  const stated = statedFormula(path);
+  if (stated && sameComposition(s.composition(), stated) && !sameComposition(formulaCounts(row.formula), stated)) {
+    return { file: row.file, verdict: 'excused', detail: `${detail}; the file's formula is ours: ${d.warnings.join('; ')}`, cell: d };
   }
   return { file: row.file, verdict: 'disagree', detail, cell: d };
+}
+
+/** The formula the file states (_chemical_formula_sum, or COD's record of the original one). */
+function statedFormula(path: string): Map<string, number> | undefined {
+  const text = readFileSync(path, 'utf8');
+  const m = /^_(?:chemical_formula_sum|\[local\]_cod_chemical_formula_sum_orig)\s+'([^']+)'/m.exec(text);
+  if (!m) return undefined;
+  const counts = formulaCounts(m[1].replace(/\s+/g, ''));
+  return counts.size > 0 ? counts : undefined;
 }
 
 test('CIF corpus: read like pymatgen (≥ 98 %), partial occupancy refused by name, no crash', { skip: present ? false : `no CIF corpus at ${CORPUS} (set CESCREEN_CIF_CORPUS)` }, () => {
@@ -153,6 +174,8 @@ test('CIF corpus: read like pymatgen (≥ 98 %), partial occupancy refused by na
   const ordered = rows.filter((r) => r.ordered === 'True').length;
   const right = by('agree').length + by('excused').length;
   const rate = right / ordered;
+  const tally = [...new Set(outcomes.map((o) => o.verdict))].map((v) => `${v} ${by(v).length}`);
+  console.log(`${rows.length} files: ${tally.join(', ')}; ordered files right ${right} of ${ordered} (${((100 * right) / ordered).toFixed(1)} %)`);
   const excused = report(by('excused'));
   if (excused) console.log(`files where the file's own space group sides with us against pymatgen:\n${excused}`);
   assert.ok(rate >= 0.98, `${right} of ${ordered} ordered files agree (${(100 * rate).toFixed(1)} %):\n${report([...by('disagree'), ...by('refused-wrong')])}`);

@@ -17,7 +17,7 @@
  * a user can fix is an InputError with file, line and what was expected; what
  * is tolerated is reported in `warnings`.
  */
-import { Lattice, type Vec3, norm, wrapFrac } from './lattice.ts';
+import { Lattice, type Vec3, flatCellProblem, norm, wrapFrac } from './lattice.ts';
 import { Structure, type Site } from './structure.ts';
 import { IDENTITY, type Symop, applySymop, parseSymop } from './symop.ts';
 import { type Block, CifSyntaxParser, type Loop, type Token, classify, isMissing, normaliseTag } from './cifSyntax.ts';
@@ -232,6 +232,8 @@ function readLattice(block: Block, file?: string): Lattice {
   }
   const finite = lattice.matrix.flat().concat(lattice.inverse.flat()).every(Number.isFinite);
   if (!finite || !Number.isFinite(lattice.volume)) throw new InputError(`cell a=${p[0]} b=${p[1]} c=${p[2]} is out of range (volume is not a finite number)`, { file, line });
+  const flat = flatCellProblem(lattice);
+  if (flat) throw new InputError(`cell a=${p[0]} b=${p[1]} c=${p[2]} alpha=${p[3]} beta=${p[4]} gamma=${p[5]}: ${flat}`, { file, line });
   return lattice;
 }
 

@@ -6,7 +6,7 @@
  * trailing word after its coordinates (VASP and most readers ignore it) and
  * reads it back when present, else the label is the element.
  */
-import { Lattice, type Mat3, type Vec3, det3 } from './lattice.ts';
+import { Lattice, type Mat3, type Vec3, det3, flatCellProblem } from './lattice.ts';
 import { Structure, type Site } from './structure.ts';
 import { normaliseElement } from './periodicTable.ts';
 import { InputError } from '../util/errors.ts';
@@ -75,6 +75,8 @@ function parsePoscarLines(lines: string[], opts: PoscarOptions): Structure {
   if (!(vol > 0)) fail(2, `the lattice vectors are left-handed (volume ${vol.toFixed(4)} Å³); swap two of them`);
   const lattice = new Lattice(matrix);
   if (!lattice.inverse.flat().every(Number.isFinite)) fail(2, 'the lattice vectors are out of range');
+  const flat = flatCellProblem(lattice);
+  if (flat) fail(2, flat);
 
   // Line 6: element symbols (VASP 5); VASP 4 files have the counts here instead.
   let i = 5;
