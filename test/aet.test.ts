@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeSymmetry } from '../src/structure/symmetry.ts';
-import { siteEnvironments } from '../src/environment/sites.ts';
+import { siteEnvironments, trySiteEnvironments } from '../src/environment/sites.ts';
+import { Lattice } from '../src/structure/lattice.ts';
+import { Structure } from '../src/structure/structure.ts';
 import { atomicEnvironment, nearestNeighborShell } from '../src/environment/aet.ts';
 import { ALPHA, BETA, bundled, ref } from './helpers.ts';
 
@@ -197,4 +199,19 @@ test('σ phase (CrFe): the Frank–Kasper coordination of its five sites, 12, 15
   assert.deepEqual(['FeA', 'CrB', 'CrC', 'FeD', 'CrE'].map((s) => e[s].cn), [12, 15, 14, 12, 14]);
   assert.deepEqual(['FeA', 'CrB', 'CrC', 'FeD', 'CrE'].map((s) => e[s].ideal?.name), ['icosahedron', 'Frank-Kasper CN15', 'Frank-Kasper CN14', 'icosahedron', 'Frank-Kasper CN14']);
   for (const env of Object.values(e)) assert.ok(env.ideal!.deviation < 1, `${env.site} S ${env.ideal!.deviation}`);
+});
+
+test('trySiteEnvironments reports every site it can and names the ones it cannot (an atom alone in a 20 000 Å cell)', () => {
+  // two Nb 2 Å apart and a Si 17 000 Å from anything: Nb still gets a (fallback) AET, Si none
+  const L = 20000;
+  const cell = new Structure(Lattice.fromParameters(L, L, L, 90, 90, 90), [
+    { element: 'Nb', label: 'Nb1', frac: [0, 0, 0] },
+    { element: 'Nb', label: 'Nb2', frac: [2 / L, 0, 0] },
+    { element: 'Si', label: 'Si1', frac: [0.5, 0.5, 0.5] },
+  ]);
+  const { environments, failures } = trySiteEnvironments(cell, analyzeSymmetry(cell), { identifyIdeal: false });
+  assert.deepEqual(environments.map((e) => [e.site, e.rule, e.shell[0].element, +e.dmin.toFixed(9)]), [['Nb1', 'fallback', 'Nb', 2], ['Nb2', 'fallback', 'Nb', 2]]);
+  assert.equal(failures.length, 1);
+  assert.deepEqual([failures[0].site, failures[0].input], ['Si1', true]);
+  assert.match(failures[0].message, /no neighbour within 10 000 Å/);
 });

@@ -340,6 +340,7 @@ test('each class of bad input is an InputError on the right line', () => {
     ['negative length', `data_n\n${CELL(5, -5)}${ATOMS(['Nb1 0 0 0'])}`, '_cell_length_b', /positive length/],
     ['zero volume', `data_z\n${CELL(5, 5, 5, 120, 120, 120)}${ATOMS(['Nb1 0 0 0'])}`, '_cell_length_a', /zero or negative volume/],
     ['nearly flat cell', `data_f\n${CELL(5, 5, 5, 119.95, 119.95, 119.95)}${ATOMS(['Nb1 0 0 0'])}`, '_cell_length_a', /the cell is 0\.\d+ Å thick across its .* faces \(expected at least 0\.5 Å/],
+    ['cell edge beyond 1000 Å', `data_f\n${CELL(5, 5, 20000)}${ATOMS(['Nb1 0 0 0'])}`, '_cell_length_a', /a cell edge of 20000\.0 Å is longer than the 1000 Å cescreen reads/],
     ['text as number', `data_z\n${CELL().replace('_cell_angle_beta 90', '_cell_angle_beta ninety')}${ATOMS(['Nb1 0 0 0'])}`, 'ninety', /expected a number/],
     ['unknown element', `data_u\n${CELL()}${ATOMS(['Nb1 0 0 0', 'Xx1 0.5 0.5 0.5'])}`, 'Xx1', /unknown element 'Xx1'/],
     ['unknown type symbol', `data_u\n${CELL()}${ATOMS(['Nb1 Qq 0 0 0'], ['_atom_site_type_symbol'])}`, 'Nb1 Qq', /unknown element 'Qq'/],

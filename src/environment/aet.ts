@@ -83,10 +83,17 @@ interface ShellEnd {
   gap: number;
 }
 
-/** Neighbours of `atom` within `reach` Å, nearest first, from the shared finder when it reaches far enough. */
+/**
+ * Neighbours of `atom` within `reach` Å, nearest first, from the shared finder when it reaches far
+ * enough. A finder of its own gets a cutoff of at least 1/64 of the tallest cell height: the cell
+ * list allocates (height / cutoff)³ bins, which for a 2.6 Å reach in a 20 000 Å cell is 5.7e10 and
+ * fails; ≤ 64 per axis costs nothing in ordinary cells (their heights are below 64 × reach).
+ */
 function neighborsWithin(structure: Structure, atom: number, reach: number, finder?: NeighborFinder, shared?: Neighbor[]): Neighbor[] {
   if (shared && finder!.cutoff >= reach) return shared.filter((n) => n.distance <= reach);
-  return new NeighborFinder(structure, reach).neighbors(atom);
+  const floor = Math.max(...structure.lattice.heights) / 64;
+  if (floor <= reach) return new NeighborFinder(structure, reach).neighbors(atom);
+  return new NeighborFinder(structure, floor).neighbors(atom, floor).filter((n) => n.distance <= reach);
 }
 
 /** Shells that end at a distance gap wider than `tol`·d_min, their last atom within ratio·d_min. */

@@ -17,14 +17,14 @@
  * a user can fix is an InputError with file, line and what was expected; what
  * is tolerated is reported in `warnings`.
  */
-import { Lattice, type Vec3, flatCellProblem, norm, wrapFrac } from './lattice.ts';
+import { Lattice, type Vec3, cellShapeProblem, norm, wrapFrac } from './lattice.ts';
 import { Structure, type Site } from './structure.ts';
 import { IDENTITY, type Symop, applySymop, parseSymop } from './symop.ts';
 import { type Block, CifSyntaxParser, type Loop, type Token, classify, isMissing, normaliseTag } from './cifSyntax.ts';
 import { formulaCounts, formulaElements, matchesFormula, readElement } from './elementLabels.ts';
 import { type SpaceGroupSetting, settingFitsCell, settingFromHall, settingsFromHermannMauguin, settingsOfNumber } from './spaceGroups.ts';
 import { type LineVisitor, visitLinesOfFile, visitLinesOfText } from './lineReader.ts';
-import { MAX_STRUCTURE_ATOMS } from './limits.ts';
+import { MAX_CELL_LENGTH, MAX_STRUCTURE_ATOMS } from './limits.ts';
 import { InputError } from '../util/errors.ts';
 
 export interface CifOptions {
@@ -232,7 +232,7 @@ function readLattice(block: Block, file?: string): Lattice {
   }
   const finite = lattice.matrix.flat().concat(lattice.inverse.flat()).every(Number.isFinite);
   if (!finite || !Number.isFinite(lattice.volume)) throw new InputError(`cell a=${p[0]} b=${p[1]} c=${p[2]} is out of range (volume is not a finite number)`, { file, line });
-  const flat = flatCellProblem(lattice);
+  const flat = cellShapeProblem(lattice, MAX_CELL_LENGTH);
   if (flat) throw new InputError(`cell a=${p[0]} b=${p[1]} c=${p[2]} alpha=${p[3]} beta=${p[4]} gamma=${p[5]}: ${flat}`, { file, line });
   return lattice;
 }

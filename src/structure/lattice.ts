@@ -169,8 +169,10 @@ export class Lattice {
  */
 export const MIN_CELL_HEIGHT = 0.5;
 
-/** Why a cell is too flat to be a crystal, or undefined when it is not. */
-export function flatCellProblem(lattice: Lattice): string | undefined {
+/** Why a cell cannot be read as a crystal (nearly flat, or an edge longer than maxLength Å), or undefined. */
+export function cellShapeProblem(lattice: Lattice, maxLength: number): string | undefined {
+  const longest = Math.max(lattice.a, lattice.b, lattice.c);
+  if (longest > maxLength) return `a cell edge of ${longest.toFixed(1)} Å is longer than the ${maxLength} Å cescreen reads (see README, Known limits)`;
   const h = lattice.heights;
   const k = h.indexOf(Math.min(...h));
   if (h[k] >= MIN_CELL_HEIGHT) return undefined;

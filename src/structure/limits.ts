@@ -19,3 +19,10 @@ export const MAX_STRUCTURE_ATOMS = 100_000;
  * fields, and a larger file is refused from its size alone, without reading it.
  */
 export const MAX_STRUCTURE_FILE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Longest cell edge read (Å). Inorganic and small-molecule cells stay below
+ * ~150 Å; beyond 1000 Å the neighbour search's cell list (NeighborFinder
+ * allocates (height / cutoff)³ bins) needs gigabytes for a 3.6 Å pair cutoff.
+ */
+export const MAX_CELL_LENGTH = 1000;

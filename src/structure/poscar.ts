@@ -6,12 +6,12 @@
  * trailing word after its coordinates (VASP and most readers ignore it) and
  * reads it back when present, else the label is the element.
  */
-import { Lattice, type Mat3, type Vec3, det3, flatCellProblem } from './lattice.ts';
+import { Lattice, type Mat3, type Vec3, det3, cellShapeProblem } from './lattice.ts';
 import { Structure, type Site } from './structure.ts';
 import { normaliseElement } from './periodicTable.ts';
 import { InputError } from '../util/errors.ts';
 import { visitLinesOfFile } from './lineReader.ts';
-import { MAX_STRUCTURE_ATOMS } from './limits.ts';
+import { MAX_CELL_LENGTH, MAX_STRUCTURE_ATOMS } from './limits.ts';
 
 const NUM = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eEdD][+-]?\d+)?$/;
 
@@ -75,7 +75,7 @@ function parsePoscarLines(lines: string[], opts: PoscarOptions): Structure {
   if (!(vol > 0)) fail(2, `the lattice vectors are left-handed (volume ${vol.toFixed(4)} Å³); swap two of them`);
   const lattice = new Lattice(matrix);
   if (!lattice.inverse.flat().every(Number.isFinite)) fail(2, 'the lattice vectors are out of range');
-  const flat = flatCellProblem(lattice);
+  const flat = cellShapeProblem(lattice, MAX_CELL_LENGTH);
   if (flat) fail(2, flat);
 
   // Line 6: element symbols (VASP 5); VASP 4 files have the counts here instead.
