@@ -23,6 +23,7 @@ import { analyzeSymmetry, MAX_SYMMETRY_ATOMS } from '../src/structure/symmetry.t
 import { settingFromHall, settingsFromHermannMauguin } from '../src/structure/spaceGroups.ts';
 import { trySiteEnvironments, siteHistograms } from '../src/environment/sites.ts';
 import { substitutionPairs } from '../src/substitution/pairs.ts';
+import { formulaCounts, matchesFormula } from '../src/structure/elementLabels.ts';
 import { InputError } from '../src/util/errors.ts';
 import { repoPath } from './helpers.ts';
 
@@ -57,7 +58,7 @@ function readReference(): Row[] {
 }
 
 /** Element → count of a pymatgen formula such as 'La(ClO)3', 'H10C9(NO)2' or 'Cl2'. */
-export function formulaCounts(formula: string): Map<string, number> {
+function pymatgenFormula(formula: string): Map<string, number> {
   const counts = new Map<string, number>();
   const stack: Map<string, number>[] = [counts];
   const re = /([A-Z][a-z]?)(\d*\.?\d*)|\(|\)(\d*\.?\d*)/g;
@@ -75,19 +76,6 @@ export function formulaCounts(formula: string): Map<string, number> {
     }
   }
   return counts;
-}
-
-/** Same elements in the same ratios (pymatgen writes reduced formulas; 'Cl2' for a one-atom Cl cell). */
-function sameComposition(a: Map<string, number>, b: Map<string, number>): boolean {
-  if (a.size !== b.size) return false;
-  let ratio: number | undefined;
-  for (const [e, n] of a) {
-    const m = b.get(e);
-    if (m === undefined) return false;
-    ratio ??= n / m;
-    if (Math.abs(n / m - ratio) > 1e-6 * ratio) return false;
-  }
-  return true;
 }
 
 /** The space-group number the file itself declares (IT number, else from its H-M or Hall symbol). */
@@ -131,7 +119,7 @@ function judge(row: Row): Outcome {
   if (row.ordered === '') return { file: row.file, verdict: 'no-reference', detail: `read ${d.structure.length} atoms`, cell: d };
   const s = d.structure;
   const ours = s.length <= MAX_SYMMETRY_ATOMS ? analyzeSymmetry(s).number : undefined;
-  const same = s.length === row.natoms && sameComposition(s.composition(), formulaCounts(row.formula)) && ours === row.spacegroup;
+  const same = s.length === row.natoms && matchesFormula(s.composition(), pymatgenFormula(row.formula)) && ours === row.spacegroup;
   const detail = `ours ${s.length} atoms ${s.formula()} No. ${ours}; pymatgen ${row.natoms} atoms ${row.formula} No. ${row.spacegroup ?? '(spglib failed)'}`;
   if (same) return { file: row.file, verdict: 'agree', detail, cell: d };
   // Where the file's own symbol or number sides with us and not with pymatgen, pymatgen is wrong:
@@ -148,7 +136,7 @@ function judge(row: Row): Outcome {
   }
   // Where the file's own formula sides with us (e.g. two labels for one atom: 'K (Au Se2)' read as KAuSe3)
   const stated = statedFormula(path);
-  if (stated && sameComposition(s.composition(), stated) && !sameComposition(formulaCounts(row.formula), stated)) {
+  if (stated && matchesFormula(s.composition(), stated) && !matchesFormula(pymatgenFormula(row.formula), stated)) {
     return { file: row.file, verdict: 'excused', detail: `${detail}; the file's formula is ours: ${d.warnings.join('; ')}`, cell: d };
   }
   return { file: row.file, verdict: 'disagree', detail, cell: d };
@@ -159,8 +147,7 @@ function statedFormula(path: string): Map<string, number> | undefined {
   const text = readFileSync(path, 'utf8');
   const m = /^_(?:chemical_formula_sum|\[local\]_cod_chemical_formula_sum_orig)\s+'([^']+)'/m.exec(text);
   if (!m) return undefined;
-  const counts = formulaCounts(m[1].replace(/\s+/g, ''));
-  return counts.size > 0 ? counts : undefined;
+  return formulaCounts(m[1]);
 }
 
 test('CIF corpus: read like pymatgen (≥ 98 %), partial occupancy refused by name, no crash', { skip: present ? false : `no CIF corpus at ${CORPUS} (set CESCREEN_CIF_CORPUS)` }, () => {

@@ -18,7 +18,7 @@
  * is tolerated is reported in `warnings`.
  */
 import { Lattice, type Vec3, cellShapeProblem, norm, wrapFrac } from './lattice.ts';
-import { Structure, type Site } from './structure.ts';
+import { Structure, type Site, elementCounts } from './structure.ts';
 import { IDENTITY, type Symop, applySymop, parseSymop } from './symop.ts';
 import { type Block, CifSyntaxParser, type Loop, type Token, classify, isMissing, normaliseTag } from './cifSyntax.ts';
 import { formulaCounts, formulaElements, matchesFormula, readElement } from './elementLabels.ts';
@@ -533,7 +533,7 @@ function chooseSetting(
   for (const setting of named.settings) {
     try {
       const expansion = run(setting.operations);
-      tried.push({ setting, expansion, fits: formula !== undefined && matchesFormula(composition(expansion.sites), formula) });
+      tried.push({ setting, expansion, fits: formula !== undefined && matchesFormula(elementCounts(expansion.sites), formula) });
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       firstError ??= e;
@@ -546,12 +546,6 @@ function chooseSetting(
   const all = named.settings.map((s) => s.symbol).join(', ');
   warn(`${named.from} fits several settings (${all}); used ${best.setting.symbol} (${best.expansion.sites.length} atoms): ${why}`);
   return best;
-}
-
-function composition(sites: readonly Site[]): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const s of sites) m.set(s.element, (m.get(s.element) ?? 0) + 1);
-  return m;
 }
 
 function interpret(blocks: Block[], opts: CifOptions, warnings: Warnings): CifDetailed {
