@@ -5,8 +5,8 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { chmodSync, closeSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { substitutionSystem, DEFAULT_DATA } from '../src/substitution/system.ts';
@@ -309,4 +309,177 @@ test('CLI: bad input exits 2 with one line on stderr, no stack trace, no output 
     assert.doesNotMatch(r.stderr, /\n\s+at |internal error/, what);
     if (c.file) assert.equal(existsSync(c.file), false, `${what}: left ${c.file} behind`);
   });
+});
+
+// ---------------------------------------------------------------- large inputs
+
+/** A P1 CIF of `rows` atom rows, written in 4 MB blocks (a million rows in well under a second). */
+function bigCif(path: string, rows: number): void {
+  const fd = openSync(path, 'w');
+  writeSync(fd, 'data_big\n_cell_length_a 500\n_cell_length_b 500\n_cell_length_c 500\n_cell_angle_alpha 90\n_cell_angle_beta 90\n_cell_angle_gamma 90\n');
+  writeSync(fd, 'loop_\n_atom_site_label\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\n');
+  const row = 'Nb 0.123456 0.234567 0.345678\n';
+  const perBlock = Math.floor((4 << 20) / row.length);
+  const block = row.repeat(perBlock);
+  let left = rows;
+  for (; left >= perBlock; left -= perBlock) writeSync(fd, block);
+  writeSync(fd, row.repeat(left));
+  closeSync(fd);
+}
+
+/** readStructure in a fresh process: its message, the seconds the read took and the peak RSS (MB). */
+function readInChild(path: string): Promise<{ message: string; seconds: number; peakMB: number }> {
+  const script = join(tmp, 'read-one.mjs');
+  writeFileSync(
+    script,
+    `import { readStructure } from ${JSON.stringify(repoPath('src/structure/io.ts'))};\n` +
+      `const t0 = performance.now(); let message = '';\n` +
+      `try { readStructure(process.argv[2]); } catch (e) { message = e.name + ': ' + e.message; }\n` +
+      `console.log(JSON.stringify({ message, seconds: (performance.now() - t0) / 1000, peakMB: process.resourceUsage().maxRSS / 1024 }));\n`,
+  );
+  return new Promise((resolve, reject) =>
+    execFile(process.execPath, ['--import', 'tsx', script, path], { cwd: root }, (err, stdout) => (err ? reject(err) : resolve(JSON.parse(stdout)))),
+  );
+}
+
+test('large inputs are refused by name after reading only as much as it takes: < 2 s and < 300 MB for any size', async (t) => {
+  const million = join(tmp, 'million.cif');
+  bigCif(million, 1_000_000); // 30 MB, one million atoms
+  const huge = join(tmp, 'huge.cif');
+  writeFileSync(huge, '');
+  truncateSync(huge, 2 * 2 ** 30); // 2 GB, sparse: no disk used, never read
+  const poscar = join(tmp, 'POSCAR');
+  writeFileSync(poscar, 'big\n1.0\n100 0 0\n0 100 0\n0 0 100\nNb\n5000000\nDirect\n0 0 0\n');
+  // few rows, many operations: 1200 general positions of Fm-3m (192 operations) = 230 400 atoms
+  const ops = join(tmp, 'operations.cif');
+  const R = seededRandom(3);
+  writeFileSync(
+    ops,
+    `data_ops\n_symmetry_space_group_name_H-M 'F m -3 m'\n_cell_length_a 200\n_cell_length_b 200\n_cell_length_c 200\n_cell_angle_alpha 90\n_cell_angle_beta 90\n_cell_angle_gamma 90\n` +
+      `loop_\n_atom_site_label\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\n` +
+      Array.from({ length: 1200 }, (_, i) => `Nb${i} ${(0.02 + 0.2 * R()).toFixed(5)} ${(0.22 + 0.2 * R()).toFixed(5)} ${(0.42 + 0.05 * R()).toFixed(5)}`).join('\n') + '\n',
+  );
+  const cases: [string, RegExp][] = [
+    [million, /million\.cif:100\d\d\d: the atom list has more than 100000 rows: the structure is refused/],
+    [huge, /huge\.cif: .*huge\.cif is 2048 MB; structure files are read up to 256 MB/],
+    [poscar, /POSCAR:7: 5000000 atoms: the structure is refused/],
+    [ops, /operations\.cif:\d+: the cell would hold 2\d{5} atoms after applying the 192 symmetry operations: the structure is refused/],
+  ];
+  for (const [path, says] of cases) {
+    const r = await readInChild(path);
+    t.diagnostic(`${path.slice(tmp.length + 1)}: ${r.seconds.toFixed(2)} s, peak ${r.peakMB.toFixed(0)} MB`);
+    assert.match(r.message, /^InputError: /, path);
+    assert.match(r.message, says);
+    assert.ok(r.seconds < 2, `${path}: ${r.seconds} s`);
+    assert.ok(r.peakMB < 300, `${path}: ${r.peakMB} MB`);
+  }
+  const cli1 = await cli(['structure', million]);
+  assert.equal(cli1.code, 2);
+  assert.match(cli1.stderr, /^cescreen: .*million\.cif:\d+: the atom list has more than 100000 rows/);
+});
+
+// ---------------------------------------------------------------- output paths
+
+test('output paths: a directory, /proc, /sys, a folder that is a file, a read-only folder are InputErrors naming the user path', async (t) => {
+  const base = mkdtempSync(join(tmpdir(), 'cescreen-out-'));
+  try {
+    const dir = join(base, 'taken.cif');
+    mkdirSync(dir);
+    const file = join(base, 'plain');
+    writeFileSync(file, 'x');
+    const targets: [string, RegExp][] = [
+      [dir, /it is a directory/],
+      ['/proc/cescreen-test.cif', /cannot write the output file: /],
+      ['/sys/cescreen-test.cif', /cannot write the output file: /],
+      [join(file, 'x.cif'), /cannot create the folder/],
+    ];
+    const readOnly = join(base, 'read-only');
+    mkdirSync(readOnly);
+    chmodSync(readOnly, 0o555);
+    if (process.getuid?.() === 0) t.diagnostic('running as root: a mode-555 folder is writable, its case is skipped');
+    else targets.push([join(readOnly, 'x.cif'), /permission denied/]);
+    const results = await Promise.all(targets.map(([path]) => cli(['supercell', ALPHA, '--size', '1x1x1', '-o', path])));
+    targets.forEach(([path, says], k) => {
+      const r = results[k];
+      assert.equal(r.code, 2, `${path}: exit ${r.code} ${r.stderr}`);
+      assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+      assert.ok(r.stderr.startsWith(`cescreen: ${path}: `), `names the user's path: ${r.stderr}`);
+      assert.match(r.stderr, says);
+      assert.doesNotMatch(r.stderr, /\.tmp|internal error|\n\s+at /);
+    });
+    // nothing half-written or hidden left where the writes failed
+    assert.deepEqual(readdirSync(base).sort(), ['plain', 'read-only', 'taken.cif']);
+    assert.deepEqual(readdirSync(dir), []);
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+});
+
+test('an overwritten file keeps its mode; writing through a symbolic link updates its target and keeps the link', async () => {
+  const base = mkdtempSync(join(tmpdir(), 'cescreen-out-'));
+  try {
+    const secret = join(base, 'secret.cif');
+    writeFileSync(secret, 'old');
+    chmodSync(secret, 0o600);
+    const target = join(base, 'real.cif');
+    writeFileSync(target, 'old');
+    const link = join(base, 'link.cif');
+    symlinkSync('real.cif', link);
+    const dangling = join(base, 'to-new.cif');
+    symlinkSync('sub/new.cif', dangling);
+    for (const path of [secret, link, dangling]) {
+      const r = await cli(['supercell', ALPHA, '--size', '1x1x1', '-o', path]);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    assert.equal(statSync(secret).mode & 0o777, 0o600);
+    assert.ok(lstatSync(link).isSymbolicLink());
+    assert.match(readFileSync(target, 'utf8'), /^# written by cescreen/);
+    assert.ok(lstatSync(dangling).isSymbolicLink());
+    assert.match(readFileSync(join(base, 'sub', 'new.cif'), 'utf8'), /^# written by cescreen/);
+    assert.deepEqual(readdirSync(base).filter((f) => f.endsWith('.tmp')), []);
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+});
+
+test('SIGINT and SIGTERM during a write leave no temporary file and exit with 128 + signal', async (t) => {
+  const base = mkdtempSync(join(tmpdir(), 'cescreen-sig-'));
+  const script = join(base, 'write.mjs');
+  writeFileSync(
+    script,
+    `import { writeFileAtomic } from ${JSON.stringify(repoPath('src/util/atomicWrite.ts'))};\n` +
+      `writeFileAtomic(process.argv[2], Buffer.alloc(Number(process.argv[3]) * 2 ** 20, 65));\n` +
+      `const t0 = Date.now(); while (Date.now() - t0 < 500) {} // busy after the write: the held signal still ends the process\n` +
+      `console.log('finished');\n`,
+  );
+  try {
+    for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+      const out = join(base, `${signal}.bin`);
+      const child = spawn(process.execPath, ['--import', 'tsx', script, out, '256'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      const exited = new Promise<{ code: number | null; stdout: string }>((resolve) => {
+        let stdout = '';
+        child.stdout.on('data', (d) => (stdout += d));
+        child.on('exit', (c) => resolve({ code: c, stdout }));
+      });
+      // signal as soon as the temporary file exists, i.e. in the middle of the write
+      let sawTemp = false;
+      for (let k = 0; k < 5000 && child.exitCode === null; k++) {
+        if (readdirSync(base).some((f) => f.endsWith('.tmp'))) {
+          sawTemp = true;
+          child.kill(signal);
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      const r = await exited;
+      t.diagnostic(`${signal}: caught the temporary file: ${sawTemp}, exit ${r.code}`);
+      assert.ok(sawTemp, `${signal}: the write ended before the test saw its temporary file`);
+      assert.equal(r.code, code, `${signal}: exit ${r.code}`);
+      assert.deepEqual(readdirSync(base).filter((f) => f.endsWith('.tmp')), [], `${signal}: temporary file left behind`);
+      // the output is whole or absent, never half
+      if (existsSync(out)) assert.equal(statSync(out).size, 256 * 2 ** 20);
+    }
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
 });

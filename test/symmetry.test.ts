@@ -83,3 +83,14 @@ test('every operation maps each crystal onto itself (hexagonal and cubic include
     for (const p of perms) assert.equal(new Set(p).size, s.length, name);
   }
 });
+
+test('orbits sharing a label and a Wyckoff letter get distinct labels (three O in a P1 cell)', async () => {
+  const { parseCif } = await import('../src/structure/cif.ts');
+  const s = parseCif(
+    `data_p1\n_cell_length_a 5\n_cell_length_b 6\n_cell_length_c 7\n_cell_angle_alpha 80\n_cell_angle_beta 85\n_cell_angle_gamma 95\n` +
+      `loop_\n_atom_site_label\n_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\n` +
+      `Ca Ca 0 0 0\nO O 0.31 0.12 0.05\nO O 0.52 0.61 0.33\nO O 0.07 0.44 0.71\n`,
+  );
+  const labels = analyzeSymmetry(s).orbits.map((o) => o.label);
+  assert.deepEqual(labels, ['Ca', 'O_1a', 'O_1a_2', 'O_1a_3']);
+});

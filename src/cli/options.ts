@@ -15,7 +15,7 @@ import { DEFAULT_DATA } from '../substitution/system.ts';
 import { DATASET_COLUMNS } from '../substitution/dataset.ts';
 import { describeColumns } from '../util/table.ts';
 import { hasElement } from '../features/elements.ts';
-import { normaliseElement } from '../structure/periodicTable.ts';
+import { elementSymbol } from '../structure/periodicTable.ts';
 
 const placeholder = (name: string, p: Param) =>
   p.kind === 'choice' ? 'name' : p.kind === 'number' ? (p.unit === 'Å' ? 'angstrom' : p.unit === 'eV' ? 'eV' : p.integer ? 'n' : 'x') : name.toLowerCase();
@@ -90,8 +90,8 @@ export function elementList(value: string | undefined, fallback: readonly string
   const items = value === undefined ? [...fallback] : value.split(',').map((s) => s.trim()).filter(Boolean);
   if (items.length === 0) throw new InputError(`${flag}: expected a comma-separated list of element symbols`);
   return items.map((raw) => {
-    const el = /^[A-Za-z]{1,2}$/.test(raw) ? normaliseElement(raw) : undefined;
-    if (!el || el.toLowerCase() !== raw.toLowerCase() || !hasElement(el)) throw new InputError(`${flag}: unknown element '${raw}'`);
+    const el = elementSymbol(raw);
+    if (!el || !hasElement(el)) throw new InputError(`${flag}: unknown element '${raw}'`);
     return el;
   });
 }

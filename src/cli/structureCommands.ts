@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { readStructure, writeStructure } from '../structure/io.ts';
+import { readStructure, readStructureDetailed, writeStructure, type ReadStructureOptions } from '../structure/io.ts';
 import { analyzeSymmetry } from '../structure/symmetry.ts';
 import { describeStructure } from '../structure/describe.ts';
 import { parseSupercellSpec, supercell } from '../structure/supercell.ts';
-import { siteEnvironments, siteHistograms } from '../environment/sites.ts';
+import { siteHistograms, trySiteEnvironments } from '../environment/sites.ts';
 import { nnhSvg } from '../figures/nnhPlot.ts';
 import { InputError } from '../util/errors.ts';
 import { emit, fixed, numberOption, table, writeOutput } from './output.ts';
@@ -14,8 +14,19 @@ interface Common {
   symprec?: string;
 }
 
+/**
+ * Read a structure file and print what the reader tolerated or guessed on
+ * stderr, one line each (`cescreen: warning: <file>: …`), so a repaired file is
+ * never read silently. Other commands can read through this too.
+ */
+export function loadStructure(path: string, opts: ReadStructureOptions = {}) {
+  const { structure, warnings } = readStructureDetailed(path, opts);
+  for (const w of warnings) process.stderr.write(`cescreen: warning: ${path}: ${w}\n`);
+  return structure;
+}
+
 function load(cif: string, o: Common) {
-  const structure = readStructure(cif, { block: o.block });
+  const structure = loadStructure(cif, { block: o.block });
   const symmetry = analyzeSymmetry(structure, { symprec: numberOption('--symprec', o.symprec, 0.01) });
   return { structure, symmetry };
 }
@@ -92,19 +103,22 @@ export function registerStructureCommands(program: Command): void {
     .action((cif: string, o: Common & { site?: string; maxRatio: string; angleTolerance?: string }) => {
       const { structure, symmetry } = load(cif, o);
       checkSite(symmetry.orbits.map((x) => x.label), o.site);
-      const envs = siteEnvironments(structure, symmetry, {
+      const { environments, failures } = trySiteEnvironments(structure, symmetry, {
         site: o.site,
         maxRatio: numberOption('--max-ratio', o.maxRatio, 2),
         angleTolerance: o.angleTolerance === undefined ? undefined : numberOption('--angle-tolerance', o.angleTolerance, 0),
       });
-      const result = envs.map((e) => ({
+      const result = environments.map((e) => ({
         site: e.site,
         wyckoff: e.wyckoff,
         cn: e.cn,
+        rule: e.rule,
         gap: e.gap,
         dmin: e.dmin,
         volume: e.volume,
         code: e.code,
+        onSurface: e.onSurface,
+        inside: e.inside,
         ideal: e.ideal,
         shell: e.shell.map((s) => ({ element: s.element, site: s.site, distance: s.distance, image: s.image })),
       }));
@@ -112,12 +126,15 @@ export function registerStructureCommands(program: Command): void {
         rs
           .map(
             (e) =>
-              `${e.site} (${e.wyckoff})  CN ${e.cn}  gap ${fixed(e.gap, 3)}  V ${fixed(e.volume, 2)} Å³  code ${e.code}` +
+              `${e.site} (${e.wyckoff})  CN ${e.cn}  ${e.rule}${e.onSurface ? ` (${e.onSurface} on faces)` : ''}${e.inside ? ` (${e.inside} inside)` : ''}  gap ${fixed(e.gap, 3)}  V ${fixed(e.volume, 2)} Å³  code ${e.code}` +
               (e.ideal ? `  ≈ ${e.ideal.name} (S = ${fixed(e.ideal.deviation, 2)})` : '') +
               '\n' +
               table(['element', 'site', 'd (Å)', 'image'], e.shell.map((s) => [s.element, s.site, fixed(s.distance), s.image.join(' ')])),
           )
           .join('\n'),
       );
+      // every site that could be reported was; name the file and site of any that could not
+      for (const f of failures) process.stderr.write(`cescreen: ${f.input ? '' : 'internal error: '}${cif}: site ${f.site} (${f.wyckoff}): ${f.message}\n`);
+      if (failures.length > 0) process.exitCode = failures.every((f) => f.input) ? 2 : 1;
     });
 }

@@ -32,6 +32,19 @@ export interface ShellCandidate {
   reason?: 'flat' | 'centre-outside' | 'atom-inside';
 }
 
+/**
+ * How the shell was chosen. 'max-gap': Daams & Villars — of the shells that
+ * end at a distance gap within maxRatio·d_min and obey the convex-volume rule
+ * (the centre inside the hull, every atom on it), the one closed by the widest
+ * gap. Every atom a corner is preferred; only when no shell has that, atoms on
+ * a face or an edge count as on the hull (see atomicEnvironment).
+ * 'fallback': no shell obeys the rule (molecular and layered crystals); the
+ * widest-gap shell whose hull encloses the centre, atoms inside the hull
+ * allowed, searched within maxRatio·d_min and then in ranges growing by 1.5×
+ * (a cell's own lattice translations always enclose it).
+ */
+export type AetRule = 'max-gap' | 'fallback';
+
 export interface AtomicEnvironment {
   atom: number;
   site: string;
@@ -46,6 +59,11 @@ export interface AtomicEnvironment {
   shell: ShellAtom[];
   /** The candidates tested, widest gap first; the last is the AET. */
   candidates: ShellCandidate[];
+  rule: AetRule;
+  /** Shell atoms on a face or an edge of the hull rather than at a corner (perovskite O: its two Ti). */
+  onSurface: number;
+  /** Shell atoms inside the hull (0 unless rule is 'fallback'). */
+  inside: number;
 }
 
 export interface AetOptions {
@@ -60,12 +78,49 @@ export interface AetOptions {
   finder?: NeighborFinder;
 }
 
+interface ShellEnd {
+  cn: number;
+  gap: number;
+}
+
 /**
- * Atomic environment type of one atom (Daams & Villars). Candidate shells are
- * prefixes of the sorted neighbour list that end at a distance gap. A candidate
- * obeys the convex-volume rule when its hull strictly contains the centre and
- * every shell atom is a hull corner; of those, the one closed by the largest
- * normalised gap is the AET (maximum-distance-gap rule).
+ * Neighbours of `atom` within `reach` Å, nearest first, from the shared finder when it reaches far
+ * enough. A finder of its own gets a cutoff of at least 1/64 of the tallest cell height: the cell
+ * list allocates (height / cutoff)³ bins, which for a 2.6 Å reach in a 20 000 Å cell is 5.7e10 and
+ * fails; ≤ 64 per axis costs nothing in ordinary cells (their heights are below 64 × reach).
+ */
+function neighborsWithin(structure: Structure, atom: number, reach: number, finder?: NeighborFinder, shared?: Neighbor[]): Neighbor[] {
+  if (shared && finder!.cutoff >= reach) return shared.filter((n) => n.distance <= reach);
+  const floor = Math.max(...structure.lattice.heights) / 64;
+  if (floor <= reach) return new NeighborFinder(structure, reach).neighbors(atom);
+  return new NeighborFinder(structure, floor).neighbors(atom, floor).filter((n) => n.distance <= reach);
+}
+
+/** Shells that end at a distance gap wider than `tol`·d_min, their last atom within ratio·d_min. */
+function shellEnds(neighbors: Neighbor[], dmin: number, ratio: number, tol: number): ShellEnd[] {
+  const ends: ShellEnd[] = [];
+  for (let k = 1; k < neighbors.length; k++) {
+    if (neighbors[k - 1].distance > ratio * dmin) break;
+    const gap = (neighbors[k].distance - neighbors[k - 1].distance) / dmin;
+    if (gap > tol) ends.push({ cn: k, gap });
+  }
+  return ends;
+}
+
+/** The neighbour list must reach past ratio·d_min to measure the gap that closes the last candidate. */
+const REACH_MARGIN = 0.6;
+
+/**
+ * Atomic environment type of one atom (Daams & Villars), see AetRule.
+ *
+ * Corners first, then faces: in cubic perovskite the two Ti nearest to O sit in
+ * the centres of square faces of the O site's shell, so no shell of O has every
+ * atom at a corner, and the face-centring atoms must count as on the hull (within
+ * the hull's tolerance, 1e-3 of the shell radius). Counting them from the start
+ * would move Sr from its cuboctahedron of 12 O (closed by a gap of 0.225 d_min)
+ * to the 26-atom shell 12 O + 8 Ti + 6 Sr (gap 0.318 d_min), in which the 12 O
+ * centre the faces of the Ti/Sr rhombic dodecahedron; so a shell whose atoms
+ * are all corners wins whenever there is one.
  */
 export function atomicEnvironment(structure: Structure, atom: number, options: AetOptions = {}): AtomicEnvironment {
   const maxRatio = options.maxRatio ?? 2;
@@ -73,42 +128,45 @@ export function atomicEnvironment(structure: Structure, atom: number, options: A
   // A shared finder (one per cell) keeps the AET of every atom O(N) overall.
   const shared = options.finder?.neighbors(atom);
   const dmin = shared?.length ? shared[0].distance : nearestDistance(structure, atom);
-  // The neighbour just past the last candidate is needed to measure its gap.
-  const reach = dmin * (maxRatio + 0.6);
-  const neighbors =
-    shared && options.finder!.cutoff >= reach
-      ? shared.filter((n) => n.distance <= reach)
-      : new NeighborFinder(structure, reach).neighbors(atom);
+  const neighbors = neighborsWithin(structure, atom, dmin * (maxRatio + REACH_MARGIN), options.finder, shared);
+  const ends = shellEnds(neighbors, dmin, maxRatio, tol);
 
-  const ends: { cn: number; gap: number }[] = [];
-  for (let k = 1; k < neighbors.length; k++) {
-    if (neighbors[k - 1].distance > maxRatio * dmin) break;
-    const gap = (neighbors[k].distance - neighbors[k - 1].distance) / dmin;
-    if (gap > tol) ends.push({ cn: k, gap });
-  }
   // Test the widest gaps first: the first shell that passes the convex-volume rule wins.
   const order = [...ends].sort((a, b) => b.gap - a.gap || a.cn - b.cn);
-  const verdicts = new Map<number, ShellCandidate>();
-  let chosen: ShellCandidate | undefined;
+  const verdicts: ShellCandidate[] = [];
+  let onFaces: ShellCandidate | undefined;
   for (const end of order) {
     const verdict = convexVolumeRule(neighbors.slice(0, end.cn).map((n) => n.vector));
     const candidate: ShellCandidate = { cn: end.cn, gap: end.gap, valid: verdict.valid, ...(verdict.reason ? { reason: verdict.reason } : {}) };
-    verdicts.set(end.cn, candidate);
-    if (verdict.valid) {
-      chosen = candidate;
-      break;
-    }
+    verdicts.push(candidate);
+    if (verdict.valid && verdict.allCorners) return environment(structure, atom, dmin, neighbors, candidate, verdicts, 'max-gap', options);
+    if (verdict.valid) onFaces ??= candidate;
   }
-  const site = structure.sites[atom];
-  if (!chosen) {
-    throw new InputError(
-      `no shell of atom ${atom} (${site.label}) within ${maxRatio} d_min obeys the convex-volume rule (a layered or molecular structure?); try a larger --max-ratio`,
-    );
+  if (onFaces) {
+    const tested = verdicts.slice(0, verdicts.indexOf(onFaces) + 1);
+    return environment(structure, atom, dmin, neighbors, onFaces, tested, 'max-gap', options);
   }
+  const fallback = enclosingShell(structure, atom, dmin, maxRatio, tol, neighbors, ends, options.finder, shared);
+  const candidate: ShellCandidate = { cn: fallback.end.cn, gap: fallback.end.gap, valid: false, reason: 'atom-inside' };
+  return environment(structure, atom, dmin, fallback.neighbors, candidate, [...verdicts.filter((v) => v.cn !== candidate.cn), candidate], 'fallback', options);
+}
+
+function environment(
+  structure: Structure,
+  atom: number,
+  dmin: number,
+  neighbors: Neighbor[],
+  chosen: ShellCandidate,
+  candidates: ShellCandidate[],
+  rule: AetRule,
+  options: AetOptions,
+): AtomicEnvironment {
   const shellNeighbors = neighbors.slice(0, chosen.cn);
   const points = shellNeighbors.map((n) => n.vector);
   const hull = convexHull(points);
-  const origin: Vec3 = [0, 0, 0];
+  const corners = new Set(hull.vertices);
+  const inside = points.filter((p, i) => !corners.has(i) && hull.depth(p) > hull.tolerance).length;
+  const site = structure.sites[atom];
   return {
     atom,
     site: site.label,
@@ -118,19 +176,74 @@ export function atomicEnvironment(structure: Structure, atom: number, options: A
     dmin,
     volume: hull.volume,
     code: topologicalCode(points, { angleTolerance: options.angleTolerance }),
-    ideal: options.identifyIdeal === false ? null : idealMatch(points, origin),
+    ideal: options.identifyIdeal === false ? null : idealMatch(points, [0, 0, 0]),
     shell: shellNeighbors.map((n) => shellAtom(structure, n)),
-    candidates: [...verdicts.values()],
+    candidates,
+    rule,
+    onSurface: points.length - corners.size - inside,
+    inside,
   };
 }
 
-function convexVolumeRule(points: Vec3[]): { valid: boolean; reason?: ShellCandidate['reason'] } {
+/** Hull of a shell strictly contains the centre (so the hull is not flat either). */
+function encloses(points: Vec3[]): boolean {
+  if (points.length < 4) return false;
+  const hull = convexHull(points);
+  return !hull.degenerate && hull.contains([0, 0, 0], { strict: true });
+}
+
+/**
+ * The 'fallback' shell: the widest-gap shell that encloses the centre, within
+ * maxRatio·d_min, else within ranges growing by 1.5× up to the longest lattice
+ * vector (the atom's own images at ±a, ±b, ±c enclose it). Enclosure only grows
+ * with the shell, so the smallest enclosing shell is found by bisection.
+ */
+function enclosingShell(
+  structure: Structure,
+  atom: number,
+  dmin: number,
+  maxRatio: number,
+  tol: number,
+  neighbors: Neighbor[],
+  ends: ShellEnd[],
+  finder?: NeighborFinder,
+  shared?: Neighbor[],
+): { end: ShellEnd; neighbors: Neighbor[] } {
+  const { a, b, c } = structure.lattice;
+  const cap = (Math.max(a, b, c) * 1.001) / dmin;
+  let ratio = maxRatio;
+  for (;;) {
+    const points = (cn: number) => neighbors.slice(0, cn).map((n) => n.vector);
+    if (ends.length > 0 && encloses(points(ends[ends.length - 1].cn))) {
+      let lo = 0;
+      let hi = ends.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (encloses(points(ends[mid].cn))) hi = mid;
+        else lo = mid + 1;
+      }
+      const end = ends.slice(lo).reduce((best, e) => (e.gap > best.gap ? e : best));
+      return { end, neighbors };
+    }
+    if (ratio >= cap) {
+      const site = structure.sites[atom];
+      throw new InputError(`no shell of atom ${atom} (${site.label}) encloses it, even out to ${(ratio * dmin).toFixed(1)} Å: is the cell a single atom row or plane?`);
+    }
+    ratio = Math.min(cap, ratio * 1.5);
+    neighbors = neighborsWithin(structure, atom, dmin * (ratio + REACH_MARGIN), finder, shared);
+    ends = shellEnds(neighbors, dmin, ratio, tol);
+  }
+}
+
+/** The convex-volume rule: the hull holds the centre and every atom lies on it (allCorners: each at a corner). */
+function convexVolumeRule(points: Vec3[]): { valid: boolean; allCorners?: boolean; reason?: ShellCandidate['reason'] } {
   if (points.length < 4) return { valid: false, reason: 'flat' };
   const hull = convexHull(points);
   if (hull.degenerate) return { valid: false, reason: 'flat' };
   if (!hull.contains([0, 0, 0], { strict: true })) return { valid: false, reason: 'centre-outside' };
-  if (hull.vertices.length !== points.length) return { valid: false, reason: 'atom-inside' };
-  return { valid: true };
+  // On a face or an edge counts as on the hull; only an atom inside by more than the tolerance fails.
+  if (points.some((p) => hull.depth(p) > hull.tolerance)) return { valid: false, reason: 'atom-inside' };
+  return { valid: true, allCorners: hull.vertices.length === points.length };
 }
 
 function idealMatch(points: Vec3[], centre: Vec3): IdealMatch | null {

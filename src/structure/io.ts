@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { readCif, toCif } from './cif.ts';
+import { readCifDetailed, toCif } from './cif.ts';
 import { readPoscar, toPoscar } from './poscar.ts';
 import type { Structure } from './structure.ts';
 import { InputError } from '../util/errors.ts';
@@ -21,13 +21,37 @@ function requireFormat(path: string): StructureFormat {
   return f;
 }
 
-export function readStructure(path: string, opts: { block?: string; mergeTolerance?: number } = {}): Structure {
+export interface ReadStructureOptions {
+  /** CIF data block (CIF only). */
+  block?: string;
+  /** CIF: atoms closer than this (Å) after symmetry are one atom. */
+  mergeTolerance?: number;
+  /** Refuse more atoms than this (default MAX_STRUCTURE_ATOMS, see limits.ts). */
+  maxAtoms?: number;
+}
+
+export interface StructureRead {
+  structure: Structure;
+  /** What the reader tolerated or guessed, one sentence each (CIF only; [] for POSCAR). Print them. */
+  warnings: string[];
+}
+
+/**
+ * Read a CIF or POSCAR with the reader's warnings. Files are read in chunks and
+ * an oversized structure is refused by name as soon as its size is known.
+ */
+export function readStructureDetailed(path: string, opts: ReadStructureOptions = {}): StructureRead {
   const format = requireFormat(path);
   if (format === 'poscar') {
     if (opts.block !== undefined) throw new InputError(`--block applies to CIF files only, not to the POSCAR '${path}'`, { file: path });
-    return readPoscar(path);
+    return { structure: readPoscar(path, { maxAtoms: opts.maxAtoms }), warnings: [] };
   }
-  return readCif(path, opts);
+  const d = readCifDetailed(path, opts);
+  return { structure: d.structure, warnings: d.warnings };
+}
+
+export function readStructure(path: string, opts: ReadStructureOptions = {}): Structure {
+  return readStructureDetailed(path, opts).structure;
 }
 
 export function writeStructure(path: string, structure: Structure): void {

@@ -161,6 +161,24 @@ export class Lattice {
   }
 }
 
+/**
+ * Thinnest cell a structure file may describe (Å between opposite faces). No
+ * crystal has lattice planes closer than about an atom's radius; a thinner cell
+ * is a typo in lengths or angles (pymatgen's "superflat" test cell has heights
+ * of 1e-7 Å), and neighbour searches would visit ~(cutoff/height) images per atom.
+ */
+export const MIN_CELL_HEIGHT = 0.5;
+
+/** Why a cell cannot be read as a crystal (nearly flat, or an edge longer than maxLength Å), or undefined. */
+export function cellShapeProblem(lattice: Lattice, maxLength: number): string | undefined {
+  const longest = Math.max(lattice.a, lattice.b, lattice.c);
+  if (longest > maxLength) return `a cell edge of ${longest.toFixed(1)} Å is longer than the ${maxLength} Å cescreen reads (see README, Known limits)`;
+  const h = lattice.heights;
+  const k = h.indexOf(Math.min(...h));
+  if (h[k] >= MIN_CELL_HEIGHT) return undefined;
+  return `the cell is ${h[k].toPrecision(3)} Å thick across its ${['b,c', 'c,a', 'a,b'][k]} faces (expected at least ${MIN_CELL_HEIGHT} Å: wrong lengths or angles?)`;
+}
+
 function angle(u: Vec3, v: Vec3): number {
   const c = dot(u, v) / (norm(u) * norm(v));
   return Math.acos(Math.max(-1, Math.min(1, c))) / DEG;

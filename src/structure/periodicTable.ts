@@ -61,3 +61,16 @@ export function elementColumn<N extends string>(name: N, description: string) {
     format: (v: string) => v,
   } as const;
 }
+
+/**
+ * A typed element symbol in any letter case (`ti`, `TI`, ` Ti ` → `Ti`), or
+ * undefined when it is not exactly a symbol: unlike normaliseElement, no
+ * labels, charges or suffixes (`Ti1`, `Ti4+`, `Tix` are refused), so a typo in
+ * a command-line element list is not silently read as another element.
+ */
+export function elementSymbol(raw: string): string | undefined {
+  const s = raw.trim();
+  if (!/^[A-Za-z]{1,2}$/.test(s)) return undefined;
+  const symbol = capitalise(s);
+  return Z_OF.has(symbol) ? symbol : undefined;
+}

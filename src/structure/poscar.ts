@@ -6,11 +6,12 @@
  * trailing word after its coordinates (VASP and most readers ignore it) and
  * reads it back when present, else the label is the element.
  */
-import { readFileSync } from 'node:fs';
-import { Lattice, type Mat3, type Vec3, det3 } from './lattice.ts';
+import { Lattice, type Mat3, type Vec3, det3, cellShapeProblem } from './lattice.ts';
 import { Structure, type Site } from './structure.ts';
 import { normaliseElement } from './periodicTable.ts';
 import { InputError } from '../util/errors.ts';
+import { visitLinesOfFile } from './lineReader.ts';
+import { MAX_CELL_LENGTH, MAX_STRUCTURE_ATOMS } from './limits.ts';
 
 const NUM = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eEdD][+-]?\d+)?$/;
 
@@ -26,9 +27,19 @@ function words(line: string | undefined): string[] {
   return line.replace(/[#!].*$/, '').trim().split(/\s+/).filter((w) => w !== '');
 }
 
-export function parsePoscar(text: string, opts: { file?: string } = {}): Structure {
+export interface PoscarOptions {
+  file?: string;
+  /** Refuse more atoms than this (default MAX_STRUCTURE_ATOMS). */
+  maxAtoms?: number;
+}
+
+export function parsePoscar(text: string, opts: PoscarOptions = {}): Structure {
+  return parsePoscarLines(text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/), opts);
+}
+
+function parsePoscarLines(lines: string[], opts: PoscarOptions): Structure {
   const file = opts.file;
-  const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
+  const maxAtoms = opts.maxAtoms ?? MAX_STRUCTURE_ATOMS;
   const fail = (i: number, msg: string): never => {
     throw new InputError(msg, { file, line: i + 1 });
   };
@@ -37,7 +48,7 @@ export function parsePoscar(text: string, opts: { file?: string } = {}): Structu
     if (i >= lines.length || (lines[i].trim() === '' && i >= end)) fail(Math.min(i, lines.length), `POSCAR ends early: expected ${what} on line ${i + 1} (file truncated?)`);
     return lines[i];
   };
-  if (text.trim() === '') fail(0, 'the POSCAR file is empty');
+  if (end < 0) fail(0, 'the POSCAR file is empty');
   const title = lines[0].trim();
 
   // Line 2: one universal scale (negative = target volume) or three per-axis scales.
@@ -64,6 +75,8 @@ export function parsePoscar(text: string, opts: { file?: string } = {}): Structu
   if (!(vol > 0)) fail(2, `the lattice vectors are left-handed (volume ${vol.toFixed(4)} Å³); swap two of them`);
   const lattice = new Lattice(matrix);
   if (!lattice.inverse.flat().every(Number.isFinite)) fail(2, 'the lattice vectors are out of range');
+  const flat = cellShapeProblem(lattice, MAX_CELL_LENGTH);
+  if (flat) fail(2, flat);
 
   // Line 6: element symbols (VASP 5); VASP 4 files have the counts here instead.
   let i = 5;
@@ -80,7 +93,7 @@ export function parsePoscar(text: string, opts: { file?: string } = {}): Structu
   }
   const total = counts.reduce((a, b) => a! + b!, 0)!;
   if (total === 0) fail(i, 'the POSCAR has no atoms');
-  if (total > 10_000_000) fail(i, `${total} atoms is more than cescreen handles`);
+  if (total > maxAtoms) fail(i, `${total} atoms: the structure is refused (cescreen reads up to ${maxAtoms} atoms; see README, Known limits)`);
   i++;
 
   let selective = false;
@@ -110,7 +123,7 @@ export function parsePoscar(text: string, opts: { file?: string } = {}): Structu
       sites.push({ element, label, frac });
     }
   });
-  return new Structure(lattice, sites, title);
+  return new Structure(lattice, sites, title, file);
 }
 
 function lastNonEmpty(lines: string[]): number {
@@ -118,14 +131,29 @@ function lastNonEmpty(lines: string[]): number {
   return -1;
 }
 
-export function readPoscar(path: string): Structure {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new InputError(`cannot read ${path}: ${(e as Error).message}`, { file: path });
-  }
-  return parsePoscar(text, { file: path });
+/** Lines before the coordinates: title, scale, 3 lattice vectors, symbols, counts, 'Selective dynamics', 'Direct'. */
+const HEADER_LINES = 9;
+const COUNTS_LINE = 6;
+
+/**
+ * Read a POSCAR in 1 MB chunks, only as far as its atom counts say it goes: a
+ * file declaring more than the limit is refused at its counts line (line 7),
+ * and trailing blocks (velocities, MD frames) are never read.
+ */
+export function readPoscar(path: string, opts: Omit<PoscarOptions, 'file'> = {}): Structure {
+  const lines: string[] = [];
+  let needed = Infinity;
+  visitLinesOfFile(path, (text) => {
+    lines.push(text);
+    if (lines.length === COUNTS_LINE + 1) {
+      const counts = words(text).map(toNumber);
+      const total = counts.every((n) => n !== undefined && Number.isInteger(n) && n >= 0) ? counts.reduce((a, b) => a! + b!, 0)! : NaN;
+      // an unreadable or oversized count is reported by the parser from these lines alone
+      needed = Number.isFinite(total) && total <= (opts.maxAtoms ?? MAX_STRUCTURE_ATOMS) ? HEADER_LINES + total : lines.length;
+    }
+    return lines.length < needed;
+  });
+  return parsePoscarLines(lines, { ...opts, file: path });
 }
 
 /**

@@ -12,11 +12,14 @@ export class Structure {
   readonly lattice: Lattice;
   readonly sites: readonly Site[];
   readonly title: string;
+  /** The file it was read from, for messages about it (unset for cells built in memory). */
+  readonly source?: string;
 
-  constructor(lattice: Lattice, sites: Site[], title = '') {
+  constructor(lattice: Lattice, sites: Site[], title = '', source?: string) {
     this.lattice = lattice;
     this.sites = sites.map((s) => ({ element: s.element, label: s.label, frac: wrapFrac(s.frac) }));
     this.title = title;
+    this.source = source;
   }
 
   get length(): number {
@@ -29,9 +32,7 @@ export class Structure {
 
   /** Element counts in order of first appearance. */
   composition(): Map<string, number> {
-    const m = new Map<string, number>();
-    for (const s of this.sites) m.set(s.element, (m.get(s.element) ?? 0) + 1);
-    return m;
+    return elementCounts(this.sites);
   }
 
   /** Reduced formula, elements in Hill-like alphabetical order, e.g. "Nb5Si3". */
@@ -52,6 +53,13 @@ export class Structure {
   labels(): string[] {
     return [...new Set(this.sites.map((s) => s.label))];
   }
+}
+
+/** Element counts of a list of atoms, in order of first appearance. */
+export function elementCounts(sites: readonly { element: string }[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const s of sites) m.set(s.element, (m.get(s.element) ?? 0) + 1);
+  return m;
 }
 
 function gcd(a: number, b: number): number {

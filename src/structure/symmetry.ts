@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { initSync, analyze_cell, wyckoff_positions, type MoyoDataset } from '@spglib/moyo-wasm';
+import { analyze_cell, wyckoff_positions, type MoyoDataset } from '@spglib/moyo-wasm';
 import type { Mat3, Vec3 } from './lattice.ts';
 import type { Structure } from './structure.ts';
 import { atomicNumber } from './periodicTable.ts';
+import { loadMoyo } from './moyo.ts';
 import { InputError } from '../util/errors.ts';
 
 /** A space-group operation in the fractional coordinates of the analysed cell: f' = R·f + t. */
@@ -38,15 +37,6 @@ export interface SymmetryInfo {
 /** Largest cell analysed for symmetry (every command that reports Wyckoff sites needs it). */
 export const MAX_SYMMETRY_ATOMS = 5000;
 
-let ready = false;
-function loadMoyo(): void {
-  if (ready) return;
-  const require = createRequire(import.meta.url);
-  const wasm = require.resolve('@spglib/moyo-wasm/moyo_wasm_bg.wasm');
-  initSync({ module: readFileSync(wasm) });
-  ready = true;
-}
-
 /**
  * Space group, operations and Wyckoff orbits of any cell (P1 input included), by moyo.
  * symprec is a Cartesian tolerance in Å (0.01 Å, as pymatgen's default, absorbs CIF rounding).
@@ -56,6 +46,7 @@ export function analyzeSymmetry(structure: Structure, options: { symprec?: numbe
     // moyo's cost grows about as N³ on P1 supercells (4000 atoms: ~7 s, 50 000: hours)
     throw new InputError(
       `symmetry analysis of ${structure.length} atoms is refused (limit ${MAX_SYMMETRY_ATOMS}); give the conventional or primitive cell and build supercells from it`,
+      { file: structure.source },
     );
   }
   loadMoyo();
@@ -70,7 +61,7 @@ export function analyzeSymmetry(structure: Structure, options: { symprec?: numbe
   try {
     data = analyze_cell(JSON.stringify(cell), symprec, 'Standard');
   } catch (e) {
-    throw new InputError(`symmetry analysis failed (symprec ${symprec} Å): ${String(e)}`);
+    throw new InputError(`symmetry analysis failed (symprec ${symprec} Å): ${String(e)}`, { file: structure.source });
   }
   const wyckoffTable = new Map(wyckoff_positions(data.hall_number).map((w) => [w.letter, w]));
   const operations = data.operations.map((op) => ({
@@ -103,9 +94,19 @@ export function analyzeSymmetry(structure: Structure, options: { symprec?: numbe
   };
 }
 
-/** Two orbits sharing one CIF label (a label split by symmetry) get their Wyckoff position appended. */
+/**
+ * Two orbits sharing one CIF label (a label split by symmetry) get their Wyckoff
+ * position appended; orbits that still share a label (two on one Wyckoff letter,
+ * e.g. the three O_1b of a P1-like cell) are numbered in order: O_1b, O_1b_2, O_1b_3.
+ */
 function disambiguateLabels(orbits: Orbit[]): void {
   const count = new Map<string, number>();
   for (const o of orbits) count.set(o.label, (count.get(o.label) ?? 0) + 1);
   for (const o of orbits) if (count.get(o.label)! > 1) o.label = `${o.label}_${o.multiplicity}${o.wyckoff}`;
+  const seen = new Map<string, number>();
+  for (const o of orbits) {
+    const n = (seen.get(o.label) ?? 0) + 1;
+    seen.set(o.label, n);
+    if (n > 1) o.label = `${o.label}_${n}`;
+  }
 }

@@ -31,6 +31,12 @@ export interface ConvexHull {
   /** Absolute length tolerance (Å) used for the corner and containment decisions. */
   tolerance: number;
   contains(p: Vec3, options?: ContainsOptions): boolean;
+  /**
+   * Distance (Å) from p to the hull's surface: positive inside, 0 on a face,
+   * negative outside (then the largest distance beyond a face plane).
+   * −Infinity for a degenerate hull.
+   */
+  depth(p: Vec3): number;
 }
 
 export interface HullOptions {
@@ -48,7 +54,7 @@ export const DEFAULT_HULL_REL_TOLERANCE = 1e-3;
 
 /** A hull with nothing inside it. */
 function degenerateHull(tolerance: number): ConvexHull {
-  return { faces: [], vertices: [], volume: 0, area: 0, degenerate: true, tolerance, contains: () => false };
+  return { faces: [], vertices: [], volume: 0, area: 0, degenerate: true, tolerance, contains: () => false, depth: () => -Infinity };
 }
 
 function centroid(points: readonly Vec3[]): Vec3 {
@@ -262,5 +268,10 @@ function assemble(points: readonly Vec3[], corners: number[], raw: Triangle[], t
     }
     return true;
   };
-  return { faces, vertices: corners, volume, area, degenerate: false, tolerance: tol, contains };
+  const depth = (p: Vec3): number => {
+    let inside = Infinity;
+    for (const { n, d } of planes) inside = Math.min(inside, d - dot(n, p));
+    return inside;
+  };
+  return { faces, vertices: corners, volume, area, degenerate: false, tolerance: tol, contains, depth };
 }
