@@ -265,6 +265,8 @@ export interface ComparisonSpec {
   scale?: ColorScale;
   /** Scale of the difference panel (default differenceScale of it). */
   diffScale?: ColorScale;
+  /** A cell (row, col) left out of the difference and its MAE: the pristine cell. */
+  exclude?: readonly [number, number];
   /** row: three panels in a line; grid: predicted | DFT above the difference; stack: one above the other. auto: grid when its cells can be ≥ 28 px wide in maxWidth, else stack. */
   layout?: 'auto' | 'row' | 'grid' | 'stack';
   /** Width to fit, px (default COLUMN_WIDTH, a 1200 px page column). */
@@ -276,12 +278,16 @@ export interface ComparisonSpec {
   name?: string;
 }
 
-/** Element-wise pred − DFT where both exist, and the MAE over those cells. */
-export function differenceGrid(pred: Grid, dft: Grid): { diff: Grid; mae: number; n: number } {
+/**
+ * Element-wise pred − DFT where both exist, and the MAE over those cells. `exclude` (row, col)
+ * leaves a cell out: the pristine cell is zero by definition on both sides, not a test of the model.
+ */
+export function differenceGrid(pred: Grid, dft: Grid, exclude?: readonly [number, number]): { diff: Grid; mae: number; n: number } {
   let sum = 0;
   let n = 0;
   const diff = pred.map((row, r) =>
     row.map((p, c) => {
+      if (exclude && exclude[0] === r && exclude[1] === c) return null;
       const d = dft[r]?.[c] ?? null;
       if (p === null || d === null || !Number.isFinite(p) || !Number.isFinite(d)) return null;
       sum += Math.abs(p - d);
@@ -310,7 +316,7 @@ export function comparisonHeatmaps(spec: ComparisonSpec): string {
   checkShape({ ...base, values: spec.predicted }, `${spec.title} (predicted)`);
   checkShape({ ...base, values: spec.dft }, `${spec.title} (DFT)`);
   const shared = spec.scale ?? energyScale(spec.predicted, spec.dft);
-  const { diff, mae, n } = differenceGrid(spec.predicted, spec.dft);
+  const { diff, mae, n } = differenceGrid(spec.predicted, spec.dft, spec.exclude);
   const diffScale = spec.diffScale ?? differenceScale(diff);
   const maeText = n ? `MAE = ${num(mae, 3)} ${unit}, n = ${n}` : 'no common cells';
   const maxWidth = spec.maxWidth ?? COLUMN_WIDTH;

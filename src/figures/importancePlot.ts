@@ -121,8 +121,10 @@ export function importanceSvg(rows: readonly ImportanceRow[], title: string, o: 
   const keyRows = Math.ceil(key.length / keyCols);
   const height = keyTop + keyRows * 15 + 12;
   const maxV = Math.max(...shown.map((r) => (r.importance + r.sd) * 1000), 1e-6);
+  // Round ticks from 0 to the first one past the longest whisker: the axis ends on a labelled value.
   const ticks = niceTicks(0, maxV, 6);
-  const xMax = Math.max(maxV, ticks[ticks.length - 1]);
+  if (ticks[ticks.length - 1] < maxV) ticks.push(+(ticks[ticks.length - 1] + (ticks[1] - ticks[0])).toPrecision(12));
+  const xMax = ticks[ticks.length - 1];
   const x = (meV: number) => left + (Math.max(0, meV) / xMax) * plotW;
   const colour = (s: number) => (s > 0 ? COLOURS.raise : s < 0 ? COLOURS.lower : COLOURS.mixed);
   const out: string[] = [svgOpen(width, height, `class="importance" data-view="${view}" data-name="${esc(fileStem(`importance-${view}`))}"`)];

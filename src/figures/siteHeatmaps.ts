@@ -167,6 +167,13 @@ function layoutOf(config: number, list: Cell[], options: HeatmapOptions): Layout
   return { config, siteA, siteB, distance, hostA, hostB, elements, values, sd: optionalGrid('sd'), lo: optionalGrid('lo'), hi: optionalGrid('hi'), dft, unseen, swappable };
 }
 
+/** (row, col) of the unsubstituted cell (host, host), when both hosts are on the map. */
+function pristineCell(l: Layout): [number, number] | undefined {
+  const r = l.hostA ? l.elements.indexOf(l.hostA) : -1;
+  const c = l.hostB ? l.elements.indexOf(l.hostB) : -1;
+  return r >= 0 && c >= 0 ? [r, c] : undefined;
+}
+
 function draw(cells: readonly Cell[], options: HeatmapOptions, source: 'predicted' | 'dft'): HeatmapFigure[] {
   const groups = byConfig(cells);
   const configs = options.config ? [...options.config] : nearestConfigs(cells);
@@ -176,7 +183,7 @@ function draw(cells: readonly Cell[], options: HeatmapOptions, source: 'predicte
   const layouts = configs.map((c) => layoutOf(c, groups.get(c)!, options));
   // One scale for the page: every value drawn, so that equal colours mean equal energies across maps.
   const scale = options.scale ?? energyScale(...layouts.flatMap((l) => (l.dft ? [l.values, l.dft] : [l.values])));
-  const diffs = layouts.map((l) => (l.dft ? differenceGrid(l.values, l.dft) : undefined));
+  const diffs = layouts.map((l) => (l.dft ? differenceGrid(l.values, l.dft, pristineCell(l)) : undefined));
   const diffScale = options.diffScale ?? differenceScale(...diffs.flatMap((d) => (d ? [d.diff] : [])));
   const what = source === 'dft' ? 'DFT' : 'Predicted';
   return layouts.map((l, k) => {
@@ -188,7 +195,7 @@ function draw(cells: readonly Cell[], options: HeatmapOptions, source: 'predicte
     const common = { config: l.config, title, siteA: l.siteA, siteB: l.siteB, distance: l.distance, source, elements: l.elements, values: l.values, ...uncertainty, unseen: l.unseen, scale };
     if (l.dft) {
       const { mae, n } = diffs[k]!;
-      const svg = comparisonHeatmaps({ title: `E_DS ${title}`, rows: l.elements, cols: l.elements, predicted: l.values, dft: l.dft, ...axes, ...uncertainty, cellName, scale, diffScale, layout: options.layout, maxWidth: options.maxWidth, name });
+      const svg = comparisonHeatmaps({ title: `E_DS ${title}`, rows: l.elements, cols: l.elements, predicted: l.values, dft: l.dft, ...axes, ...uncertainty, cellName, scale, diffScale, exclude: pristineCell(l), layout: options.layout, maxWidth: options.maxWidth, name });
       return { ...common, dft: l.dft, mae: { mae, n }, svg };
     }
     const svg = heatmapSvg({ title: `${what} E_DS ${title}`, rows: l.elements, cols: l.elements, values: l.values, ...uncertainty, unit: 'eV', ...axes, cellName, scale, cell: options.cell, colorBar: options.colorBar, name });
