@@ -192,6 +192,8 @@ header .notes { font-size: 12px; color: #8a4b00; background: #fff4e0; border: 1p
 .panel { background: #fff; border: 1px solid #d5d8dc; border-radius: 6px; padding: 10px 12px; margin: 10px 0; }
 .panel h2 { font-size: 14px; margin: 0 0 8px; text-transform: uppercase; letter-spacing: .04em; color: #445; }
 .panel .empty { color: #777; font-size: 13px; }
+/* The substitution box stays in sight while the heatmaps below are scrolled and clicked. */
+#subst-panel { position: sticky; top: 0; z-index: 2; box-shadow: 0 2px 6px rgba(0,0,0,.08); }
 table.kv { border-collapse: collapse; font-size: 13px; width: 100%; }
 table.kv th { text-align: left; font-weight: normal; color: #666; padding: 2px 10px 2px 0; white-space: nowrap; width: 1%; }
 table.kv td { padding: 2px 0; }
