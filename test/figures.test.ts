@@ -172,7 +172,13 @@ test('the α DFT energies on one scale: the limit is the rounded 98th percentile
   assertWellFormed(bar);
   assert.equal((bar.match(/class="cap high"/g) ?? []).length, 1);
   assert.equal((bar.match(/class="cap low"/g) ?? []).length, 0);
-  assert.deepEqual(attrs(bar, 'data-value').map(Number), scaleTicks(scale));
+  // Its ticks: round values from the scale's series, symmetric, 0 and ±limit included, at least 30 px apart.
+  const ticks = attrs(bar, 'data-value').map(Number);
+  assert.ok(ticks.every((v) => scaleTicks(scale).includes(v)), String(ticks));
+  assert.deepEqual(ticks, ticks.map((v) => (v === 0 ? 0 : -v)).reverse());
+  assert.ok(ticks.includes(0) && ticks.includes(10) && ticks.includes(-10));
+  const xs = [...bar.matchAll(/<text class="tick"[^>]* x="([\d.]+)"/g)].map((m) => Number(m[1]));
+  for (let k = 1; k < xs.length; k++) assert.ok(xs[k] - xs[k - 1] >= 29.9, String(xs));
 });
 
 /** Machado, Oliveira & Fernandes (2009) simulation matrices, severity 1, on linear RGB. */

@@ -131,7 +131,8 @@ function colorBar(x: number, y: number, h: number, scale: ColorScale, label: str
     out.push(`<path class="cap low" d="M${px(x)},${px(y + h)}L${px(x + w / 2)},${px(y + h + BAR.cap)}L${px(x + w)},${px(y + h)}Z" fill="${divergeAt(-1)}" stroke="#555" stroke-width="0.6"><title>values down to ${num(scale.overflow.low!)} eV</title></path>`);
     out.push(`<text class="cap-label" x="${px(x + w / 2)}" y="${px(y + h + BAR.cap + 11)}" text-anchor="middle" font-size="9" fill="#555">min ${num(scale.overflow.low!, 1)}</text>`);
   }
-  for (const t of scaleTicks(scale)) {
+  // Tick labels at least 12 px apart on the bar, whatever its height.
+  for (const t of scaleTicks(scale, Math.max(0.12, 12 / (h / 2)))) {
     const ty = y + ((1 - scalePosition(scale, t)) / 2) * h;
     out.push(`<line x1="${px(x + w)}" y1="${px(ty)}" x2="${px(x + w + 4)}" y2="${px(ty)}" stroke="#333"/>`);
     out.push(`<text class="tick" data-value="${t}" x="${px(x + w + 6)}" y="${px(ty + 3.5)}" font-size="10">${tickLabel(t)}</text>`);
@@ -244,7 +245,8 @@ export function colorBarSvg(scale: ColorScale, o: { width?: number; label?: stri
   out.push(`<rect x="${left}" y="${y}" width="${px(barW)}" height="${h}" fill="url(#${id})" stroke="#555" stroke-width="0.6"/>`);
   if (scale.overflow.low !== undefined) out.push(`<path class="cap low" d="M${left},${y}L${left - 9},${y + h / 2}L${left},${y + h}Z" fill="${divergeAt(-1)}"><title>values down to ${num(scale.overflow.low)} eV</title></path>`);
   if (scale.overflow.high !== undefined) out.push(`<path class="cap high" d="M${px(left + barW)},${y}L${px(left + barW + 9)},${y + h / 2}L${px(left + barW)},${y + h}Z" fill="${divergeAt(1)}"><title>values up to ${num(scale.overflow.high)} eV</title></path>`);
-  for (const t of scaleTicks(scale)) {
+  // Tick labels (up to ~28 px wide) kept apart along the bar.
+  for (const t of scaleTicks(scale, Math.max(0.08, 30 / (barW / 2)))) {
     const x = left + ((scalePosition(scale, t) + 1) / 2) * barW;
     out.push(`<line x1="${px(x)}" y1="${y + h}" x2="${px(x)}" y2="${y + h + 4}" stroke="#333"/><text class="tick" data-value="${t}" x="${px(x)}" y="${y + h + 15}" text-anchor="middle" font-size="10">${tickLabel(t)}</text>`);
   }

@@ -125,7 +125,12 @@ function start(THREE, OrbitControls, data) {
   function placeLabels() {
     const all = [...labelSets.values()].flat().sort((x, y) => y.priority - x.priority);
     labelLayer.innerHTML = '';
-    const placed = [];
+    // The toolbar and the legend are taken: no label goes under them.
+    const base = view.getBoundingClientRect();
+    const placed = [byId('tools'), byId('legend'), byId('hint')].map((el) => {
+      const r = el.getBoundingClientRect();
+      return { x: r.left - base.left, y: r.top - base.top, w: r.width, h: r.height };
+    });
     const right = rightAxis();
     for (const l of all) {
       const c = screenOf(l.pos);
@@ -151,7 +156,7 @@ function start(THREE, OrbitControls, data) {
       el.style.top = free.y + h + 'px';
       placed.push(free);
     }
-    hooks.labels = placed.length;
+    hooks.labels = labelLayer.children.length;
   }
 
   // ---------- display state ----------
