@@ -15,7 +15,7 @@ import type { Vec3 } from '../src/structure/lattice.ts';
 import { ALPHA, BETA, facesVolume } from './helpers.ts';
 import { aetCut, nnhSvg } from '../src/figures/nnhPlot.ts';
 import { featureKey, importanceRanking, importanceSvg, importanceText, type ImportanceRow } from '../src/figures/importancePlot.ts';
-import { interactiveTable, predictionTable, reportHtml } from '../src/figures/report.ts';
+import { htmlTable, interactiveTable, predictionTable, reportHtml } from '../src/figures/report.ts';
 import { heatmapsFromPredictions, heatmapsFromReference } from '../src/figures/siteHeatmaps.ts';
 import { cifText, poscarText } from '../src/figures/pageScripts/shared.js';
 import {
@@ -431,6 +431,8 @@ test('interactive table: every row embedded, columns typed; prediction rows name
   // Interval columns appear only when the rows carry them.
   const withSd = predictionTable(asPredictions.slice(0, 3).map((r) => ({ ...r, eds_sd: 0.1, eds_lo: r.eds_pred - 0.2, eds_hi: r.eds_pred + 0.2 })), { id: 'sd' });
   assert.deepEqual(JSON.parse(/class="itable-data">([^]*?)<\/script>/.exec(withSd)![1]).columns.map((c: { key: string }) => c.key), ['config', 'x', 'y', 'kind', 'distance', 'eds', 'sd', 'lo', 'hi', 'flags']);
+  // Plain tables escape text and take ready HTML cells (codes with superscripts).
+  assert.equal(htmlTable(['site', 'code'], [['<NbI>', { html: codeHtml('8^{5.0}') }]]), '<table><thead><tr><th>site</th><th>code</th></tr></thead><tbody><tr><td>&lt;NbI&gt;</td><td>8<sup>5.0</sup></td></tr></tbody></table>');
   // The report shell keeps its signature and carries the figure download script.
   const page = reportHtml('r', '<p>i</p>', [{ id: 's', title: 'S', html: t }]);
   assert.match(page, /window\.cescreenFigures/);

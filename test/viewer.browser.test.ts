@@ -219,6 +219,12 @@ test('viewer page in Chromium: renders, picks an atom, shows its polyhedron, lin
     assert.equal(await page.getByTestId('select-y').inputValue(), 'Al');
     assert.match((await cell.getAttribute('class')) ?? '', /selected/);
     await page.screenshot({ path: join(OUT, 'viewer-heatmap-click.png') });
+    // Pair 2 joins atom 0 to its own image: this cell cannot carry V and Mo there, and the export says so.
+    await page.evaluate(() => (window as any).cescreenViewer.selectPair(2, 'V', 'Mo'));
+    const refused = await page.evaluate(() => (window as any).cescreenViewer.exportCell('cif'));
+    assert.match(refused.error, /joins an atom to its own periodic image: this cell cannot hold V and Mo/);
+    assert.match((await page.locator('#export-note').textContent()) ?? '', /use a supercell/);
+    await page.evaluate(() => (window as any).cescreenViewer.selectPair(3, 'Nb', 'Al'));
 
     // 5. Colour by site label: legend switches to the labels and the atoms change colour.
     await page.evaluate(() => window.scrollTo(0, 0));

@@ -16,8 +16,14 @@ export interface ReportSection {
   html: string;
 }
 
-export function htmlTable(header: string[], rows: (string | number)[][], caption?: string): string {
-  const cell = (v: string | number) => `<td>${esc(String(v))}</td>`;
+/** A table cell that is already HTML (e.g. codeHtml(code) for a topological code with superscripts). */
+export interface HtmlCell {
+  html: string;
+}
+
+/** A plain table; text and numbers are escaped, `{ html }` cells are inserted as they are. */
+export function htmlTable(header: string[], rows: (string | number | HtmlCell)[][], caption?: string): string {
+  const cell = (v: string | number | HtmlCell) => `<td>${typeof v === 'object' ? v.html : esc(String(v))}</td>`;
   return (
     `<table>${caption ? `<caption>${esc(caption)}</caption>` : ''}<thead><tr>${header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead>` +
     `<tbody>${rows.map((r) => `<tr>${r.map(cell).join('')}</tr>`).join('')}</tbody></table>`
