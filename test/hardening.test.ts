@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { substitutionSystem, DEFAULT_DATA } from '../src/substitution/system.ts';
 import { cleanDataset, collapseByKey, loadDataset, type DataSet } from '../src/substitution/dataset.ts';
 import { expandSubstitutions } from '../src/substitution/substitution.ts';
-import { SubstitutionModel, familySpec } from '../src/model/family.ts';
+import { fitFamily, familySpec } from '../src/model/family.ts';
 import { loadModel, saveModel, type SavedModel } from '../src/predict/modelFile.ts';
 import { phaseOf } from '../src/predict/modelFile.ts';
 import { InputError } from '../src/util/errors.ts';
@@ -170,8 +170,8 @@ test('data loader: 160 seeded mutations of eds.csv give a data set or an InputEr
 async function smallModel(): Promise<{ path: string; text: string }> {
   const samples = collapseByKey(cleanDataset(loadDataset(DEFAULT_DATA, enumeration)).rows).filter((_, i) => i % 6 === 0);
   const families: SavedModel['families'] = {
-    site: await SubstitutionModel.fit(familySpec('site'), enumeration, samples),
-    transfer: await SubstitutionModel.fit(familySpec('transfer'), enumeration, samples),
+    site: await fitFamily(familySpec('site'), samples),
+    transfer: await fitFamily(familySpec('transfer'), samples),
   };
   const elements = [...new Set(samples.flatMap((s) => [s.substitution.elementA, s.substitution.elementB]))].sort();
   const path = join(tmp, 'small-model.json');

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DNNRegressor } from '../src/model/dnn.ts';
 import { MHARegressor } from '../src/model/mhar.ts';
-import { regressorFromJSON } from '../src/model/estimator.ts';
+import { regressorFromJSON } from '../src/model/regressors.ts';
 import { mae } from '../src/model/metrics.ts';
 import { smoothFunctionSplit } from '../src/model/synthetic.ts';
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SVR } from '../src/model/svr.ts';
 import { RandomForest } from '../src/model/forest.ts';
-import { regressorFromJSON } from '../src/model/estimator.ts';
+import { regressorFromJSON } from '../src/model/regressors.ts';
 import { gridSearchSVR } from '../src/model/search.ts';
 import { mae } from '../src/model/metrics.ts';
 import { smoothFunctionSplit } from '../src/model/synthetic.ts';

@@ -18,7 +18,8 @@ import { CeFeaturizer, DEFAULT_CE } from '../../src/features/ce.ts';
 import { ALLOYING_ELEMENTS } from '../../src/features/elements.ts';
 import { trainingData, DEFAULT_DATA } from '../../src/substitution/system.ts';
 import { collapseByKey } from '../../src/substitution/dataset.ts';
-import { featurizerFor, familySpec, DEFAULT_PARAMS } from '../../src/model/family.ts';
+import { familySpec } from '../../src/model/family.ts';
+import { featurizerFor } from '../../src/features/ce.ts';
 import { SVR } from '../../src/model/svr.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -161,7 +162,7 @@ async function svrStep(dir: string) {
   const X = samples.map((s) => f.features(s.substitution));
   const y = samples.map((s) => s.eds);
   const { train, test } = split(X.length, 42);
-  const p = DEFAULT_PARAMS.site.params as { C: number; epsilon: number; gammaScale: number };
+  const p = spec.params as { C: number; epsilon: number; gammaScale: number };
   const params = { C: p.C, epsilon: p.epsilon, gamma: p.gammaScale / X[0].length };
   const Xtr = train.map((i) => X[i]);
   const ytr = train.map((i) => y[i]);

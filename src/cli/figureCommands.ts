@@ -9,7 +9,10 @@ import { buildViewerData } from '../figures/viewerData.ts';
 import { readStructure } from '../structure/io.ts';
 import { parseSupercellSpec } from '../structure/supercell.ts';
 import { InputError } from '../util/errors.ts';
-import { emit, fixed, listOption, numberOption, table, writeOutput } from './output.ts';
+import { emit, listOption, writeOutput } from './output.ts';
+import { fixed, table } from '../figures/text.ts';
+import { paramOption } from './options.ts';
+import { SYSTEM_PARAMS } from '../substitution/params.ts';
 
 const DATA_HELP = `
 --data takes reference (DFT) energies in the predictions format with a column
@@ -56,14 +59,13 @@ export function registerFigureCommands(program: Command): void {
     .option('--predictions <csv>', 'predictions table from `cescreen predict` (same --supercell and --max-distance)')
     .option('--data <csv>', 'reference (DFT) energies of this cell\'s pairs, shown beside the predictions (format below)')
     .option('--supercell <spec>', "cell to show and enumerate pairs in, e.g. '1x1x1', '2x2x1'")
-    .option('--max-distance <angstrom>', 'pairs up to this minimum-image distance in Å', '3.6')
+    .addOption(paramOption('maxDistance', SYSTEM_PARAMS.maxDistance))
     .option('--title <text>', 'page title (default: the structure title)')
     .option('--block <name>', 'CIF data block')
     .option('--json', 'JSON summary')
     .addHelpText('after', DATA_HELP)
-    .action((cif: string, o: { output: string; predictions?: string; data?: string; supercell?: string; maxDistance: string; title?: string; block?: string; json?: boolean }) => {
-      const maxDistance = numberOption('--max-distance', o.maxDistance, 3.6);
-      if (!(maxDistance > 0 && maxDistance <= 10)) throw new InputError(`--max-distance ${maxDistance}: expected a distance in (0, 10] Å`);
+    .action((cif: string, o: { output: string; predictions?: string; data?: string; supercell?: string; maxDistance: number; title?: string; block?: string; json?: boolean }) => {
+      const maxDistance = o.maxDistance;
       const structure = readStructure(cif, { block: o.block });
       const supercell = o.supercell ? parseSupercellSpec(o.supercell) : undefined;
       const table = o.predictions ? readPredictionsCsv(o.predictions) : undefined;

@@ -4,7 +4,7 @@ import { registerStructureCommands } from './structureCommands.ts';
 import { registerSubstitutionCommands } from './substitutionCommands.ts';
 import { registerModelCommands } from './modelCommands.ts';
 import { registerFigureCommands } from './figureCommands.ts';
-import { registerReproduce } from './reproduce.ts';
+import { registerReproduce } from './reproduceCommand.ts';
 
 const program = new Command('cescreen')
   .description('Crystal-structure analysis and Center-Environment substitution screening')

@@ -38,12 +38,5 @@ export function fail(e: unknown): never {
   process.exit(1);
 }
 
-export function fixed(x: number, digits = 4): string {
-  return Number.isFinite(x) ? x.toFixed(digits) : String(x);
-}
-
-export function table(header: string[], rows: (string | number)[][]): string {
-  const cells = [header, ...rows.map((r) => r.map(String))];
-  const widths = header.map((_, k) => Math.max(...cells.map((r) => (r[k] ?? '').length)));
-  return cells.map((r) => r.map((c, k) => c.padEnd(widths[k])).join('  ').trimEnd()).join('\n') + '\n';
-}
+// Kept for the structure commands until they move to declared parameters.
+export { fixed, table } from '../figures/text.ts';

@@ -2,93 +2,29 @@ import type { Command } from 'commander';
 import { substitutionSystem } from '../substitution/system.ts';
 import { expandSubstitutions, canonicalSubstitution, substitutionKind } from '../substitution/substitution.ts';
 import { loadDataset } from '../substitution/dataset.ts';
-import { CeFeaturizer, type CeDefinition } from '../features/ce.ts';
-import { ALLOYING_ELEMENTS, hasElement } from '../features/elements.ts';
+import { CeFeaturizer } from '../features/ce.ts';
+import { ALLOYING_ELEMENTS } from '../features/elements.ts';
+import { featureDefinition, type CeOptions } from '../features/sets.ts';
+import { SYSTEM_PARAMS } from '../substitution/params.ts';
 import { writeStructure } from '../structure/io.ts';
 import { Structure } from '../structure/structure.ts';
 import { InputError } from '../util/errors.ts';
 import { toCsv } from '../util/csv.ts';
-import { emit, fixed, listOption, numberOption, table, writeOutput } from './output.ts';
-
-export interface FeatureFlags {
-  features?: string;
-  env?: string;
-  nn?: string;
-  weight?: string;
-  aggregate?: string;
-  values?: string;
-}
-
-/** --features ceaet|cenn|cc and the fine-grained flags → a CE definition (unset fields keep the family's defaults). */
-export function featureDefinition(o: FeatureFlags): Partial<CeDefinition> {
-  const def: Partial<CeDefinition> = {};
-  switch (o.features ?? 'ceaet') {
-    case 'ceaet':
-      def.env = 'aet';
-      break;
-    case 'cenn':
-      def.env = 'nn';
-      break;
-    case 'cc': // composition only: unweighted shell mean
-      def.env = 'aet';
-      def.weight = 0;
-      def.aggregate = 'mean';
-      break;
-    default:
-      throw new InputError(`--features ${o.features}: expected ceaet, cenn or cc`);
-  }
-  if (o.env !== undefined) {
-    if (o.env !== 'aet' && o.env !== 'nn') throw new InputError(`--env ${o.env}: expected aet or nn`);
-    def.env = o.env;
-  }
-  if (o.nn !== undefined) {
-    const n = numberOption('--nn', o.nn, 12);
-    if (!Number.isInteger(n) || n < 1 || n > 100) throw new InputError(`--nn ${o.nn}: expected an integer from 1 to 100`);
-    def.nn = n;
-  }
-  if (o.weight !== undefined) def.weight = numberOption('--weight', o.weight, -1);
-  if (o.aggregate !== undefined) {
-    if (o.aggregate !== 'mean' && o.aggregate !== 'sum') throw new InputError(`--aggregate ${o.aggregate}: expected mean or sum`);
-    def.aggregate = o.aggregate;
-  }
-  if (o.values !== undefined) {
-    if (!['absolute', 'relative', 'both'].includes(o.values)) throw new InputError(`--values ${o.values}: expected absolute, relative or both`);
-    def.values = o.values as CeDefinition['values'];
-  }
-  return def;
-}
-
-export function addFeatureFlags(c: Command): Command {
-  return c
-    .option('--features <set>', 'ceaet (AET shell), cenn (n nearest neighbours) or cc (composition only)', 'ceaet')
-    .option('--env <aet|nn>', 'shell of a site')
-    .option('--nn <n>', 'neighbours in the CENN shell', '12')
-    .option('--weight <m>', 'environment weight r^m (-1, -0.5; 0 = composition only)')
-    .option('--aggregate <mean|sum>', 'weighted mean or unnormalised weighted sum of the shell')
-    .option('--values <absolute|relative|both>', 'element properties as such or relative to the host');
-}
-
-export function elementList(value: string | undefined, fallback: readonly string[]): string[] {
-  const els = listOption(value) ?? [...fallback];
-  if (els.length === 0) throw new InputError('--elements: expected a comma-separated list of element symbols');
-  for (const e of els) if (!hasElement(e)) throw new InputError(`--elements: unknown element '${e}'`);
-  return els;
-}
+import { emit, writeOutput } from './output.ts';
+import { fixed, table } from '../figures/text.ts';
+import { addFeatureOptions, addParams, elementList } from './options.ts';
+import { number } from '../util/params.ts';
+import { paramOption } from './options.ts';
 
 interface SystemFlags {
   block?: string;
-  supercell?: string;
-  maxDistance?: string;
+  supercell: string;
+  maxDistance: number;
 }
 
-const systemOf = (cif: string, o: SystemFlags) =>
-  substitutionSystem(cif, { block: o.block, supercell: o.supercell, maxDistance: numberOption('--max-distance', o.maxDistance, 3.6) });
+const systemOf = (cif: string, o: SystemFlags) => substitutionSystem(cif, { block: o.block, supercell: o.supercell, maxDistance: o.maxDistance });
 
-const addSystemFlags = (c: Command) =>
-  c
-    .option('--supercell <spec>', "periodic cell of the substitutions: '1x1x1', '2x2x1' or 9 integers", '1x1x1')
-    .option('--max-distance <angstrom>', 'largest minimum-image distance of a pair', '3.6')
-    .option('--block <name>', 'CIF data block');
+const addSystemFlags = (c: Command) => addParams(c, SYSTEM_PARAMS);
 
 export function registerSubstitutionCommands(program: Command): void {
   addSystemFlags(program.command('pairs <cif>').description('symmetry-distinct site pairs (double-substitution geometries) of a periodic cell'))
@@ -130,14 +66,14 @@ export function registerSubstitutionCommands(program: Command): void {
       );
     });
 
-  addFeatureFlags(addSystemFlags(program.command('features <cif>').description('Center-Environment feature vectors of substitutions')))
+  addFeatureOptions(addSystemFlags(program.command('features <cif>').description('Center-Environment feature vectors of substitutions')))
     .option('--data <csv>', 'featurise the substitutions of this DFT table (rows matched to pairs)')
     .option('--elements <list>', 'featurise every substitution of these elements', ALLOYING_ELEMENTS.join(','))
     .requiredOption('-o, --output <file>', 'CSV file to write')
     .option('--json', 'print a JSON summary')
-    .action((cif: string, o: SystemFlags & FeatureFlags & { data?: string; elements: string; output: string; json?: boolean }) => {
+    .action((cif: string, o: SystemFlags & CeOptions & { features: string; data?: string; elements: string; output: string; json?: boolean }) => {
       const sys = systemOf(cif, o);
-      const f = new CeFeaturizer(sys.enumeration, featureDefinition(o));
+      const f = new CeFeaturizer(sys.enumeration, featureDefinition(o.features, { env: o.env, nn: o.nn, weight: o.weight, aggregate: o.aggregate, values: o.values }));
       const subs = o.data
         ? loadDataset(o.data, sys.enumeration).rows.map((r) => ({ s: r.substitution, eds: r.eds as number | '' }))
         : expandSubstitutions(sys.enumeration, elementList(o.elements, ALLOYING_ELEMENTS)).map((s) => ({ s, eds: '' as number | '' }));
@@ -148,15 +84,14 @@ export function registerSubstitutionCommands(program: Command): void {
     });
 
   addSystemFlags(program.command('substitute <cif>').description('write the substituted periodic cell of one substitution (for DFT)'))
-    .requiredOption('--pair <id>', 'configuration id (see cescreen pairs)')
+    .addOption(paramOption('pair', number('configuration id (see cescreen pairs)', 1, { min: 1, integer: true }), { withDefault: false }).makeOptionMandatory())
     .requiredOption('--elements <X,Y>', 'element on site a, element on site b (the host element leaves a site as it is)')
     .requiredOption('-o, --output <file>', 'output .cif or POSCAR')
     .option('--json', 'JSON summary')
-    .action((cif: string, o: SystemFlags & { pair: string; elements: string; output: string; json?: boolean }) => {
+    .action((cif: string, o: SystemFlags & { pair: number; elements: string; output: string; json?: boolean }) => {
       const sys = systemOf(cif, o);
-      const id = numberOption('--pair', o.pair, 0);
-      const pair = sys.enumeration.pairs[id - 1];
-      if (!Number.isInteger(id) || !pair) throw new InputError(`--pair ${o.pair}: expected a configuration id from 1 to ${sys.enumeration.pairs.length}`);
+      const pair = sys.enumeration.pairs[o.pair - 1];
+      if (!pair) throw new InputError(`--pair ${o.pair}: expected a configuration id from 1 to ${sys.enumeration.pairs.length}`);
       const els = elementList(o.elements, []);
       if (els.length !== 2) throw new InputError(`--elements ${o.elements}: expected two elements X,Y (X on site a, Y on site b)`);
       const s = canonicalSubstitution(pair, els[0], els[1]);

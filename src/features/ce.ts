@@ -88,8 +88,9 @@ export class CeFeaturizer {
     let d = this.sites.get(atom);
     if (d) return d;
     const def = this.definition;
-    const aet = atomicEnvironment(this.cell, atom, { identifyIdeal: false });
-    const shell = def.env === 'aet' ? aet.shell : nearestNeighborShell(this.cell, atom, def.nn, this.finder);
+    // CENN never needs the AET, so a site without one cannot break it
+    const aet = def.env === 'aet' ? atomicEnvironment(this.cell, atom, { identifyIdeal: false }) : null;
+    const shell = aet ? aet.shell : nearestNeighborShell(this.cell, atom, def.nn, this.finder);
     const dist = shell.map((s) => s.distance);
     const mean = dist.reduce((s, x) => s + x, 0) / dist.length;
     const sd = Math.sqrt(dist.reduce((s, x) => s + (x - mean) ** 2, 0) / dist.length);
@@ -102,7 +103,7 @@ export class CeFeaturizer {
       cn: shell.length,
       meanDistance: mean,
       sdDistance: sd,
-      volume: def.env === 'aet' ? aet.volume : convexHull(shell.map((n) => n.vector)).volume,
+      volume: aet ? aet.volume : convexHull(shell.map((n) => n.vector)).volume,
     };
     this.sites.set(atom, d);
     return d;
@@ -152,9 +153,8 @@ export class CeFeaturizer {
   private siteBlock(site: SiteDescriptor, element: string, occupant: (k: number) => string): number[] {
     const def = this.definition;
     const pc = this.properties(element);
-    const ph = this.properties(site.host);
     const P = pc.length;
-    const envAbs = new Array<number>(P).fill(0);
+    const env = new Array<number>(P).fill(0);
     const envRel = new Array<number>(P).fill(0);
     let wsum = 0;
     site.shell.forEach((n, k) => {
@@ -163,20 +163,43 @@ export class CeFeaturizer {
       const pe = this.properties(occupant(n.index));
       const p0 = this.properties(this.cell.sites[n.index].element);
       for (let q = 0; q < P; q++) {
-        envAbs[q] += w * pe[q];
+        env[q] += w * pe[q];
         envRel[q] += w * (pe[q] - p0[q]);
       }
     });
-    if (def.aggregate === 'mean') for (let q = 0; q < P; q++) (envAbs[q] /= wsum), (envRel[q] /= wsum);
-    const out: number[] = [];
-    if (def.values !== 'relative') out.push(...pc, ...envAbs);
-    if (def.values !== 'absolute') out.push(...pc.map((v, q) => v - ph[q]), ...envRel);
-    if (def.host) out.push(...ph);
-    if (def.geometry) out.push(site.cn, site.meanDistance, site.sdDistance, site.volume);
-    if (def.labels) out.push(...def.labels.map((l) => (l === site.label ? 1 : 0)));
-    return out;
+    if (def.aggregate === 'mean') for (let q = 0; q < P; q++) (env[q] /= wsum), (envRel[q] /= wsum);
+    const c: SiteValues = { site, centre: pc, host: this.properties(site.host), env, envRel };
+    return SITE_BLOCKS.filter((b) => b.when(def)).flatMap((b) => b.values(c, def));
   }
 }
+
+/** What the blocks of one site read: the centre's, host's and shell's property vectors. */
+interface SiteValues {
+  site: SiteDescriptor;
+  centre: number[];
+  host: number[];
+  /** Σw·p over the shell of the substituted cell (or its weighted mean). */
+  env: number[];
+  /** The same of p − p(pristine occupant): zero in the pristine cell. */
+  envRel: number[];
+}
+
+const suffixed = (def: CeDefinition, suffix: string) => def.properties.map((c) => `${c}${suffix}`);
+
+/**
+ * The blocks of one site's CE vector, in order, each with its names and values
+ * side by side: `_C` centre, `_E` environment, `_dC`/`_dE` host-relative, `_H` host,
+ * geometry, and the opt-in site-label one-hots.
+ */
+const SITE_BLOCKS: { when: (d: CeDefinition) => boolean; names: (d: CeDefinition) => string[]; values: (c: SiteValues, d: CeDefinition) => number[] }[] = [
+  { when: (d) => d.values !== 'relative', names: (d) => suffixed(d, '_C'), values: (c) => c.centre },
+  { when: (d) => d.values !== 'relative', names: (d) => suffixed(d, '_E'), values: (c) => c.env },
+  { when: (d) => d.values !== 'absolute', names: (d) => suffixed(d, '_dC'), values: (c) => c.centre.map((v, q) => v - c.host[q]) },
+  { when: (d) => d.values !== 'absolute', names: (d) => suffixed(d, '_dE'), values: (c) => c.envRel },
+  { when: (d) => d.host, names: (d) => suffixed(d, '_H'), values: (c) => c.host },
+  { when: (d) => d.geometry, names: () => ['CN', 'DM', 'DS', 'VOL'], values: ({ site: s }) => [s.cn, s.meanDistance, s.sdDistance, s.volume] },
+  { when: (d) => d.labels !== null, names: (d) => d.labels!.map((l) => `is_${l}`), values: (c, d) => d.labels!.map((l) => (l === c.site.label ? 1 : 0)) },
+];
 
 function compareEnds(
   p: { site: SiteDescriptor; element: string },
@@ -194,17 +217,22 @@ function compareEnds(
 
 /** Names of one site's block: `<code>_C` centre, `<code>_E` environment, `d` = host-relative, `_H` host. */
 export function siteBlockNames(def: CeDefinition): string[] {
-  const names: string[] = [];
-  if (def.values !== 'relative') names.push(...def.properties.map((c) => `${c}_C`), ...def.properties.map((c) => `${c}_E`));
-  if (def.values !== 'absolute') names.push(...def.properties.map((c) => `${c}_dC`), ...def.properties.map((c) => `${c}_dE`));
-  if (def.host) names.push(...def.properties.map((c) => `${c}_H`));
-  if (def.geometry) names.push('CN', 'DM', 'DS', 'VOL');
-  if (def.labels) names.push(...def.labels.map((l) => `is_${l}`));
-  return names;
+  return SITE_BLOCKS.filter((b) => b.when(def)).flatMap((b) => b.names(def));
 }
 
 /** Names of the substitution vector: both site blocks (suffix 1, 2 in canonical order) and the pair descriptors. */
 export function featureNames(def: CeDefinition): string[] {
   const block = siteBlockNames(def);
   return [...block.map((n) => `${n}1`), ...block.map((n) => `${n}2`), 'D_12', 'N2_in_shell1', 'N1_in_shell2'];
+}
+
+/** Featurizers are cached per cell and definition: a cell's shells are computed once. */
+const featurizers = new WeakMap<PairEnumeration, Map<string, CeFeaturizer>>();
+export function featurizerFor(enumeration: PairEnumeration, def: CeDefinition): CeFeaturizer {
+  let m = featurizers.get(enumeration);
+  if (!m) featurizers.set(enumeration, (m = new Map()));
+  const key = JSON.stringify(def);
+  let f = m.get(key);
+  if (!f) m.set(key, (f = new CeFeaturizer(enumeration, def)));
+  return f;
 }

@@ -1,65 +1,26 @@
 /**
- * The estimator contract shared by every model in src/model, and the JSON
- * registry that rebuilds a fitted model from its `toJSON()` output.
+ * The estimator contract shared by every model in src/model (the registry that
+ * builds and reloads them by name is src/model/regressors.ts).
  *
  * Conventions:
  * - `fit` is async (libsvm-wasm and tfjs initialise asynchronously);
  *   `predict` is synchronous and pure, so interpretation code can call it in loops.
  * - Every model takes a `seed` option; the same seed and data give the same model.
  * - `toJSON()` returns plain JSON (numbers, arrays, strings) tagged with `kind`;
- *   `regressorFromJSON` dispatches on that tag and predicts identically afterwards.
+ *   the registry dispatches on that tag and the model predicts identically afterwards.
+ * - `dispose()` frees what garbage collection cannot (tfjs tensors); CV loops call it.
  */
 
 export interface Regressor {
   fit(X: number[][], y: number[]): Promise<void>;
   predict(X: number[][]): number[];
   toJSON(): RegressorJSON;
+  dispose(): void;
 }
 
 export interface RegressorJSON {
   kind: string;
   [key: string]: unknown;
-}
-
-/** Kinds known to `regressorFromJSON` / `createRegressor`. */
-export type RegressorKind = 'SVR' | 'RandomForest' | 'DNN' | 'MHAR';
-
-export const REGRESSOR_KINDS: readonly RegressorKind[] = ['SVR', 'RandomForest', 'DNN', 'MHAR'];
-
-// Models are imported lazily so that, e.g., loading an SVR never pays for tfjs start-up.
-export async function regressorFromJSON(json: unknown): Promise<Regressor> {
-  if (typeof json !== 'object' || json === null || typeof (json as RegressorJSON).kind !== 'string') {
-    throw new Error('regressorFromJSON: not a serialised model (missing "kind")');
-  }
-  const j = json as RegressorJSON;
-  switch (j.kind) {
-    case 'SVR':
-      return (await import('./svr.ts')).SVR.fromJSON(j);
-    case 'RandomForest':
-      return (await import('./forest.ts')).RandomForest.fromJSON(j);
-    case 'DNN':
-      return (await import('./dnn.ts')).DNNRegressor.fromJSON(j);
-    case 'MHAR':
-      return (await import('./mhar.ts')).MHARegressor.fromJSON(j);
-    default:
-      throw new Error(`regressorFromJSON: unknown model kind "${j.kind}"`);
-  }
-}
-
-/** Build an unfitted model by kind name, with that model's options object. */
-export async function createRegressor(kind: RegressorKind, options: Record<string, unknown> = {}): Promise<Regressor> {
-  switch (kind) {
-    case 'SVR':
-      return new (await import('./svr.ts')).SVR(options);
-    case 'RandomForest':
-      return new (await import('./forest.ts')).RandomForest(options);
-    case 'DNN':
-      return new (await import('./dnn.ts')).DNNRegressor(options);
-    case 'MHAR':
-      return new (await import('./mhar.ts')).MHARegressor(options);
-    default:
-      throw new Error(`createRegressor: unknown model kind "${kind as string}"`);
-  }
 }
 
 /** Shared input validation: rectangular, finite, matching lengths. */

@@ -1,7 +1,6 @@
-import type { PairEnumeration } from '../substitution/pairs.ts';
 import type { Sample } from '../substitution/dataset.ts';
-import { SubstitutionModel, featurizerFor, type FamilySpec } from './family.ts';
-import { siteBlockNames } from '../features/ce.ts';
+import { SiteFamilyModel, type FamilySpec } from './family.ts';
+import { featurizerFor, siteBlockNames } from '../features/ce.ts';
 import { kernelShap, permutationImportance, shapSummary } from './interpret.ts';
 import { groupTrainTestSplit, take } from './splits.ts';
 import { createRng } from './random.ts';
@@ -30,16 +29,16 @@ export interface Explanation {
  */
 export async function explainSiteModel(
   spec: FamilySpec,
-  enumeration: PairEnumeration,
   samples: Sample[],
   o: { seed?: number; repeats?: number; shapSamples?: number; background?: number } = {},
 ): Promise<Explanation> {
   const seed = o.seed ?? 0;
   const split = groupTrainTestSplit(samples.map((s) => s.key), 0.2, seed);
-  const model = await SubstitutionModel.fit(spec, enumeration, take(samples, split.train));
-  const f = featurizerFor(enumeration, spec.features);
+  if (spec.family !== 'site') throw new RangeError('feature-level interpretation is defined for the site family');
+  const model = await SiteFamilyModel.fit(spec, take(samples, split.train));
+  const f = featurizerFor(samples[0].enumeration, spec.features);
   const test = take(samples, split.test);
-  const X = test.map((s) => f.features(s.substitution));
+  const X = test.map((s) => featurizerFor(s.enumeration, spec.features).features(s.substitution));
   const y = test.map((s) => s.eds);
   const pi = permutationImportance(model.featureModel, X, y, { repeats: o.repeats ?? 5, seed });
   const rng = createRng(seed + 7);
@@ -71,5 +70,6 @@ export async function explainSiteModel(
     byProperty.set(key, (byProperty.get(key) ?? 0) + pi.mean[j]);
   });
   const properties = [...byProperty].map(([feature, importance]) => ({ feature, importance })).sort((a, b) => b.importance - a.importance);
+  model.dispose();
   return { baselineMae: pi.baselineMae, features, properties };
 }

@@ -297,6 +297,9 @@ export class RandomForest implements Regressor {
     return this.trees.map((t) => X.map((x) => predictTree(t, x)));
   }
 
+  /** Plain arrays: nothing to free. */
+  dispose(): void {}
+
   toJSON(): RandomForestJSON {
     if (this.trees.length === 0) throw new Error('RandomForest.toJSON before fit');
     return { kind: 'RandomForest', options: { ...this.options }, d: this.d, trees: this.trees };

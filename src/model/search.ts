@@ -9,6 +9,10 @@
  * survivors are scored on full folds. Test folds are never subsampled.
  */
 import type { Regressor } from './estimator.ts';
+import type { Sample } from '../substitution/dataset.ts';
+import { featurizerFor } from '../features/ce.ts';
+import type { FamilySpec } from './family.ts';
+import { SILENT, inStage, type Progress } from '../util/progress.ts';
 import { classification, mae, mean, r2, std } from './metrics.ts';
 import { createRng, permutation } from './random.ts';
 import { groupKFold, kFold, take, type GroupKey, type Split } from './splits.ts';
@@ -36,7 +40,7 @@ export async function crossValidate(
     const m = makeModel();
     await m.fit(take(X, s.train), take(y, s.train));
     const p = m.predict(take(X, s.test));
-    (m as { dispose?: () => void }).dispose?.();
+    m.dispose();
     foldMae.push(mae(take(y, s.test), p));
     s.test.forEach((i, k) => {
       sum[i] += p[k];
@@ -51,6 +55,7 @@ export async function crossValidate(
   };
 }
 
+export type SelectBy = 'mae' | 'r2' | 'f1';
 export type ParamGrid = Record<string, readonly number[]>;
 export type Params = Record<string, number>;
 
@@ -94,7 +99,7 @@ export interface SearchOptions {
   seed?: number;
   onProgress?: (done: number, total: number) => void;
   /** Pick the best candidate by lowest MAE (default), highest R² or highest F1 on the full folds. */
-  selectBy?: 'mae' | 'r2' | 'f1';
+  selectBy?: SelectBy;
   /** Class threshold for F1 (default 0: "stabilising"). */
   threshold?: number;
 }
@@ -190,4 +195,35 @@ export async function gridSearchSVR(
   const seed = o.seed ?? 0;
   const splits = groups ? groupKFold(groups, folds, seed) : kFold(X.length, folds, seed);
   return gridSearch((p) => new SVR({ C: p.C, gamma: p.gamma, epsilon: p.epsilon }), grid, X, y, splits, o);
+}
+
+/** The grid `--search` explores for the site family's SVR (γ as γ·d). */
+export const SITE_SVR_GRID = { C: [10, 30, 100], gammaScale: [0.3, 0.6, 1.2], epsilon: [0.01, 0.02, 0.05] };
+
+/**
+ * The site family's SVR hyper-parameters by grouped 3-fold CV on the training
+ * samples only (one physical substitution per group); other families and
+ * regressors keep their defaults.
+ */
+export async function searchFamilyParams(
+  spec: FamilySpec,
+  train: Sample[],
+  o: { seed: number; selectBy?: SelectBy; progress?: Progress },
+): Promise<FamilySpec> {
+  if (spec.family !== 'site' || spec.regressor !== 'SVR') return spec;
+  const X = train.map((s) => featurizerFor(s.enumeration, spec.features).features(s.substitution));
+  const d = X[0].length;
+  const gammas = SITE_SVR_GRID.gammaScale.map((g) => g / d);
+  const r = await inStage(o.progress ?? SILENT, 'hyper-parameter search', 1, () =>
+    gridSearchSVR(X, train.map((s) => s.eds), train.map((s) => s.key), {
+      C: SITE_SVR_GRID.C,
+      gamma: gammas,
+      epsilon: SITE_SVR_GRID.epsilon,
+      folds: 3,
+      seed: o.seed,
+      selectBy: o.selectBy,
+    }),
+  );
+  const gammaScale = SITE_SVR_GRID.gammaScale[gammas.indexOf(r.best.gamma)];
+  return { ...spec, params: { ...spec.params, C: r.best.C, gammaScale, epsilon: r.best.epsilon } };
 }

@@ -225,6 +225,9 @@ export class SVR implements Regressor {
     });
   }
 
+  /** Nothing to free: the wasm model is freed right after training. */
+  dispose(): void {}
+
   predict(X: number[][]): number[] {
     if (!this.model) throw new Error('SVR.predict before fit');
     checkXy(X, undefined, this.model.d);

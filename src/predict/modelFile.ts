@@ -3,10 +3,9 @@ import { createHash } from 'node:crypto';
 import { featureNames, siteBlockNames } from '../features/ce.ts';
 import { InputError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/atomicWrite.ts';
-import { SubstitutionModel, type FamilySpec } from '../model/family.ts';
+import { familyEntry, familyFromJSON, type FamilyJSON, type FamilySpec, type SubstitutionModel } from '../model/family.ts';
 import { analyzeSymmetry } from '../structure/symmetry.ts';
 import type { Structure } from '../structure/structure.ts';
-import type { RegressorJSON } from '../model/estimator.ts';
 
 export const MODEL_FORMAT = 'cescreen-model';
 export const MODEL_VERSION = 1;
@@ -33,8 +32,6 @@ export interface TrainingInfo {
   seed: number;
 }
 
-type FamilyJSON = { spec: FamilySpec; main: RegressorJSON; single: RegressorJSON | null };
-
 interface ModelFileJSON {
   format: string;
   version: number;
@@ -42,12 +39,21 @@ interface ModelFileJSON {
   families: Record<string, { featureNames: { main: string[]; single: string[] | null; digest: string }; model: FamilyJSON }>;
 }
 
-/** Model names in a file: the two families, and the site family selected by R² or F1 (`train --select`). */
-export const MODEL_NAMES = ['site', 'transfer', 'site-r2', 'site-f1'] as const;
-export type ModelName = (typeof MODEL_NAMES)[number];
+/** Model names in a file: a family's name, or `<family>-r2` / `<family>-f1` for one selected by R² or F1 (`train --select`). */
+export const SELECTION_SUFFIXES = ['r2', 'f1'] as const;
+
+function checkModelName(name: string): boolean {
+  const [family, suffix, ...rest] = name.split('-');
+  try {
+    familyEntry(family);
+  } catch {
+    return false;
+  }
+  return rest.length === 0 && (suffix === undefined || (SELECTION_SUFFIXES as readonly string[]).includes(suffix));
+}
 
 export interface SavedModel {
-  families: Partial<Record<ModelName, SubstitutionModel>>;
+  families: Record<string, SubstitutionModel>;
   training: TrainingInfo;
 }
 
@@ -62,7 +68,7 @@ function namesOf(spec: FamilySpec) {
 
 export function saveModel(path: string, saved: SavedModel): void {
   const families: ModelFileJSON['families'] = {};
-  for (const [name, m] of Object.entries(saved.families) as [ModelName, SubstitutionModel][]) {
+  for (const [name, m] of Object.entries(saved.families)) {
     families[name] = { featureNames: namesOf(m.spec), model: m.toJSON() };
   }
   const json: ModelFileJSON = { format: MODEL_FORMAT, version: MODEL_VERSION, training: saved.training, families };
@@ -89,8 +95,8 @@ export async function loadModel(path: string, text?: string): Promise<SavedModel
     throw new InputError('model file is incomplete (no training information or no model)', where);
   }
   const families: SavedModel['families'] = {};
-  for (const [name, entry] of Object.entries(json.families) as [ModelName, ModelFileJSON['families'][string]][]) {
-    if (!MODEL_NAMES.includes(name)) throw new InputError(`unknown model '${name}' (expected ${MODEL_NAMES.join(', ')})`, where);
+  for (const [name, entry] of Object.entries(json.families)) {
+    if (!checkModelName(name)) throw new InputError(`unknown model '${name}' (expected a family name, optionally with -r2 or -f1)`, where);
     let names;
     try {
       names = namesOf(entry.model.spec);
@@ -101,7 +107,7 @@ export async function loadModel(path: string, text?: string): Promise<SavedModel
       throw new InputError(`the ${name} model was built with another feature definition than this cescreen builds; retrain it`, where);
     }
     try {
-      families[name] = await SubstitutionModel.fromJSON(entry.model);
+      families[name] = await familyFromJSON(entry.model);
     } catch (e) {
       throw new InputError(`the ${name} model is damaged (${(e as Error).message})`, where);
     }
@@ -131,11 +137,25 @@ export function phaseOf(structure: Structure): PhaseFingerprint {
   };
 }
 
-/** The family a prediction uses: asked for, else site on the training phase and transfer on any other. */
-export function chooseFamily(saved: SavedModel, target: Structure, asked?: string): { family: string; model: SubstitutionModel } {
-  if (asked !== undefined && !MODEL_NAMES.includes(asked as ModelName)) throw new InputError(`family ${asked}: expected one of ${MODEL_NAMES.join(', ')}`);
-  const name = (asked ?? (samePhase(phaseOf(target), saved.training.phase) ? 'site' : 'transfer')) as ModelName;
-  const model = saved.families[name] ?? (asked ? undefined : Object.values(saved.families)[0]);
-  if (!model) throw new InputError(`the model file holds no ${name} model (it has ${Object.keys(saved.families).join(', ')})`);
-  return { family: saved.families[name] ? name : model.spec.family, model };
+/**
+ * The model a prediction uses: the one asked for, else `site` on the training
+ * phase and `transfer` on any other. When the default is not in the file, the
+ * first model is used with a warning saying why.
+ */
+export function chooseFamily(saved: SavedModel, target: Structure, asked?: string): { family: string; model: SubstitutionModel; warning?: string } {
+  const names = Object.keys(saved.families);
+  if (asked !== undefined) {
+    const model = saved.families[asked];
+    if (!model) throw new InputError(`the model file holds no ${asked} model (it has ${names.join(', ')})`);
+    return { family: asked, model };
+  }
+  const same = samePhase(phaseOf(target), saved.training.phase);
+  const wanted = same ? 'site' : 'transfer';
+  if (saved.families[wanted]) return { family: wanted, model: saved.families[wanted] };
+  const family = names[0];
+  return {
+    family,
+    model: saved.families[family],
+    warning: `the model file holds no ${wanted} model (the default for ${same ? 'the training phase' : 'a phase other than the training one'}); using ${family}`,
+  };
 }

@@ -20,6 +20,8 @@ export interface PredictJob {
 
 export interface PredictResult {
   family: string;
+  /** Why the family is not the default one, when it is not. */
+  warning?: string;
   rows: PredictionRow[];
 }
 
@@ -27,10 +29,10 @@ export interface PredictResult {
 export async function predictShare(job: PredictJob, k = 0, W = 1): Promise<PredictResult> {
   const saved = await loadModel(job.model);
   const system = substitutionSystem(job.cif, { block: job.block, supercell: job.supercell, maxDistance: job.maxDistance });
-  const { family, model } = chooseFamily(saved, system.structure, job.family);
+  const { family, model, warning } = chooseFamily(saved, system.structure, job.family);
   const subs = expandSubstitutions(system.enumeration, job.elements ?? saved.training.elements);
   const share = subs.slice(Math.floor((k * subs.length) / W), Math.floor(((k + 1) * subs.length) / W));
-  return { family, rows: predictionRows(model, system.enumeration, share, saved.training.elements) };
+  return { family, warning, rows: predictionRows(model, system.enumeration, share, saved.training.elements) };
 }
 
 /**
@@ -54,7 +56,7 @@ export async function predictParallel(job: PredictJob, threads: number): Promise
         }),
     ),
   );
-  return { family: parts[0].family, rows: parts.flatMap((p) => p.rows) };
+  return { family: parts[0].family, warning: parts[0].warning, rows: parts.flatMap((p) => p.rows) };
 }
 
 function workerError(m: { error: string; input: boolean }): Error {

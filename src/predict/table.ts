@@ -8,6 +8,7 @@
 import type { SitePair } from '../substitution/pairs.ts';
 import type { SubstitutionKind } from '../substitution/substitution.ts';
 import { InputError } from '../util/errors.ts';
+import { elementColumn } from '../structure/periodicTable.ts';
 import { columns, energyColumn, optional, readTable, writeTable, type RowOf } from '../util/table.ts';
 
 const config = columns.number('config', 'configuration id of the pair enumeration (`cescreen pairs`)', { integer: true, min: 1, expected: 'a positive integer id' });
@@ -15,9 +16,9 @@ const site = <N extends string>(name: N, end: string) => columns.text(name, `sit
 const SUBSTITUTION_COLUMNS = [
   config,
   site('site_a', 'the first atom'),
-  columns.element('element_a', 'element on site a (the host element: unsubstituted)'),
+  elementColumn('element_a', 'element on site a (the host element: unsubstituted)'),
   site('site_b', 'the second atom'),
-  columns.element('element_b', 'element on site b'),
+  elementColumn('element_b', 'element on site b'),
 ] as const;
 
 export const PREDICTION_COLUMNS = [

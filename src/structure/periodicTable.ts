@@ -1,3 +1,6 @@
+import { InputError } from '../util/errors.ts';
+import type { Where } from '../util/table.ts';
+
 /** Element symbols Z = 1..118 (index 0 is unused so that SYMBOLS[Z] is element Z). */
 export const SYMBOLS: readonly string[] = [
   '',
@@ -44,4 +47,17 @@ export function normaliseElement(raw: string): string | undefined {
   }
   const one = letters.charAt(0).toUpperCase();
   return Z_OF.has(one) ? one : undefined;
+}
+
+/** A table column holding an element symbol, checked against the periodic table. */
+export function elementColumn<N extends string>(name: N, description: string) {
+  return {
+    name,
+    description,
+    parse: (s: string, where: Where) => {
+      if (!isElement(s)) throw new InputError(`column ${name}: unknown element '${s}'`, where);
+      return s;
+    },
+    format: (v: string) => v,
+  } as const;
 }

@@ -1,11 +1,14 @@
 import type { Vec3 } from '../structure/lattice.ts';
 import { InputError } from '../util/errors.ts';
+import { elementColumn } from '../structure/periodicTable.ts';
 import { columns, energyColumn, optional, readTable } from '../util/table.ts';
 import type { PairEnumeration } from './pairs.ts';
 import { canonicalSubstitution, substitutionKey, substitutionKind, type Substitution, type SubstitutionKind } from './substitution.ts';
 
 /** One DFT energy, matched to a configuration of the enumeration. */
 export interface DataRow {
+  /** The cell (and its pair enumeration) the energy was computed in. */
+  enumeration: PairEnumeration;
   line: number;
   /** The file's own bookkeeping, kept for per-site models and honest grouping. */
   folder: string;
@@ -35,8 +38,8 @@ export const DATASET_COLUMNS = [
   position('dx', 'fractional vector from a to b, x (b = a + d)'),
   position('dy', 'fractional vector from a to b, y'),
   position('dz', 'fractional vector from a to b, z'),
-  columns.element('element_a', 'element on site a (its host element: unsubstituted)'),
-  columns.element('element_b', 'element on site b'),
+  elementColumn('element_a', 'element on site a (its host element: unsubstituted)'),
+  elementColumn('element_b', 'element on site b'),
   energyColumn('eds_eV', 'DFT double-substitution energy E_DS per cell'),
   optional(columns.text('folder', "the source's own sub-set (per-site models of the literature)")),
   optional(columns.text('config', "the source's own configuration number (kept, not used)")),
@@ -72,6 +75,7 @@ export function loadDataset(path: string, enumeration: PairEnumeration, text?: s
     const [x, y] = config.reversed ? [v.element_b, v.element_a] : [v.element_a, v.element_b];
     const substitution = canonicalSubstitution(pair, x, y);
     return {
+      enumeration,
       line,
       folder: v.folder ?? '',
       fileConfig: v.config ?? '',
@@ -124,6 +128,7 @@ export function cleanDataset(ds: DataSet): CleanedDataSet {
 
 /** One physical substitution: the median energy of the rows with its canonical key. */
 export interface Sample {
+  enumeration: PairEnumeration;
   key: string;
   substitution: Substitution;
   kind: SubstitutionKind;
@@ -141,6 +146,7 @@ export function collapseByKey(rows: DataRow[]): Sample[] {
     else groups.set(r.key, [r]);
   }
   return [...groups.values()].map((g) => ({
+    enumeration: g[0].enumeration,
     key: g[0].key,
     substitution: g[0].substitution,
     kind: g[0].kind,
@@ -152,7 +158,7 @@ export function collapseByKey(rows: DataRow[]): Sample[] {
 }
 
 export function rowSample(r: DataRow): Sample {
-  return { key: r.key, substitution: r.substitution, kind: r.kind, eds: r.eds, lines: [r.line], folders: [r.folder], uniqueIds: [r.uniqueId] };
+  return { enumeration: r.enumeration, key: r.key, substitution: r.substitution, kind: r.kind, eds: r.eds, lines: [r.line], folders: [r.folder], uniqueIds: [r.uniqueId] };
 }
 
 function median(v: number[]): number {

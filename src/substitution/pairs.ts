@@ -2,6 +2,7 @@ import type { Vec3 } from '../structure/lattice.ts';
 import type { Structure } from '../structure/structure.ts';
 import { analyzeSymmetry, type SymmetryInfo, type SymmetryOperation } from '../structure/symmetry.ts';
 import { NeighborFinder } from '../environment/neighbors.ts';
+import { SYSTEM_PARAMS } from './params.ts';
 
 /** A symmetry-distinct pair of atoms of a periodic (super)cell: one DFT double-substitution geometry. */
 export interface SitePair {
@@ -81,7 +82,7 @@ function sub3(a: Vec3, b: Vec3): Vec3 {
  * supercell's parent translations count) maps one onto the other, either end first.
  */
 export function substitutionPairs(cell: Structure, options: { maxDistance?: number; symprec?: number } = {}): PairEnumeration {
-  const maxDistance = options.maxDistance ?? 3.6;
+  const maxDistance = options.maxDistance ?? SYSTEM_PARAMS.maxDistance.default;
   const symmetry = analyzeSymmetry(cell, { symprec: options.symprec });
   const permutations = atomPermutations(cell, symmetry.operations);
   const rank = siteRank(cell, symmetry);

@@ -4,6 +4,8 @@ import { readStructure } from '../structure/io.ts';
 import { formatSupercell, parseSupercellSpec, supercell } from '../structure/supercell.ts';
 import type { Structure } from '../structure/structure.ts';
 import { InputError } from '../util/errors.ts';
+import { checkParam } from '../util/params.ts';
+import { SYSTEM_PARAMS } from './params.ts';
 import { substitutionPairs, type PairEnumeration } from './pairs.ts';
 import { cleanDataset, loadDataset, type CleanedDataSet } from './dataset.ts';
 
@@ -20,12 +22,11 @@ export function substitutionSystem(
   file: string,
   o: { block?: string; supercell?: string; maxDistance?: number } = {},
 ): SubstitutionSystem {
-  const structure = readStructure(file, { block: o.block });
-  const spec = o.supercell ?? '1x1x1';
-  const M = parseSupercellSpec(spec);
+  const structure = readStructure(file, { block: o.block || undefined });
+  const M = parseSupercellSpec(o.supercell ?? SYSTEM_PARAMS.supercell.default);
   const cell = supercell(structure, M);
-  const maxDistance = o.maxDistance ?? 3.6;
-  if (!(maxDistance > 0 && maxDistance <= 12)) throw new InputError(`--max-distance ${maxDistance}: expected a distance in (0, 12] Å`);
+  const maxDistance = o.maxDistance ?? SYSTEM_PARAMS.maxDistance.default;
+  checkParam('--max-distance', SYSTEM_PARAMS.maxDistance, maxDistance);
   return { file, structure, supercell: formatSupercell(M), maxDistance, enumeration: substitutionPairs(cell, { maxDistance }) };
 }
 

@@ -5,7 +5,6 @@
  * (README, --help). Data sets, predictions and reference energies share it.
  */
 import { readFileSync } from 'node:fs';
-import { isElement } from '../structure/periodicTable.ts';
 import { InputError } from './errors.ts';
 import { parseCsv, toCsv } from './csv.ts';
 
@@ -68,17 +67,6 @@ export const columns = {
         return x;
       },
       format: (v: number) => (o.digits === undefined ? String(v) : v.toFixed(o.digits)),
-    } as const;
-  },
-  element<N extends string>(name: N, description: string) {
-    return {
-      name,
-      description,
-      parse: (s: string, where: Where) => {
-        if (!isElement(s)) throw new InputError(`column ${name}: unknown element '${s}'`, where);
-        return s;
-      },
-      format: (v: string) => v,
     } as const;
   },
   choice<N extends string, T extends string>(name: N, description: string, values: readonly T[]) {

@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { repoPath } from './helpers.ts';
+
+// The stages in data-flow order: a module may import its own stage or an earlier one, never a later one.
+const STAGES = ['util', 'structure', 'environment', 'substitution', 'features', 'model', 'predict', 'figures', 'workflow', 'cli'];
+const src = repoPath('src');
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? files(p) : /\.ts$/.test(f) ? [p] : [];
+  });
+}
+
+/** Every relative import of a file, static and dynamic (type-only imports included: they couple designs too). */
+function imports(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const out: string[] = [];
+  for (const m of text.matchAll(/(?:from\s+|import\s*\(\s*)['"](\.[^'"]+)['"]/g)) out.push(resolve(dirname(file), m[1]));
+  return out;
+}
+
+const graph = new Map(files(src).map((f) => [f, imports(f)]));
+const stageOf = (f: string) => STAGES.indexOf(relative(src, f).split('/')[0]);
+
+test('every src folder is a known stage', () => {
+  for (const f of graph.keys()) assert.notEqual(stageOf(f), -1, relative(src, f));
+});
+
+test('no import runs back up the data flow (structure → … → figures → workflow → cli)', () => {
+  const back: string[] = [];
+  for (const [f, deps] of graph) for (const d of deps) if (stageOf(d) > stageOf(f)) back.push(`${relative(src, f)} → ${relative(src, d)}`);
+  assert.deepEqual(back, []);
+});
+
+test('no import circle anywhere in src/', () => {
+  const state = new Map<string, 'open' | 'done'>();
+  const cycles: string[] = [];
+  const visit = (f: string, path: string[]) => {
+    if (state.get(f) === 'done') return;
+    if (state.get(f) === 'open') {
+      cycles.push([...path.slice(path.indexOf(f)), f].map((x) => relative(src, x)).join(' → '));
+      return;
+    }
+    state.set(f, 'open');
+    for (const d of graph.get(f) ?? []) if (graph.has(d)) visit(d, [...path, f]);
+    state.set(f, 'done');
+  };
+  for (const f of graph.keys()) visit(f, []);
+  assert.deepEqual(cycles, []);
+});

@@ -1,0 +1,98 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { trainingData, substitutionSystem, DEFAULT_DATA } from '../src/substitution/system.ts';
+import { collapseByKey } from '../src/substitution/dataset.ts';
+import { expandSubstitutions } from '../src/substitution/substitution.ts';
+import { familySpec, fitFamily } from '../src/model/family.ts';
+import { chooseFamily, loadModel, phaseOf, saveModel } from '../src/predict/modelFile.ts';
+import { predictParallel } from '../src/predict/parallel.ts';
+import { readPredictionsCsv } from '../src/predict/table.ts';
+import { compareModels } from '../src/workflow/compare.ts';
+import { explainModel } from '../src/workflow/importance.ts';
+import { ALPHA, BETA, repoPath } from './helpers.ts';
+
+const bin = repoPath('bin/cescreen.js');
+function cescreen(...args: string[]) {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, CESCREEN_QUIET: '1' } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+const dir = mkdtempSync(join(tmpdir(), 'cescreen-workflow-'));
+const { system, data } = trainingData(DEFAULT_DATA);
+const samples = collapseByKey(data.rows);
+
+/** A site-only model file trained on every 5th α substitution. */
+async function siteOnlyModel(): Promise<string> {
+  const train = samples.filter((_, k) => k % 5 === 0);
+  const site = await fitFamily(familySpec('site', 'svr', { seed: 0 }), train);
+  const file = join(dir, 'site-only.json');
+  const elements = [...new Set(train.flatMap((s) => [s.substitution.elementA, s.substitution.elementB]))].sort();
+  saveModel(file, { families: { site }, training: { structure: ALPHA, data: DEFAULT_DATA, phase: phaseOf(system.structure), samples: train.length, elements, maxDistance: 3.6, supercell: '1x1x1', seed: 0 } });
+  return file;
+}
+const modelFile = siteOnlyModel();
+
+// Recorded with the pre-registry code (commit c9218f9) and checked identical: the refactor kept every number.
+for (const [fixture, args] of [
+  ['evaluate-site-grouped-seed3.json', ['--seed', '3', '--repeats', '0']],
+  ['evaluate-transfer-lso-seed1.json', ['--family', 'transfer', '--protocol', 'leave-site-out', '--seed', '1']],
+] as const) {
+  test(`evaluate --json ${args.join(' ')} is byte-identical to the recorded result`, () => {
+    const r = cescreen('evaluate', '--json', ...args);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out, readFileSync(repoPath(`test/fixtures/${fixture}`), 'utf8'));
+  });
+}
+
+test('chooseFamily: the training phase gets site; another phase without a transfer model falls back to site with a warning', async () => {
+  const saved = await loadModel(await modelFile);
+  const alpha = chooseFamily(saved, system.structure);
+  assert.equal(alpha.family, 'site');
+  assert.equal(alpha.warning, undefined);
+  const beta = chooseFamily(saved, substitutionSystem(repoPath(BETA)).structure);
+  assert.equal(beta.family, 'site');
+  assert.match(beta.warning!, /no transfer model .* using site/);
+  assert.throws(() => chooseFamily(saved, system.structure, 'transfer'), /holds no transfer model \(it has site\)/);
+});
+
+test('predict on two worker threads gives the rows of one thread, in the same order', async () => {
+  const job = { model: await modelFile, cif: repoPath(BETA), supercell: '1x1x1', maxDistance: 3.6, elements: ['Ti', 'B'] };
+  const one = await predictParallel(job, 1);
+  const two = await predictParallel(job, 2);
+  assert.equal(one.rows.length, expandSubstitutions(substitutionSystem(repoPath(BETA)).enumeration, ['Ti', 'B']).length);
+  assert.deepEqual(two.rows, one.rows);
+  assert.match(two.warning!, /no transfer model/);
+});
+
+test('predict CLI: writes every substitution of β, warns on stderr about the fallback family', async () => {
+  const out = join(dir, 'beta.csv');
+  const r = cescreen('predict', '--model', await modelFile, repoPath(BETA), '--elements', 'ti,zr', '-o', out);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /warning: the model file holds no transfer model/);
+  const rows = readPredictionsCsv(out).rows;
+  assert.equal(rows.length, expandSubstitutions(substitutionSystem(repoPath(BETA)).enumeration, ['Ti', 'Zr']).length);
+  assert.ok(rows.every((x) => ['Nb', 'Si', 'Ti', 'Zr'].includes(x.element_a) && Number.isFinite(x.eds_pred)));
+  assert.match(r.out, /substitutions of Nb5Si3 \(1x1x1\), site family/);
+});
+
+test('compare: literature rows from the data folder, our per-site models beside them on the same sites', async () => {
+  const c = await compareModels({ data: DEFAULT_DATA, models: ['svr'], featureSets: ['cc'], family: 'site', protocol: 'grouped', seed: 0, repeats: 0 });
+  assert.deepEqual(c.sites, ['NbI', 'NbII', 'SiI', 'SiII']);
+  assert.equal(c.literature!.rows[0].per_site.SiII, 71.39);
+  const [ours] = c.rows;
+  assert.equal(ours.features, 'CC (composition)');
+  // composition-only SVR, grouped split: every centre site's own model within 60–300 meV
+  for (const s of c.sites) assert.ok(ours.per_site[s]! > 60 && ours.per_site[s]! < 300, `${s} ${ours.per_site[s]}`);
+  assert.ok(ours.all! > 80 && ours.all! < 160, `${ours.all}`);
+});
+
+test('importance: shuffling a centre property of the site family costs tens of meV; summed ranking led by centre properties', async () => {
+  const r = await explainModel({ data: DEFAULT_DATA, model: 'svr', seed: 0 });
+  assert.ok(r.baselineMae > 0.08 && r.baselineMae < 0.15, `${r.baselineMae}`);
+  for (let k = 1; k < r.features.length; k++) assert.ok(r.features[k - 1].importance >= r.features[k].importance);
+  assert.ok(r.properties[0].importance > 0.03, JSON.stringify(r.properties[0]));
+  assert.match(r.properties.slice(0, 3).map((p) => p.feature).join(' '), /_C\b/);
+});
