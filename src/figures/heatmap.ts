@@ -1,11 +1,10 @@
 // Substitution-energy heatmaps: E_DS for element X on the first site (rows) and Y on the second
 // (columns), on a diverging scale centred at 0 so that stabilising (negative, blue, outlined) and
 // destabilising (positive, red) pairs separate at a glance. Maps drawn together share one scale.
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { figureToolsScript } from './inline.ts';
 import {
   differenceScale,
+  divergingColor,
   energyScale,
   esc,
   fileStem,
@@ -141,8 +140,8 @@ function colorBar(x: number, y: number, h: number, scale: ColorScale, label: str
   return out.join('\n');
 }
 
-// The gradient samples positions, not values: the same ramp for every scale kind.
-const divergeAt = (t: number) => scaleColor({ kind: 'linear', limit: 1, knee: 1, overflow: {} }, t);
+// The gradient samples positions on the bar, not values: the same ramp for every scale kind.
+const divergeAt = divergingColor;
 
 /** One heatmap panel with its origin at (0,0); ids are prefixed so several can share a page. */
 function renderHeatmap(spec: HeatmapSpec, prefix: string): Rendered {
@@ -370,16 +369,6 @@ export interface PageSection {
   title: string;
   svg: string;
   caption?: string;
-}
-
-function pageScript(name: string): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  return readFileSync(join(here, 'pageScripts', name), 'utf8').replace(/<\/(script)/gi, '\\x3C/$1');
-}
-
-/** The figure download buttons (SVG and PNG) as an inline script for any page holding figures. */
-export function figureToolsScript(): string {
-  return `<script>\n${pageScript('figureTools.js')}\n</script>`;
 }
 
 /** CSS of the figure toolbar and of the "grey uncertain cells" toggle. */

@@ -1,12 +1,10 @@
 // The report page shell: sections, plain tables, the sortable/filterable table component, and a
 // download bar (SVG, PNG) on every figure. Self-contained: inline CSS and scripts, no network.
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { normaliseElement } from '../structure/periodicTable.ts';
 import type { PredictionRow } from '../predict/table.ts';
-import { FIGURE_CSS, figureToolsScript, hasIntervals, uncertaintyToggle } from './heatmap.ts';
+import { FIGURE_CSS, hasIntervals, uncertaintyToggle } from './heatmap.ts';
+import { figureToolsScript, jsonScript, pageScript } from './inline.ts';
 import { siteText } from './pageScripts/shared.js';
+import { hostElement } from './siteHeatmaps.ts';
 import { esc } from './svg.ts';
 
 /** A section of the report: HTML body (tables, inline SVG, links). */
@@ -28,14 +26,6 @@ export function htmlTable(header: string[], rows: (string | number | HtmlCell)[]
     `<table>${caption ? `<caption>${esc(caption)}</caption>` : ''}<thead><tr>${header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead>` +
     `<tbody>${rows.map((r) => `<tr>${r.map(cell).join('')}</tr>`).join('')}</tbody></table>`
   );
-}
-
-const here = dirname(fileURLToPath(import.meta.url));
-const pageScript = (name: string) => readFileSync(join(here, 'pageScripts', name), 'utf8').replace(/<\/(script)/gi, '\\x3C/$1');
-
-/** JSON for a <script type="application/json"> element: nothing in it can close the element. */
-export function jsonScript(v: unknown): string {
-  return JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
 export interface TableColumn {
@@ -100,8 +90,7 @@ export function interactiveTable(
 <script type="application/json" class="itable-data">${jsonScript(data)}</script>
 </div>
 <script type="module">
-${pageScript('shared.js')}
-${pageScript('table.js')}
+${pageScript('pageScripts/shared.js', 'pageScripts/table.js')}
 </script>`;
 }
 
@@ -114,13 +103,9 @@ export function predictionTable(
   rows: readonly PredictionRow[],
   o: { id?: string; caption?: string; hosts?: Record<string, string>; pageSize?: number } = {},
 ): string {
-  const hosts = new Map<string, string>(Object.entries(o.hosts ?? {}));
-  for (const r of rows) {
-    if (r.kind !== 'pristine') continue;
-    if (!hosts.has(r.site_a)) hosts.set(r.site_a, r.element_a);
-    if (!hosts.has(r.site_b)) hosts.set(r.site_b, r.element_b);
-  }
-  const host = (site: string) => hosts.get(site) ?? normaliseElement(site);
+  const sites = new Set(rows.flatMap((r) => [r.site_a, r.site_b]));
+  const hosts = new Map([...sites].map((site) => [site, hostElement(site, rows, o.hosts)]));
+  const host = (site: string) => hosts.get(site);
   const has = (k: keyof PredictionRow) => rows.some((r) => r[k] !== undefined);
   const columns: TableColumn[] = [
     { key: 'config', label: 'pair', type: 'number', digits: 0, title: 'configuration id of the pair enumeration' },

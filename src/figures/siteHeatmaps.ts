@@ -98,10 +98,21 @@ export function nearestConfigs(rows: readonly { config: number; site_a: string; 
   return [...best.values()].map((b) => b.config).sort((x, y) => x - y);
 }
 
-function hostOf(site: string, rows: readonly Cell[], hosts: Record<string, string> | undefined, end: 'a' | 'b'): string | undefined {
+/**
+ * The host element of a site label: given in `hosts`, else read off a pristine row of that site,
+ * else the label's leading element symbol (NbII → Nb).
+ */
+export function hostElement(
+  site: string,
+  rows: readonly { kind?: string; site_a: string; element_a: string; site_b: string; element_b: string }[],
+  hosts?: Record<string, string>,
+): string | undefined {
   if (hosts?.[site]) return hosts[site];
-  const pristine = rows.find((r) => r.kind === 'pristine');
-  if (pristine) return end === 'a' ? pristine.element_a : pristine.element_b;
+  for (const r of rows) {
+    if (r.kind !== 'pristine') continue;
+    if (r.site_a === site) return r.element_a;
+    if (r.site_b === site) return r.element_b;
+  }
   return normaliseElement(site);
 }
 
@@ -149,8 +160,8 @@ function layoutOf(config: number, list: Cell[], options: HeatmapOptions): Layout
   const { site_a: siteA, site_b: siteB } = list[0];
   const distance = list.find((r) => r.distance !== undefined)?.distance ?? NaN;
   const swappable = options.swappable ? options.swappable(config) : siteA === siteB;
-  const hostA = hostOf(siteA, list, options.hosts, 'a');
-  const hostB = hostOf(siteB, list, options.hosts, 'b');
+  const hostA = hostElement(siteA, list, options.hosts);
+  const hostB = hostElement(siteB, list, options.hosts);
   const dftRows = (options.dft ?? []).filter((d) => d.config === config);
   const present = new Set<string>();
   for (const r of [...list, ...dftRows]) present.add(r.element_a).add(r.element_b);

@@ -6,13 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../util/atomicWrite.ts';
 import { elementColor, elementRadius, labelColors } from './elementColors.ts';
 import { convexHull, DEFAULT_FACE_ANGLE_TOLERANCE, polyhedronFaces } from '../environment/polyhedron.ts';
-import { colorBarSvg, FIGURE_CSS, figureToolsScript, hasIntervals, uncertaintyToggle } from './heatmap.ts';
+import { colorBarSvg, FIGURE_CSS, hasIntervals, uncertaintyToggle } from './heatmap.ts';
+import { figureToolsScript, jsonScript, pageScript, scriptSafe } from './inline.ts';
 import { nnhSvg } from './nnhPlot.ts';
-import { jsonScript } from './report.ts';
 import { esc, type ColorScale } from './svg.ts';
 import type { PredictionRow } from '../predict/table.ts';
 
@@ -114,17 +113,6 @@ function threeSources(): { core: string; module: string; orbit: string } {
 }
 
 let cachedThree: ReturnType<typeof threeSources> | undefined;
-
-/** Make JS text safe inside a <script> element: nothing may close or comment-escape it. */
-function scriptText(src: string): string {
-  return src.replace(/<\/(script)/gi, '\\x3C/$1').replace(/<!--/g, '\\x3C!--');
-}
-
-/** The page's module code: the helpers shared with the figure builders, then the viewer client. */
-function readClient(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  return [join(here, 'pageScripts', 'shared.js'), join(here, 'viewerPage', 'client.js')].map((f) => readFileSync(f, 'utf8')).join('\n');
-}
 
 function checkData(d: ViewerData): void {
   const ids = new Set(d.atoms.map((a) => a.index));
@@ -303,12 +291,12 @@ export function viewerHtml(data: ViewerData): string {
     ${heatmapMarkup(data)}
   </section>
 </div>
-<script type="text/plain" id="three-core">${scriptText(three.core)}</script>
-<script type="text/plain" id="three-module">${scriptText(three.module)}</script>
-<script type="text/plain" id="three-orbit">${scriptText(three.orbit)}</script>
+<script type="text/plain" id="three-core">${scriptSafe(three.core)}</script>
+<script type="text/plain" id="three-module">${scriptSafe(three.module)}</script>
+<script type="text/plain" id="three-orbit">${scriptSafe(three.orbit)}</script>
 <script type="application/json" id="cescreen-data">${jsonScript(page)}</script>
 <script type="module">
-${scriptText(readClient())}
+${pageScript('pageScripts/shared.js', 'viewerPage/client.js')}
 </script>
 ${figureToolsScript()}
 </body>
