@@ -1,13 +1,42 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { comparisonHeatmaps, heatmapPage, heatmapSvg, sortByMetallicRadius } from '../src/figures/heatmap.ts';
+import { colorBarSvg, comparisonHeatmaps, COLUMN_WIDTH, heatmapPage, heatmapSvg, sortByMetallicRadius } from '../src/figures/heatmap.ts';
 import { convexHull } from '../src/environment/polyhedron.ts';
+import { siteEnvironments, siteHistograms } from '../src/environment/sites.ts';
+import { DEFAULT_CE, featureNames, siteBlockNames } from '../src/features/ce.ts';
+import { toCif } from '../src/structure/cif.ts';
+import { toPoscar } from '../src/structure/poscar.ts';
+import { parseCif } from '../src/structure/cif.ts';
+import { readStructure } from '../src/structure/io.ts';
+import { supercell } from '../src/structure/supercell.ts';
+import { analyzeSymmetry } from '../src/structure/symmetry.ts';
+import type { Structure } from '../src/structure/structure.ts';
 import type { Vec3 } from '../src/structure/lattice.ts';
-import { facesVolume } from './helpers.ts';
-import { nnhSvg } from '../src/figures/nnhPlot.ts';
-import { divergingColor, niceTicks, parseHex, textColorOn } from '../src/figures/svg.ts';
+import { ALPHA, BETA, facesVolume } from './helpers.ts';
+import { aetCut, nnhSvg } from '../src/figures/nnhPlot.ts';
+import { featureKey, importanceRanking, importanceSvg, importanceText, type ImportanceRow } from '../src/figures/importancePlot.ts';
+import { htmlTable, interactiveTable, predictionTable, reportHtml } from '../src/figures/report.ts';
+import { heatmapsFromPredictions, heatmapsFromReference } from '../src/figures/siteHeatmaps.ts';
+import { cifText, poscarText } from '../src/figures/pageScripts/shared.js';
+import {
+  codeHtml,
+  codeSvg,
+  divergingColor,
+  energyScale,
+  formatNumber,
+  niceCeil,
+  niceTicks,
+  parseHex,
+  robustScale,
+  scaleColor,
+  scalePosition,
+  scaleTicks,
+  textColorOn,
+  type ColorScale,
+} from '../src/figures/svg.ts';
 import { shellFaces, viewerHtml, type ViewerData } from '../src/figures/viewer.ts';
-import { elementColor, hashColor } from '../src/figures/elementColors.ts';
+import { elementColor, hashColor, LABEL_PALETTE } from '../src/figures/elementColors.ts';
+import { alphaDft } from './viewerFixtures.ts';
 
 /** Minimal well-formedness check: balanced tags, quoted attributes, no stray '<' or bad entities in text. */
 function assertWellFormed(xml: string): void {
@@ -32,89 +61,187 @@ function assertWellFormed(xml: string): void {
 
 const rgb = (c: string) => parseHex(c);
 const attrs = (svg: string, name: string) => [...svg.matchAll(new RegExp(`${name}="([^"]*)"`, 'g'))].map((m) => m[1]);
+const MINUS = '\u2212';
 
 // A 14 × 14 grid of made-up energies with a zero, negatives, positives and gaps.
 const ELEMENTS = ['B', 'Al', 'Si', 'Ti', 'V', 'Cr', 'Fe', 'Co', 'Ni', 'Y', 'Zr', 'Nb', 'Mo', 'Hf'];
 const grid = ELEMENTS.map((_, r) => ELEMENTS.map((_, c) => (r === c && r % 5 === 0 ? null : Math.round((Math.sin(r * 1.3 + c * 0.7) * 1.1 + (r - c) * 0.03) * 1000) / 1000)));
 grid[2][3] = 0;
+grid[4][5] = -0.004; // prints as 0.00: not outlined as stabilising
 
-test('heatmap: rows × cols cells carrying the right data-value, row/col attributes and printed values', () => {
+test('numbers and topological codes: no "-0.00", a typographic minus, superscripts in HTML and SVG', () => {
+  assert.equal(formatNumber(-0.0004, 2), '0.00');
+  assert.equal(formatNumber(-0.004, 3), `${MINUS}0.004`);
+  assert.equal(formatNumber(-1.5, 2), `${MINUS}1.50`);
+  assert.equal(formatNumber(-1.5, 2, true), '-1.50');
+  assert.equal(formatNumber(NaN), '\u2014');
+  // The code format of topology.ts, N^{t.s[.p]}, and the plain N^x form.
+  assert.equal(codeHtml('8^{5.0} 4^{6.0} 2^{4.2.1}'), '8<sup>5.0</sup> 4<sup>6.0</sup> 2<sup>4.2.1</sup>');
+  assert.equal(codeHtml('4^6 6^8'), '4<sup>6</sup> 6<sup>8</sup>');
+  assert.equal(codeHtml('<b>'), '&lt;b&gt;');
+  assert.equal(codeSvg('12^{5.0}'), '12<tspan baseline-shift="super" font-size="75%">5.0</tspan>');
+  // The real code of α's SiII site (bicapped square antiprism).
+  const alpha = readStructure(ALPHA);
+  const siII = siteEnvironments(alpha, analyzeSymmetry(alpha)).find((e) => e.site === 'SiII')!;
+  assert.match(siII.code, /\^\{/);
+  assert.doesNotMatch(codeHtml(siII.code), /[{}^]/);
+  assert.equal((codeHtml(siII.code).match(/<sup>/g) ?? []).length, siII.code.split(' ').length);
+});
+
+test('heatmap: rows × cols cells carrying their values; stabilising cells outlined; values printed without "-0.00"', () => {
   const svg = heatmapSvg({ title: 'E_DS NbI–SiII', xLabel: 'Y on SiII', yLabel: 'X on NbI', rows: ELEMENTS, cols: ELEMENTS, values: grid, unit: 'eV' });
   assertWellFormed(svg);
   assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[^>]* viewBox="0 0 [\d.]+ [\d.]+"/);
-  const cells = [...svg.matchAll(/<rect class="cell( null)?" data-row="([^"]+)" data-col="([^"]+)" data-value="([^"]*)"[^>]*fill="([^"]+)"/g)];
+  assert.match(svg, /E<tspan baseline-shift="sub"[^>]*>DS<\/tspan>/);
+  const cells = [...svg.matchAll(/<rect class="cell( null)?( negative)?" data-row="([^"]+)" data-col="([^"]+)" data-value="([^"]*)"[^>]*fill="([^"]+)"/g)];
   assert.equal(cells.length, 14 * 14);
   let nulls = 0;
-  for (const [, isNull, row, col, value, fill] of cells) {
+  for (const [, isNull, negative, row, col, value, fill] of cells) {
     const v = grid[ELEMENTS.indexOf(row)][ELEMENTS.indexOf(col)];
     if (v === null) {
       nulls++;
       assert.equal(isNull, ' null');
       assert.equal(value, '');
       assert.match(fill, /^url\(#/);
-    } else {
-      assert.equal(Number(value), v);
-      const [r, , b] = rgb(fill);
-      if (v < 0) assert.ok(b > r, `negative ${v} should be blue, got ${fill}`);
-      if (v > 0) assert.ok(r > b, `positive ${v} should be red, got ${fill}`);
-      if (v === 0) assert.equal(fill, '#ffffff');
+      continue;
     }
+    assert.equal(Number(value), v);
+    assert.equal(Boolean(negative), v <= -0.005, `${row}/${col} ${v}`);
+    const [r, , b] = rgb(fill);
+    if (v < 0) assert.ok(b > r, `negative ${v} should be blue, got ${fill}`);
+    if (v > 0) assert.ok(r > b, `positive ${v} should be red, got ${fill}`);
+    if (v === 0) assert.equal(fill, '#ffffff');
   }
   assert.equal(nulls, grid.flat().filter((v) => v === null).length);
-  // Every non-null value is printed with 2 decimals.
-  const maxAbs = Math.max(...grid.flat().filter((v): v is number => v !== null).map(Math.abs));
-  const printed = [...svg.matchAll(/pointer-events="none">([^<]+)<\/text>/g)].map((m) => m[1]);
+  // One outline per stabilising cell, drawn over it.
+  assert.equal((svg.match(/<rect class="outline"/g) ?? []).length, grid.flat().filter((v) => v !== null && v <= -0.005).length);
+  const printed = [...svg.matchAll(/<text class="value[^"]*"[^>]*>([^<]+)<\/text>/g)].map((m) => m[1]);
   assert.equal(printed.length, 14 * 14 - nulls);
-  assert.ok(printed.includes(grid[0][1]!.toFixed(2)));
-  // Colour bar: symmetric limits from max |value|, both ends labelled, unit shown.
-  const ticks = [...svg.matchAll(/<text class="tick"[^>]*>([^<]+)<\/text>/g)].map((m) => m[1]);
-  assert.ok(ticks.includes(maxAbs.toFixed(2)), `ticks ${ticks} lack max ${maxAbs}`);
-  assert.ok(ticks.includes((-maxAbs).toFixed(2)), `ticks ${ticks} lack min ${-maxAbs}`);
-  assert.ok(ticks.includes('0.00'));
-  assert.deepEqual(attrs(svg, 'data-min').map(Number), [-maxAbs]);
-  assert.match(svg, />eV<\/text>/);
+  assert.ok(printed.includes(formatNumber(grid[0][1]!, 2)));
+  assert.ok(!printed.some((t) => /^[-\u2212]0\.00$/.test(t)), 'no negative zero');
+  assert.ok(printed.includes('0.00'));
 });
 
-test('heatmap: an explicit asymmetric scale keeps 0 white and saturates outside', () => {
-  const svg = heatmapSvg({ title: 't', xLabel: 'x', yLabel: 'y', rows: ['A'], cols: ['B', 'C', 'D'], values: [[0, -5, 0.25]], unit: 'eV', scale: { min: -0.5, max: 1 } });
-  const fills = [...svg.matchAll(/class="cell"[^>]*fill="([^"]+)"/g)].map((m) => m[1]);
-  assert.equal(fills[0], '#ffffff');
-  assert.equal(fills[1], divergingColor(-0.5, -0.5, 1)); // clipped to the darkest blue
-  assert.equal(fills[1], '#053061');
-  const ticks = [...svg.matchAll(/<text class="tick"[^>]*>([^<]+)<\/text>/g)].map((m) => m[1]);
-  assert.ok(ticks.includes('-0.50') && ticks.includes('1.00') && ticks.includes('0.00'), String(ticks));
-});
-
-test('colour scale: white at 0, monotone darker away from 0, contrast text colour', () => {
-  assert.equal(divergingColor(0, -1, 1), '#ffffff');
-  const lum = (c: string) => rgb(c).reduce((s, x) => s + x, 0);
-  let prev = lum('#ffffff');
-  for (const v of [-0.2, -0.4, -0.6, -0.8, -1]) {
-    const c = divergingColor(v, -1, 1);
-    assert.ok(lum(c) < prev, `${v} → ${c} not darker`);
-    prev = lum(c);
-    assert.ok(rgb(c)[2] > rgb(c)[0]);
+test('colour scale: asinh with a 0.2 eV knee, symmetric about 0, round ticks, saturating beyond the limit', () => {
+  const s: ColorScale = { kind: 'asinh', limit: 10, knee: 0.2, overflow: {} };
+  // −0.5 eV takes asinh(2.5)/asinh(50) = 35.8 % of the blue ramp (5 % on a linear ±10 eV scale).
+  assert.ok(Math.abs(scalePosition(s, -0.5) + Math.asinh(2.5) / Math.asinh(50)) < 1e-12);
+  assert.ok(Math.abs(scalePosition(s, -0.5) + 0.358) < 1e-3);
+  assert.equal(scalePosition(s, 12), 1);
+  assert.equal(scalePosition(s, -30), -1);
+  for (const v of [0.05, 0.3, 1, 4]) assert.equal(scalePosition(s, -v), -scalePosition(s, v));
+  let prev = -Infinity;
+  for (let v = -12; v <= 12; v += 0.01) {
+    const p = scalePosition(s, v);
+    assert.ok(p >= prev);
+    prev = p;
   }
-  assert.ok(rgb(divergingColor(0.7, -1, 1))[0] > rgb(divergingColor(0.7, -1, 1))[2]);
-  assert.equal(textColorOn('#ffffff'), '#000000');
-  assert.equal(textColorOn(divergingColor(-1, -1, 1)), '#ffffff');
-  assert.equal(textColorOn(divergingColor(1, -1, 1)), '#ffffff');
-  assert.equal(textColorOn(divergingColor(0.1, -1, 1)), '#000000');
+  assert.equal(scaleColor(s, 0), '#ffffff');
+  assert.equal(scaleColor(s, 11), divergingColor(1));
+  // Ticks: 0, ±limit and 1-2-5 values between, symmetric, kept apart on the bar.
+  const ticks = scaleTicks(s);
+  assert.deepEqual(ticks, [-10, -5, -2, -1, -0.5, -0.2, 0, 0.2, 0.5, 1, 2, 5, 10]);
+  const lin: ColorScale = { kind: 'linear', limit: 0.5, knee: 0.2, overflow: {} };
+  assert.deepEqual(scaleTicks(lin), [-0.5, -0.25, 0, 0.25, 0.5]);
+  assert.equal(niceCeil(8.03), 10);
+  assert.equal(niceCeil(0.31), 0.5);
+  assert.equal(niceCeil(2), 2);
   assert.deepEqual(niceTicks(1, 1.6, 6), [1, 1.2, 1.4, 1.6]);
-  assert.deepEqual(niceTicks(0, 8, 5), [0, 2, 4, 6, 8]);
+  assert.equal(textColorOn('#ffffff'), '#000000');
+  assert.equal(textColorOn(divergingColor(-1)), '#ffffff');
+  assert.equal(textColorOn(divergingColor(1)), '#ffffff');
+  assert.equal(textColorOn(divergingColor(0.1)), '#000000');
 });
 
-test('comparison heatmaps: three panels, shared scale for predicted and DFT, MAE equals the mean |pred − DFT|', () => {
+test('the α DFT energies on one scale: the limit is the rounded 98th percentile of |E| and the rest shows in the end caps', () => {
+  const { reference } = alphaDft();
+  assert.equal(reference.length, 1794);
+  const e = reference.map((r) => r.eds);
+  const scale = robustScale([[e]]);
+  const sorted = e.map(Math.abs).sort((a, b) => a - b);
+  const q98 = sorted[Math.floor(0.98 * (sorted.length - 1))];
+  assert.ok(q98 > 5 && q98 <= 10, `q98 ${q98}`);
+  assert.equal(scale.limit, 10);
+  assert.equal(scale.overflow.high, Math.max(...e));
+  assert.ok(scale.overflow.high! > 10);
+  assert.equal(scale.overflow.low, undefined, 'no α energy is below −10 eV');
+  // The most stabilising DFT value (−0.82 eV) is clearly blue: over 40 % of the ramp.
+  assert.ok(scalePosition(scale, Math.min(...e)) < -0.4, String(scalePosition(scale, Math.min(...e))));
+  // The bar: end cap at the top only, labelled with the maximum.
+  const bar = colorBarSvg(scale);
+  assertWellFormed(bar);
+  assert.equal((bar.match(/class="cap high"/g) ?? []).length, 1);
+  assert.equal((bar.match(/class="cap low"/g) ?? []).length, 0);
+  // Its ticks: round values from the scale's series, symmetric, 0 and ±limit included, at least 30 px apart.
+  const ticks = attrs(bar, 'data-value').map(Number);
+  assert.ok(ticks.every((v) => scaleTicks(scale).includes(v)), String(ticks));
+  assert.deepEqual(ticks, ticks.map((v) => (v === 0 ? 0 : -v)).reverse());
+  assert.ok(ticks.includes(0) && ticks.includes(10) && ticks.includes(-10));
+  const xs = [...bar.matchAll(/<text class="tick"[^>]* x="([\d.]+)"/g)].map((m) => Number(m[1]));
+  for (let k = 1; k < xs.length; k++) assert.ok(xs[k] - xs[k - 1] >= 29.9, String(xs));
+});
+
+/** Machado, Oliveira & Fernandes (2009) simulation matrices, severity 1, on linear RGB. */
+const CVD: Record<string, number[][]> = {
+  protanopia: [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]],
+  deuteranopia: [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.01182, 0.04294, 0.968881]],
+  tritanopia: [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602], [0.004733, 0.691367, 0.3039]],
+  normal: [[1, 0, 0], [0, 1, 0], [0, 0, 1]],
+};
+/** CIELAB (D65) of an sRGB colour as seen with the given vision. */
+function labAs(hex: string, vision: string): number[] {
+  const lin = rgb(hex).map((u) => (u / 255 <= 0.04045 ? u / 255 / 12.92 : ((u / 255 + 0.055) / 1.055) ** 2.4));
+  const m = CVD[vision];
+  const l = m.map((row) => Math.min(1, Math.max(0, row[0] * lin[0] + row[1] * lin[1] + row[2] * lin[2])));
+  const X = (0.4124 * l[0] + 0.3576 * l[1] + 0.1805 * l[2]) / 0.95047;
+  const Y = 0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2];
+  const Z = (0.0193 * l[0] + 0.1192 * l[1] + 0.9505 * l[2]) / 1.08883;
+  const f = (t: number) => (t > (6 / 29) ** 3 ? Math.cbrt(t) : t / (3 * (6 / 29) ** 2) + 4 / 29);
+  return [116 * f(Y) - 16, 500 * (f(X) - f(Y)), 200 * (f(Y) - f(Z))];
+}
+const deltaE = (a: string, b: string, vision: string) => Math.hypot(...labAs(a, vision).map((x, k) => x - labAs(b, vision)[k]));
+
+test('colour-blind safety (Machado 2009 simulation): the energy ramp keeps signs apart, the site palette keeps sites apart', () => {
+  for (const vision of Object.keys(CVD)) {
+    // Stabilising and destabilising cells of equal |E| stay distinct (ΔE*ab > 15) from 20 % of the ramp on.
+    for (const t of [0.2, 0.5, 1]) assert.ok(deltaE(divergingColor(-t), divergingColor(t), vision) > 15, `${vision} ±${t}: ${deltaE(divergingColor(-t), divergingColor(t), vision)}`);
+    // And each side darkens monotonically (lightness carries the magnitude for every viewer).
+    for (const side of [-1, 1]) {
+      let prev = 101;
+      for (let t = 0; t <= 1.0001; t += 0.1) {
+        const L = labAs(divergingColor(side * t), vision)[0];
+        assert.ok(L < prev + 1e-9, `${vision}: lightness not monotone at ${side * t}`);
+        prev = L;
+      }
+    }
+    // Every pair of the 7 site colours differs by ΔE*ab ≥ 15.
+    let min = Infinity;
+    for (let i = 0; i < LABEL_PALETTE.length; i++) for (let j = i + 1; j < LABEL_PALETTE.length; j++) min = Math.min(min, deltaE(LABEL_PALETTE[i], LABEL_PALETTE[j], vision));
+    assert.ok(min >= 15, `${vision}: site colours only ΔE ${min.toFixed(1)} apart`);
+  }
+  // The test bites: Tableau-10's green and red (the old palette) merge for deuteranopes.
+  assert.ok(deltaE('#2ca02c', '#d62728', 'deuteranopia') < 10);
+});
+
+test('comparison (α, 14 elements): predicted | DFT over the difference fits a 1200 px column with readable values', () => {
   const dft = grid.map((row, r) => row.map((v, c) => (v === null || (r + c) % 7 === 0 ? null : v + ((r * 3 + c * 5) % 11) * 0.01 - 0.05)));
   const svg = comparisonHeatmaps({ title: 'NbI–SiII', rows: ELEMENTS, cols: ELEMENTS, predicted: grid, dft });
   assertWellFormed(svg);
+  assert.equal(attrs(svg, 'data-layout')[0], 'grid');
+  const width = Number(/<svg[^>]* width="([\d.]+)"/.exec(svg)![1]);
+  assert.ok(width <= COLUMN_WIDTH, `width ${width}`);
+  const fonts = [...svg.matchAll(/<text class="value[^"]*"[^>]*font-size="([\d.]+)"/g)].map((m) => Number(m[1]));
+  assert.ok(Math.min(...fonts) >= 9, `cell values at ${Math.min(...fonts)} px`);
+  // The old side-by-side row at 42 px cells needs almost twice the column (2172 px in the issue).
+  const row = comparisonHeatmaps({ title: 'NbI–SiII', rows: ELEMENTS, cols: ELEMENTS, predicted: grid, dft, layout: 'row', maxWidth: 5000 });
+  assert.ok(Number(/<svg[^>]* width="([\d.]+)"/.exec(row)![1]) > 1.9 * COLUMN_WIDTH);
   assert.deepEqual(attrs(svg, 'data-panel'), ['predicted', 'dft', 'difference']);
   let sum = 0;
   let n = 0;
   const diffs: number[] = [];
-  grid.forEach((row, r) =>
-    row.forEach((p, c) => {
-      const d = dft[r][c];
+  grid.forEach((r, i) =>
+    r.forEach((p, j) => {
+      const d = dft[i][j];
       if (p !== null && d !== null) {
         sum += Math.abs(p - d);
         n++;
@@ -122,24 +249,55 @@ test('comparison heatmaps: three panels, shared scale for predicted and DFT, MAE
       }
     }),
   );
-  const m = /Predicted − DFT \(MAE = ([\d.]+) eV, n = (\d+)\)/.exec(svg);
-  assert.ok(m, 'MAE title missing');
+  const m = /MAE = ([\d.]+) eV, n = (\d+)/.exec(svg);
+  assert.ok(m, 'MAE missing');
   assert.equal(Number(m[2]), n);
   assert.equal(m[1], (sum / n).toFixed(3));
-  assert.ok(Math.abs(Number(attrs(svg, 'data-mae')[0]) - sum / n) < 1e-12);
-  // Cells: 3 × 196; the difference panel's values are pred − DFT.
   const diffPanel = svg.slice(svg.indexOf('data-panel="difference"'));
-  const dv = [...diffPanel.matchAll(/class="cell"[^>]*data-value="([^"]+)"/g)].map((x) => Number(x[1]));
+  const dv = [...diffPanel.matchAll(/class="cell[^"]*"[^>]*data-value="([^"]+)"/g)].map((x) => Number(x[1]));
   assert.equal(dv.length, n);
   dv.forEach((v, k) => assert.ok(Math.abs(v - diffs[k]) < 1e-12));
-  assert.equal([...svg.matchAll(/<rect class="cell/g)].length, 3 * 196);
-  // Colour bars: predicted+DFT share ±max over both grids; the difference has its own ±max|diff|.
-  const shared = Math.max(...[...grid.flat(), ...dft.flat()].filter((v): v is number => v !== null).map(Math.abs));
-  const own = Math.max(...diffs.map(Math.abs));
-  assert.deepEqual(attrs(svg, 'data-max').map(Number), [shared, own]);
-  // Ids are unique across the panels (several SVGs may share one page).
+  // Predicted and DFT share one bar; the difference has its own, linear one. Ids are unique.
+  assert.deepEqual(attrs(svg, 'data-kind'), ['asinh', 'linear']);
   const ids = attrs(svg, 'id');
   assert.equal(new Set(ids).size, ids.length);
+});
+
+test('maps drawn together share one scale: α DFT maps, equal energies get equal colours in every map', () => {
+  const { reference } = alphaDft();
+  const maps = heatmapsFromReference(reference);
+  assert.deepEqual(maps.map((m) => m.config), [1, 2, 3, 5, 6, 7, 8]);
+  const limits = maps.map((m) => Number(attrs(m.svg, 'data-limit')[0]));
+  assert.deepEqual([...new Set(limits)], [10]);
+  const fillOf = new Map<string, string>();
+  for (const m of maps) {
+    for (const [, value, fill] of m.svg.matchAll(/class="cell[^"]*"[^>]*data-value="([^"]+)"[^>]*fill="(#[0-9a-f]{6})"/g)) {
+      assert.equal(fill, scaleColor(maps[0].scale, Number(value)));
+      fillOf.set(value, fill);
+    }
+  }
+  assert.ok(fillOf.size > 1000);
+  // The pristine cell of every map reads 0 (white), hosts Nb/Si.
+  for (const m of maps) assert.ok(m.svg.includes(`data-row="${m.siteA.slice(0, 2)}" data-col="${m.siteB.slice(0, 2)}" data-value="0"`), `map ${m.config}`);
+  // Tooltips name the substitution, "—" for a site that keeps its host.
+  assert.match(maps[0].svg, /<title>B@SiI \+ —: /);
+  assert.match(maps[0].svg, /<title>pristine cell: 0\.000 eV<\/title>/);
+});
+
+test('intervals: tooltips read mean ± sd, cells whose 90 % interval includes 0 are marked for the page toggle', () => {
+  const { asPredictions } = alphaDft();
+  const rows = asPredictions.filter((r) => r.config === 2).map((r) => ({ ...r, eds_sd: 0.1, eds_lo: r.eds_pred - 0.1645, eds_hi: r.eds_pred + 0.1645 }));
+  const [m] = heatmapsFromPredictions(rows, { hosts: { NbI: 'Nb', SiI: 'Si' } });
+  const straddling = rows.filter((r) => r.eds_lo < 0 && r.eds_hi > 0).length;
+  assert.ok(straddling > 0);
+  assert.equal((m.svg.match(/<rect class="cell[^"]* straddles"/g) ?? []).length, straddling);
+  const r0 = rows.find((r) => r.kind === 'pair')!;
+  assert.ok(m.svg.includes(`${r0.element_a}@NbI + ${r0.element_b}@SiI: ${formatNumber(r0.eds_pred, 3)} ± 0.100 eV (90 % interval`));
+  const page = heatmapPage([{ title: 't', svg: m.svg }]);
+  assert.match(page, /class="grey-uncertain"/);
+  assert.match(page, /input\.grey-uncertain:checked\) rect\.cell\.straddles \{ fill: #d4d4d4; \}/);
+  // Without intervals there is no toggle.
+  assert.doesNotMatch(heatmapPage([{ title: 't', svg: heatmapsFromPredictions(asPredictions.filter((r) => r.config === 2))[0].svg }]), /class="grey-uncertain"/);
 });
 
 test('nnhSvg: one panel per site, one stem per bin, title with d_min', () => {
@@ -155,12 +313,131 @@ test('nnhSvg: one panel per site, one stem per bin, title with d_min', () => {
   assert.deepEqual(attrs(svg, 'data-site'), ['NbI', 'NbII', 'SiI', 'SiII']);
   assert.match(svg, /NbI \(d<tspan[^>]*>min<\/tspan><tspan[^>]*> = 2\.71 Å\)<\/tspan>/);
   assert.deepEqual(attrs(svg, 'data-count').map(Number), panels.flatMap((p) => p.histogram.map((b) => b.count)));
-  // Taller bars are drawn higher: within NbI, count 8 reaches above count 2.
   const y2 = [...svg.matchAll(/class="nnh-bar"[^>]*y2="([\d.]+)"/g)].map((m) => Number(m[1]));
   assert.ok(y2[1] < y2[0]);
   assert.doesNotMatch(svg, /@import|url\(http|<link/);
+  assert.doesNotMatch(svg, /aet-cut/);
 });
 
+test('NNH of α and β with the AET cut: the marked shell holds exactly CN neighbours and ends at the AET gap', () => {
+  for (const file of [ALPHA, BETA]) {
+    const s = readStructure(file);
+    const sym = analyzeSymmetry(s);
+    const hist = siteHistograms(s, sym, { cutoff: 8 });
+    const aet = siteEnvironments(s, sym);
+    const panels = hist.map((h) => ({ site: h.site, dmin: h.dmin, histogram: h.histogram, aet: aet.find((e) => e.site === h.site)! }));
+    for (const p of panels) {
+      const cut = aetCut(p)!;
+      const inside = p.histogram.filter((b) => b.d_over_dmin <= cut.last + 1e-12).reduce((n, b) => n + b.count, 0);
+      assert.equal(inside, p.aet.cn, `${file} ${p.site}`);
+      assert.ok(Math.abs(cut.next - cut.last - p.aet.gap) < 1e-9, `${p.site}: gap ${cut.next - cut.last} vs ${p.aet.gap}`);
+      // The farthest shell atom sits at the last marked distance.
+      const far = Math.max(...p.aet.shell.map((a) => a.distance));
+      assert.ok(Math.abs(far / p.dmin - cut.last) < 2e-3, `${p.site}: ${far / p.dmin} vs ${cut.last}`);
+    }
+    const svg = nnhSvg(panels);
+    assertWellFormed(svg);
+    assert.deepEqual(attrs(svg, 'data-cn').map(Number), panels.map((p) => p.aet.cn));
+    const beyond = panels.reduce((n, p) => n + p.histogram.filter((b) => b.count > 0 && b.d_over_dmin > aetCut(p)!.last + 1e-9 && b.d_over_dmin <= 3.5).length, 0);
+    assert.ok((svg.match(/class="nnh-bar beyond"/g) ?? []).length >= Math.min(1, beyond));
+  }
+  // α: NbI CN14, NbII CN16, SiI CN9, SiII CN10 (README).
+  const a = readStructure(ALPHA);
+  assert.deepEqual(siteEnvironments(a, analyzeSymmetry(a)).map((e) => [e.site, e.cn]), [['NbI', 14], ['NbII', 16], ['SiI', 9], ['SiII', 10]]);
+});
+
+test('importance: per-feature and summed-over-sites rankings, the same order in figure and text, a key of every code shown', () => {
+  const names = featureNames(DEFAULT_CE);
+  const block = siteBlockNames(DEFAULT_CE);
+  // Deterministic importances; signs disagree between the sites for every third property.
+  const rows: ImportanceRow[] = names.map((feature, j) => ({ feature, importance: ((j * 37) % 53) / 1000, sd: 0.002, sign: (j % 3 === 0 ? 1 : -1) as 1 | -1 }));
+  const summed = importanceRanking(rows, 'property');
+  // The grouping of explain.ts: block j and j + |block| are one property; pair descriptors stay alone.
+  const expected = new Map<string, number>();
+  names.forEach((n, j) => {
+    const k = j < 2 * block.length ? block[j % block.length] : n;
+    expected.set(k, (expected.get(k) ?? 0) + rows[j].importance);
+  });
+  assert.equal(summed.length, expected.size);
+  for (const r of summed) assert.ok(Math.abs(r.importance - expected.get(r.feature)!) < 1e-12, r.feature);
+  assert.ok(summed.every((r, i) => i === 0 || summed[i - 1].importance >= r.importance));
+  assert.ok(Math.abs(summed.find((r) => r.feature === 'D_12')!.sd - 0.002) < 1e-12);
+  assert.ok(Math.abs(summed.find((r) => r.feature === 'BM_C')!.sd - 0.002 * Math.SQRT2) < 1e-12);
+  for (const view of ['feature', 'property'] as const) {
+    const svg = importanceSvg(rows, 'top 10', { view, top: 10 });
+    assertWellFormed(svg);
+    const bars = attrs(svg, 'data-feature');
+    assert.deepEqual(bars, importanceRanking(rows, view).slice(0, 10).map((r) => r.feature));
+    assert.deepEqual(importanceText(rows, view, 10).split(', ').map((t) => t.replace(/ \(.*$/, '')), bars);
+    // A numeric axis in meV: round ticks from 0 past the longest bar.
+    const ticks = [...svg.matchAll(/<text class="tick"[^>]*>([^<]+)<\/text>/g)].map((m) => Number(m[1].replace(MINUS, '-')));
+    assert.equal(ticks[0], 0);
+    const longest = Math.max(...importanceRanking(rows, view).slice(0, 10).map((r) => (r.importance + r.sd) * 1000));
+    assert.ok(ticks.length >= 3 && ticks[ticks.length - 1] >= longest && ticks[ticks.length - 2] < longest, String(ticks));
+    // The key spells out the property codes shown, from the element table.
+    const codes = new Set(bars.map((b) => /^([A-Z0-9]+)_(?:C|E|dC|dE|H)[12]?$/.exec(b)?.[1]).filter(Boolean));
+    assert.ok(codes.size > 0);
+    for (const c of codes) assert.match(svg, new RegExp(`>${c}: [a-z]`), `no key for ${c}`);
+  }
+  assert.ok(featureKey(['BM_C1']).includes('BM: bulk modulus (GPa)'));
+  assert.ok(featureKey(['DM2']).some((l) => l.startsWith('DM: mean centre–shell distance')));
+  assert.ok(featureKey(['DM2']).some((l) => l.startsWith('suffix 1 / 2')));
+  assert.ok(!featureKey(['DM']).some((l) => l.startsWith('suffix')));
+});
+
+/** The structure's lattice and sites as the viewer page hands them to its writers. */
+const pageCell = (s: Structure) => ({
+  title: s.title,
+  lattice: s.lattice.parameters,
+  matrix: s.lattice.matrix,
+  sites: s.sites.map((x) => ({ element: x.element, label: x.label, frac: x.frac })),
+});
+
+test('the page’s CIF and POSCAR writers equal cif.ts/poscar.ts byte for byte, and a substituted cell reads back', () => {
+  const alpha = readStructure(ALPHA);
+  for (const s of [alpha, readStructure(BETA), supercell(alpha, '2x1x1')]) {
+    assert.equal(cifText(pageCell(s)), toCif(s));
+    assert.equal(poscarText(pageCell(s)), toPoscar(s));
+  }
+  const cell = pageCell(alpha);
+  cell.sites[0] = { ...cell.sites[0], element: 'Ti' };
+  const back = parseCif(cifText({ ...cell, title: 'α Ti@NbI' }));
+  assert.equal(back.sites.length, 32);
+  assert.equal(back.sites[0].element, 'Ti');
+  assert.equal(back.sites[0].label, alpha.sites[0].label);
+  assert.deepEqual(Object.fromEntries(back.composition()), { Ti: 1, Nb: 19, Si: 12 });
+});
+
+test('interactive table: every row embedded, columns typed; prediction rows name a kept host "—"', () => {
+  const cols = [{ key: 'x', label: 'x' }, { key: 'e', label: 'E', type: 'number' as const, digits: 2 }];
+  const html = interactiveTable(cols, [['a', 1], ['b', -2], ['c', null]], { id: 't1', caption: 'cap <x>' });
+  const data = JSON.parse(/<script type="application\/json" class="itable-data">([^]*?)<\/script>/.exec(html)![1]);
+  assert.equal(data.rows.length, 3);
+  assert.deepEqual(data.columns.map((c: { type: string }) => c.type), ['text', 'number']);
+  assert.match(html, /cap &lt;x&gt;/);
+  assert.match(html, /<script type="module">/);
+  assert.throws(() => interactiveTable(cols, [['a']], { id: 't2' }), /row 0 has 1 values for 2 columns/);
+  assert.throws(() => interactiveTable(cols, [], { id: '2bad' }), /must start with a letter/);
+
+  const { asPredictions } = alphaDft();
+  const t = predictionTable(asPredictions, { id: 'alpha' });
+  const d = JSON.parse(/class="itable-data">([^]*?)<\/script>/.exec(t)![1]);
+  assert.equal(d.rows.length, 1794);
+  assert.deepEqual(d.columns.map((c: { key: string }) => c.key), ['config', 'x', 'y', 'kind', 'distance', 'eds', 'flags']);
+  const singles = d.rows.filter((r: unknown[]) => r[3] === 'single');
+  assert.ok(singles.length > 0);
+  for (const r of singles) assert.ok((r[1] === '\u2014') !== (r[2] === '\u2014'), JSON.stringify(r));
+  assert.ok(d.rows.every((r: unknown[]) => r[3] === 'single' || (r[1] !== '\u2014' && r[2] !== '\u2014')));
+  // Interval columns appear only when the rows carry them.
+  const withSd = predictionTable(asPredictions.slice(0, 3).map((r) => ({ ...r, eds_sd: 0.1, eds_lo: r.eds_pred - 0.2, eds_hi: r.eds_pred + 0.2 })), { id: 'sd' });
+  assert.deepEqual(JSON.parse(/class="itable-data">([^]*?)<\/script>/.exec(withSd)![1]).columns.map((c: { key: string }) => c.key), ['config', 'x', 'y', 'kind', 'distance', 'eds', 'sd', 'lo', 'hi', 'flags']);
+  // Plain tables escape text and take ready HTML cells (codes with superscripts).
+  assert.equal(htmlTable(['site', 'code'], [['<NbI>', { html: codeHtml('8^{5.0}') }]]), '<table><thead><tr><th>site</th><th>code</th></tr></thead><tbody><tr><td>&lt;NbI&gt;</td><td>8<sup>5.0</sup></td></tr></tbody></table>');
+  // The report shell keeps its signature and carries the figure download script.
+  const page = reportHtml('r', '<p>i</p>', [{ id: 's', title: 'S', html: t }]);
+  assert.match(page, /window\.cescreenFigures/);
+  assert.doesNotMatch(page, /<script[^>]+src=|<link\b/);
+});
 
 test('viewer faces (shellFaces → polyhedron.ts): cube, octahedron, bcc rhombic dodecahedron; coplanar gives none', () => {
   const cube: Vec3[] = [];
@@ -195,7 +472,7 @@ test('sortByMetallicRadius orders by radius, ties alphabetically, unknown last',
   assert.deepEqual(sortByMetallicRadius(['Y', 'Nb', 'Xx', 'Ti', 'Cr', 'Mo'], (el) => r[el] ?? NaN), ['Cr', 'Mo', 'Nb', 'Ti', 'Y', 'Xx']);
 });
 
-test('heatmapPage: one self-contained page holding every figure', () => {
+test('heatmapPage: one self-contained page holding every figure, each with SVG/PNG download', () => {
   const a = heatmapSvg({ title: 'A', xLabel: 'x', yLabel: 'y', rows: ['Ti'], cols: ['V'], values: [[-0.3]], unit: 'eV' });
   const b = nnhSvg([{ site: 'SiI', dmin: 2.5, histogram: [{ d_over_dmin: 1, count: 3 }] }]);
   const html = heatmapPage([{ title: 'E <pred>', svg: a, caption: 'c & d' }, { title: 'NNH', svg: b }]);
@@ -203,7 +480,10 @@ test('heatmapPage: one self-contained page holding every figure', () => {
   assert.ok(html.includes(a) && html.includes(b));
   assert.ok(html.includes('E &lt;pred&gt;') && html.includes('c &amp; d'));
   assert.equal([...html.matchAll(/<section/g)].length, 2);
-  assert.doesNotMatch(html, /<script|<link|https?:\/\/(?!www\.w3\.org)/);
+  assert.equal((html.match(/<script\b/g) ?? []).length, 1);
+  assert.match(html, /window\.cescreenFigures/);
+  assert.doesNotMatch(html, /<script[^>]+src=|<link|https?:\/\/(?!www\.w3\.org)/);
+  assert.deepEqual(attrs(a, 'data-name'), ['A']);
 });
 
 test('element colours: Jmol table and a stable hash fallback', () => {
@@ -214,7 +494,7 @@ test('element colours: Jmol table and a stable hash fallback', () => {
   assert.notEqual(hashColor('Qq'), hashColor('Qr'));
 });
 
-test('viewerHtml: one self-contained file, inlined three.js, data with hull faces', () => {
+test('viewerHtml: one self-contained file, inlined three.js, data with hull faces, colours and radii for any element', () => {
   const a = 3.3;
   const d: ViewerData = {
     title: 'bcc <Nb>',
@@ -222,7 +502,7 @@ test('viewerHtml: one self-contained file, inlined three.js, data with hull face
     atoms: [{ index: 0, element: 'Nb', label: 'Nb1', cart: [0, 0, 0], radius: 1.47 }],
     environments: [
       {
-        atom: 0, label: 'Nb1', wyckoff: '2a', cn: 14, code: '4^6 6^8', volume: 2 * a ** 3, ideal: null, dmin: (a * Math.sqrt(3)) / 2,
+        atom: 0, label: 'Nb1', wyckoff: '2a', cn: 14, gap: 0.63, code: '4^6 6^8', volume: 2 * a ** 3, ideal: null, dmin: (a * Math.sqrt(3)) / 2,
         histogram: [{ d_over_dmin: 1, count: 8 }, { d_over_dmin: 2 / Math.sqrt(3), count: 6 }],
         shell: [
           ...[-1, 1].flatMap((x) => [-1, 1].flatMap((y) => [-1, 1].map((z) => ({ element: 'Nb', label: 'Nb1', distance: (a * Math.sqrt(3)) / 2, cart: [(x * a) / 2, (y * a) / 2, (z * a) / 2] as [number, number, number] })))),
@@ -230,21 +510,29 @@ test('viewerHtml: one self-contained file, inlined three.js, data with hull face
         ],
       },
     ],
+    elementChoices: ['Nb', 'Ti', 'Xe'],
     notes: 'model predictions </script> not DFT',
   };
   const html = viewerHtml(d);
   assert.ok(html.length > 1_500_000, 'three.js should be inlined');
-  // Every "</script" in the file closes one of the 5 script elements we opened.
-  assert.equal((html.match(/<script\b/g) ?? []).length, 5);
-  assert.equal((html.match(/<\/script/gi) ?? []).length, 5);
+  // Every "</script" in the file closes one of the 6 script elements we opened (3 three.js texts, data, page module, figure tools).
+  assert.equal((html.match(/<script\b/g) ?? []).length, 6);
+  assert.equal((html.match(/<\/script/gi) ?? []).length, 6);
   assert.doesNotMatch(html, /<script[^>]+src=|<link\b|import\s*\(\s*['"]https?:/);
   assert.ok(html.includes('bcc &lt;Nb&gt;'));
+  assert.match(html, /data-testid="no-energies"/);
   const json = /<script type="application\/json" id="cescreen-data">([^]*?)<\/script>/.exec(html);
   assert.ok(json);
   const page = JSON.parse(json[1]);
   assert.equal(page.notes, d.notes);
   assert.equal(page.environments[0].faces.length, 12);
   assert.equal(page.elementColors.Nb, '#73c2c9');
+  assert.equal(page.elementColors.Ti, elementColor('Ti'));
+  assert.deepEqual(Object.keys(page.elementRadii).sort(), ['Nb', 'Ti', 'Xe']);
+  assert.equal(page.elementRadii.Nb, 1.47); // the cell's own radius
+  assert.equal(page.elementRadii.Xe, 1.4); // no metallic, covalent or atomic radius in the table falls back
+  assert.deepEqual(page.hosts, { Nb1: 'Nb' });
   assert.equal(page.nnhCharts.length, 1);
+  assert.match(page.nnhCharts[0], /class="aet-cut" data-cn="14"/);
   assert.throws(() => viewerHtml({ ...d, environments: [{ ...d.environments[0], atom: 7 }] }), /unknown atom 7/);
 });

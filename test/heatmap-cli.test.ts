@@ -10,6 +10,7 @@ import { property } from '../src/features/elements.ts';
 import { checkSameConfigurations, predictionsCsv, readEnergyCsv, readPredictionsCsv as readTable, type PredictionRow } from '../src/predict/table.ts';
 import { heatmapsFromPredictions, nearestConfigs } from '../src/figures/siteHeatmaps.ts';
 import { InputError } from '../src/util/errors.ts';
+import { alphaDft } from './viewerFixtures.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cescreen-heatmap-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -71,11 +72,17 @@ test('heatmaps: one per site-type pair (nearest config), elements ordered by met
   assert.ok(m2.elements.every((e) => at(e, 'Nb') === null), 'Nb on SiI was never predicted');
   assert.deepEqual(m2.unseen, ['Y']);
   // The SVG carries the same numbers in the same order.
-  const cells = [...m2.svg.matchAll(/<rect class="cell(?: null)?" data-row="(\w+)" data-col="(\w+)" data-value="([^"]*)"/g)];
+  const cells = [...m2.svg.matchAll(/<rect class="cell[^"]*" data-row="(\w+)" data-col="(\w+)" data-value="([^"]*)"/g)];
   assert.equal(cells.length, 36);
   assert.deepEqual([...new Set(cells.map((c) => c[1]))], m2.elements);
   assert.equal(Number(cells.find((c) => c[1] === 'Y' && c[2] === 'Zr')![3]), e2('Y', 'Zr'));
-  assert.match(m2.svg, /Predicted E_DS #2 NbI–SiI, d = 2\.598 Å/);
+  assert.match(m2.svg, /Predicted E<tspan[^>]*>DS<\/tspan> #2 NbI–SiI, d = 2\.598 Å/);
+  // Cell tooltips name the substitution; a site that keeps its host reads "—".
+  assert.match(m2.svg, /<title>Zr@NbI \+ —: /);
+  assert.match(m2.svg, /<title>— \+ Ti@SiI: /);
+  // One scale for every map of the call.
+  assert.equal(new Set(maps.map((m) => m.scale)).size, 1);
+  assert.deepEqual([...new Set(maps.flatMap((m) => [...m.svg.matchAll(/data-limit="([^"]+)"/g)].map((x) => x[1])))], [String(maps[0].scale.limit)]);
 
   // Config 1 is SiI–SiI: X@a,Y@b ≡ Y@a,X@b, so the one order written fills both halves.
   const m1 = maps[0];
@@ -162,7 +169,7 @@ test('cescreen heatmap: one SVG per map and an index page; --data adds the DFT c
 test('cescreen view: α-Nb5Si3 with predictions → one page with counts, maps and a notice; foreign predictions refused', async () => {
   const html = join(dir, 'viewer.html');
   const r = JSON.parse(await cli('view', 'structures/alpha-Nb5Si3/structure.cif', '--predictions', PRED, '-o', html, '--json'));
-  assert.deepEqual(r, { file: html, atoms: 32, environments: 32, pairs: 12, predictions: rows.length });
+  assert.deepEqual(r, { file: html, atoms: 32, environments: 32, pairs: 12, predictions: rows.length, reference: 0 });
   const page = readFileSync(html, 'utf8');
   const data = JSON.parse(/<script type="application\/json" id="cescreen-data">([^]*?)<\/script>/.exec(page)![1]);
   assert.equal(data.environments.filter((e: { cn: number }) => e.cn === 16).length, 16);
@@ -172,6 +179,22 @@ test('cescreen view: α-Nb5Si3 with predictions → one page with counts, maps a
   const foreign = file('foreign.csv', `${HEADER}\n2,NbI,B,SiI,B,2.7000,0.8,pair,0\n`);
   await assert.rejects(cli('view', 'structures/alpha-Nb5Si3/structure.cif', '--predictions', foreign, '-o', join(dir, 'v2.html')), /foreign\.csv:2: config 2 is NbI–SiI at 2\.7000 Å here but NbI–SiI at 2\.5979 Å/);
   assert.equal(existsSync(join(dir, 'v2.html')), false);
+});
+
+test('cescreen view --data: reference energies only → DFT maps and values in the page; a raw DFT table is refused', async () => {
+  const { reference } = alphaDft();
+  const ref = file('alpha-dft.csv', ['config,site_a,element_a,site_b,element_b,distance,eds', ...reference.map((r) => [r.config, r.site_a, r.element_a, r.site_b, r.element_b, r.distance.toFixed(4), r.eds].join(','))].join('\n') + '\n');
+  const html = join(dir, 'viewer-dft.html');
+  const r = JSON.parse(await cli('view', 'structures/alpha-Nb5Si3/structure.cif', '--data', ref, '-o', html, '--json'));
+  assert.deepEqual(r, { file: html, atoms: 32, environments: 32, pairs: 12, predictions: 0, reference: 1794 });
+  const page = readFileSync(html, 'utf8');
+  const data = JSON.parse(/<script type="application\/json" id="cescreen-data">([^]*?)<\/script>/.exec(page)![1]);
+  assert.ok(data.reference.length > 1794); // mirrored halves of swappable pairs and the pristine zeros
+  assert.deepEqual([...page.matchAll(/<figure class="hm" data-config="(\d+)"/g)].map((m) => Number(m[1])), [1, 2, 3, 5, 6, 7, 8]);
+  assert.match(data.notes, /Values marked "DFT" are reference energies from/);
+  assert.match(page, /class="shared-bar/);
+  await assert.rejects(cli('view', 'structures/alpha-Nb5Si3/structure.cif', '--data', 'structures/alpha-Nb5Si3/eds.csv', '-o', join(dir, 'v3.html')), /its config numbers are the file's own/);
+  assert.equal(existsSync(join(dir, 'v3.html')), false);
 });
 
 test('a bad input exits with status 2 and the message alone', () => {

@@ -8,6 +8,7 @@ import { readStructure } from '../src/structure/io.ts';
 import { buildViewerData } from '../src/figures/viewerData.ts';
 import { shellFaces, type ViewerData, type ViewerPrediction } from '../src/figures/viewer.ts';
 import { isInputError } from '../src/util/errors.ts';
+import { alphaDft } from './viewerFixtures.ts';
 
 const ALPHA = 'structures/alpha-Nb5Si3/structure.cif';
 const alpha = readStructure(ALPHA);
@@ -148,4 +149,50 @@ test('a 1x1x2 supercell keeps the chemistry: 64 atoms, same CNs, more pairs only
   assert.deepEqual(cn(d), cn(data));
   // Doubling c (11.9 Å → 23.8 Å) splits no pair of a 3.6 Å range: the same 12 distances.
   assert.deepEqual(d.pairs!.map((p) => p.distance.toFixed(4)), data.pairs!.map((p) => p.distance.toFixed(4)));
+});
+
+test('without energies: any element is offered, hosts first among the rest; no heatmaps', () => {
+  const choices = data.elementChoices!;
+  assert.equal(choices.length, 94); // H … Pu, each once
+  assert.deepEqual(choices.slice(0, 2), ['Nb', 'Si']); // the hosts lead when no energies are given
+  assert.ok(['Ti', 'B', 'Hf', 'Au'].every((e) => choices.includes(e)));
+  assert.equal(data.heatmaps, undefined);
+  assert.deepEqual(data.hosts, { NbI: 'Nb', NbII: 'Nb', SiI: 'Si', SiII: 'Si' });
+  // Fractional coordinates and lattice parameters for the CIF download are the structure's own.
+  data.atoms.forEach((a, i) => assert.deepEqual(a.frac, alpha.sites[i].frac));
+  assert.deepEqual(data.cellParameters, alpha.lattice.parameters);
+});
+
+test('reference (DFT) energies: checked against the pairs, completed like predictions, drawn as DFT maps on one scale', () => {
+  const { reference } = alphaDft();
+  const d = buildViewerData(alpha, { title: 'α with DFT', reference });
+  // Swappable pairs gain their mirrored rows, every config its pristine zero.
+  const find = (c: number, x: string, y: string) => d.reference!.find((r) => r.config === c && r.element_a === x && r.element_b === y);
+  const b1 = reference.find((r) => r.config === 1 && r.element_a === 'B' && r.element_b === 'Ti')!;
+  assert.equal(find(1, 'Ti', 'B')?.eds, b1.eds);
+  assert.equal(find(1, 'Si', 'Si')?.eds, 0);
+  assert.equal(d.reference!.length, new Set(d.reference!.map((r) => `${r.config}:${r.element_a}:${r.element_b}`)).size);
+  // The maps: one per site-type pair, titled DFT, without their own bars (one shared bar above them).
+  assert.deepEqual(d.heatmaps!.map((h) => h.config), [1, 2, 3, 5, 6, 7, 8]);
+  assert.ok(d.heatmaps!.every((h) => h.title.startsWith('DFT #') && !h.svg.includes('class="colorbar"')));
+  assert.equal(d.heatmapScale!.limit, 10);
+  // Elements with energies come first in the choices.
+  assert.deepEqual(d.elementChoices!.slice(0, 14), ['Al', 'B', 'Co', 'Cr', 'Fe', 'Hf', 'Mo', 'Nb', 'Ni', 'Si', 'Ti', 'V', 'Y', 'Zr']);
+  // A reference row of another structure is refused with its file and line.
+  assert.throws(
+    () => buildViewerData(alpha, { title: 't', reference: [{ ...reference[0], config: 1, site_a: 'NbI', site_b: 'NbII' }], referenceSource: { file: 'ref.csv', lines: [7] } }),
+    (e: unknown) => isInputError(e) && /^ref\.csv:7: config 1 is NbI–NbII/.test(e.message),
+  );
+});
+
+test('predictions keep their sd, interval and domain flags for the page', () => {
+  const p1 = data.pairs![0];
+  const rows: ViewerPrediction[] = [{ config: 1, site_a: 'SiI', element_a: 'B', site_b: 'SiI', element_b: 'Ti', distance: p1.distance, eds_pred: -0.2, eds_sd: 0.15, eds_lo: -0.45, eds_hi: 0.05, domain: 0.8, out_of_domain: true }];
+  const d = buildViewerData(alpha, { title: 't', predictions: rows });
+  const mirrored = d.predictions!.find((r) => r.element_a === 'Ti' && r.element_b === 'B')!;
+  assert.deepEqual([mirrored.eds_sd, mirrored.eds_lo, mirrored.eds_hi, mirrored.out_of_domain], [0.15, -0.45, 0.05, true]);
+  const pristine = d.predictions!.find((r) => r.kind === 'pristine')!;
+  assert.equal(pristine.eds_pred, 0);
+  assert.equal(pristine.eds_sd, undefined);
+  assert.match(d.heatmaps![0].svg, /<rect class="cell negative straddles" data-row="B" data-col="Ti" data-value="-0\.2" data-sd="0\.15" data-lo="-0\.45" data-hi="0\.05"/);
 });

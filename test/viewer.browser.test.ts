@@ -2,17 +2,23 @@
 // browser). Skips with a message when /usr/bin/chromium is absent; CI installs it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { inflateSync } from 'node:zlib';
-import { heatmapSvg } from '../src/figures/heatmap.ts';
+import type { Page } from 'playwright-core';
+import { heatmapPage, heatmapSvg } from '../src/figures/heatmap.ts';
 import type { PredictionRow } from '../src/predict/table.ts';
 import { heatmapsFromPredictions } from '../src/figures/siteHeatmaps.ts';
+import { predictionTable, reportHtml } from '../src/figures/report.ts';
+import { parseHex, scaleColor } from '../src/figures/svg.ts';
 import { writeViewer, type ViewerData } from '../src/figures/viewer.ts';
 import { buildViewerData } from '../src/figures/viewerData.ts';
+import { NeighborFinder } from '../src/environment/neighbors.ts';
 import { readStructure } from '../src/structure/io.ts';
+import { ALPHA, BETA } from './helpers.ts';
+import { alphaDft } from './viewerFixtures.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const OUT = resolve('test-output');
@@ -204,13 +210,21 @@ test('viewer page in Chromium: renders, picks an atom, shows its polyhedron, lin
     const cell = page.locator('figure.hm[data-config="3"] rect.cell[data-row="Nb"][data-col="Al"]');
     await cell.click();
     const sel = await page.evaluate(() => (window as any).cescreenViewer.selectedPair);
-    assert.deepEqual(sel, { config: 3, X: 'Nb', Y: 'Al', atom_a: 1, atom_b: 1 });
+    assert.deepEqual(sel, { config: 3, X: 'Nb', Y: 'Al', atom_a: 1, atom_b: 1, hostA: 'Nb', hostB: 'Nb', drawn: true });
+    // Nb stays on the first NbB site: a single substitution, its unchanged end reads "—".
+    assert.equal(await page.getByTestId('subst-text').textContent(), '— + Al@NbB');
     assert.equal((await page.evaluate(() => (window as any).cescreenViewer.lastPrediction)).eds, energy(3, 3, 0));
     assert.equal(await page.getByTestId('select-config').inputValue(), '3');
     assert.equal(await page.getByTestId('select-x').inputValue(), 'Nb');
     assert.equal(await page.getByTestId('select-y').inputValue(), 'Al');
     assert.match((await cell.getAttribute('class')) ?? '', /selected/);
     await page.screenshot({ path: join(OUT, 'viewer-heatmap-click.png') });
+    // Pair 2 joins atom 0 to its own image: this cell cannot carry V and Mo there, and the export says so.
+    await page.evaluate(() => (window as any).cescreenViewer.selectPair(2, 'V', 'Mo'));
+    const refused = await page.evaluate(() => (window as any).cescreenViewer.exportCell('cif'));
+    assert.match(refused.error, /joins an atom to its own periodic image: this cell cannot hold V and Mo/);
+    assert.match((await page.locator('#export-note').textContent()) ?? '', /use a supercell/);
+    await page.evaluate(() => (window as any).cescreenViewer.selectPair(3, 'Nb', 'Al'));
 
     // 5. Colour by site label: legend switches to the labels and the atoms change colour.
     await page.evaluate(() => window.scrollTo(0, 0));
@@ -218,7 +232,8 @@ test('viewer page in Chromium: renders, picks an atom, shows its polyhedron, lin
     await page.getByTestId('color-by-label').check();
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     assert.equal(await page.evaluate(() => (window as any).cescreenViewer.colorMode), 'label');
-    assert.deepEqual((await page.getByTestId('legend').textContent())?.trim(), 'TiANbB');
+    // Site labels, and the substituent Al of the selected pair (drawn in its element colour).
+    assert.deepEqual((await page.getByTestId('legend').textContent())?.trim(), 'TiANbBAl (substituent)');
     assert.ok(changedPixels(before, decodePng(await canvas.screenshot({ path: join(OUT, 'viewer-by-label.png') }))) > 500);
 
     assert.deepEqual(errors, []);
@@ -287,6 +302,336 @@ test('α-Nb5Si3 from the real analysis in Chromium: a click draws the atom’s A
     // Ti@a,B@b is the mirror of the written B@a,Ti@b of a swappable pair: same energy.
     await page.locator('figure.hm[data-config="1"] rect.cell[data-row="Ti"][data-col="B"]').click();
     assert.deepEqual(await page.evaluate(() => (window as any).cescreenViewer.lastPrediction), { config: 1, X: 'Ti', Y: 'B', eds: 1.234 });
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** Open a page in Debian's Chromium; collects page errors and any request that leaves the machine. */
+async function openPage(t: { skip: (m: string) => void }, file: string, width = 1300, height = 850) {
+  if (!existsSync(CHROMIUM)) {
+    t.skip(`${CHROMIUM} not found — install Debian's chromium (apt-get install -y chromium) to run the browser test`);
+    return undefined;
+  }
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+  const page = await browser.newPage({ viewport: { width, height }, acceptDownloads: true });
+  const errors: string[] = [];
+  const requests: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('request', (r) => {
+    if (!/^(file|blob|data):/.test(r.url())) requests.push(r.url());
+  });
+  await page.goto(pathToFileURL(file).href);
+  return { browser, page, errors, requests };
+}
+
+async function openViewer(t: { skip: (m: string) => void }, file: string) {
+  const o = await openPage(t, file);
+  if (!o) return undefined;
+  await o.page.waitForFunction(() => (window as any).cescreenViewer?.ready || (window as any).cescreenViewer?.error, null, { timeout: 30_000 });
+  assert.equal(await o.page.evaluate(() => (window as any).cescreenViewer.error), null);
+  return o;
+}
+
+const frames = (page: Page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+const viewer = (page: Page, expr: string) => page.evaluate(expr);
+
+/** Click a button that triggers a download; returns the saved file's path in test-output/. */
+async function download(page: Page, click: () => Promise<void>, saveAs?: string): Promise<string> {
+  const [d] = await Promise.all([page.waitForEvent('download', { timeout: 15_000 }), click()]);
+  const path = join(OUT, saveAs ?? d.suggestedFilename());
+  await d.saveAs(path);
+  return path;
+}
+
+/** Atoms drawn once per image on cell faces, edges and corners, as the page decides (|f| or |f − 1| < 1e-3). */
+const imageCount = (frac: readonly number[]) => 2 ** frac.filter((x) => Math.abs(x) < 1e-3 || Math.abs(x - 1) < 1e-3).length;
+
+test('α-Nb5Si3 without predictions: any element in the lists, a substituted pair drawn and labelled, bonds, views, PNG/CIF/POSCAR downloads', { timeout: 120_000 }, async (t) => {
+  const structure = readStructure(ALPHA);
+  const data = buildViewerData(structure, { title: 'α-Nb5Si3 (no predictions)' });
+  const dir = mkdtempSync(join(tmpdir(), 'cescreen-viewer-'));
+  mkdirSync(OUT, { recursive: true });
+  const file = join(dir, 'alpha-bare.html');
+  writeViewer(file, data);
+  const o = await openViewer(t, file);
+  if (!o) return;
+  const { browser, page, errors, requests } = o;
+  try {
+    const canvas = page.locator('canvas[data-testid="viewer-canvas"]');
+    // Filled lists: a placeholder and every element up to Pu; nothing chosen on load, and the box says so.
+    assert.equal(await page.getByTestId('select-x').locator('option').count(), 95);
+    assert.equal(await page.getByTestId('select-y').locator('option').count(), 95);
+    assert.equal(await page.getByTestId('select-x').inputValue(), '');
+    assert.match((await page.getByTestId('prediction').textContent()) ?? '', /Choose a pair and the elements X and Y/);
+    assert.match((await page.getByTestId('heatmaps').textContent()) ?? '', /No energies given/);
+    await page.screenshot({ path: join(OUT, 'viewer-alpha-bare.png') });
+
+    // A polyhedron first; picking a pair replaces it (no stale polyhedron or tooltip).
+    await viewer(page, 'cescreenViewer.selectAtom(5)');
+    const before = decodePng(await canvas.screenshot());
+    await page.getByTestId('select-config').selectOption('1');
+    await page.getByTestId('select-x').selectOption('B');
+    await page.getByTestId('select-y').selectOption('Ti');
+    await frames(page);
+    assert.equal(await viewer(page, 'cescreenViewer.selectedPolyhedron'), null);
+    assert.equal(await page.getByTestId('tooltip').isVisible(), false);
+    const sel: any = await viewer(page, 'cescreenViewer.selectedPair');
+    const pair = data.pairs![0];
+    assert.deepEqual([sel.config, sel.X, sel.Y, sel.atom_a, sel.atom_b, sel.drawn], [1, 'B', 'Ti', pair.atom_a, pair.atom_b, true]);
+    assert.equal(await page.getByTestId('subst-text').textContent(), 'B@SiI + Ti@SiI');
+    assert.match((await page.getByTestId('prediction').textContent()) ?? '', /No energies were given/);
+    // Labels follow the atoms: both substituents and the distance are on screen, the legend lists B and Ti.
+    const labels = await page.getByTestId('labels').locator('.lab').allTextContents();
+    for (const l of ['B@SiI', 'Ti@SiI', '2.42 Å']) assert.ok(labels.includes(l), `${l} not in ${labels}`);
+    assert.deepEqual(await viewer(page, 'cescreenViewer.legend'), ['Nb', 'Si', 'B', 'Ti']);
+    const after = decodePng(await canvas.screenshot({ path: join(OUT, 'viewer-alpha-bare-pair.png') }));
+    assert.ok(changedPixels(before, after) > 0.01 * after.width * after.height, 'the pair should change the picture');
+    await page.screenshot({ path: join(OUT, 'viewer-alpha-bare-pair-page.png') });
+    // Labels stay on their atoms while rotating: after a drag the B label still sits just above B's projection.
+    const box = (await canvas.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 120, box.y + box.height / 2 + 40, { steps: 5 });
+    await page.mouse.up();
+    await frames(page);
+    const bAt: any = await page.evaluate((i) => (window as any).cescreenViewer.projectAtom(i), pair.atom_a);
+    const bLabel = (await page.locator('#labels .lab', { hasText: 'B@SiI' }).boundingBox())!;
+    // The label is beside the atom's projection (within a few sphere radii), whichever side was free.
+    assert.ok(Math.hypot(bLabel.x + bLabel.width / 2 - bAt.x, bLabel.y + bLabel.height / 2 - bAt.y) < 60, JSON.stringify({ bLabel, bAt }));
+
+    // Downloads: the displayed cell with the substitution, read back by our own reader.
+    const cifPath = await download(page, () => page.getByTestId('export-cif').click(), 'alpha-B-Ti.cif');
+    const cif = readStructure(cifPath);
+    assert.deepEqual(Object.fromEntries(cif.composition()), { Nb: 20, Si: 10, B: 1, Ti: 1 });
+    assert.equal(cif.sites[pair.atom_a].element, 'B');
+    assert.equal(cif.sites[pair.atom_b].element, 'Ti');
+    assert.equal(cif.sites[pair.atom_a].label, 'SiI');
+    cif.sites.forEach((x, i) => assert.ok(Math.hypot(...x.frac.map((f, k) => f - structure.sites[i].frac[k])) < 1e-9));
+    assert.ok(Math.abs(cif.lattice.volume - structure.lattice.volume) < 1e-6);
+    const poscarPath = await download(page, () => page.getByTestId('export-poscar').click(), 'alpha-B-Ti.vasp');
+    const poscar = readStructure(poscarPath);
+    assert.deepEqual(Object.fromEntries(poscar.composition()), { Nb: 20, Si: 10, B: 1, Ti: 1 });
+    const pngPath = await download(page, () => page.getByTestId('snapshot').click(), 'viewer-alpha-snapshot.png');
+    const png = decodePng(readFileSync(pngPath));
+    assert.equal(png.width, Math.round(box.width * 2));
+    assert.equal(png.height, Math.round(box.height * 2));
+    assert.ok(nonBackground(png, [255, 255, 255]) > 0.03 * png.width * png.height);
+
+    // A single substitution: the host end reads "—" (not "Si@SiI").
+    await page.getByTestId('select-x').selectOption('Si');
+    assert.equal(await page.getByTestId('subst-text').textContent(), '— + Ti@SiI');
+
+    // View along c, orthographic: the camera looks down c with b up.
+    await page.locator('#tools button[data-view="c"]').click();
+    await page.getByTestId('ortho').check();
+    await frames(page);
+    const cam: any = await viewer(page, 'cescreenViewer.cameraDirection()');
+    const c = structure.lattice.matrix[2];
+    const cn = Math.hypot(...c);
+    assert.ok(Math.abs(cam.dir[0] * c[0] + cam.dir[1] * c[1] + cam.dir[2] * c[2] - cn) < 1e-9 * cn, JSON.stringify(cam));
+    assert.equal(cam.ortho, true);
+    await canvas.screenshot({ path: join(OUT, 'viewer-alpha-along-c-ortho.png') });
+    await page.locator('#tools button[data-view="c*"]').click();
+    assert.equal(await viewer(page, 'cescreenViewer.view'), 'c*');
+
+    // Periodic images and bonds, counted against the structure itself.
+    const images = structure.sites.reduce((n, x) => n + imageCount(x.frac), 0);
+    assert.equal(await viewer(page, 'cescreenViewer.drawnAtoms'), images);
+    assert.equal(await viewer(page, 'cescreenViewer.setImages(false)'), 32);
+    assert.equal(await viewer(page, 'cescreenViewer.setImages(true)'), images);
+    const aetBonds = data.environments.reduce((n, e) => n + imageCount(structure.sites[e.atom].frac) * e.cn, 0);
+    assert.equal(await viewer(page, 'cescreenViewer.setBonds(true, "aet")'), aetBonds);
+    const finder = new NeighborFinder(structure, 3.0);
+    const cutBonds = structure.sites.reduce((n, x, i) => n + imageCount(x.frac) * finder.neighbors(i).length, 0);
+    assert.equal(await viewer(page, 'cescreenViewer.setBonds(true, "cutoff", 3.0)'), cutBonds);
+    await page.getByTestId('ortho').uncheck();
+    await viewer(page, 'cescreenViewer.clearSelection(), cescreenViewer.resetView()');
+    await page.getByTestId('atom-size').fill('0.3');
+    await frames(page);
+    assert.equal((await viewer(page, 'cescreenViewer.state') as any).atomScale, 0.3);
+    await canvas.screenshot({ path: join(OUT, 'viewer-alpha-bonds.png') });
+    assert.deepEqual(errors, []);
+    assert.deepEqual(requests, [], 'the page must not touch the network');
+  } finally {
+    await browser.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('β-Nb5Si3 and a 2×2×2 α supercell without predictions: filled lists, a pair drawn, the exported cell reads back', { timeout: 120_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'cescreen-viewer-'));
+  mkdirSync(OUT, { recursive: true });
+  const cases = [
+    { name: 'beta', structure: readStructure(BETA), supercell: undefined, config: 3, X: 'Ti', Y: 'B' },
+    { name: 'alpha-222', structure: readStructure(ALPHA), supercell: '2x2x2', config: 8, X: 'Zr', Y: 'Hf' },
+  ];
+  try {
+    for (const c of cases) {
+      const data = buildViewerData(c.structure, { title: `${c.name}`, supercell: c.supercell });
+      const file = join(dir, `${c.name}.html`);
+      writeViewer(file, data);
+      const o = await openViewer(t, file);
+      if (!o) return;
+      try {
+        const { page, errors } = o;
+        assert.equal(await page.getByTestId('select-y').locator('option').count(), 95);
+        await page.getByTestId('select-config').selectOption(String(c.config));
+        await page.getByTestId('select-x').selectOption(c.X);
+        await page.getByTestId('select-y').selectOption(c.Y);
+        await frames(page);
+        const pair = data.pairs!.find((p) => p.id === c.config)!;
+        const labels = await page.getByTestId('labels').locator('.lab').allTextContents();
+        assert.ok(labels.includes(`${c.X}@${pair.site_a}`) && labels.includes(`${c.Y}@${pair.site_b}`), String(labels));
+        await page.screenshot({ path: join(OUT, `viewer-${c.name}-pair.png`) });
+        const back = readStructure(await download(page, () => page.getByTestId('export-cif').click(), `${c.name}-${c.X}-${c.Y}.cif`));
+        assert.equal(back.sites.length, data.atoms.length);
+        assert.equal(back.sites[pair.atom_a].element, c.X);
+        assert.equal(back.sites[pair.atom_b].element, c.Y);
+        assert.equal(back.sites.filter((x) => x.element === c.X).length, 1);
+        assert.deepEqual(errors, []);
+      } finally {
+        await o.browser.close();
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('α with DFT reference energies: heatmap cells give the DFT value; the page’s maps share one scale', { timeout: 90_000 }, async (t) => {
+  const { reference } = alphaDft();
+  const data = buildViewerData(readStructure(ALPHA), { title: 'α-Nb5Si3 with DFT', reference });
+  const dir = mkdtempSync(join(tmpdir(), 'cescreen-viewer-'));
+  mkdirSync(OUT, { recursive: true });
+  const file = join(dir, 'alpha-dft.html');
+  writeViewer(file, data);
+  const o = await openViewer(t, file);
+  if (!o) return;
+  const { browser, page, errors } = o;
+  try {
+    const want = reference.find((r) => r.config === 2 && r.element_a === 'Ti' && r.element_b === 'B')!;
+    await page.locator('figure.hm[data-config="2"] rect.cell[data-row="Ti"][data-col="B"]').click();
+    assert.deepEqual(await viewer(page, 'cescreenViewer.lastReference'), { config: 2, X: 'Ti', Y: 'B', eds: want.eds });
+    assert.equal(await viewer(page, 'cescreenViewer.lastPrediction'), null);
+    const text = (await page.getByTestId('prediction').textContent()) ?? '';
+    assert.match(text, /DFT/);
+    assert.ok(text.includes(`${Math.abs(want.eds).toFixed(3)} eV`), text);
+    // One shared bar above the maps and none inside them.
+    assert.equal(await page.locator('.shared-bar svg').count(), 1);
+    assert.equal(await page.locator('figure.hm g.colorbar').count(), 0);
+    await page.screenshot({ path: join(OUT, 'viewer-alpha-dft.png') });
+    await page.locator('#heatmaps').screenshot({ path: join(OUT, 'viewer-alpha-dft-heatmaps.png') });
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('heatmap page in Chromium: one scale for all maps, readable cells in a 1200 px column, grey-uncertain toggle, SVG/PNG downloads', { timeout: 90_000 }, async (t) => {
+  const { asPredictions, reference } = alphaDft();
+  // The α DFT energies as "predictions" with a synthetic ±0.1 eV sd, against themselves shifted: a real-size page.
+  const rows = asPredictions.map((r) => ({ ...r, eds_sd: 0.1, eds_lo: r.eds_pred - 0.1645, eds_hi: r.eds_pred + 0.1645 }));
+  const dft = reference.map((r) => ({ ...r, eds: r.eds + 0.05 * Math.sin(r.config * 7 + r.element_a.length) }));
+  const maps = heatmapsFromPredictions(rows, { dft });
+  const dir = mkdtempSync(join(tmpdir(), 'cescreen-heatmaps-'));
+  mkdirSync(OUT, { recursive: true });
+  const file = join(dir, 'index.html');
+  writeFileSync(file, heatmapPage(maps.map((m) => ({ title: m.title, svg: m.svg })), 'α: predicted vs DFT'));
+  const o = await openPage(t, file, 1200, 900);
+  if (!o) return;
+  const { browser, page, errors, requests } = o;
+  try {
+    // Every predicted/DFT colour bar says the same limit; cells are coloured by that one scale.
+    const limits = await page.$$eval('g.colorbar[data-kind="asinh"]', (gs) => gs.map((g) => g.getAttribute('data-limit')));
+    assert.equal(limits.length, maps.length);
+    assert.deepEqual([...new Set(limits)], [String(maps[0].scale.limit)]);
+    const sample = await page.$$eval('g.panel[data-panel="dft"] rect.cell:not(.null)', (rs) => rs.filter((_, i) => i % 37 === 0).map((r) => [Number(r.getAttribute('data-value')), getComputedStyle(r).fill]));
+    assert.ok(sample.length > 20);
+    for (const [v, fill] of sample as [number, string][]) assert.equal(fill, `rgb(${parseHex(scaleColor(maps[0].scale, v)).join(', ')})`);
+    // The figures fit the column and the printed values stay ≥ 9 px on screen.
+    const fit = await page.$$eval('.fig > svg', (svgs) => (svgs as unknown as SVGSVGElement[]).map((s) => ({ shown: s.getBoundingClientRect().width, own: s.viewBox.baseVal.width, box: s.parentElement!.clientWidth })));
+    for (const f of fit) assert.ok(f.shown <= f.box + 0.5 && f.shown >= 0.98 * f.own, JSON.stringify(f));
+    const font = await page.$eval('g.panel[data-panel="predicted"] text.value', (el) => {
+      const svg = (el as SVGTextElement).ownerSVGElement!;
+      return parseFloat(getComputedStyle(el).fontSize) * (svg.getBoundingClientRect().width / svg.viewBox.baseVal.width);
+    });
+    assert.ok(font >= 9, `cell values at ${font} px`);
+    await page.screenshot({ path: join(OUT, 'heatmap-page-alpha.png') });
+    // Grey out cells whose interval includes 0: exactly those change, to grey.
+    const straddling = rows.filter((r) => r.eds_lo < 0 && r.eds_hi > 0).length;
+    assert.ok(straddling > 0);
+    await page.getByTestId('grey-uncertain').check();
+    const greyed = await page.$$eval('rect.cell', (rs) => rs.filter((r) => getComputedStyle(r).fill === 'rgb(212, 212, 212)').map((r) => r.classList.contains('straddles')));
+    assert.ok(greyed.length > 0 && greyed.every(Boolean));
+    assert.equal(greyed.length, await page.locator('rect.cell.straddles').count());
+    await page.screenshot({ path: join(OUT, 'heatmap-page-alpha-greyed.png') });
+    // Downloads of the first figure: the SVG keeps the greyed cells, the PNG is twice its size.
+    const svgPath = await download(page, () => page.locator('section:has(rect.cell.straddles) .fig-tools button[data-format="svg"]').first().click());
+    const svgText = readFileSync(svgPath, 'utf8');
+    assert.match(svgText, /^<\?xml[^]*<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    assert.match(svgText, /class="cell[^"]*straddles"[^>]*fill="rgb\(212, 212, 212\)"/);
+    const pngPath = await download(page, () => page.locator('.fig-tools button[data-format="png"]').first().click());
+    const png = decodePng(readFileSync(pngPath));
+    assert.equal(png.width, Math.round(fit[0].own * 2));
+    assert.ok(nonBackground(png, [255, 255, 255]) > 0.2 * png.width * png.height);
+    assert.deepEqual(errors, []);
+    assert.deepEqual(requests, []);
+  } finally {
+    await browser.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('report page: the interactive table holds every prediction row, sorts, filters and exports; figures download', { timeout: 90_000 }, async (t) => {
+  const { asPredictions } = alphaDft();
+  const rows = asPredictions.map((r) => ({ ...r, eds_sd: 0.1, eds_lo: r.eds_pred - 0.16, eds_hi: r.eds_pred + 0.16 }));
+  const html = reportHtml('report', '<p>intro</p>', [
+    { id: 'maps', title: 'Maps', html: `<div class="fig">${heatmapsFromPredictions(rows, { config: [1] })[0].svg}</div>` },
+    { id: 'rows', title: 'All prediction rows', html: predictionTable(rows, { id: 'all-rows', caption: 'every α row' }) },
+  ]);
+  const dir = mkdtempSync(join(tmpdir(), 'cescreen-report-'));
+  mkdirSync(OUT, { recursive: true });
+  const file = join(dir, 'report.html');
+  writeFileSync(file, html);
+  const o = await openPage(t, file, 1280, 900);
+  if (!o) return;
+  const { browser, page, errors } = o;
+  try {
+    const table = page.getByTestId('itable-all-rows');
+    await page.waitForFunction(() => (window as any).cescreenTables?.['all-rows']);
+    assert.equal(await table.getAttribute('data-total'), '1794');
+    assert.equal(await table.locator('tbody tr').count(), 50);
+    const energies = rows.map((r) => r.eds_pred);
+    const firstE = async () => Number(((await table.locator('tbody tr').first().locator('td').nth(5).textContent()) ?? '').replace('\u2212', '-'));
+    // Click the E_DS header: ascending, then descending.
+    const header = table.locator('tr.itable-head th', { hasText: 'E_DS' });
+    await header.click();
+    assert.equal(await firstE(), +Math.min(...energies).toFixed(3));
+    assert.equal(await header.getAttribute('aria-sort'), 'ascending');
+    await header.click();
+    assert.equal(await firstE(), +Math.max(...energies).toFixed(3));
+    const order: number[] = await page.evaluate(() => (window as any).cescreenTables['all-rows'].order());
+    assert.equal(order.length, 1794);
+    for (let k = 1; k < order.length; k++) assert.ok(energies[order[k - 1]] >= energies[order[k]]);
+    // Filter the energy column: "<0" keeps the stabilising rows only.
+    await table.locator('tr.itable-filters input').nth(5).fill('<0');
+    assert.equal(Number(await table.getAttribute('data-shown')), energies.filter((e) => e < 0).length);
+    const csv = readFileSync(await download(page, () => table.locator('button.itable-csv').click(), 'all-rows-negative.csv'), 'utf8').trim().split('\n');
+    assert.equal(csv.length, energies.filter((e) => e < 0).length + 1);
+    assert.equal(csv[0], 'config,x,y,kind,distance,eds,sd,lo,hi,flags');
+    await table.locator('tr.itable-filters input').nth(5).fill('');
+    // The search box matches text in any column ("Ti@NbI" would also match "Ti@NbII").
+    await table.locator('input.itable-search').fill('Ti@NbII');
+    assert.equal(Number(await table.getAttribute('data-shown')), rows.filter((r) => (r.element_a === 'Ti' && r.site_a === 'NbII') || (r.element_b === 'Ti' && r.site_b === 'NbII')).length);
+    await page.locator('#rows').screenshot({ path: join(OUT, 'report-table.png') });
+    // Figures of the report download as SVG.
+    const svgPath = await download(page, () => page.locator('.fig-tools button[data-format="svg"]').first().click());
+    assert.match(readFileSync(svgPath, 'utf8'), /<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[^>]*class="heatmap"/);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

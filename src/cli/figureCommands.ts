@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { heatmapPage } from '../figures/heatmap.ts';
+import { colorBarScaleText, heatmapPage } from '../figures/heatmap.ts';
 import { checkSameConfigurations, readEnergyCsv, readPredictionsCsv, type PredictionRow } from '../predict/table.ts';
 import { heatmapsFromPredictions, type HeatmapFigure } from '../figures/siteHeatmaps.ts';
 import { viewerHtml } from '../figures/viewer.ts';
@@ -42,7 +42,10 @@ function unseenNote(rows: readonly PredictionRow[]): string {
 }
 
 function caption(h: HeatmapFigure): string {
-  const parts = [`Rows: X on ${h.siteA}; columns: Y on ${h.siteB}; elements by increasing metallic radius; the host rows/columns are single substitutions.`];
+  const parts = [
+    `Rows: X on ${h.siteA}; columns: Y on ${h.siteB}; elements by increasing metallic radius; the host rows/columns are single substitutions; outlined cells are stabilising (E < 0).`,
+    `Every map on this page shares one ${colorBarScaleText(h.scale)}.`,
+  ];
   if (h.mae) parts.push(h.mae.n ? `MAE (pred − DFT) ${fixed(h.mae.mae, 3)} eV over ${h.mae.n} cells.` : 'No cell has both a prediction and a DFT value.');
   if (h.unseen.length) parts.push(`Never in the training data: ${h.unseen.join(', ')}.`);
   return parts.join(' ');
@@ -54,35 +57,35 @@ export function registerFigureCommands(program: Command): void {
     .description('write the interactive viewer: one self-contained HTML page (3D cell, polyhedra, NNH, pairs, predictions)')
     .requiredOption('-o, --output <file>', 'output HTML file')
     .option('--predictions <csv>', 'predictions table from `cescreen predict` (same --supercell and --max-distance)')
+    .option('--data <csv>', 'reference (DFT) energies of this cell\'s pairs, shown beside the predictions (format below)')
     .option('--supercell <spec>', "cell to show and enumerate pairs in, e.g. '1x1x1', '2x2x1'")
     .addOption(paramOption('maxDistance', SYSTEM_PARAMS.maxDistance))
     .option('--title <text>', 'page title (default: the structure title)')
     .option('--block <name>', 'CIF data block')
     .option('--json', 'JSON summary')
-    .action((cif: string, o: { output: string; predictions?: string; supercell?: string; maxDistance: number; title?: string; block?: string; json?: boolean }) => {
+    .addHelpText('after', DATA_HELP)
+    .action((cif: string, o: { output: string; predictions?: string; data?: string; supercell?: string; maxDistance: number; title?: string; block?: string; json?: boolean }) => {
       const maxDistance = o.maxDistance;
       const structure = readStructure(cif, { block: o.block });
       const supercell = o.supercell ? parseSupercellSpec(o.supercell) : undefined;
       const table = o.predictions ? readPredictionsCsv(o.predictions) : undefined;
+      const reference = o.data ? readEnergyCsv(o.data) : undefined;
       const rows = table?.rows;
       const title = o.title ?? (`${structure.title || structure.formula()}${o.supercell ? ` ${o.supercell}` : ''}`);
+      const notes = [rows ? `E_DS values marked "predicted" are model predictions (${o.predictions}), not DFT.${unseenNote(rows)}` : '', reference ? `Values marked "DFT" are reference energies from ${o.data}.` : ''].filter(Boolean).join(' ');
       const data = buildViewerData(structure, {
         title,
         supercell,
         maxDistance,
         predictions: rows,
         predictionsSource: table,
-        notes: rows ? `E_DS values are model predictions (${o.predictions}), not DFT.${unseenNote(rows)}` : undefined,
+        reference: reference?.rows,
+        referenceSource: reference,
+        notes: notes || undefined,
       });
-      if (rows) {
-        // The rows now match the cell's pairs, so its symmetry and hosts decide the maps.
-        const pairs = new Map((data.pairs ?? []).map((p) => [p.id, p]));
-        const hosts = Object.fromEntries(data.atoms.map((a) => [a.label, a.element]));
-        data.heatmaps = heatmapsFromPredictions(rows, { swappable: (id) => pairs.get(id)?.swappable ?? false, hosts }).map((h) => ({ config: h.config, title: h.title, svg: h.svg }));
-      }
       writeOutput(o.output, viewerHtml(data));
-      const result = { file: o.output, atoms: data.atoms.length, environments: data.environments.length, pairs: data.pairs?.length ?? 0, predictions: rows?.length ?? 0 };
-      emit(result, o.json, (r) => `wrote ${r.file}: ${r.atoms} atoms, ${r.environments} environments, ${r.pairs} pairs, ${r.predictions} predictions\n`);
+      const result = { file: o.output, atoms: data.atoms.length, environments: data.environments.length, pairs: data.pairs?.length ?? 0, predictions: rows?.length ?? 0, reference: reference?.rows.length ?? 0 };
+      emit(result, o.json, (r) => `wrote ${r.file}: ${r.atoms} atoms, ${r.environments} environments, ${r.pairs} pairs, ${r.predictions} predictions, ${r.reference} reference energies\n`);
     });
 
   program

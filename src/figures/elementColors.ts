@@ -1,6 +1,6 @@
 // Atom colours: Jmol's CPK-like table for the elements a silicide/alloy study
-// meets, a stable hash colour for anything else, and a qualitative palette for
-// colouring by crystallographic site label.
+// meets, a stable hash colour for anything else, and a colour-blind-safe
+// qualitative palette for colouring by crystallographic site label.
 import { property } from '../features/elements.ts';
 
 /** Display radius for ordering and drawing: metallic radius, else covalent, else atomic (Å). */
@@ -43,8 +43,11 @@ export function elementColor(el: string): string {
   return JMOL[el] ?? hashColor(el);
 }
 
-// Tableau-10: distinct hues for a handful of site labels.
-const LABEL_PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+// Okabe & Ito's colour-blind-safe palette (black left out: it hides a sphere's shading), in an order
+// that keeps the first site labels far apart: under simulated protanopia, deuteranopia and
+// tritanopia (Machado et al. 2009) every pair of these 7 differs by ΔE*ab ≥ 16, where Tableau-10's
+// green and red (the previous palette) fall to 7 (test/figures.test.ts).
+export const LABEL_PALETTE = ['#0072b2', '#e69f00', '#56b4e9', '#d55e00', '#009e73', '#cc79a7', '#f0e442'];
 
 /** Colours for site labels in the given order (the palette first, then hash colours). */
 export function labelColors(labels: readonly string[]): Record<string, string> {

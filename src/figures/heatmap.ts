@@ -1,7 +1,26 @@
-// Substitution-energy heatmaps: E_DS for element X on the first site (rows)
-// and Y on the second (columns), on a diverging scale centred at 0 so that
-// stabilising (negative, blue) and destabilising (positive, red) pairs separate at a glance.
-import { divergingColor, esc, fixed, idPrefix, px, svgOpen, textColorOn } from './svg.ts';
+// Substitution-energy heatmaps: E_DS for element X on the first site (rows) and Y on the second
+// (columns), on a diverging scale centred at 0 so that stabilising (negative, blue, outlined) and
+// destabilising (positive, red) pairs separate at a glance. Maps drawn together share one scale.
+import { figureToolsScript } from './inline.ts';
+import {
+  differenceScale,
+  divergingColor,
+  energyScale,
+  esc,
+  fileStem,
+  idPrefix,
+  num,
+  px,
+  scaleColor,
+  scalePosition,
+  scaleTicks,
+  svgOpen,
+  textColorOn,
+  tickLabel,
+  type ColorScale,
+} from './svg.ts';
+
+type Grid = (number | null)[][];
 
 export interface HeatmapSpec {
   title: string;
@@ -12,10 +31,26 @@ export interface HeatmapSpec {
   /** Element Y on the second site, already in display order. */
   cols: string[];
   /** values[r][c]; null where no value exists (not computed, or not applicable). */
-  values: (number | null)[][];
+  values: Grid;
   unit: 'eV';
-  /** Colour limits; default symmetric ±max|value|. */
-  scale?: { min: number; max: number };
+  /** Colour scale; default energyScale(values). Give one scale to every map of a page. */
+  scale?: ColorScale;
+  /** Standard deviation and 90 % interval of each value, where the predictions carry them. */
+  sd?: Grid;
+  lo?: Grid;
+  hi?: Grid;
+  /** What a cell is, for its tooltip (default "row / col"). */
+  cellName?: (row: string, col: string) => string;
+  /** Cell size in px (default 42 × 24). */
+  cell?: { width: number; height: number };
+  /** Outline cells below 0 (stabilising energies; default true). */
+  outlineNegative?: boolean;
+  /** Draw the colour bar (default true); off when one bar serves several maps. */
+  colorBar?: boolean;
+  /** Colour-bar caption (default "E_DS (eV)"). */
+  barLabel?: string;
+  /** Stem of the figure's download file name. */
+  name?: string;
 }
 
 interface Rendered {
@@ -24,10 +59,12 @@ interface Rendered {
   height: number;
 }
 
-const CELL_W = 42;
-const CELL_H = 24;
+const CELL = { width: 42, height: 24 };
 const M = { left: 66, top: 36, right: 14, bottom: 50 };
-const BAR = { gap: 18, width: 16, labels: 50 };
+const BAR = { gap: 18, width: 16, labels: 56, cap: 10 };
+const BAR_W = BAR.gap + BAR.width + BAR.labels;
+/** A 1200 px column less the page's margins and padding. */
+export const COLUMN_WIDTH = 1120;
 
 /** Elements ordered by increasing metallic radius (ties alphabetically; unknown radii last). */
 export function sortByMetallicRadius(elements: readonly string[], radius: (el: string) => number): string[] {
@@ -38,86 +75,129 @@ export function sortByMetallicRadius(elements: readonly string[], radius: (el: s
   return [...elements].sort((a, b) => r(a) - r(b) || a.localeCompare(b));
 }
 
-/** Default symmetric limits ±max|v| so that 0 sits in the middle of the bar. */
-export function symmetricScale(...grids: (number | null)[][][]): { min: number; max: number } {
-  let m = 0;
-  for (const g of grids) for (const row of g) for (const v of row) if (v !== null && Number.isFinite(v)) m = Math.max(m, Math.abs(v));
-  if (m === 0) m = 1;
-  return { min: -m, max: m };
-}
-
 function checkShape(spec: Pick<HeatmapSpec, 'rows' | 'cols' | 'values'>, what: string): void {
   if (spec.values.length !== spec.rows.length || spec.values.some((r) => r.length !== spec.cols.length)) {
     throw new Error(`${what}: values must be ${spec.rows.length}×${spec.cols.length} (rows × cols)`);
   }
 }
 
-/** Tick values for the colour bar: the two limits, evenly spaced values between, and 0 when inside. */
-function barTicks(min: number, max: number): number[] {
-  const ticks = [0, 1, 2, 3, 4].map((i) => min + ((max - min) * i) / 4);
-  if (min < 0 && max > 0 && !ticks.some((t) => Math.abs(t) < 1e-12)) {
-    const tooClose = (t: number) => Math.abs(t) < (max - min) / 10;
-    return [...ticks.filter((t, i) => i === 0 || i === 4 || !tooClose(t)), 0].sort((a, b) => a - b);
-  }
-  return ticks;
+/** Text with "E_DS" set as E with a subscript DS. */
+export function svgText(s: string): string {
+  return esc(s).replace(/E_DS/g, 'E<tspan baseline-shift="sub" font-size="75%">DS</tspan>');
 }
 
-function colorBar(x: number, y: number, h: number, scale: { min: number; max: number }, unit: string, id: string): string {
-  const { min, max } = scale;
+/** HTML text with "E_DS" set as E with a subscript DS. */
+export function htmlText(s: string): string {
+  return esc(s).replace(/E_DS/g, 'E<sub>DS</sub>');
+}
+
+/** A value as printed in a cell: 2 decimals, 1 from |v| ≥ 10 so that it fits the cell. */
+function cellText(v: number): string {
+  return num(v, Math.abs(v) >= 9.995 ? 1 : 2);
+}
+
+/** The colour scale in words, for captions: "colour scale asinh: …; saturates at ±10 eV". */
+export function colorBarScaleText(s: ColorScale): string {
+  return describeScale(s, 'eV');
+}
+
+function describeScale(s: ColorScale, unit: string): string {
+  const shape = s.kind === 'linear' ? 'linear' : `asinh: linear within ±${tickLabel(s.knee)} ${unit}, logarithmic beyond`;
+  const over = [s.overflow.low !== undefined ? `min ${num(s.overflow.low)}` : '', s.overflow.high !== undefined ? `max ${num(s.overflow.high)}` : ''].filter(Boolean).join(', ');
+  return `colour scale ${shape}; saturates at ±${tickLabel(s.limit)} ${unit}${over ? ` (beyond it: ${over})` : ''}`;
+}
+
+/** A vertical colour bar at (x, y) of height h, ticks at round values; end caps for values beyond the limit. */
+function colorBar(x: number, y: number, h: number, scale: ColorScale, label: string, id: string): string {
   const out: string[] = [];
   const stops: string[] = [];
-  for (let i = 0; i <= 20; i++) {
-    const v = max - ((max - min) * i) / 20;
-    stops.push(`<stop offset="${i * 5}%" stop-color="${divergingColor(v, min, max)}"/>`);
+  for (let i = 0; i <= 40; i++) {
+    const t = 1 - i / 20; // +1 at the top, −1 at the bottom
+    stops.push(`<stop offset="${px(i * 2.5)}%" stop-color="${divergeAt(t)}"/>`);
   }
-  // Exact white at 0 even when 0 falls between samples.
-  if (min < 0 && max > 0) stops.push(`<stop offset="${px((max / (max - min)) * 100)}%" stop-color="#ffffff"/>`);
-  stops.sort((a, b) => parseFloat(/offset="([\d.]+)/.exec(a)![1]) - parseFloat(/offset="([\d.]+)/.exec(b)![1]));
   out.push(`<defs><linearGradient id="${id}" x1="0" y1="0" x2="0" y2="1">${stops.join('')}</linearGradient></defs>`);
-  out.push(`<g class="colorbar" data-min="${min}" data-max="${max}">`);
-  out.push(`<text x="${px(x + BAR.width / 2)}" y="${px(y - 8)}" text-anchor="middle" font-size="11">${esc(unit)}</text>`);
+  out.push(`<g class="colorbar" data-kind="${scale.kind}" data-limit="${scale.limit}" data-knee="${scale.knee}"><title>${esc(describeScale(scale, 'eV'))}</title>`);
+  const capTop = scale.overflow.high !== undefined;
+  const capBottom = scale.overflow.low !== undefined;
+  out.push(`<text x="${px(x + BAR.width / 2)}" y="${px(y - BAR.cap - 20)}" text-anchor="middle" font-size="11">${svgText(label)}</text>`);
   out.push(`<rect x="${px(x)}" y="${px(y)}" width="${BAR.width}" height="${px(h)}" fill="url(#${id})" stroke="#555" stroke-width="0.6"/>`);
-  for (const t of barTicks(min, max)) {
-    const ty = y + ((max - t) / (max - min)) * h;
-    out.push(`<line x1="${px(x + BAR.width)}" y1="${px(ty)}" x2="${px(x + BAR.width + 4)}" y2="${px(ty)}" stroke="#333"/>`);
-    out.push(`<text class="tick" x="${px(x + BAR.width + 6)}" y="${px(ty + 3.5)}" font-size="10">${fixed(t, 2)}</text>`);
+  const w = BAR.width;
+  if (capTop) {
+    out.push(`<path class="cap high" d="M${px(x)},${px(y)}L${px(x + w / 2)},${px(y - BAR.cap)}L${px(x + w)},${px(y)}Z" fill="${divergeAt(1)}" stroke="#555" stroke-width="0.6"><title>values up to ${num(scale.overflow.high!)} eV</title></path>`);
+    out.push(`<text class="cap-label" x="${px(x + w / 2)}" y="${px(y - BAR.cap - 4)}" text-anchor="middle" font-size="9" fill="#555">max ${num(scale.overflow.high!, 1)}</text>`);
+  }
+  if (capBottom) {
+    out.push(`<path class="cap low" d="M${px(x)},${px(y + h)}L${px(x + w / 2)},${px(y + h + BAR.cap)}L${px(x + w)},${px(y + h)}Z" fill="${divergeAt(-1)}" stroke="#555" stroke-width="0.6"><title>values down to ${num(scale.overflow.low!)} eV</title></path>`);
+    out.push(`<text class="cap-label" x="${px(x + w / 2)}" y="${px(y + h + BAR.cap + 11)}" text-anchor="middle" font-size="9" fill="#555">min ${num(scale.overflow.low!, 1)}</text>`);
+  }
+  // Tick labels at least 12 px apart on the bar, whatever its height.
+  for (const t of scaleTicks(scale, Math.max(0.12, 12 / (h / 2)))) {
+    const ty = y + ((1 - scalePosition(scale, t)) / 2) * h;
+    out.push(`<line x1="${px(x + w)}" y1="${px(ty)}" x2="${px(x + w + 4)}" y2="${px(ty)}" stroke="#333"/>`);
+    out.push(`<text class="tick" data-value="${t}" x="${px(x + w + 6)}" y="${px(ty + 3.5)}" font-size="10">${tickLabel(t)}</text>`);
   }
   out.push('</g>');
   return out.join('\n');
 }
 
+// The gradient samples positions on the bar, not values: the same ramp for every scale kind.
+const divergeAt = divergingColor;
+
 /** One heatmap panel with its origin at (0,0); ids are prefixed so several can share a page. */
-function renderHeatmap(spec: HeatmapSpec, prefix: string, withBar = true): Rendered {
+function renderHeatmap(spec: HeatmapSpec, prefix: string): Rendered {
   checkShape(spec, spec.title);
-  const scale = spec.scale ?? symmetricScale(spec.values);
-  if (!(scale.max > scale.min)) throw new Error(`${spec.title}: colour scale needs max > min`);
+  for (const [k, g] of [['sd', spec.sd], ['lo', spec.lo], ['hi', spec.hi]] as const) if (g) checkShape({ ...spec, values: g }, `${spec.title} (${k})`);
+  const scale = spec.scale ?? energyScale(spec.values);
+  if (!(scale.limit > 0)) throw new Error(`${spec.title}: colour scale needs a positive limit`);
+  const { width: cw, height: ch } = spec.cell ?? CELL;
+  const withBar = spec.colorBar ?? true;
   const nr = spec.rows.length;
   const nc = spec.cols.length;
-  const gw = nc * CELL_W;
-  const gh = nr * CELL_H;
-  const width = M.left + gw + (withBar ? BAR.gap + BAR.width + BAR.labels : 0) + M.right;
-  const height = M.top + gh + M.bottom;
+  const gw = nc * cw;
+  const gh = nr * ch;
+  const barH = Math.max(gh, 120);
+  const width = M.left + gw + (withBar ? BAR_W : 0) + M.right;
+  const height = M.top + Math.max(gh, withBar ? barH + BAR.cap : 0) + M.bottom;
   const hatch = `${prefix}-null`;
+  const fontSize = +Math.min(11, ch * 0.46, cw / 3.3).toFixed(1);
+  const name = spec.cellName ?? ((r: string, c: string) => `${r} / ${c}`);
+  const outline = spec.outlineNegative ?? true;
   const out: string[] = [];
   out.push(
     `<defs><pattern id="${hatch}" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#e4e4e4"/><line x1="0" y1="0" x2="0" y2="6" stroke="#b4b4b4" stroke-width="2"/></pattern></defs>`,
   );
-  out.push(`<text class="title" x="${px(M.left + gw / 2)}" y="20" text-anchor="middle" font-size="14" font-weight="bold">${esc(spec.title)}</text>`);
+  out.push(`<text class="title" x="${px(M.left + gw / 2)}" y="20" text-anchor="middle" font-size="14" font-weight="bold">${svgText(spec.title)}</text>`);
   out.push(`<g class="cells">`);
   for (let r = 0; r < nr; r++) {
     for (let c = 0; c < nc; c++) {
       const v = spec.values[r][c];
-      const x = M.left + c * CELL_W;
-      const y = M.top + r * CELL_H;
-      const tip = `${spec.rows[r]} / ${spec.cols[c]}: ${v === null ? 'no value' : `${fixed(v, 3)} ${spec.unit}`}`;
+      const x = M.left + c * cw;
+      const y = M.top + r * ch;
       const ok = v !== null && Number.isFinite(v);
-      const fill = ok ? divergingColor(v, scale.min, scale.max) : `url(#${hatch})`;
+      const sd = spec.sd?.[r][c] ?? null;
+      const lo = spec.lo?.[r][c] ?? null;
+      const hi = spec.hi?.[r][c] ?? null;
+      const straddles = ok && lo !== null && hi !== null && lo < 0 && hi > 0;
+      let tip = `${name(spec.rows[r], spec.cols[c])}: `;
+      if (!ok) tip += 'no value';
+      else {
+        tip += `${num(v, 3)}${sd !== null ? ` ± ${num(sd, 3)}` : ''} ${spec.unit}`;
+        if (lo !== null && hi !== null) tip += ` (90 % interval ${num(lo, 2)} … ${num(hi, 2)}${straddles ? ', includes 0' : ''})`;
+      }
+      const fill = ok ? scaleColor(scale, v) : `url(#${hatch})`;
+      // "Stabilising" as printed: −0.004 eV reads 0.00 and is far below any DFT or model precision.
+      const negative = ok && v <= -0.005;
+      const cls = `cell${ok ? '' : ' null'}${negative ? ' negative' : ''}${straddles ? ' straddles' : ''}`;
+      const extra = `${sd !== null ? ` data-sd="${sd}"` : ''}${lo !== null ? ` data-lo="${lo}"` : ''}${hi !== null ? ` data-hi="${hi}"` : ''}`;
       out.push(
-        `<rect class="cell${ok ? '' : ' null'}" data-row="${esc(spec.rows[r])}" data-col="${esc(spec.cols[c])}" data-value="${ok ? v : ''}" x="${x}" y="${y}" width="${CELL_W}" height="${CELL_H}" fill="${fill}" stroke="#ffffff" stroke-width="1"><title>${esc(tip)}</title></rect>`,
+        `<rect class="${cls}" data-row="${esc(spec.rows[r])}" data-col="${esc(spec.cols[c])}" data-value="${ok ? v : ''}"${extra} x="${px(x)}" y="${px(y)}" width="${cw}" height="${ch}" fill="${fill}" stroke="#ffffff" stroke-width="1"><title>${esc(tip)}</title></rect>`,
       );
+      if (negative && outline) {
+        out.push(`<rect class="outline" x="${px(x + 1.75)}" y="${px(y + 1.75)}" width="${px(cw - 3.5)}" height="${px(ch - 3.5)}" fill="none" stroke="#08306b" stroke-width="1.5" pointer-events="none"/>`);
+      }
       if (ok) {
         out.push(
-          `<text x="${px(x + CELL_W / 2)}" y="${px(y + CELL_H / 2 + 3.5)}" text-anchor="middle" font-size="10" fill="${textColorOn(fill)}" pointer-events="none">${fixed(v, 2)}</text>`,
+          `<text class="value${straddles ? ' straddles' : ''}" x="${px(x + cw / 2)}" y="${px(y + ch / 2 + fontSize * 0.36)}" text-anchor="middle" font-size="${fontSize}" fill="${textColorOn(fill)}" pointer-events="none">${cellText(v)}</text>`,
         );
       }
     }
@@ -125,15 +205,15 @@ function renderHeatmap(spec: HeatmapSpec, prefix: string, withBar = true): Rende
   out.push('</g>');
   // Element labels and axis titles.
   spec.rows.forEach((el, r) => {
-    out.push(`<text class="row-label" x="${M.left - 6}" y="${px(M.top + r * CELL_H + CELL_H / 2 + 4)}" text-anchor="end" font-size="11">${esc(el)}</text>`);
+    out.push(`<text class="row-label" x="${M.left - 6}" y="${px(M.top + r * ch + ch / 2 + 4)}" text-anchor="end" font-size="11">${esc(el)}</text>`);
   });
   spec.cols.forEach((el, c) => {
-    out.push(`<text class="col-label" x="${px(M.left + c * CELL_W + CELL_W / 2)}" y="${px(M.top + gh + 15)}" text-anchor="middle" font-size="11">${esc(el)}</text>`);
+    out.push(`<text class="col-label" x="${px(M.left + c * cw + cw / 2)}" y="${px(M.top + gh + 15)}" text-anchor="middle" font-size="11">${esc(el)}</text>`);
   });
   out.push(`<text x="${px(M.left + gw / 2)}" y="${px(M.top + gh + 38)}" text-anchor="middle" font-size="12">${esc(spec.xLabel)}</text>`);
   out.push(`<text transform="translate(16,${px(M.top + gh / 2)}) rotate(-90)" text-anchor="middle" font-size="12">${esc(spec.yLabel)}</text>`);
-  if (withBar) out.push(colorBar(M.left + gw + BAR.gap, M.top, Math.max(gh, 60), scale, spec.unit, `${prefix}-bar`));
-  return { body: out.join('\n'), width, height: Math.max(height, M.top + 60 + M.bottom) };
+  if (withBar) out.push(colorBar(M.left + gw + BAR.gap, M.top + BAR.cap, barH - BAR.cap, scale, spec.barLabel ?? 'E_DS (eV)', `${prefix}-bar`));
+  return { body: out.join('\n'), width, height };
 }
 
 function seedOf(spec: Pick<HeatmapSpec, 'title' | 'rows' | 'cols' | 'values'>): string {
@@ -143,26 +223,72 @@ function seedOf(spec: Pick<HeatmapSpec, 'title' | 'rows' | 'cols' | 'values'>): 
 /** A single heatmap as a standalone SVG document. */
 export function heatmapSvg(spec: HeatmapSpec): string {
   const r = renderHeatmap(spec, idPrefix(seedOf(spec)));
-  return `${svgOpen(r.width, r.height, 'class="heatmap"')}\n<rect width="100%" height="100%" fill="#ffffff"/>\n${r.body}\n</svg>`;
+  return `${svgOpen(r.width, r.height, `class="heatmap" data-name="${esc(spec.name ?? fileStem(spec.title))}"`)}\n<rect width="100%" height="100%" fill="#ffffff"/>\n${r.body}\n</svg>`;
+}
+
+/** A horizontal colour bar on its own, for a page whose maps share one scale and omit their bars. */
+export function colorBarSvg(scale: ColorScale, o: { width?: number; label?: string } = {}): string {
+  const width = o.width ?? 420;
+  const left = 14;
+  const right = 60;
+  const barW = width - left - right;
+  const y = 22;
+  const h = 12;
+  const id = idPrefix(JSON.stringify(scale)) + '-hbar';
+  const stops: string[] = [];
+  for (let i = 0; i <= 40; i++) stops.push(`<stop offset="${px(i * 2.5)}%" stop-color="${divergeAt(i / 20 - 1)}"/>`);
+  const out = [svgOpen(width, 56, `class="colorbar-h" data-kind="${scale.kind}" data-limit="${scale.limit}"`)];
+  out.push(`<defs><linearGradient id="${id}" x1="0" y1="0" x2="1" y2="0">${stops.join('')}</linearGradient></defs>`);
+  out.push(`<title>${esc(describeScale(scale, 'eV'))}</title>`);
+  out.push(`<text x="${left}" y="12" font-size="11">${svgText(o.label ?? 'E_DS (eV)')} — shared by every map below; ${scale.kind === 'asinh' ? `linear within ±${tickLabel(scale.knee)} eV, logarithmic beyond` : 'linear'}</text>`);
+  out.push(`<rect x="${left}" y="${y}" width="${px(barW)}" height="${h}" fill="url(#${id})" stroke="#555" stroke-width="0.6"/>`);
+  if (scale.overflow.low !== undefined) out.push(`<path class="cap low" d="M${left},${y}L${left - 9},${y + h / 2}L${left},${y + h}Z" fill="${divergeAt(-1)}"><title>values down to ${num(scale.overflow.low)} eV</title></path>`);
+  if (scale.overflow.high !== undefined) out.push(`<path class="cap high" d="M${px(left + barW)},${y}L${px(left + barW + 9)},${y + h / 2}L${px(left + barW)},${y + h}Z" fill="${divergeAt(1)}"><title>values up to ${num(scale.overflow.high)} eV</title></path>`);
+  // Tick labels (up to ~28 px wide) kept apart along the bar.
+  for (const t of scaleTicks(scale, Math.max(0.08, 30 / (barW / 2)))) {
+    const x = left + ((scalePosition(scale, t) + 1) / 2) * barW;
+    out.push(`<line x1="${px(x)}" y1="${y + h}" x2="${px(x)}" y2="${y + h + 4}" stroke="#333"/><text class="tick" data-value="${t}" x="${px(x)}" y="${y + h + 15}" text-anchor="middle" font-size="10">${tickLabel(t)}</text>`);
+  }
+  out.push('</svg>');
+  return out.join('\n');
 }
 
 export interface ComparisonSpec {
   title: string;
   rows: string[];
   cols: string[];
-  predicted: (number | null)[][];
-  dft: (number | null)[][];
+  predicted: Grid;
+  dft: Grid;
   xLabel?: string;
   yLabel?: string;
   unit?: 'eV';
+  /** Scale of the predicted and DFT panels (default energyScale over both). */
+  scale?: ColorScale;
+  /** Scale of the difference panel (default differenceScale of it). */
+  diffScale?: ColorScale;
+  /** A cell (row, col) left out of the difference and its MAE: the pristine cell. */
+  exclude?: readonly [number, number];
+  /** row: three panels in a line; grid: predicted | DFT above the difference; stack: one above the other. auto: grid when its cells can be ≥ 28 px wide in maxWidth, else stack. */
+  layout?: 'auto' | 'row' | 'grid' | 'stack';
+  /** Width to fit, px (default COLUMN_WIDTH, a 1200 px page column). */
+  maxWidth?: number;
+  cellName?: (row: string, col: string) => string;
+  sd?: Grid;
+  lo?: Grid;
+  hi?: Grid;
+  name?: string;
 }
 
-/** Element-wise pred − DFT where both exist, and the MAE over those cells. */
-export function differenceGrid(pred: (number | null)[][], dft: (number | null)[][]): { diff: (number | null)[][]; mae: number; n: number } {
+/**
+ * Element-wise pred − DFT where both exist, and the MAE over those cells. `exclude` (row, col)
+ * leaves a cell out: the pristine cell is zero by definition on both sides, not a test of the model.
+ */
+export function differenceGrid(pred: Grid, dft: Grid, exclude?: readonly [number, number]): { diff: Grid; mae: number; n: number } {
   let sum = 0;
   let n = 0;
   const diff = pred.map((row, r) =>
     row.map((p, c) => {
+      if (exclude && exclude[0] === r && exclude[1] === c) return null;
       const d = dft[r]?.[c] ?? null;
       if (p === null || d === null || !Number.isFinite(p) || !Number.isFinite(d)) return null;
       sum += Math.abs(p - d);
@@ -173,36 +299,68 @@ export function differenceGrid(pred: (number | null)[][], dft: (number | null)[]
   return { diff, mae: n ? sum / n : NaN, n };
 }
 
+const MIN_CELL = 28;
+
+/** Cell width that makes `columns` panels of nc cells (and `bars` colour bars) fit `maxWidth`. */
+function cellWidthFor(maxWidth: number, nc: number, columns: number, bars: number): number {
+  return Math.min(CELL.width, Math.floor((maxWidth - columns * (M.left + M.right) - bars * BAR_W) / (columns * Math.max(1, nc))));
+}
+
 /**
- * Predicted, DFT and pred − DFT side by side. The first two share one colour
- * scale (drawn once, beside the DFT panel); the difference has its own and
- * reports the MAE of the cells it shows.
+ * Predicted, DFT and pred − DFT. Predicted and DFT share one colour scale (its bar beside the DFT
+ * panel); the difference has its own linear scale and reports the MAE of the cells it shows. Laid
+ * out to fit `maxWidth` with cells wide enough for their printed values.
  */
 export function comparisonHeatmaps(spec: ComparisonSpec): string {
-  const base = { rows: spec.rows, cols: spec.cols, unit: spec.unit ?? ('eV' as const), xLabel: spec.xLabel ?? 'Y (second site)', yLabel: spec.yLabel ?? 'X (first site)' };
+  const unit = spec.unit ?? ('eV' as const);
+  const base = { rows: spec.rows, cols: spec.cols, unit, xLabel: spec.xLabel ?? 'Y (second site)', yLabel: spec.yLabel ?? 'X (first site)', cellName: spec.cellName };
   checkShape({ ...base, values: spec.predicted }, `${spec.title} (predicted)`);
   checkShape({ ...base, values: spec.dft }, `${spec.title} (DFT)`);
-  const shared = symmetricScale(spec.predicted, spec.dft);
-  const { diff, mae, n } = differenceGrid(spec.predicted, spec.dft);
-  const maeText = n ? `MAE = ${fixed(mae, 3)} ${base.unit}, n = ${n}` : 'no common cells';
+  const shared = spec.scale ?? energyScale(spec.predicted, spec.dft);
+  const { diff, mae, n } = differenceGrid(spec.predicted, spec.dft, spec.exclude);
+  const diffScale = spec.diffScale ?? differenceScale(diff);
+  const maeText = n ? `MAE = ${num(mae, 3)} ${unit}, n = ${n}` : 'no common cells';
+  const maxWidth = spec.maxWidth ?? COLUMN_WIDTH;
+  const nc = spec.cols.length;
+  let layout = spec.layout ?? 'auto';
+  if (layout === 'auto') layout = cellWidthFor(maxWidth, nc, 2, 1) >= MIN_CELL ? 'grid' : 'stack';
+  const cw = Math.max(MIN_CELL - 6, layout === 'row' ? cellWidthFor(maxWidth, nc, 3, 2) : layout === 'grid' ? cellWidthFor(maxWidth, nc, 2, 1) : cellWidthFor(maxWidth, nc, 1, 1));
+  const cell = { width: cw, height: CELL.height };
   const prefix = idPrefix(JSON.stringify([spec.title, spec.rows, spec.cols, spec.predicted, spec.dft]));
+  const uncertainty = { sd: spec.sd, lo: spec.lo, hi: spec.hi };
   const panels = [
-    renderHeatmap({ ...base, title: 'Predicted', values: spec.predicted, scale: shared }, `${prefix}-p`, false),
-    renderHeatmap({ ...base, title: 'DFT', values: spec.dft, scale: shared }, `${prefix}-d`, true),
-    renderHeatmap({ ...base, title: `Predicted − DFT (${maeText})`, values: diff, scale: symmetricScale(diff) }, `${prefix}-x`, true),
+    renderHeatmap({ ...base, ...uncertainty, title: 'Predicted', values: spec.predicted, scale: shared, cell, colorBar: layout !== 'grid' && layout !== 'row' }, `${prefix}-p`),
+    renderHeatmap({ ...base, title: 'DFT', values: spec.dft, scale: shared, cell }, `${prefix}-d`),
+    renderHeatmap({ ...base, title: 'Predicted − DFT', values: diff, scale: diffScale, cell, outlineNegative: false, barLabel: 'pred − DFT (eV)' }, `${prefix}-x`),
   ];
+  // Panel origins.
   const titleH = 32;
-  const width = panels.reduce((s, p) => s + p.width, 0);
-  const height = titleH + Math.max(...panels.map((p) => p.height));
-  const out: string[] = [svgOpen(width, height, `class="heatmap-comparison" data-mae="${n ? mae : ''}" data-n="${n}"`)];
+  let pos: { x: number; y: number }[];
+  if (layout === 'row') {
+    pos = [{ x: 0, y: titleH }, { x: panels[0].width, y: titleH }, { x: panels[0].width + panels[1].width, y: titleH }];
+  } else if (layout === 'grid') {
+    const top = Math.max(panels[0].height, panels[1].height);
+    pos = [{ x: 0, y: titleH }, { x: panels[0].width, y: titleH }, { x: 0, y: titleH + top }];
+  } else {
+    pos = [{ x: 0, y: titleH }, { x: 0, y: titleH + panels[0].height }, { x: 0, y: titleH + panels[0].height + panels[1].height }];
+  }
+  const width = Math.max(...panels.map((p, i) => pos[i].x + p.width), layout === 'grid' ? panels[2].width + 260 : 0);
+  const height = Math.max(...panels.map((p, i) => pos[i].y + p.height));
+  const out: string[] = [svgOpen(width, height, `class="heatmap-comparison" data-layout="${layout}" data-mae="${n ? mae : ''}" data-n="${n}" data-name="${esc(spec.name ?? fileStem(spec.title))}"`)];
   out.push(`<rect width="100%" height="100%" fill="#ffffff"/>`);
-  out.push(`<text x="${px(width / 2)}" y="22" text-anchor="middle" font-size="16" font-weight="bold">${esc(spec.title)}</text>`);
-  let x = 0;
+  out.push(`<text x="${px(width / 2)}" y="22" text-anchor="middle" font-size="16" font-weight="bold">${svgText(spec.title)}</text>`);
   const names = ['predicted', 'dft', 'difference'];
   panels.forEach((p, i) => {
-    out.push(`<g class="panel" data-panel="${names[i]}" transform="translate(${px(x)},${titleH})">\n${p.body}\n</g>`);
-    x += p.width;
+    out.push(`<g class="panel" data-panel="${names[i]}" transform="translate(${px(pos[i].x)},${px(pos[i].y)})">\n${p.body}\n</g>`);
   });
+  // The MAE beside the difference panel (grid) or under the title.
+  const mx = layout === 'grid' ? pos[2].x + panels[2].width + 10 : 14;
+  const my = layout === 'grid' ? pos[2].y + M.top + 16 : titleH - 4;
+  out.push(`<text class="mae" x="${px(mx)}" y="${px(my)}" font-size="13" font-weight="bold">${esc(maeText)}</text>`);
+  if (layout === 'grid') {
+    out.push(`<text x="${px(mx)}" y="${px(my + 20)}" font-size="11" fill="#555">blue: predicted below DFT</text>`);
+    out.push(`<text x="${px(mx)}" y="${px(my + 36)}" font-size="11" fill="#555">red: predicted above DFT</text>`);
+  }
   out.push('</svg>');
   return out.join('\n');
 }
@@ -213,8 +371,29 @@ export interface PageSection {
   caption?: string;
 }
 
-/** One self-contained HTML page holding several figures (no scripts, no external resources). */
-export function heatmapPage(sections: PageSection[], pageTitle = 'cescreen — substitution energies'): string {
+/** CSS of the figure toolbar and of the "grey uncertain cells" toggle. */
+export const FIGURE_CSS = `
+.fig-tools { display: flex; gap: 6px; justify-content: flex-end; margin: 2px 0; }
+.fig-tools button { font-size: 11px; padding: 1px 8px; border: 1px solid #bbb; background: #f6f6f6; border-radius: 3px; cursor: pointer; }
+.fig-tools button:hover { background: #e8e8e8; }
+body:has(input.grey-uncertain:checked) rect.cell.straddles { fill: #d4d4d4; }
+body:has(input.grey-uncertain:checked) rect.cell.straddles + rect.outline { stroke: #8a8a8a; }
+body:has(input.grey-uncertain:checked) text.value.straddles { fill: #555555; }
+.uncertainty-toggle { font-size: 13px; margin: 4px 0 10px; }
+`;
+
+/** The page toggle that greys cells whose 90 % interval includes 0 (pure CSS, see FIGURE_CSS). */
+export function uncertaintyToggle(): string {
+  return `<label class="uncertainty-toggle"><input type="checkbox" class="grey-uncertain" data-testid="grey-uncertain"> grey out cells whose 90 % prediction interval includes 0 (sign not settled)</label>`;
+}
+
+/** True when some cell of these figures carries a prediction interval. */
+export function hasIntervals(svgs: readonly string[]): boolean {
+  return svgs.some((s) => s.includes(' data-lo="'));
+}
+
+/** One self-contained HTML page holding several figures, each downloadable as SVG and PNG. */
+export function heatmapPage(sections: PageSection[], pageTitle = 'cescreen — substitution energies', o: { intro?: string } = {}): string {
   const body = sections
     .map(
       (s, i) =>
@@ -228,18 +407,22 @@ export function heatmapPage(sections: PageSection[], pageTitle = 'cescreen — s
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(pageTitle)}</title>
 <style>
-body { font-family: Helvetica, Arial, sans-serif; margin: 24px; color: #222; background: #fafafa; }
+body { font-family: Helvetica, Arial, sans-serif; margin: 24px auto; max-width: 1200px; padding: 0 16px; color: #222; background: #fafafa; }
 h1 { font-size: 22px; }
 section { background: #fff; border: 1px solid #ddd; border-radius: 6px; padding: 12px 16px; margin-bottom: 20px; }
 h2 { font-size: 17px; margin: 4px 0 10px; }
 .fig { overflow-x: auto; }
 .fig svg { max-width: 100%; height: auto; }
 .caption { font-size: 13px; color: #555; }
+${FIGURE_CSS}
 </style>
 </head>
 <body>
 <h1>${esc(pageTitle)}</h1>
+${o.intro ?? ''}
+${hasIntervals(sections.map((s) => s.svg)) ? uncertaintyToggle() : ''}
 ${body}
+${figureToolsScript()}
 </body>
 </html>
 `;

@@ -1,7 +1,7 @@
 // Nearest-neighbour histogram (NNH) plots: for each non-equivalent site, the
 // number of neighbours at each reduced distance d/d_min, drawn as stems so the
-// gaps that delimit coordination shells are easy to see.
-import { esc, fixed, niceTicks, px, svgOpen } from './svg.ts';
+// gaps that delimit coordination shells are easy to see; where the AET shell was cut is marked.
+import { esc, fileStem, fixed, niceTicks, px, svgOpen } from './svg.ts';
 
 export interface NnhBin {
   d_over_dmin: number;
@@ -12,6 +12,26 @@ export interface NnhPanel {
   site: string;
   dmin: number;
   histogram: NnhBin[];
+  /** The atomic environment type found for the site: its CN and the normalised gap that closes the shell. */
+  aet?: { cn: number; gap: number };
+}
+
+/**
+ * Where the AET shell ends on the d/d_min axis: the bin at which the cumulative count reaches
+ * CN, and the next bin (the first neighbour left out). Undefined when the histogram cannot hold CN.
+ */
+export function aetCut(p: NnhPanel): { last: number; next: number; cn: number } | undefined {
+  if (!p.aet) return undefined;
+  const bins = [...p.histogram].filter((b) => b.count > 0).sort((a, b) => a.d_over_dmin - b.d_over_dmin);
+  let total = 0;
+  for (let k = 0; k < bins.length; k++) {
+    total += bins[k].count;
+    if (total >= p.aet.cn) {
+      const last = bins[k].d_over_dmin;
+      return { last, next: bins[k + 1]?.d_over_dmin ?? last + p.aet.gap, cn: p.aet.cn };
+    }
+  }
+  return undefined;
 }
 
 export interface NnhOptions {
@@ -52,6 +72,8 @@ function countTicks(max: number): number[] {
   return ticks;
 }
 
+const BEYOND = '#a9bfd8';
+
 function panelSvg(p: NnhPanel, x0: number, y0: number, w: number, h: number, xr: [number, number], yMax: number, color: string): string {
   const pw = w - M.left - M.right;
   const ph = h - M.top - M.bottom;
@@ -74,12 +96,27 @@ function panelSvg(p: NnhPanel, x0: number, y0: number, w: number, h: number, xr:
     out.push(`<line x1="${px(x)}" y1="${px(M.top + ph)}" x2="${px(x)}" y2="${px(M.top + ph + 4)}" stroke="#333"/>`);
     out.push(`<text x="${px(x)}" y="${px(M.top + ph + 15)}" text-anchor="middle" font-size="10">${fixed(t, 2)}</text>`);
   }
+  // The AET cut: the gap between the last shell neighbour and the first one left out, shaded,
+  // with a dashed line in its middle; stems beyond it are drawn lighter.
+  const cut = aetCut(p);
+  if (cut && cut.last <= xr[1]) {
+    const x1 = sx(cut.last);
+    const x2 = sx(Math.min(cut.next, xr[1]));
+    const xm = sx(Math.min((cut.last + cut.next) / 2, xr[1]));
+    out.push(`<g class="aet-cut" data-cn="${cut.cn}" data-d="${(cut.last + cut.next) / 2}">`);
+    out.push(`<rect x="${px(x1)}" y="${px(M.top)}" width="${px(Math.max(0, x2 - x1))}" height="${px(ph)}" fill="#fff3c4"/>`);
+    out.push(`<line x1="${px(xm)}" y1="${px(M.top - 2)}" x2="${px(xm)}" y2="${px(M.top + ph)}" stroke="#b07800" stroke-width="1.2" stroke-dasharray="4 3"/>`);
+    out.push(`<text x="${px(xm + 3)}" y="${px(M.top + 9)}" font-size="10" fill="#7a5300">AET CN ${cut.cn}</text>`);
+    out.push(`<title>AET shell: the first ${cut.cn} neighbours, up to d/dmin = ${fixed(cut.last, 3)} (${fixed(cut.last * p.dmin, 3)} Å); next neighbour at ${fixed(cut.next, 3)} (gap ${fixed(cut.next - cut.last, 3)})</title>`);
+    out.push('</g>');
+  }
   // Stems: one per distinct reduced distance.
   for (const b of p.histogram) {
     if (b.count <= 0 || b.d_over_dmin < xr[0] - 1e-9 || b.d_over_dmin > xr[1] + 1e-9) continue;
     const x = sx(b.d_over_dmin);
+    const inShell = !cut || b.d_over_dmin <= cut.last + 1e-9;
     out.push(
-      `<line class="nnh-bar" data-d="${b.d_over_dmin}" data-count="${b.count}" x1="${px(x)}" y1="${px(sy(0))}" x2="${px(x)}" y2="${px(sy(b.count))}" stroke="${color}" stroke-width="3"><title>d/dmin = ${fixed(b.d_over_dmin, 3)} (${fixed(b.d_over_dmin * p.dmin, 3)} Å): ${b.count}</title></line>`,
+      `<line class="nnh-bar${inShell ? '' : ' beyond'}" data-d="${b.d_over_dmin}" data-count="${b.count}" x1="${px(x)}" y1="${px(sy(0))}" x2="${px(x)}" y2="${px(sy(b.count))}" stroke="${inShell ? color : BEYOND}" stroke-width="3"><title>d/dmin = ${fixed(b.d_over_dmin, 3)} (${fixed(b.d_over_dmin * p.dmin, 3)} Å): ${b.count}</title></line>`,
     );
   }
   // Axes drawn last so they sit on top of the stems' feet.
@@ -101,7 +138,8 @@ export function nnhSvg(panels: NnhPanel[], opts: NnhOptions = {}): string {
   const xr = xRange(panels, opts.cutoff);
   const shared = Math.max(1, ...panels.map(maxCount));
   const color = opts.color ?? '#2b6cb0';
-  const parts: string[] = [svgOpen(cols * w, rows * h + titleH, 'class="nnh"')];
+  const name = fileStem(`nnh-${panels.map((p) => p.site).join('-')}`);
+  const parts: string[] = [svgOpen(cols * w, rows * h + titleH, `class="nnh" data-name="${esc(name)}"`)];
   parts.push(`<rect width="100%" height="100%" fill="#ffffff"/>`);
   if (opts.title) parts.push(`<text x="${px((cols * w) / 2)}" y="20" text-anchor="middle" font-size="15" font-weight="bold">${esc(opts.title)}</text>`);
   panels.forEach((p, i) => {

@@ -1,5 +1,7 @@
-// cescreen viewer — page code, inlined as the page's module script by src/figures/viewer.ts.
-// Plain browser JavaScript (no build step); three.js arrives as text blocks turned into Blob-URL modules.
+// cescreen viewer — page code, inlined as the page's module script by src/figures/viewer.ts after
+// pageScripts/shared.js (formatNumber, escapeXml, codeHtml, cifText, poscarText, siteText,
+// substitutionText come from there). Plain browser JavaScript (no build step); three.js arrives as
+// text blocks turned into Blob-URL modules.
 
 const hooks = {
   ready: false,
@@ -8,6 +10,9 @@ const hooks = {
   selectedPolyhedron: null,
   selectedPair: null,
   lastPrediction: null,
+  lastReference: null,
+  lastExport: null,
+  lastSnapshot: null,
   renderCount: 0,
 };
 window.cescreenViewer = hooks;
@@ -35,15 +40,26 @@ try {
   fail(e);
 }
 
+/** Save a blob under a file name (the browser's download). */
+function save(blob, name) {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 5000);
+}
+
+/** A file-name stem: letters, digits, '.', '_' and '-' only. */
+const fileStem = (s) => String(s).normalize('NFKD').replace(/@/g, '-').replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 90) || 'cescreen';
+
 function start(THREE, OrbitControls, data) {
   const view = byId('view');
-  const fmt = (v, d = 2) => {
-    const s = Number(v).toFixed(d);
-    return /^-0\.?0*$/.test(s) ? s.slice(1) : s.replace('-', '\u2212');
-  };
-  const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+  const fmt = (v, d = 2) => formatNumber(v, d);
+  const esc = escapeXml;
 
-  // ---------- renderer, camera, lights ----------
+  // ---------- renderer, cameras, lights ----------
   let renderer;
   try {
     renderer = new THREE.WebGLRenderer({ antialias: true, preserveDrawingBuffer: true });
@@ -58,8 +74,10 @@ function start(THREE, OrbitControls, data) {
   renderer.domElement.tabIndex = 0;
 
   const scene = new THREE.Scene();
-  const camera = new THREE.PerspectiveCamera(35, 1, 0.1, 2000);
-  scene.add(camera);
+  const perspective = new THREE.PerspectiveCamera(35, 1, 0.1, 2000);
+  const orthographic = new THREE.OrthographicCamera(-1, 1, 1, -1, 0.1, 2000);
+  let camera = perspective;
+  scene.add(perspective, orthographic);
   scene.add(new THREE.HemisphereLight(0xffffff, 0x8a8a8a, 1.9));
   const key = new THREE.DirectionalLight(0xffffff, 1.6);
   key.position.set(1, 1.5, 2);
@@ -70,134 +88,375 @@ function start(THREE, OrbitControls, data) {
   const fracToCart = (f) => A.clone().multiplyScalar(f[0]).add(B.clone().multiplyScalar(f[1])).add(C.clone().multiplyScalar(f[2]));
   const M = new THREE.Matrix3().set(A.x, B.x, C.x, A.y, B.y, C.y, A.z, B.z, C.z); // columns a, b, c: cart = M · frac
   const Minv = M.clone().invert();
+  const toFrac = (p) => new THREE.Vector3(...p).applyMatrix3(Minv).toArray();
   const cellCentre = fracToCart([0.5, 0.5, 0.5]);
-  const cellRadius = Math.max(
-    ...[[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0], [1, 0, 1], [0, 1, 1], [1, 1, 1]].map((f) => fracToCart(f).distanceTo(cellCentre)),
-  );
+  const CORNERS = [[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0], [1, 0, 1], [0, 1, 1], [1, 1, 1]];
+  const cellRadius = Math.max(...CORNERS.map((f) => fracToCart(f).distanceTo(cellCentre)));
 
   const cellGroup = new THREE.Group();
   scene.add(cellGroup);
   {
-    const corners = (f) => fracToCart(f);
     const edges = [];
     for (const [u, v] of [[[1, 0, 0], [1, 1, 0]], [[1, 0, 0], [1, 0, 1]], [[0, 1, 0], [1, 1, 0]], [[0, 1, 0], [0, 1, 1]], [[0, 0, 1], [1, 0, 1]], [[0, 0, 1], [0, 1, 1]], [[1, 1, 0], [1, 1, 1]], [[1, 0, 1], [1, 1, 1]], [[0, 1, 1], [1, 1, 1]]]) {
-      edges.push(corners(u), corners(v));
+      edges.push(fracToCart(u), fracToCart(v));
     }
     cellGroup.add(new THREE.LineSegments(new THREE.BufferGeometry().setFromPoints(edges), new THREE.LineBasicMaterial({ color: 0x555555 })));
-    // The three axes from the origin in red/green/blue (a/b/c), labelled.
+    // The three axes from the origin in red/green/blue (a/b/c).
     const axisCol = [0xd03030, 0x30a030, 0x3050d0];
     [A, B, C].forEach((v, i) => {
       cellGroup.add(new THREE.Line(new THREE.BufferGeometry().setFromPoints([new THREE.Vector3(), v]), new THREE.LineBasicMaterial({ color: axisCol[i] })));
-      const s = textSprite('abc'[i], '#' + axisCol[i].toString(16).padStart(6, '0'));
-      s.position.copy(v.clone().multiplyScalar(1.06));
-      cellGroup.add(s);
     });
   }
 
-  function textSprite(text, color) {
-    const cv = document.createElement('canvas');
-    cv.width = 128;
-    cv.height = 64;
-    const g = cv.getContext('2d');
-    g.font = 'bold 44px Helvetica, Arial, sans-serif';
-    g.textAlign = 'center';
-    g.textBaseline = 'middle';
-    g.lineWidth = 6;
-    g.strokeStyle = 'rgba(255,255,255,0.9)';
-    g.strokeText(text, 64, 34);
-    g.fillStyle = color;
-    g.fillText(text, 64, 34);
-    const tex = new THREE.CanvasTexture(cv);
-    tex.colorSpace = THREE.SRGBColorSpace;
-    const sp = new THREE.Sprite(new THREE.SpriteMaterial({ map: tex, depthTest: false, transparent: true }));
-    const h = cellRadius * 0.09;
-    sp.scale.set(h * 2, h, 1);
-    sp.renderOrder = 10;
-    return sp;
+  // ---------- labels: HTML over the canvas, placed after every render ----------
+  // Fixed pixel size, upright at any rotation; each is kept clear of the ones placed before it.
+  const labelLayer = byId('labels');
+  const labelSets = new Map(); // group name → [{ text, pos, cls, radius, priority }]
+  const axisColours = ['#c02020', '#208020', '#2040c0'];
+  labelSets.set('axes', [A, B, C].map((v, i) => ({ text: 'abc'[i], pos: v.clone().multiplyScalar(1.07), cls: 'axis', radius: 0, priority: 1, color: axisColours[i] })));
+  const screenOf = (p) => {
+    const v = p.clone().project(camera);
+    const w = renderer.domElement.clientWidth;
+    const h = renderer.domElement.clientHeight;
+    return { x: ((v.x + 1) / 2) * w, y: ((1 - v.y) / 2) * h, z: v.z };
+  };
+  const rightAxis = () => new THREE.Vector3().setFromMatrixColumn(camera.matrixWorld, 0).normalize();
+  const overlaps = (a, b) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+  function placeLabels() {
+    const all = [...labelSets.values()].flat().sort((x, y) => y.priority - x.priority);
+    labelLayer.innerHTML = '';
+    // The toolbar and the legend are taken: no label goes under them.
+    const base = view.getBoundingClientRect();
+    const placed = [byId('tools'), byId('legend'), byId('hint')].map((el) => {
+      const r = el.getBoundingClientRect();
+      return { x: r.left - base.left, y: r.top - base.top, w: r.width, h: r.height };
+    });
+    const right = rightAxis();
+    for (const l of all) {
+      const c = screenOf(l.pos);
+      if (c.z > 1 || c.z < -1) continue;
+      const rpx = l.radius ? Math.abs(screenOf(l.pos.clone().addScaledVector(right, l.radius)).x - c.x) : 0;
+      const el = document.createElement('div');
+      el.className = 'lab ' + (l.cls || '');
+      el.textContent = l.text;
+      if (l.color) el.style.color = l.color;
+      labelLayer.append(el);
+      const w = el.offsetWidth;
+      const h = el.offsetHeight;
+      // Above the atom, else below, right or left of it; a label that fits nowhere is not drawn.
+      const spots = l.radius
+        ? [[c.x, c.y - rpx - 2], [c.x, c.y + rpx + h + 2], [c.x + rpx + w / 2 + 3, c.y + h / 2], [c.x - rpx - w / 2 - 3, c.y + h / 2]]
+        : [[c.x, c.y + h / 2], [c.x + w / 2 + 4, c.y + h / 2], [c.x - w / 2 - 4, c.y + h / 2]];
+      const free = spots.map(([x, y]) => ({ x: x - w / 2, y: y - h, w, h })).find((r) => !placed.some((q) => overlaps(r, q)));
+      if (!free) {
+        el.remove();
+        continue;
+      }
+      el.style.left = free.x + w / 2 + 'px';
+      el.style.top = free.y + h + 'px';
+      placed.push(free);
+    }
+    hooks.labels = labelLayer.children.length;
   }
 
-  // ---------- atoms ----------
+  // ---------- display state ----------
   const atomById = new Map(data.atoms.map((a) => [a.index, a]));
-  const radiusByElement = new Map();
-  for (const a of data.atoms) if (!radiusByElement.has(a.element)) radiusByElement.set(a.element, a.radius);
-  const typicalRadius = data.atoms.length ? data.atoms.reduce((s, a) => s + a.radius, 0) / data.atoms.length : 1;
   const envByAtom = new Map(data.environments.map((e) => [e.atom, e]));
-  let atomScale = 0.42; // metallic radii would overlap; draw spheres at a fraction of them
-  let colorMode = 'element';
+  const radiusOf = (el) => data.elementRadii[el] ?? 1.4;
+  const colourOfElement = (el) => data.elementColors[el] || '#999999';
+  const state = { atomScale: 0.42, colorMode: 'element', images: true, bonds: false, bondMode: 'aet', bondCutoff: 3.0, ortho: false };
+  const colorOf = (element, label) => (state.colorMode === 'label' ? data.labelColors[label] || '#999999' : colourOfElement(element));
 
   const sphereGeo = new THREE.SphereGeometry(1, 32, 20);
+  const bondGeo = new THREE.CylinderGeometry(1, 1, 1, 10, 1, true);
   const materials = new Map();
   function materialFor(hex, opts = {}) {
     const k = hex + JSON.stringify(opts);
     if (!materials.has(k)) materials.set(k, new THREE.MeshPhongMaterial({ color: new THREE.Color(hex), shininess: 70, specular: 0x333333, ...opts }));
     return materials.get(k);
   }
-  const colorOf = (element, label) =>
-    colorMode === 'label' ? data.labelColors[label] || '#999999' : data.elementColors[element] || '#999999';
-  // While a polyhedron is shown the rest of the cell fades back, so the polyhedron reads clearly.
+  // While a polyhedron or a pair is shown the rest of the cell fades back, so the selection reads clearly.
   let faded = false;
   const fadedOpts = { transparent: true, opacity: 0.22, depthWrite: false };
   const cellAtomMaterial = (a) => materialFor(colorOf(a.element, a.label), faded ? fadedOpts : {});
 
-  const atomGroup = new THREE.Group();
-  scene.add(atomGroup);
-  const atomMeshes = []; // every drawn sphere, including boundary images; userData.index = atom index
-  for (const a of data.atoms) {
-    const p = new THREE.Vector3(...a.cart);
-    // Atoms on cell faces/edges/corners are also drawn on the opposite side, as crystallographers expect.
-    const f = p.clone().applyMatrix3(Minv).toArray();
+  function disposeGroup(g) {
+    for (const o of [...g.children]) {
+      g.remove(o);
+      if (o.geometry && o.geometry !== sphereGeo && o.geometry !== bondGeo) o.geometry.dispose();
+      if (o.isInstancedMesh) o.dispose();
+    }
+  }
+
+  /** Integer shifts that repeat an atom lying on cell faces, edges or corners on the opposite side. */
+  function imageShifts(f) {
     const shifts = [[0, 0, 0]];
+    if (!state.images) return shifts;
     for (let k = 0; k < 3; k++) {
       const s = Math.abs(f[k]) < 1e-3 ? 1 : Math.abs(f[k] - 1) < 1e-3 ? -1 : 0;
       if (s) for (const t of shifts.slice()) shifts.push(t.map((x, j) => (j === k ? s : x)));
     }
-    for (const t of shifts) {
-      const m = new THREE.Mesh(sphereGeo, cellAtomMaterial(a));
-      m.position.copy(p).add(fracToCart(t));
-      m.scale.setScalar(a.radius * atomScale);
-      m.userData = { index: a.index, image: t.some((x) => x !== 0) };
-      atomGroup.add(m);
-      atomMeshes.push(m);
+    return shifts;
+  }
+
+  const atomGroup = new THREE.Group();
+  scene.add(atomGroup);
+  let atomMeshes = []; // every drawn sphere, including boundary images; userData.index = atom index
+  function buildAtoms() {
+    disposeGroup(atomGroup);
+    atomMeshes = [];
+    for (const a of data.atoms) {
+      const p = new THREE.Vector3(...a.cart);
+      for (const t of imageShifts(a.frac ?? toFrac(a.cart))) {
+        const m = new THREE.Mesh(sphereGeo, cellAtomMaterial(a));
+        m.position.copy(p).add(fracToCart(t));
+        m.scale.setScalar(a.radius * state.atomScale);
+        m.userData = { index: a.index, shift: t, image: t.some((x) => x !== 0) };
+        atomGroup.add(m);
+        atomMeshes.push(m);
+      }
     }
+    hooks.drawnAtoms = atomMeshes.length;
+    buildBonds();
+  }
+
+  // ---------- bonds: half-bonds in each atom's colour, as VESTA draws them ----------
+  const bondGroup = new THREE.Group();
+  scene.add(bondGroup);
+  let cutoffNeighbours = null; // per atom: [{ vec: Vector3 }] within the cutoff, computed on demand
+  function neighboursWithin(cutoff) {
+    const vol = Math.abs(A.dot(B.clone().cross(C)));
+    // Images far enough in each direction: the cell's width along k is volume / |other two crossed|.
+    const reach = [B.clone().cross(C), C.clone().cross(A), A.clone().cross(B)].map((n) => Math.ceil(cutoff / (vol / n.length())));
+    const shifts = [];
+    for (let i = -reach[0]; i <= reach[0]; i++) for (let j = -reach[1]; j <= reach[1]; j++) for (let k = -reach[2]; k <= reach[2]; k++) shifts.push(fracToCart([i, j, k]));
+    const c2 = cutoff * cutoff;
+    return data.atoms.map((a) => {
+      const list = [];
+      for (const b of data.atoms) {
+        for (const t of shifts) {
+          const dx = b.cart[0] + t.x - a.cart[0];
+          const dy = b.cart[1] + t.y - a.cart[1];
+          const dz = b.cart[2] + t.z - a.cart[2];
+          const d2 = dx * dx + dy * dy + dz * dz;
+          if (d2 > 1e-12 && d2 <= c2) list.push(new THREE.Vector3(dx, dy, dz));
+        }
+      }
+      return list;
+    });
+  }
+  function bondVectors(i) {
+    if (state.bondMode === 'cutoff') {
+      cutoffNeighbours ??= { cutoff: state.bondCutoff, list: neighboursWithin(state.bondCutoff) };
+      if (cutoffNeighbours.cutoff !== state.bondCutoff) cutoffNeighbours = { cutoff: state.bondCutoff, list: neighboursWithin(state.bondCutoff) };
+      return cutoffNeighbours.list[i];
+    }
+    const env = envByAtom.get(i);
+    const a = atomById.get(i);
+    return env ? env.shell.map((s) => new THREE.Vector3(s.cart[0] - a.cart[0], s.cart[1] - a.cart[1], s.cart[2] - a.cart[2])) : [];
+  }
+  function buildBonds() {
+    disposeGroup(bondGroup);
+    hooks.bonds = 0;
+    if (!state.bonds) return requestRender();
+    const byColour = new Map();
+    const up = new THREE.Vector3(0, 1, 0);
+    for (const m of atomMeshes) {
+      const a = atomById.get(m.userData.index);
+      const colour = colorOf(a.element, a.label);
+      for (const v of bondVectors(a.index)) {
+        const half = v.clone().multiplyScalar(0.5);
+        const mat = new THREE.Matrix4().compose(
+          m.position.clone().addScaledVector(half, 0.5),
+          new THREE.Quaternion().setFromUnitVectors(up, half.clone().normalize()),
+          new THREE.Vector3(0.11, half.length(), 0.11),
+        );
+        if (!byColour.has(colour)) byColour.set(colour, []);
+        byColour.get(colour).push(mat);
+      }
+    }
+    for (const [colour, mats] of byColour) {
+      const mesh = new THREE.InstancedMesh(bondGeo, materialFor(colour, faded ? fadedOpts : {}), mats.length);
+      mats.forEach((x, k) => mesh.setMatrixAt(k, x));
+      mesh.instanceMatrix.needsUpdate = true;
+      bondGroup.add(mesh);
+      hooks.bonds += mats.length;
+    }
+    requestRender();
   }
 
   function recolour() {
     for (const m of atomMeshes) m.material = cellAtomMaterial(atomById.get(m.userData.index));
+    buildBonds();
     if (hooks.selectedPolyhedron) drawPolyhedron(hooks.selectedPolyhedron.atom);
+    if (hooks.selectedPair) drawPair();
     updateLegend();
     requestRender();
   }
 
+  function setFaded(on) {
+    if (faded === on) return;
+    faded = on;
+    for (const m of atomMeshes) m.material = cellAtomMaterial(atomById.get(m.userData.index));
+    if (state.bonds) buildBonds();
+  }
+  const refreshFade = () => setFaded(Boolean(hooks.selectedPolyhedron || (hooks.selectedPair && hooks.selectedPair.drawn)));
+
+  // ---------- legend: every element shown, substituents included ----------
   function updateLegend() {
-    const entries =
-      colorMode === 'label'
-        ? [...new Set(data.atoms.map((a) => a.label))].map((l) => [l, data.labelColors[l]])
-        : [...new Set(data.atoms.map((a) => a.element))].map((e) => [e, data.elementColors[e]]);
-    byId('legend').innerHTML = entries.map(([n, c]) => `<span><span class="sw" style="background:${c}"></span>${esc(n)}</span>`).join('');
+    const pair = hooks.selectedPair;
+    const subst = pair && pair.drawn ? [pair.X, pair.Y].filter((e, k) => e && e !== (k ? pair.hostB : pair.hostA)) : [];
+    const cellEntries =
+      state.colorMode === 'label'
+        ? [...new Set(data.atoms.map((a) => a.label))].map((l) => ({ name: l, colour: data.labelColors[l] }))
+        : [...new Set(data.atoms.map((a) => a.element))].map((e) => ({ name: e, colour: colourOfElement(e) }));
+    const names = new Set(cellEntries.map((e) => e.name));
+    const extra = [...new Set(subst)].filter((e) => state.colorMode === 'label' || !names.has(e)).map((e) => ({ name: e, colour: colourOfElement(e), subst: true }));
+    const entries = [...cellEntries, ...extra];
+    byId('legend').innerHTML = entries
+      .map((e) => `<span class="${e.subst ? 'subst' : ''}" data-name="${esc(e.name)}"><span class="sw" style="background:${e.colour}"></span>${esc(e.name)}${e.subst ? ' (substituent)' : ''}</span>`)
+      .join('');
+    hooks.legend = entries.map((e) => e.name);
   }
 
   // ---------- camera framing & controls ----------
-  const controls = new OrbitControls(camera, renderer.domElement);
-  controls.enableDamping = false;
-  controls.addEventListener('change', () => requestRender());
+  let controls;
+  function makeControls() {
+    const target = controls ? controls.target.clone() : cellCentre.clone();
+    if (controls) controls.dispose();
+    // OrbitControls fixes its orbit axis from camera.up when constructed: a new view direction needs new controls.
+    controls = new OrbitControls(camera, renderer.domElement);
+    controls.enableDamping = false;
+    controls.target.copy(target);
+    controls.addEventListener('change', () => requestRender());
+    controls.update();
+  }
+
+  /**
+   * Camera distance (perspective) and half-height (orthographic) that frame the cell seen along
+   * `dir` with `up` upwards: the cell corners projected on the view plane, plus the largest sphere.
+   */
+  function frameFor(dir, up) {
+    const d = dir.clone().normalize();
+    const u = up.clone().normalize();
+    const r = u.clone().cross(d).normalize();
+    const margin = Math.max(0, ...data.atoms.map((a) => a.radius)) * state.atomScale * 1.2;
+    let halfW = 0;
+    let halfH = 0;
+    let depth = 0;
+    for (const f of CORNERS) {
+      const v = fracToCart(f).sub(cellCentre);
+      halfW = Math.max(halfW, Math.abs(v.dot(r)) + margin);
+      halfH = Math.max(halfH, Math.abs(v.dot(u)) + margin);
+      depth = Math.max(depth, v.dot(d) + margin);
+    }
+    const tanV = Math.tan(THREE.MathUtils.degToRad(perspective.fov) / 2);
+    const aspect = perspective.aspect || 1;
+    // The toolbar and the legend cover part of the canvas: frame the cell in the band between them.
+    const { usable } = freeBand();
+    const half = (Math.max(halfH, (halfW / aspect) * usable) * 1.06) / usable;
+    return { dist: half / tanV + depth, half };
+  }
+
+  /** The part of the canvas height left free by the overlays, and the shift that centres the view in it. */
+  function freeBand() {
+    const h = view.clientHeight || 1;
+    const top = byId('tools').getBoundingClientRect().bottom - view.getBoundingClientRect().top + 4;
+    const bottom = view.getBoundingClientRect().bottom - byId('bottom').getBoundingClientRect().top + 4;
+    const free = Math.max(0.3 * h, h - Math.max(0, top) - Math.max(0, bottom));
+    return { usable: free / h, shift: (Math.max(0, top) - Math.max(0, bottom)) / 2 };
+  }
+
+  /** Shift the projection so that the view's centre sits in the middle of the free band. */
+  function applyViewOffset() {
+    const w = renderer.domElement.clientWidth;
+    const h = renderer.domElement.clientHeight;
+    if (!w || !h) return;
+    const { shift } = freeBand();
+    for (const cam of [perspective, orthographic]) {
+      cam.setViewOffset(w, h, 0, -shift, w, h);
+      cam.updateProjectionMatrix();
+    }
+  }
+
+  /** Orthographic frustum of half-height `half` (Å) at the current aspect ratio. */
+  function fitOrtho(half) {
+    const aspect = perspective.aspect || 1;
+    orthographic.left = -half * aspect;
+    orthographic.right = half * aspect;
+    orthographic.top = half;
+    orthographic.bottom = -half;
+    orthographic.updateProjectionMatrix();
+  }
+  const orthoHalfAt = (dist) => dist * Math.tan(THREE.MathUtils.degToRad(perspective.fov) / 2);
+
+  /** Look along `dir` (unit vector from the cell centre towards the camera) with `up` upwards. */
+  function lookFrom(dir, up) {
+    const { dist, half } = frameFor(dir, up);
+    for (const cam of [perspective, orthographic]) {
+      cam.up.copy(up).normalize();
+      cam.position.copy(cellCentre).addScaledVector(dir.clone().normalize(), dist);
+      cam.near = dist / 50;
+      cam.far = dist * 20;
+      cam.zoom = 1;
+      cam.lookAt(cellCentre);
+      cam.updateProjectionMatrix();
+    }
+    fitOrtho(half);
+    if (controls) controls.target.copy(cellCentre);
+    makeControls();
+    requestRender();
+  }
 
   function resetView() {
     // Oblique view with c up: the usual textbook perspective of a cell.
     const up = C.clone().normalize();
     const side = A.clone().normalize();
     const depth = up.clone().cross(side).normalize(); // roughly along b
-    const dir = side.multiplyScalar(0.55).add(depth.multiplyScalar(-1.0)).add(up.clone().multiplyScalar(0.42)).normalize();
-    const fov = THREE.MathUtils.degToRad(camera.fov);
-    const fit = Math.min(fov, 2 * Math.atan(Math.tan(fov / 2) * camera.aspect)) / 2;
-    const maxSphere = Math.max(0, ...data.atoms.map((a) => a.radius)) * atomScale;
-    const dist = ((cellRadius + maxSphere) * 1.1) / Math.sin(fit);
-    camera.up.copy(up);
-    camera.position.copy(cellCentre).addScaledVector(dir, dist);
-    camera.near = dist / 50;
-    camera.far = dist * 20;
-    camera.updateProjectionMatrix();
-    controls.target.copy(cellCentre);
-    controls.update();
+    lookFrom(side.multiplyScalar(0.55).add(depth.multiplyScalar(-1.0)).add(up.clone().multiplyScalar(0.42)), up);
+    hooks.view = 'reset';
+  }
+
+  /** The part of v perpendicular to the unit vector n (an "up" that is square to the line of sight). */
+  const perpendicular = (v, n) => v.clone().addScaledVector(n, -v.dot(n));
+  function viewAlong(axis) {
+    const a = A.clone().normalize();
+    const b = B.clone().normalize();
+    const c = C.clone().normalize();
+    let dir;
+    let up;
+    if (axis === 'a') [dir, up] = [a, perpendicular(c, a)];
+    else if (axis === 'b') [dir, up] = [b, perpendicular(c, b)];
+    else if (axis === 'c') [dir, up] = [c, perpendicular(b, c)];
+    else if (axis === 'c*') {
+      dir = A.clone().cross(B).normalize();
+      up = perpendicular(b, dir);
+    } else throw new Error('unknown view axis ' + axis);
+    lookFrom(dir, up);
+    hooks.view = axis;
+  }
+
+  function setOrtho(on) {
+    state.ortho = on;
+    byId('ortho').checked = on;
+    const next = on ? orthographic : perspective;
+    if (next === camera) return;
+    // Keep the view: same direction, orientation and apparent size at the target (an orthographic
+    // zoom becomes a perspective distance and back).
+    const dist = camera.position.distanceTo(controls.target) / (camera.isOrthographicCamera ? camera.zoom : 1);
+    next.position.copy(controls.target).addScaledVector(camera.position.clone().sub(controls.target).normalize(), dist);
+    next.up.copy(camera.up);
+    next.quaternion.copy(camera.quaternion);
+    if (on) {
+      fitOrtho(orthoHalfAt(dist));
+      orthographic.zoom = 1;
+    }
+    next.near = camera.near;
+    next.far = camera.far;
+    next.updateProjectionMatrix();
+    next.add(key);
+    camera = next;
+    makeControls();
     requestRender();
   }
 
@@ -206,8 +465,10 @@ function start(THREE, OrbitControls, data) {
     const h = view.clientHeight;
     if (!w || !h) return;
     renderer.setSize(w, h, false);
-    camera.aspect = w / h;
-    camera.updateProjectionMatrix();
+    perspective.aspect = w / h;
+    applyViewOffset();
+    // Keep the orthographic half-height; only the aspect ratio changes.
+    if (controls) fitOrtho(orthographic.top);
     requestRender();
   }
   new ResizeObserver(() => resize()).observe(view);
@@ -223,6 +484,7 @@ function start(THREE, OrbitControls, data) {
   }
   function renderNow() {
     renderer.render(scene, camera);
+    placeLabels();
     hooks.renderCount++;
   }
 
@@ -249,34 +511,25 @@ function start(THREE, OrbitControls, data) {
     else selectAtom(i);
   });
   const tooltip = byId('tooltip');
+  const hideTooltip = () => (tooltip.style.display = 'none');
   renderer.domElement.addEventListener('pointermove', (e) => {
     if (e.buttons) return;
     const i = atomAt(e.clientX, e.clientY);
-    if (i === null) {
-      tooltip.style.display = 'none';
-      return;
-    }
+    if (i === null) return hideTooltip();
     const a = atomById.get(i);
+    const env = envByAtom.get(i);
     const r = view.getBoundingClientRect();
-    tooltip.textContent = `${a.element} · ${a.label} · atom ${a.index}`;
+    tooltip.textContent = `${a.element} · ${a.label}${env ? ` (${env.wyckoff}, CN ${env.cn})` : ''} · atom ${a.index}`;
     tooltip.style.left = e.clientX - r.left + 14 + 'px';
     tooltip.style.top = e.clientY - r.top + 10 + 'px';
     tooltip.style.display = 'block';
   });
-  renderer.domElement.addEventListener('pointerleave', () => (tooltip.style.display = 'none'));
+  renderer.domElement.addEventListener('pointerleave', hideTooltip);
 
   // ---------- coordination polyhedron ----------
   const polyGroup = new THREE.Group();
   scene.add(polyGroup);
   const glowMat = new THREE.MeshBasicMaterial({ color: 0xffc400, side: THREE.BackSide });
-
-  function disposeGroup(g) {
-    for (const o of [...g.children]) {
-      g.remove(o);
-      if (o.geometry && o.geometry !== sphereGeo) o.geometry.dispose();
-      if (o.material && o.material.map) o.material.map.dispose();
-    }
-  }
 
   function clearPolyhedron() {
     disposeGroup(polyGroup);
@@ -294,11 +547,11 @@ function start(THREE, OrbitControls, data) {
     // The centre atom, opaque again on top of the faded cell, with a gold rim.
     const core = new THREE.Mesh(sphereGeo, materialFor(colorOf(a.element, a.label)));
     core.position.copy(centre);
-    core.scale.setScalar(a.radius * atomScale);
+    core.scale.setScalar(a.radius * state.atomScale);
     polyGroup.add(core);
     const glow = new THREE.Mesh(sphereGeo, glowMat);
     glow.position.copy(centre);
-    glow.scale.setScalar(a.radius * atomScale * 1.18);
+    glow.scale.setScalar(a.radius * state.atomScale * 1.18);
     polyGroup.add(glow);
     if (!env) return { faces: [], vertices: 0 };
     const pts = env.shell.map((s) => new THREE.Vector3(...s.cart));
@@ -321,9 +574,9 @@ function start(THREE, OrbitControls, data) {
         for (let k = 0; k < f.length; k++) {
           const u = f[k];
           const v = f[(k + 1) % f.length];
-          const key = u < v ? u + ',' + v : v + ',' + u;
-          if (seen.has(key)) continue;
-          seen.add(key);
+          const kk = u < v ? u + ',' + v : v + ',' + u;
+          if (seen.has(kk)) continue;
+          seen.add(kk);
           epts.push(pts[u], pts[v]);
         }
       }
@@ -334,19 +587,12 @@ function start(THREE, OrbitControls, data) {
     env.shell.forEach((s, k) => {
       const m = new THREE.Mesh(sphereGeo, materialFor(colorOf(s.element, s.label)));
       m.position.copy(pts[k]);
-      m.scale.setScalar((radiusByElement.get(s.element) ?? typicalRadius) * atomScale * 1.02);
+      m.scale.setScalar(radiusOf(s.element) * state.atomScale * 1.02);
       polyGroup.add(m);
       spokes.push(centre, pts[k]);
     });
     polyGroup.add(new THREE.LineSegments(new THREE.BufferGeometry().setFromPoints(spokes), new THREE.LineBasicMaterial({ color: 0x9a9a9a, transparent: true, opacity: 0.7 })));
     return { faces: env.faces, vertices: pts.length };
-  }
-
-  const refreshFade = () => setFaded(Boolean(hooks.selectedPolyhedron || hooks.selectedPair));
-  function setFaded(on) {
-    if (faded === on) return;
-    faded = on;
-    for (const m of atomMeshes) m.material = cellAtomMaterial(atomById.get(m.userData.index));
   }
 
   function selectAtom(i) {
@@ -370,13 +616,13 @@ function start(THREE, OrbitControls, data) {
     for (const s of env.shell) counts.set(s.label, (counts.get(s.label) || 0) + 1);
     const shellText = [...counts].map(([l, n]) => `${n} ${esc(l)}`).join(', ');
     const dists = env.shell.map((s) => s.distance);
-    const ideal = env.ideal ? `${esc(env.ideal.name)} <span class="empty">(${esc(env.ideal.code)}), deviation ${fmt(env.ideal.deviation, 3)}</span>` : '—';
+    const ideal = env.ideal ? `${esc(env.ideal.name)} <span class="empty">(${codeHtml(env.ideal.code)}), deviation S = ${fmt(env.ideal.deviation, 3)}</span>` : '—';
     body.innerHTML = `
       <table class="kv" data-testid="env-table">
         <tr><th>Site</th><td><b>${esc(env.label)}</b> — ${esc(a.element)}, atom ${a.index}</td></tr>
         <tr><th>Wyckoff</th><td>${esc(env.wyckoff)}</td></tr>
         <tr><th>CN</th><td data-testid="env-cn">${env.cn}</td></tr>
-        <tr><th>Topological code</th><td><code>${esc(env.code)}</code></td></tr>
+        <tr><th>Topological code</th><td data-testid="env-code">${codeHtml(env.code)}</td></tr>
         <tr><th>Nearest ideal</th><td>${ideal}</td></tr>
         <tr><th>Volume</th><td>${fmt(env.volume, 2)} Å³</td></tr>
         <tr><th>d<sub>min</sub></th><td>${fmt(env.dmin, 3)} Å${dists.length ? ` (shell ${fmt(Math.min(...dists), 2)}–${fmt(Math.max(...dists), 2)} Å)` : ''}</td></tr>
@@ -388,16 +634,19 @@ function start(THREE, OrbitControls, data) {
   // ---------- substitution pairs ----------
   const pairById = new Map((data.pairs || []).map((p) => [p.id, p]));
   const predictions = data.predictions || [];
-  const configIds = [...new Set([...(data.pairs || []).map((p) => p.id), ...predictions.map((p) => p.config)])].sort((x, y) => x - y);
+  const reference = data.reference || [];
+  const hasEnergies = predictions.length > 0 || reference.length > 0;
+  const configIds = [...new Set([...(data.pairs || []).map((p) => p.id), ...predictions.map((p) => p.config), ...reference.map((p) => p.config)])].sort((x, y) => x - y);
   const pairGroup = new THREE.Group();
   scene.add(pairGroup);
   const substBody = byId('subst-body');
+  const hostOf = (site) => data.hosts[site];
 
   function configInfo(id) {
     const p = pairById.get(id);
     if (p) return { site_a: p.site_a, site_b: p.site_b, distance: p.distance };
-    const q = predictions.find((r) => r.config === id);
-    return q ? { site_a: q.site_a, site_b: q.site_b, distance: q.distance } : { site_a: '?', site_b: '?', distance: NaN };
+    const q = predictions.find((r) => r.config === id) || reference.find((r) => r.config === id);
+    return q ? { site_a: q.site_a, site_b: q.site_b, distance: q.distance ?? NaN } : { site_a: '?', site_b: '?', distance: NaN };
   }
 
   if (!configIds.length) {
@@ -414,70 +663,130 @@ function start(THREE, OrbitControls, data) {
         <label for="sel-x" id="lab-x">X on a</label><select id="sel-x" data-testid="select-x"></select>
         <label for="sel-y" id="lab-y">Y on b</label><select id="sel-y" data-testid="select-y"></select>
       </div>
-      <div class="prediction" id="prediction" data-testid="prediction">Choose a pair and two elements.</div>`;
+      <div class="prediction" id="prediction" data-testid="prediction"></div>
+      <div class="export">Download the displayed cell: <button type="button" id="export-cif" data-testid="export-cif" title="P1 CIF of the cell shown, with the chosen substitution">CIF</button><button type="button" id="export-poscar" data-testid="export-poscar" title="VASP POSCAR of the cell shown, with the chosen substitution">POSCAR</button><span id="export-note" class="empty"></span></div>`;
     byId('sel-config').addEventListener('change', () => onSelectChange(true));
     byId('sel-x').addEventListener('change', () => onSelectChange(false));
     byId('sel-y').addEventListener('change', () => onSelectChange(false));
+    byId('export-cif').addEventListener('click', () => exportCell('cif'));
+    byId('export-poscar').addEventListener('click', () => exportCell('poscar'));
+    showPrompt();
+  }
+
+  function showPrompt() {
+    const box = byId('prediction');
+    box.className = 'prediction';
+    box.innerHTML = hasEnergies
+      ? 'Choose a pair and the elements X and Y, or click a heatmap cell.'
+      : 'Choose a pair and the elements X and Y: the pair is drawn and its cell can be downloaded. (No energies were given to this viewer.)';
+  }
+
+  /** Elements with an energy for this pair on end a (X) or b (Y). */
+  function energyElements(config, end) {
+    const key = end === 'a' ? 'element_a' : 'element_b';
+    return new Set([...predictions, ...reference].filter((p) => p.config === config).map((p) => p[key]));
   }
 
   function fillElementSelects(config, X, Y) {
-    const rows = predictions.filter((p) => p.config === config);
-    const xs = [...new Set(rows.map((p) => p.element_a))];
-    const ys = [...new Set(rows.map((p) => p.element_b))];
-    if (X && !xs.includes(X)) xs.push(X);
-    if (Y && !ys.includes(Y)) ys.push(Y);
     const c = configInfo(config);
     byId('lab-x').textContent = `X on ${c.site_a}`;
     byId('lab-y').textContent = `Y on ${c.site_b}`;
-    const fill = (sel, list, want) => {
+    const fill = (sel, end, host, want) => {
       const keep = want ?? sel.value;
-      sel.innerHTML = list.map((e) => `<option>${esc(e)}</option>`).join('');
-      if (list.includes(keep)) sel.value = keep;
+      const withEnergy = energyElements(config, end);
+      const first = data.elementChoices.filter((e) => withEnergy.has(e));
+      const rest = data.elementChoices.filter((e) => !withEnergy.has(e));
+      const opt = (e) => `<option value="${esc(e)}">${esc(e)}${e === host ? ' — host (unsubstituted)' : ''}</option>`;
+      sel.innerHTML =
+        `<option value="">choose ${end === 'a' ? 'X' : 'Y'}…</option>` +
+        (first.length ? `<optgroup label="with energies for pair #${config}">${first.map(opt).join('')}</optgroup>` : '') +
+        `<optgroup label="${first.length ? 'other elements (no energy)' : 'any element'}">${rest.map(opt).join('')}</optgroup>`;
+      sel.value = keep && data.elementChoices.includes(keep) ? keep : '';
     };
-    fill(byId('sel-x'), xs, X);
-    fill(byId('sel-y'), ys, Y);
+    fill(byId('sel-x'), 'a', hostOf(c.site_a), X);
+    fill(byId('sel-y'), 'b', hostOf(c.site_b), Y);
   }
 
   function onSelectChange(configChanged) {
     const config = Number(byId('sel-config').value);
     if (configChanged) fillElementSelects(config);
-    selectPair(config, byId('sel-x').value, byId('sel-y').value);
+    selectPair(config, byId('sel-x').value || null, byId('sel-y').value || null);
+  }
+
+  function energyLine(label, value, extra, testid) {
+    return `<div><span class="src">${label}</span> <span class="eds" data-testid="${testid}" data-value="${value}">${fmt(value, 3)} eV</span>${extra}</div>`;
   }
 
   function selectPair(config, X, Y) {
     config = Number(config);
     if (!configIds.includes(config)) throw new Error('unknown pair config ' + config);
+    // A new selection replaces the old one: no stale polyhedron, tooltip or labels.
+    disposeGroup(polyGroup);
+    hooks.selectedPolyhedron = null;
+    byId('env-body').innerHTML = '<p class="empty">Click an atom to show its coordination polyhedron.</p>';
+    hideTooltip();
     byId('sel-config').value = String(config);
-    fillElementSelects(config, X, Y);
+    fillElementSelects(config, X ?? '', Y ?? '');
+    X = X || null;
+    Y = Y || null;
     const c = configInfo(config);
-    const pred = predictions.find((p) => p.config === config && p.element_a === X && p.element_b === Y);
     const pair = pairById.get(config);
-    hooks.selectedPair = { config, X, Y, atom_a: pair ? pair.atom_a : null, atom_b: pair ? pair.atom_b : null };
+    const hostA = hostOf(c.site_a);
+    const hostB = hostOf(c.site_b);
+    const complete = Boolean(X && Y);
+    const pred = complete ? predictions.find((p) => p.config === config && p.element_a === X && p.element_b === Y) : undefined;
+    const ref = complete ? reference.find((p) => p.config === config && p.element_a === X && p.element_b === Y) : undefined;
+    hooks.selectedPair = { config, X, Y, atom_a: pair ? pair.atom_a : null, atom_b: pair ? pair.atom_b : null, hostA, hostB, drawn: Boolean(pair) };
     hooks.lastPrediction = pred ? { config, X, Y, eds: pred.eds_pred } : null;
+    hooks.lastReference = ref ? { config, X, Y, eds: ref.eds } : null;
     const box = byId('prediction');
-    box.className = 'prediction' + (pred ? (pred.eds_pred < 0 ? ' neg' : pred.eds_pred > 0 ? ' pos' : '') : '');
-    box.innerHTML = pred
-      ? `<div>E<sub>DS</sub>(${esc(X)}@${esc(c.site_a)}, ${esc(Y)}@${esc(c.site_b)}) = <span class="eds" data-testid="eds-value" data-value="${pred.eds_pred}">${fmt(pred.eds_pred, 3)} eV</span></div>
-         <div class="sub">${pred.eds_pred < 0 ? 'stabilising' : pred.eds_pred > 0 ? 'destabilising' : 'neutral'} · pair #${config}, d = ${fmt(c.distance, 3)} Å${pair ? ` · atoms ${pair.atom_a} and ${pair.atom_b}` : ''}</div>`
-      : `<div>No prediction for ${esc(X)}@${esc(c.site_a)}, ${esc(Y)}@${esc(c.site_b)} (pair #${config}).</div>`;
-    drawPair(pair, X, Y);
+    const where = `pair #${config}, d = ${fmt(c.distance, 3)} Å${pair ? ` · atoms ${pair.atom_a} and ${pair.atom_b}` : ''}`;
+    if (!complete) {
+      box.className = 'prediction';
+      box.innerHTML = `<div class="what">${esc(c.site_a)}–${esc(c.site_b)} (${where})</div><div class="sub">Choose ${X ? '' : 'X'}${!X && !Y ? ' and ' : ''}${Y ? '' : 'Y'} to substitute; the two sites are ringed in the view.</div>`;
+    } else {
+      const value = ref ? ref.eds : pred ? pred.eds_pred : null;
+      box.className = 'prediction' + (value === null ? '' : value < -0.0005 ? ' neg' : value > 0.0005 ? ' pos' : '');
+      const lines = [`<div class="what" data-testid="subst-text">${esc(substitutionText(X, c.site_a, Y, c.site_b, hostA, hostB))}</div>`];
+      if (pred) {
+        const sd = pred.eds_sd !== undefined && pred.eds_sd !== null ? ` ± ${fmt(pred.eds_sd, 3)}` : '';
+        const iv = pred.eds_lo !== undefined && pred.eds_hi !== undefined && pred.eds_lo !== null ? ` <span class="sub">(90 %: ${fmt(pred.eds_lo, 2)} … ${fmt(pred.eds_hi, 2)}${pred.eds_lo < 0 && pred.eds_hi > 0 ? ', sign not settled' : ''})</span>` : '';
+        lines.push(energyLine('predicted', pred.eds_pred, sd + iv, 'eds-value'));
+      }
+      if (ref) lines.push(energyLine('DFT', ref.eds, '', pred ? 'eds-dft' : 'eds-value'));
+      if (pred && ref) lines.push(`<div class="sub">predicted − DFT = ${fmt(pred.eds_pred - ref.eds, 3)} eV</div>`);
+      if (!pred && !ref) lines.push(`<div>${hasEnergies ? 'No energy for this substitution in the data given.' : 'No energies were given to this viewer.'}</div>`);
+      if (value !== null) {
+        const flags = [pred && pred.unseen ? 'an element never seen in training' : '', pred && pred.out_of_domain ? 'outside the applicability domain' : ''].filter(Boolean);
+        lines.push(`<div class="sub">${value < -0.0005 ? 'stabilising' : value > 0.0005 ? 'destabilising' : 'neutral'}${ref ? ' (DFT)' : ''} · ${where}${flags.length ? ` · ${flags.join(', ')}` : ''}</div>`);
+      } else lines.push(`<div class="sub">${where}</div>`);
+      box.innerHTML = lines.join('');
+    }
+    byId('export-note').textContent = '';
+    drawPair();
     refreshFade();
     markHeatmapCell(config, X, Y);
+    updateLegend();
     requestRender();
     return hooks.lastPrediction;
   }
 
-  function drawPair(pair, X, Y) {
+  function drawPair() {
     disposeGroup(pairGroup);
+    labelSets.delete('pair');
+    const sel = hooks.selectedPair;
+    const pair = sel && pairById.get(sel.config);
     if (!pair) return;
     const a = atomById.get(pair.atom_a);
     const b = atomById.get(pair.atom_b);
     const pa = new THREE.Vector3(...a.cart);
     const pb = new THREE.Vector3(...pair.cart_b);
-    // The substituted atoms take the colours of X and Y, ringed in gold.
-    for (const [p, el, host] of [[pa, X, a], [pb, Y, b]]) {
-      const r = (radiusByElement.get(el) ?? host.radius) * atomScale * 1.12;
-      const s = new THREE.Mesh(sphereGeo, materialFor(data.elementColors[el] || '#999999'));
+    const labels = [];
+    // The substituted atoms take the colours of X and Y, ringed in gold; an unchosen or host end keeps its element.
+    for (const [p, el, host, site] of [[pa, sel.X, a, pair.site_a], [pb, sel.Y, b, pair.site_b]]) {
+      const shown = el || host.element;
+      const r = radiusOf(shown) * state.atomScale * 1.12;
+      const s = new THREE.Mesh(sphereGeo, materialFor(colourOfElement(shown)));
       s.position.copy(p);
       s.scale.setScalar(r);
       pairGroup.add(s);
@@ -485,9 +794,8 @@ function start(THREE, OrbitControls, data) {
       g.position.copy(p);
       g.scale.setScalar(r * 1.18);
       pairGroup.add(g);
-      const tag = textSprite(el, '#222222');
-      tag.position.copy(p).addScaledVector(camera.up, r * 1.18 + cellRadius * 0.05);
-      pairGroup.add(tag);
+      const substituted = el && el !== host.element;
+      labels.push({ text: substituted ? `${el}@${site}` : `${host.element} (${site}, host)`, pos: p, cls: substituted ? 'subst' : 'host', radius: r * 1.18, priority: 3 });
     }
     // Bond between a and the nearest image of b, with its length.
     const len = pa.distanceTo(pb);
@@ -495,9 +803,24 @@ function start(THREE, OrbitControls, data) {
     rod.position.copy(pa).add(pb).multiplyScalar(0.5);
     rod.quaternion.setFromUnitVectors(new THREE.Vector3(0, 1, 0), pb.clone().sub(pa).normalize());
     pairGroup.add(rod);
-    const lab = textSprite(fmt(pair.distance, 2) + ' Å', '#7a5a00');
-    lab.position.copy(rod.position).addScaledVector(camera.up, cellRadius * 0.06);
-    pairGroup.add(lab);
+    labels.push({ text: fmt(pair.distance, 2) + ' Å', pos: rod.position.clone(), cls: 'dist', radius: 0, priority: 2 });
+    labelSets.set('pair', labels);
+  }
+
+  function clearPair() {
+    disposeGroup(pairGroup);
+    labelSets.delete('pair');
+    hooks.selectedPair = null;
+    hooks.lastPrediction = null;
+    hooks.lastReference = null;
+    if (configIds.length) {
+      fillElementSelects(Number(byId('sel-config').value));
+      byId('sel-x').value = '';
+      byId('sel-y').value = '';
+      showPrompt();
+    }
+    markHeatmapCell(-1, null, null);
+    updateLegend();
   }
 
   function markHeatmapCell(config, X, Y) {
@@ -516,35 +839,206 @@ function start(THREE, OrbitControls, data) {
     selectPair(Number(fig.dataset.config), cell.getAttribute('data-row'), cell.getAttribute('data-col'));
   });
 
+  // ---------- downloads: the displayed cell as CIF/POSCAR, the view as PNG ----------
+  function latticeParameters() {
+    if (data.cellParameters) return data.cellParameters;
+    const ang = (u, v) => THREE.MathUtils.radToDeg(u.angleTo(v));
+    return { a: A.length(), b: B.length(), c: C.length(), alpha: ang(B, C), beta: ang(A, C), gamma: ang(A, B), volume: Math.abs(A.dot(B.clone().cross(C))) };
+  }
+
+  /** The cell as shown: every atom, with X on atom a and Y on atom b of the chosen pair. */
+  function displayedCell() {
+    const sites = data.atoms.map((a) => ({ element: a.element, label: a.label, frac: a.frac ?? toFrac(a.cart) }));
+    const sel = hooks.selectedPair;
+    let title = data.title;
+    if (sel && sel.atom_a !== null && (sel.X || sel.Y)) {
+      const X = sel.X || sites[sel.atom_a].element;
+      const Y = sel.Y || sites[sel.atom_b].element;
+      if (sel.atom_a === sel.atom_b && X !== Y) {
+        throw new Error(`pair #${sel.config} joins an atom to its own periodic image: this cell cannot hold ${X} and ${Y} on it; use a supercell (view --supercell)`);
+      }
+      sites[sel.atom_a].element = X;
+      sites[sel.atom_b].element = Y;
+      const c = configInfo(sel.config);
+      title = `${data.title} ${substitutionText(X, c.site_a, Y, c.site_b, sel.hostA, sel.hostB)} (pair ${sel.config})`;
+    }
+    return { title, lattice: latticeParameters(), matrix: data.lattice, sites };
+  }
+
+  function exportCell(format) {
+    let cell;
+    try {
+      cell = displayedCell();
+    } catch (e) {
+      byId('export-note').textContent = e.message;
+      hooks.lastExport = { format, error: e.message };
+      return hooks.lastExport;
+    }
+    const text = format === 'cif' ? cifText(cell) : poscarText(cell);
+    const name = fileStem(cell.title) + (format === 'cif' ? '.cif' : '.vasp');
+    save(new Blob([text], { type: 'text/plain' }), name);
+    byId('export-note').textContent = `saved ${name}`;
+    hooks.lastExport = { format, name, text };
+    return hooks.lastExport;
+  }
+
+  /** PNG of the view at twice the screen resolution, labels and legend drawn in. */
+  async function snapshot(scale = 2) {
+    const w = renderer.domElement.clientWidth;
+    const h = renderer.domElement.clientHeight;
+    const ratio = renderer.getPixelRatio();
+    renderer.setPixelRatio(scale);
+    renderer.setSize(w, h, false);
+    renderNow();
+    const out = document.createElement('canvas');
+    out.width = Math.round(w * scale);
+    out.height = Math.round(h * scale);
+    const g = out.getContext('2d');
+    g.drawImage(renderer.domElement, 0, 0, out.width, out.height);
+    renderer.setPixelRatio(ratio);
+    renderer.setSize(w, h, false);
+    renderNow();
+    g.scale(scale, scale);
+    const base = view.getBoundingClientRect();
+    // The HTML labels and the legend, as the page shows them.
+    for (const el of labelLayer.children) drawBox(g, el, base);
+    const legend = byId('legend');
+    drawBox(g, legend, base, [...legend.children].map((s) => ({ text: s.textContent, colour: s.querySelector('.sw').style.background })));
+    const blob = await new Promise((resolve) => out.toBlob(resolve, 'image/png'));
+    let title = data.title;
+    try {
+      title = displayedCell().title;
+    } catch {
+      // a pair this cell cannot hold: name the picture after the structure
+    }
+    const name = fileStem(title) + '.png';
+    save(blob, name);
+    hooks.lastSnapshot = { name, width: out.width, height: out.height, bytes: blob.size };
+    return hooks.lastSnapshot;
+  }
+
+  function drawBox(g, el, base, swatches) {
+    const r = el.getBoundingClientRect();
+    if (!r.width) return;
+    const cs = getComputedStyle(el);
+    const x = r.left - base.left;
+    const y = r.top - base.top;
+    if (cs.backgroundColor && cs.backgroundColor !== 'rgba(0, 0, 0, 0)') {
+      g.fillStyle = cs.backgroundColor;
+      g.fillRect(x, y, r.width, r.height);
+    }
+    g.font = `${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
+    g.textBaseline = 'middle';
+    if (!swatches) {
+      g.fillStyle = cs.color;
+      g.textAlign = 'center';
+      g.fillText(el.textContent, x + r.width / 2, y + r.height / 2);
+      return;
+    }
+    g.textAlign = 'left';
+    for (const [k, child] of [...el.children].entries()) {
+      const cr = child.getBoundingClientRect();
+      const cx = cr.left - base.left;
+      const cy = cr.top - base.top + cr.height / 2;
+      g.fillStyle = swatches[k].colour;
+      g.beginPath();
+      g.arc(cx + 6, cy, 5.5, 0, 2 * Math.PI);
+      g.fill();
+      g.strokeStyle = '#777';
+      g.stroke();
+      g.fillStyle = cs.color;
+      g.fillText(swatches[k].text, cx + 15, cy);
+    }
+  }
+
   // ---------- tools ----------
+  const onInput = (id, f) => byId(id).addEventListener('input', f);
   byId('by-label').addEventListener('change', (e) => {
-    colorMode = e.target.checked ? 'label' : 'element';
+    state.colorMode = e.target.checked ? 'label' : 'element';
     recolour();
   });
-  byId('reset-view').addEventListener('click', () => resetView());
-  byId('clear-sel').addEventListener('click', () => {
-    clearPolyhedron();
-    disposeGroup(pairGroup);
-    hooks.selectedPair = null;
-    refreshFade();
-    markHeatmapCell(-1, null, null);
+  byId('images').addEventListener('change', (e) => {
+    state.images = e.target.checked;
+    buildAtoms();
+    refreshFadeMaterials();
     requestRender();
   });
+  byId('bonds').addEventListener('change', (e) => {
+    state.bonds = e.target.checked;
+    buildBonds();
+  });
+  byId('bond-mode').addEventListener('change', (e) => {
+    state.bondMode = e.target.value;
+    if (state.bonds) buildBonds();
+  });
+  onInput('bond-cutoff', (e) => {
+    const v = Number(e.target.value);
+    if (!(v > 0.3 && v <= 8)) return;
+    state.bondCutoff = v;
+    if (state.bonds && state.bondMode === 'cutoff') buildBonds();
+  });
+  onInput('atom-size', (e) => setAtomScale(Number(e.target.value)));
+  byId('ortho').addEventListener('change', (e) => setOrtho(e.target.checked));
+  for (const b of document.querySelectorAll('#tools button[data-view]')) b.addEventListener('click', () => viewAlong(b.dataset.view));
+  byId('reset-view').addEventListener('click', () => resetView());
+  byId('snapshot').addEventListener('click', () => snapshot());
+  byId('clear-sel').addEventListener('click', () => clearSelection());
   window.addEventListener('keydown', (e) => {
     if (e.target && /^(SELECT|INPUT|TEXTAREA)$/.test(e.target.tagName)) return;
-    if (e.key === 'Escape') byId('clear-sel').click();
+    if (e.key === 'Escape') clearSelection();
     if (e.key === 'r' || e.key === 'R') resetView();
   });
+
+  function refreshFadeMaterials() {
+    for (const m of atomMeshes) m.material = cellAtomMaterial(atomById.get(m.userData.index));
+  }
+
+  function setAtomScale(s) {
+    state.atomScale = s;
+    for (const m of atomMeshes) m.scale.setScalar(atomById.get(m.userData.index).radius * s);
+    if (hooks.selectedPolyhedron) drawPolyhedron(hooks.selectedPolyhedron.atom);
+    if (hooks.selectedPair) drawPair();
+    requestRender();
+  }
+
+  function clearSelection() {
+    clearPolyhedron();
+    clearPair();
+    refreshFade();
+    hideTooltip();
+    requestRender();
+  }
 
   // ---------- test hooks ----------
   Object.assign(hooks, {
     selectAtom,
-    clearSelection: () => byId('clear-sel').click(),
+    clearSelection,
     selectPair,
+    viewAlong,
+    setOrtho,
+    setAtomScale,
+    exportCell,
+    snapshot,
     setColorMode: (mode) => {
       byId('by-label').checked = mode === 'label';
-      colorMode = mode === 'label' ? 'label' : 'element';
+      state.colorMode = mode === 'label' ? 'label' : 'element';
       recolour();
+    },
+    setBonds: (on, mode, cutoff) => {
+      byId('bonds').checked = on;
+      state.bonds = on;
+      if (mode) state.bondMode = byId('bond-mode').value = mode;
+      if (cutoff) state.bondCutoff = Number((byId('bond-cutoff').value = String(cutoff)));
+      buildBonds();
+      return hooks.bonds;
+    },
+    setImages: (on) => {
+      byId('images').checked = on;
+      state.images = on;
+      buildAtoms();
+      refreshFadeMaterials();
+      requestRender();
+      return hooks.drawnAtoms;
     },
     /** Page (CSS px) coordinates of an atom's centre, for real mouse clicks. */
     projectAtom: (i) => {
@@ -553,13 +1047,17 @@ function start(THREE, OrbitControls, data) {
       const r = renderer.domElement.getBoundingClientRect();
       return { x: r.left + ((v.x + 1) / 2) * r.width, y: r.top + ((1 - v.y) / 2) * r.height, depth: v.z };
     },
+    /** The unit vector from the target to the camera, and the camera's up, in Cartesian Å axes. */
+    cameraDirection: () => ({ dir: camera.position.clone().sub(controls.target).normalize().toArray(), up: camera.up.toArray(), ortho: camera.isOrthographicCamera === true }),
     atomAt,
     renderNow,
     resetView,
   });
-  // A live getter (Object.assign would copy its value once).
-  Object.defineProperty(hooks, 'colorMode', { get: () => colorMode, enumerable: true });
+  // Live getters (Object.assign would copy their values once).
+  Object.defineProperty(hooks, 'colorMode', { get: () => state.colorMode, enumerable: true });
+  Object.defineProperty(hooks, 'state', { get: () => ({ ...state }), enumerable: true });
 
+  buildAtoms();
   updateLegend();
   resize();
   resetView();
