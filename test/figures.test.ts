@@ -155,7 +155,7 @@ test('colour scale: asinh with a 0.2 eV knee, symmetric about 0, round ticks, sa
 
 test('the α DFT energies on one scale: the limit is the rounded 98th percentile of |E| and the rest shows in the end caps', () => {
   const { reference } = alphaDft();
-  assert.equal(reference.length, 1794);
+  assert.equal(reference.length, 1612);
   const e = reference.map((r) => r.eds);
   const scale = robustScale([[e]]);
   const sorted = e.map(Math.abs).sort((a, b) => a - b);
@@ -422,7 +422,7 @@ test('interactive table: every row embedded, columns typed; prediction rows name
   const { asPredictions } = alphaDft();
   const t = predictionTable(asPredictions, { id: 'alpha' });
   const d = JSON.parse(/class="itable-data">([^]*?)<\/script>/.exec(t)![1]);
-  assert.equal(d.rows.length, 1794);
+  assert.equal(d.rows.length, 1612);
   assert.deepEqual(d.columns.map((c: { key: string }) => c.key), ['config', 'x', 'y', 'kind', 'distance', 'eds', 'flags']);
   const singles = d.rows.filter((r: unknown[]) => r[3] === 'single');
   assert.ok(singles.length > 0);

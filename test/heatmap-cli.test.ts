@@ -186,10 +186,10 @@ test('cescreen view --data: reference energies only → DFT maps and values in t
   const ref = file('alpha-dft.csv', ['config,site_a,element_a,site_b,element_b,distance,eds', ...reference.map((r) => [r.config, r.site_a, r.element_a, r.site_b, r.element_b, r.distance.toFixed(4), r.eds].join(','))].join('\n') + '\n');
   const html = join(dir, 'viewer-dft.html');
   const r = JSON.parse(await cli('view', 'structures/alpha-Nb5Si3/structure.cif', '--data', ref, '-o', html, '--json'));
-  assert.deepEqual(r, { file: html, atoms: 32, environments: 32, pairs: 12, predictions: 0, reference: 1794 });
+  assert.deepEqual(r, { file: html, atoms: 32, environments: 32, pairs: 12, predictions: 0, reference: 1612 });
   const page = readFileSync(html, 'utf8');
   const data = JSON.parse(/<script type="application\/json" id="cescreen-data">([^]*?)<\/script>/.exec(page)![1]);
-  assert.ok(data.reference.length > 1794); // mirrored halves of swappable pairs and the pristine zeros
+  assert.ok(data.reference.length > 1612); // mirrored halves of swappable pairs and the pristine zeros
   assert.deepEqual([...page.matchAll(/<figure class="hm" data-config="(\d+)"/g)].map((m) => Number(m[1])), [1, 2, 3, 5, 6, 7, 8]);
   assert.match(data.notes, /Values marked "DFT" are reference energies from/);
   assert.match(page, /class="shared-bar/);

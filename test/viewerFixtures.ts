@@ -6,7 +6,7 @@ import { collapseByKey } from '../src/substitution/dataset.ts';
 import { DEFAULT_DATA, trainingData } from '../src/substitution/system.ts';
 
 export interface AlphaDft {
-  /** Reference energies: config, sites, elements, distance, eds (1794 distinct substitutions). */
+  /** Reference energies: config, sites, elements, distance, eds (1612 distinct calculations). */
   reference: (ReferenceEnergy & { site_a: string; site_b: string; distance: number })[];
   /** The same values in the predictions format (eds_pred = the DFT value), for components that take predictions. */
   asPredictions: PredictionRow[];

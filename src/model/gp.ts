@@ -30,11 +30,13 @@ export interface Design {
   coef: Float64Array;
 }
 
-/** A kernel family with its hyper-parameters (natural scale), value and derivatives by each log hyper-parameter. */
+/** A kernel family with its hyper-parameters (natural scale). */
 export interface KernelType {
   hyper: readonly string[];
-  /** K (A.n × B.n) and, when asked, ∂K/∂log h for each hyper-parameter. */
-  eval(A: PointSet, B: PointSet, h: readonly number[], grad: boolean): { K: Float64Array; dK: Float64Array[] };
+  /** K (A.n × B.n). */
+  eval(A: PointSet, B: PointSet, h: readonly number[]): Float64Array;
+  /** Σ_p G_p ∂K_p/∂log h_k for each hyper-parameter k, given K = eval(A, B, h). */
+  gradient(A: PointSet, B: PointSet, h: readonly number[], K: Float64Array, G: Float64Array): number[];
 }
 
 export interface Component {
@@ -48,111 +50,84 @@ export interface GPInputs {
   designs: Design[];
 }
 
-function sqdist(A: PointSet, B: PointSet, from = 0, to = A.dim): Float64Array {
+/**
+ * Distances of a point set to itself are asked for at every step of the
+ * hyper-parameter search: computed once per (set, columns) and kept with the set.
+ */
+const selfDistances = new WeakMap<PointSet, Map<string, Float64Array>>();
+function cachedSqdist(A: PointSet, B: PointSet, cols: readonly number[]): Float64Array {
+  if (A !== B) return blockSqdist(A, B, cols);
+  let m = selfDistances.get(A);
+  if (!m) selfDistances.set(A, (m = new Map()));
+  const key = cols.join(',');
+  let d = m.get(key);
+  if (!d) m.set(key, (d = blockSqdist(A, A, cols)));
+  return d;
+}
+
+function blockSqdist(A: PointSet, B: PointSet, cols: readonly number[]): Float64Array {
   const out = new Float64Array(A.n * B.n);
-  const da = A.dim;
-  const db = B.dim;
   for (let i = 0; i < A.n; i++)
     for (let j = 0; j < B.n; j++) {
-      let s = 0;
-      for (let k = from; k < to; k++) {
-        const t = A.X[i * da + k] - B.X[j * db + k];
-        s += t * t;
+      let t = 0;
+      for (const k of cols) {
+        const u = A.X[i * A.dim + k] - B.X[j * B.dim + k];
+        t += u * u;
       }
-      out[i * B.n + j] = s;
+      out[i * B.n + j] = t;
     }
   return out;
 }
 
-/** σ² exp(−d²/2ℓ²) on the columns [from, to) of the features; hyper [σ, ℓ]. */
-export function rbfKernel(from?: number, to?: number): KernelType {
+/**
+ * σ² exp(−Σ_b d_b²/2ℓ_b²), one length scale per block of feature columns (ARD
+ * by blocks; no block: a constant), optionally zero between points of different
+ * keys (an independent function per key). Hyper [σ, ℓ_1 … ℓ_B].
+ */
+function squaredExponential(blocksOf: (dim: number) => number[][], perKey: boolean, nBlocks: number): KernelType {
+  const distances = (A: PointSet, B: PointSet) => blocksOf(A.dim).map((cols) => cachedSqdist(A, B, cols));
   return {
-    hyper: ['sigma', 'ell'],
-    eval(A, B, [s, l], grad) {
-      const d = sqdist(A, B, from, to ?? A.dim);
-      const K = new Float64Array(d.length);
-      const dS = grad ? new Float64Array(d.length) : null;
-      const dL = grad ? new Float64Array(d.length) : null;
-      const s2 = s * s;
-      const il = 1 / (l * l);
-      for (let p = 0; p < d.length; p++) {
-        const k = s2 * Math.exp(-0.5 * d[p] * il);
-        K[p] = k;
-        if (grad) {
-          dS![p] = 2 * k;
-          dL![p] = k * d[p] * il;
-        }
-      }
-      return { K, dK: grad ? [dS!, dL!] : [] };
-    },
-  };
-}
-
-/** σ² exp(−Σ_b d_b²/2ℓ_b²) with one length scale per block of columns (ARD by blocks); hyper [σ, ℓ_1 … ℓ_B]. */
-export function blockRbfKernel(blocks: readonly (readonly number[])[]): KernelType {
-  return {
-    hyper: ['sigma', ...blocks.map((_, b) => `ell${b + 1}`)],
-    eval(A, B, [s, ...ells], grad) {
-      const nA = A.n;
-      const nB = B.n;
-      const d = blocks.map((cols) => {
-        const out = new Float64Array(nA * nB);
-        for (let i = 0; i < nA; i++)
-          for (let j = 0; j < nB; j++) {
-            let t = 0;
-            for (const k of cols) {
-              const u = A.X[i * A.dim + k] - B.X[j * B.dim + k];
-              t += u * u;
-            }
-            out[i * nB + j] = t;
-          }
-        return out;
-      });
-      const K = new Float64Array(nA * nB);
-      const s2 = s * s;
+    hyper: ['sigma', ...Array.from({ length: nBlocks }, (_, b) => (nBlocks === 1 ? 'ell' : `ell${b + 1}`))],
+    eval(A, B, [s, ...ells]) {
+      const d = distances(A, B);
       const il = ells.map((l) => 1 / (l * l));
-      for (let p = 0; p < K.length; p++) {
-        let e = 0;
-        for (let b = 0; b < blocks.length; b++) e += d[b][p] * il[b];
-        K[p] = s2 * Math.exp(-0.5 * e);
-      }
-      if (!grad) return { K, dK: [] };
-      const dK = [K.map((k) => 2 * k), ...d.map((db, b) => K.map((k, p) => k * db[p] * il[b]))];
-      return { K, dK };
-    },
-  };
-}
-
-/** σ² δ(key, key') exp(−d²/2ℓ²): an independent function per key (site); hyper [σ, ℓ]. */
-export function perKeyRbfKernel(): KernelType {
-  const rbf = rbfKernel();
-  return {
-    hyper: rbf.hyper,
-    eval(A, B, h, grad) {
-      const r = rbf.eval(A, B, h, grad);
-      for (let i = 0; i < A.n; i++)
-        for (let j = 0; j < B.n; j++)
-          if (A.keys[i] !== B.keys[j]) {
-            const p = i * B.n + j;
-            r.K[p] = 0;
-            for (const d of r.dK) d[p] = 0;
-          }
-      return r;
-    },
-  };
-}
-
-/** σ² δ(key, key'): one independent value per key; hyper [σ]. */
-export function perKeyConstantKernel(): KernelType {
-  return {
-    hyper: ['sigma'],
-    eval(A, B, [s], grad) {
       const K = new Float64Array(A.n * B.n);
-      for (let i = 0; i < A.n; i++) for (let j = 0; j < B.n; j++) if (A.keys[i] === B.keys[j]) K[i * B.n + j] = s * s;
-      return { K, dK: grad ? [K.map((k) => 2 * k)] : [] };
+      const s2 = s * s;
+      for (let i = 0; i < A.n; i++)
+        for (let j = 0; j < B.n; j++) {
+          if (perKey && A.keys[i] !== B.keys[j]) continue;
+          const p = i * B.n + j;
+          let e = 0;
+          for (let b = 0; b < d.length; b++) e += d[b][p] * il[b];
+          K[p] = s2 * Math.exp(-0.5 * e);
+        }
+      return K;
+    },
+    gradient(A, B, [, ...ells], K, G) {
+      const d = distances(A, B);
+      let gs = 0;
+      const gl = d.map(() => 0);
+      for (let p = 0; p < K.length; p++) {
+        const w = G[p] * K[p];
+        if (w === 0) continue;
+        gs += w;
+        for (let b = 0; b < d.length; b++) gl[b] += w * d[b][p];
+      }
+      return [2 * gs, ...gl.map((g, b) => g / ells[b] ** 2)];
     },
   };
 }
+
+const columns = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => from + k);
+
+/** σ² exp(−d²/2ℓ²) on the columns [from, to) of the features (all by default); hyper [σ, ℓ]. */
+export const rbfKernel = (from = 0, to?: number): KernelType => squaredExponential((dim) => [columns(from, to ?? dim)], false, 1);
+/** One length scale per block of columns; hyper [σ, ℓ_1 … ℓ_B]. */
+export const blockRbfKernel = (blocks: readonly (readonly number[])[]): KernelType => squaredExponential(() => blocks.map((b) => [...b]), false, blocks.length);
+/** σ² δ(key, key') exp(−d²/2ℓ²): an independent function per key (site); hyper [σ, ℓ]. */
+export const perKeyRbfKernel = (): KernelType => squaredExponential((dim) => [columns(0, dim)], true, 1);
+/** σ² δ(key, key'): one independent value per key; hyper [σ]. */
+export const perKeyConstantKernel = (): KernelType => squaredExponential(() => [], true, 0);
 
 /** C_A K C_Bᵀ added into out (|A| × |B|), through R = C_A K first. */
 function addProjected(out: Float64Array, A: Design, K: Float64Array, B: Design, nA: number, nB: number): void {
@@ -202,7 +177,7 @@ export function hyperNames(components: readonly Component[]): string[] {
 function covariance(components: readonly Component[], A: GPInputs, B: GPInputs, h: Hyper): Float64Array {
   const K = new Float64Array(A.n * B.n);
   components.forEach((c, k) => {
-    const { K: Kc } = c.kernel.eval(A.designs[k].points, B.designs[k].points, c.kernel.hyper.map((x) => h[`${c.name}.${x}`]), false);
+    const Kc = c.kernel.eval(A.designs[k].points, B.designs[k].points, c.kernel.hyper.map((x) => h[`${c.name}.${x}`]));
     addProjected(K, A.designs[k], Kc, B.designs[k], A.n, B.n);
   });
   return K;
@@ -212,9 +187,10 @@ function covariance(components: readonly Component[], A: GPInputs, B: GPInputs, 
 function negLogMarginal(components: readonly Component[], inputs: GPInputs, y: Float64Array, names: string[], logh: number[]): { f: number; g: number[] } {
   const h = Object.fromEntries(names.map((k, i) => [k, Math.exp(logh[i])]));
   const n = inputs.n;
-  const latent = components.map((c, k) => c.kernel.eval(inputs.designs[k].points, inputs.designs[k].points, c.kernel.hyper.map((x) => h[`${c.name}.${x}`]), true));
+  const hc = components.map((c) => c.kernel.hyper.map((x) => h[`${c.name}.${x}`]));
+  const latent = components.map((c, k) => c.kernel.eval(inputs.designs[k].points, inputs.designs[k].points, hc[k]));
   const K = new Float64Array(n * n);
-  components.forEach((_, k) => addProjected(K, inputs.designs[k], latent[k].K, inputs.designs[k], n, n));
+  components.forEach((_, k) => addProjected(K, inputs.designs[k], latent[k], inputs.designs[k], n, n));
   const noise = h.sigmaN ** 2;
   for (let i = 0; i < n; i++) K[i * n + i] += noise;
   if (!cholesky(K, n)) return { f: Infinity, g: logh.map(() => 0) };
@@ -231,13 +207,9 @@ function negLogMarginal(components: readonly Component[], inputs: GPInputs, y: F
       if (i === j) trace += W[i * n + i];
     }
   const g: number[] = [];
-  components.forEach((_, k) => {
-    const G = pullBack(W, inputs.designs[k], n);
-    for (const dK of latent[k].dK) {
-      let s = 0;
-      for (let p = 0; p < G.length; p++) s += G[p] * dK[p];
-      g.push(-0.5 * s);
-    }
+  components.forEach((c, k) => {
+    const P = inputs.designs[k].points;
+    for (const gk of c.kernel.gradient(P, P, hc[k], latent[k], pullBack(W, inputs.designs[k], n))) g.push(-0.5 * gk);
   });
   g.push(-noise * trace);
   return { f, g };
@@ -329,7 +301,7 @@ export class LatentGP {
     this.components.forEach((c, k) => {
       const D = Q.designs[k];
       const h = c.kernel.hyper.map((x) => this.hyper[`${c.name}.${x}`]);
-      const { K } = c.kernel.eval(D.points, D.points, h, false);
+      const K = c.kernel.eval(D.points, D.points, h);
       const m = D.points.n;
       for (let i = 0; i < Q.n; i++)
         for (let p = D.start[i]; p < D.start[i + 1]; p++)
