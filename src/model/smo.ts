@@ -1,0 +1,376 @@
+/**
+ * ε-support-vector regression on a precomputed kernel: the dual problem of libsvm's
+ * `solve_epsilon_svr`, solved by SMO with libsvm's second-order working-set selection
+ * (Fan, Chen & Lin, JMLR 6, 2005), its shrinking heuristic and stopping rule
+ * (maximal violating pair gap < tolerance), so the solution is libsvm's to within the
+ * tolerance (same support vectors, dual objective equal to ~1e-7 relative on the α data:
+ * test/smo.test.ts checks it against libsvm-js).
+ *
+ * What differs from libsvm, for speed, not for the answer:
+ * - The kernel is a global n×n matrix (a KernelMatrix); a fit reads the rows of its
+ *   training rows through an index list, so every fold and every (C, ε) of a grid shares
+ *   one matrix. libsvm instead computes and caches float32 kernel columns per fit.
+ * - libsvm carries 2l variables (α_m, α*_m) with a gradient each. Their gradients are
+ *   G⁺_m = ε − y_m + f_m and G⁻_m = ε + y_m − f_m with f = K(α − α*), so one residual
+ *   r_m = y_m − f_m per training row suffices: the maximal-violation values of the two
+ *   variables are r_m − ε and r_m + ε, and an SMO step on the pair (i, j) moves
+ *   β = α − α* by +s at row i and −s at row j (f += s (K_i − K_j)). One kernel read
+ *   per row and step instead of four (libsvm copies a 2l signed row twice).
+ * - The i-selection for the next step is fused into the residual update.
+ * - Rows whose two variables are both shrinkable are shrunk (libsvm shrinks variables).
+ * Measured on the α feature matrix (1435 rows × 63, C = 100, ε = 0.01, γ = 0.3/d):
+ * see scripts/BENCHMARKS.md.
+ */
+
+/** A symmetric n×n kernel matrix, row-major (KernelMatrix in kernel.ts is one). */
+export interface Kernel {
+  readonly n: number;
+  readonly data: Float64Array;
+}
+
+export interface SmoParams {
+  /** Penalty C > 0. */
+  C: number;
+  /** Half-width of the ε-insensitive tube (target units), ≥ 0. */
+  epsilon: number;
+  /** Stopping tolerance on the maximal KKT violation (libsvm `-e`, default 1e-3). */
+  tolerance?: number;
+  /** libsvm's shrinking heuristic (default true). */
+  shrinking?: boolean;
+  /** Iteration cap (default max(10⁷, 100·2l), libsvm's). */
+  maxIterations?: number;
+}
+
+/** The dual solution of one fit, on the training rows `train` (global indices into the kernel). */
+export interface SvrDual {
+  readonly train: Int32Array;
+  /** α_m (upper side of the tube) and α*_m, per training row, in `train` order. */
+  readonly alpha: Float64Array;
+  readonly alphaStar: Float64Array;
+  readonly C: number;
+  readonly epsilon: number;
+}
+
+export interface SmoResult extends SvrDual {
+  /** β = α − α* per training row: the expansion coefficient of that row. */
+  readonly beta: Float64Array;
+  /** f(x) = Σ_m β_m K(x_m, x) + b; b = −rho in libsvm's notation. */
+  readonly b: number;
+  /** libsvm's dual objective ½ βᵀKβ + ε Σ(α + α*) − yᵀβ (minimised). */
+  readonly objective: number;
+  readonly iterations: number;
+  /** False when the iteration cap stopped the solver before the tolerance was met. */
+  readonly converged: boolean;
+}
+
+/** libsvm's TAU: the curvature used when a pair's is not positive. */
+const TAU = 1e-12;
+
+/**
+ * Solve the ε-SVR dual on the rows `train` of the kernel K, targets y indexed by global row
+ * (y[train[m]] is row m's target; entries of other rows are not read).
+ * `warm`: a previous solution on the same training rows (any C, ε) to start from: for
+ * C ≥ its C its α stay feasible; for a smaller C they are scaled by C/C_old.
+ */
+export function solveSvrDual(K: Kernel, y: ArrayLike<number>, train: ArrayLike<number>, p: SmoParams, warm?: SvrDual): SmoResult {
+  const n = K.n;
+  const KD = K.data;
+  const l = train.length;
+  const C = p.C;
+  const eps = p.epsilon;
+  const tol = p.tolerance ?? 1e-3;
+  if (!(C > 0) || !Number.isFinite(C)) throw new RangeError(`SVR: C must be positive and finite, got ${C}`);
+  if (!(eps >= 0) || !Number.isFinite(eps)) throw new RangeError(`SVR: epsilon must be ≥ 0, got ${eps}`);
+  if (!(tol > 0)) throw new RangeError(`SVR: tolerance must be positive, got ${tol}`);
+  if (l === 0) throw new RangeError('SVR: no training rows');
+  const shrinking = p.shrinking ?? true;
+  const maxIter = p.maxIterations ?? Math.max(10_000_000, 200 * l);
+
+  const st = newState(K, y, train, C, eps);
+  if (warm) seedFrom(warm, train, C, st.aUp, st.aDn);
+  residualsFromScratch(st, 0);
+  for (let k = 0; k < l; k++) setOffsets(st, k);
+  // hot arrays as locals (the loops below are the whole cost of a fit)
+  const { col, r, diag, upOff, lowOff, aUp, aDn } = st;
+
+  let iter = 0;
+  let counter = Math.min(2 * l, 1000) + 1;
+  let converged = false;
+  let active = l;
+  // Gmax: max over I_up of the violation value, at position iPos (libsvm's i)
+  let Gmax = -Infinity;
+  let iPos = -1;
+  let fresh = true; // Gmax/iPos must be recomputed from scratch
+  while (iter < maxIter) {
+    if (--counter === 0) {
+      counter = Math.min(2 * l, 1000);
+      if (shrinking) {
+        st.active = active;
+        shrink(st, tol);
+        active = st.active;
+        fresh = true;
+      }
+    }
+    let jPos = -1;
+    for (let pass = 0; pass < 2; pass++) {
+      if (fresh) {
+        Gmax = -Infinity;
+        iPos = -1;
+        for (let k = 0; k < active; k++) {
+          const v = r[k] + upOff[k];
+          if (v >= Gmax) {
+            Gmax = v;
+            iPos = k;
+          }
+        }
+        fresh = false;
+      }
+      // j: second-order choice (Fan et al. 2005, WSS 2) among the I_low rows with a smaller violation value
+      let M = Infinity;
+      if (iPos >= 0) {
+        const ci = col[iPos] * n;
+        const dI = diag[iPos];
+        let best = 0;
+        for (let k = 0; k < active; k++) {
+          const v = r[k] + lowOff[k];
+          if (v < M) M = v;
+          const g = Gmax - v;
+          if (g > 0) {
+            let q = dI + diag[k] - 2 * KD[ci + col[k]];
+            if (!(q > 0)) q = TAU;
+            const gain = (g * g) / q;
+            if (gain >= best) {
+              best = gain;
+              jPos = k;
+            }
+          }
+        }
+      }
+      if (Gmax - M < tol) jPos = -1;
+      if (jPos >= 0 || pass === 1) break;
+      // optimal on the active rows: check all rows before stopping
+      st.active = active;
+      reconstruct(st);
+      active = l;
+      fresh = true;
+      counter = 1; // shrink again at the next iteration
+    }
+    if (jPos < 0) {
+      converged = true;
+      break;
+    }
+    iter++;
+    const i = iPos;
+    const j = jPos;
+    const ci = col[i] * n;
+    const cj = col[j] * n;
+    let quad = diag[i] + diag[j] - 2 * KD[ci + col[j]];
+    if (!(quad > 0)) quad = TAU;
+    let s = (Gmax - (r[j] + lowOff[j])) / quad;
+    // i moves β up (α up, or α* down if it is > 0); j moves β down (α down if > 0, or α* up)
+    const iDown = aDn[i] > 0;
+    const jDown = aUp[j] > 0;
+    const bi = iDown ? aDn[i] : C - aUp[i];
+    const bj = jDown ? aUp[j] : C - aDn[j];
+    let hitI = false;
+    let hitJ = false;
+    if (s >= bi || s >= bj) {
+      // clipped by the nearer bound; both variables land on a bound when the two coincide
+      if (bi <= bj) {
+        s = bi;
+        hitI = true;
+        hitJ = bi === bj;
+      } else {
+        s = bj;
+        hitJ = true;
+      }
+    }
+    if (iDown) aDn[i] = hitI ? 0 : Math.max(0, aDn[i] - s);
+    else aUp[i] = hitI ? C : Math.min(C, aUp[i] + s);
+    if (jDown) aUp[j] = hitJ ? 0 : Math.max(0, aUp[j] - s);
+    else aDn[j] = hitJ ? C : Math.min(C, aDn[j] + s);
+    setOffsets(st, i);
+    setOffsets(st, j);
+    if (ci === cj) {
+      fresh = true; // the two variables of one row: β and the residuals do not change
+      continue;
+    }
+    // residual update r −= s (K_i − K_j), fused with the next i-selection
+    Gmax = -Infinity;
+    iPos = -1;
+    for (let k = 0; k < active; k++) {
+      const c = col[k];
+      const rk = r[k] - s * (KD[ci + c] - KD[cj + c]);
+      r[k] = rk;
+      const v = rk + upOff[k];
+      if (v >= Gmax) {
+        Gmax = v;
+        iPos = k;
+      }
+    }
+  }
+  st.active = active;
+  if (!converged) reconstruct(st);
+  return solution(st, train, iter, converged);
+}
+
+interface SolverState {
+  readonly n: number;
+  readonly KD: Float64Array;
+  readonly l: number;
+  readonly C: number;
+  readonly eps: number;
+  /** Per position (permuted by shrinking, as libsvm's swap_index): */
+  readonly col: Int32Array; // global kernel row
+  readonly orig: Int32Array; // position in `train`
+  readonly yv: Float64Array;
+  readonly aUp: Float64Array; // α
+  readonly aDn: Float64Array; // α*
+  readonly r: Float64Array; // y − Kβ (no offset)
+  readonly diag: Float64Array;
+  /** Violation values: I_up value r + upOff, I_low value r + lowOff (∓∞ when the row has no such variable). */
+  readonly upOff: Float64Array;
+  readonly lowOff: Float64Array;
+  active: number;
+  unshrunk: boolean;
+}
+
+function newState(K: Kernel, y: ArrayLike<number>, train: ArrayLike<number>, C: number, eps: number): SolverState {
+  const n = K.n;
+  const l = train.length;
+  const st: SolverState = {
+    n, KD: K.data, l, C, eps,
+    col: new Int32Array(l), orig: new Int32Array(l), yv: new Float64Array(l),
+    aUp: new Float64Array(l), aDn: new Float64Array(l), r: new Float64Array(l), diag: new Float64Array(l),
+    upOff: new Float64Array(l), lowOff: new Float64Array(l),
+    active: l, unshrunk: false,
+  };
+  for (let k = 0; k < l; k++) {
+    const g = train[k];
+    if (!(g >= 0 && g < n) || !Number.isInteger(g)) throw new RangeError(`SVR: training row ${g} outside the kernel (n = ${n})`);
+    st.col[k] = g;
+    st.orig[k] = k;
+    st.yv[k] = y[g];
+    if (!Number.isFinite(st.yv[k])) throw new RangeError(`SVR: target of row ${g} is not finite`);
+    st.diag[k] = K.data[g * n + g];
+  }
+  return st;
+}
+
+function setOffsets(st: SolverState, k: number): void {
+  const { aUp, aDn, C, eps } = st;
+  st.upOff[k] = aDn[k] > 0 ? eps : aUp[k] < C ? -eps : -Infinity;
+  st.lowOff[k] = aUp[k] > 0 ? -eps : aDn[k] < C ? eps : Infinity;
+}
+
+/** r = y − Kβ for the positions from `from` on, over every row with β ≠ 0. */
+function residualsFromScratch(st: SolverState, from: number): void {
+  const { n, KD, l, col, aUp, aDn, r, yv } = st;
+  const nz: number[] = [];
+  for (let q = 0; q < l; q++) if (aUp[q] !== aDn[q]) nz.push(q);
+  for (let k = from; k < l; k++) {
+    const base = col[k] * n;
+    let s = 0;
+    for (const q of nz) s += (aUp[q] - aDn[q]) * KD[base + col[q]];
+    r[k] = yv[k] - s;
+  }
+}
+
+/** Residuals of the shrunk rows, then every row active again (libsvm's reconstruct_gradient). */
+function reconstruct(st: SolverState): void {
+  if (st.active < st.l) residualsFromScratch(st, st.active);
+  st.active = st.l;
+}
+
+function swap(st: SolverState, a: number, b: number): void {
+  for (const arr of [st.col, st.orig, st.yv, st.aUp, st.aDn, st.r, st.diag, st.upOff, st.lowOff]) {
+    const t = arr[a];
+    arr[a] = arr[b];
+    arr[b] = t;
+  }
+}
+
+/**
+ * libsvm's do_shrinking, per row: a row leaves the active set when neither of its variables
+ * can be in a violating pair (its I_up value below every I_low value and its I_low value
+ * above every I_up value). The first time the gap falls below 10·tolerance, all rows return.
+ */
+function shrink(st: SolverState, tol: number): void {
+  const { r, upOff, lowOff } = st;
+  let m = -Infinity;
+  let M = Infinity;
+  for (let k = 0; k < st.active; k++) {
+    const u = r[k] + upOff[k];
+    const w = r[k] + lowOff[k];
+    if (u > m) m = u;
+    if (w < M) M = w;
+  }
+  if (!st.unshrunk && m - M <= tol * 10) {
+    st.unshrunk = true;
+    reconstruct(st);
+  }
+  const dead = (k: number): boolean => r[k] + upOff[k] < M && r[k] + lowOff[k] > m;
+  for (let k = 0; k < st.active; k++) {
+    if (!dead(k)) continue;
+    st.active--;
+    while (st.active > k) {
+      if (!dead(st.active)) {
+        swap(st, k, st.active);
+        break;
+      }
+      st.active--;
+    }
+  }
+}
+
+/** Offset (libsvm's calculate_rho), objective and the coefficients back in `train` order. */
+function solution(st: SolverState, train: ArrayLike<number>, iterations: number, converged: boolean): SmoResult {
+  const { l, C, eps, aUp, aDn, r, yv, orig } = st;
+  // b = −rho: mean of the free variables' y·G, else the middle of the feasible interval
+  let nFree = 0;
+  let sumFree = 0;
+  let ub = Infinity;
+  let lb = -Infinity;
+  for (let k = 0; k < l; k++) {
+    // variable α (y = +1): yG = G⁺ = ε − r; variable α* (y = −1): yG = −G⁻ = −ε − r
+    const gUp = eps - r[k];
+    const gDn = -eps - r[k];
+    if (aUp[k] > 0 && aUp[k] < C) {
+      nFree++;
+      sumFree += gUp;
+    } else if (aUp[k] === 0) ub = Math.min(ub, gUp);
+    else lb = Math.max(lb, gUp);
+    if (aDn[k] > 0 && aDn[k] < C) {
+      nFree++;
+      sumFree += gDn;
+    } else if (aDn[k] === 0) lb = Math.max(lb, gDn);
+    else ub = Math.min(ub, gDn);
+  }
+  const rho = nFree > 0 ? sumFree / nFree : (ub + lb) / 2;
+  const alpha = new Float64Array(l);
+  const alphaStar = new Float64Array(l);
+  const beta = new Float64Array(l);
+  let objective = 0;
+  for (let k = 0; k < l; k++) {
+    const o = orig[k];
+    const bk = aUp[k] - aDn[k];
+    alpha[o] = aUp[k];
+    alphaStar[o] = aDn[k];
+    beta[o] = bk;
+    // ½ βᵀKβ − yᵀβ + ε Σ(α + α*), with Kβ = y − r
+    objective += 0.5 * bk * (yv[k] - r[k]) - yv[k] * bk + eps * (aUp[k] + aDn[k]);
+  }
+  return { train: Int32Array.from(train), alpha, alphaStar, beta, C, epsilon: eps, b: -rho, objective, iterations, converged };
+}
+
+/** Start from a previous solution on the same rows; α scaled by C/C_old when C shrinks, so Σβ = 0 and the box still hold. */
+function seedFrom(warm: SvrDual, train: ArrayLike<number>, C: number, aUp: Float64Array, aDn: Float64Array): void {
+  if (warm.train.length !== train.length || warm.train.some((g, k) => g !== train[k])) {
+    throw new RangeError('SVR warm start: the previous solution was fitted on other training rows');
+  }
+  const f = C < warm.C ? C / warm.C : 1;
+  for (let k = 0; k < train.length; k++) {
+    aUp[k] = Math.min(C, warm.alpha[k] * f);
+    aDn[k] = Math.min(C, warm.alphaStar[k] * f);
+  }
+}
