@@ -374,3 +374,77 @@ function seedFrom(warm: SvrDual, train: ArrayLike<number>, C: number, aUp: Float
     aDn[k] = Math.min(C, warm.alphaStar[k] * f);
   }
 }
+
+/** A fitted ε-SVR on rows of a shared kernel: predicts any row of that kernel by its index. */
+export class PrecomputedSVR {
+  readonly kernel: Kernel;
+  readonly dual: SmoResult;
+  /** Global kernel rows of the support vectors (β ≠ 0) and their coefficients β. */
+  readonly supportRows: Int32Array;
+  readonly coef: Float64Array;
+  readonly b: number;
+
+  constructor(kernel: Kernel, dual: SmoResult) {
+    this.kernel = kernel;
+    this.dual = dual;
+    const support = [...dual.beta.keys()].filter((k) => dual.beta[k] !== 0);
+    this.supportRows = Int32Array.from(support, (k) => dual.train[k]);
+    this.coef = Float64Array.from(support, (k) => dual.beta[k]);
+    this.b = dual.b;
+  }
+
+  /** f of the given kernel rows: Σ_sv β K[row, sv] + b. */
+  predictRows(rows: ArrayLike<number>): Float64Array {
+    const { n, data } = this.kernel;
+    const sv = this.supportRows;
+    const coef = this.coef;
+    const out = new Float64Array(rows.length);
+    for (let t = 0; t < rows.length; t++) {
+      const row = rows[t];
+      if (!(row >= 0 && row < n)) throw new RangeError(`SVR: row ${row} outside the kernel (n = ${n})`);
+      const base = row * n;
+      let s = 0;
+      for (let k = 0; k < sv.length; k++) s += coef[k] * data[base + sv[k]];
+      out[t] = s + this.b;
+    }
+    return out;
+  }
+}
+
+/** Fit ε-SVR on the rows `train` of a precomputed kernel (targets indexed by global row). */
+export function fitSVRPrecomputed(K: Kernel, y: ArrayLike<number>, train: ArrayLike<number>, params: SmoParams, warmStart?: SvrDual): PrecomputedSVR {
+  return new PrecomputedSVR(K, solveSvrDual(K, y, train, params, warmStart));
+}
+
+/**
+ * A feasible start on the rows `train` from a solution on a superset of them (alpha seeding,
+ * DeCoste & Wagstaff 2000): the α of the dropped rows are removed and Σ(α − α*) = 0 is
+ * restored by scaling down the side in excess, so the box constraints still hold. Null when
+ * the superset's solution does not cover `train`.
+ */
+export function restrictDual(from: SvrDual, train: ArrayLike<number>): SvrDual | null {
+  const at = new Map<number, number>();
+  from.train.forEach((g, k) => at.set(g, k));
+  const l = train.length;
+  const alpha = new Float64Array(l);
+  const alphaStar = new Float64Array(l);
+  let up = 0;
+  let down = 0;
+  for (let k = 0; k < l; k++) {
+    const q = at.get(train[k]);
+    if (q === undefined) return null;
+    alpha[k] = from.alpha[q];
+    alphaStar[k] = from.alphaStar[q];
+    up += alpha[k];
+    down += alphaStar[k];
+  }
+  const excess = up - down;
+  if (excess > 0 && up > 0) {
+    const f = 1 - excess / up;
+    for (let k = 0; k < l; k++) alpha[k] *= f;
+  } else if (excess < 0 && down > 0) {
+    const f = 1 + excess / down;
+    for (let k = 0; k < l; k++) alphaStar[k] *= f;
+  }
+  return { train: Int32Array.from(train), alpha, alphaStar, C: from.C, epsilon: from.epsilon };
+}

@@ -1,24 +1,26 @@
 /**
- * ε-support-vector regression with an RBF kernel, trained by libsvm
- * (npm `libsvm-js`, WebAssembly build: about 2× faster than its asm.js build
- * in Node 20, measured 0.79 s vs 1.67 s for 1500×100).
+ * ε-support-vector regression with an RBF kernel.
  *
  * Design:
  * - Features are standardised inside the estimator (option `standardize`,
  *   default true) so `gamma` has the same meaning whatever the feature units;
  *   the default gamma is 1/d on standardised features (libsvm's own default).
- * - libsvm is used only to *train*. The fitted model (support vectors, dual
- *   coefficients, offset) is copied out and the wasm memory freed at once;
- *   prediction f(x) = Σ_i α_i exp(−γ‖x − sv_i‖²) + b runs in plain JS. Reasons:
- *   libsvm-js's text serialisation keeps only 8 significant digits for the
- *   support vectors and 6 for rho, and its `SVM.load` returns NaN for models
- *   larger than its 5 MB wasm stack (the model string is copied onto the
- *   stack). Our JSON keeps full doubles, so load→predict is bit-identical.
- * - libsvm's ε-SVR solver is deterministic; `seed` is kept for API symmetry.
+ * - Training: our SMO (src/model/smo.ts, libsvm's algorithm) on the kernel matrix of the
+ *   training rows (src/model/kernel.ts). libsvm-js (WebAssembly) trained it before and
+ *   stays as the cross-check of the solver (`trainRbfSVR`, test/smo.test.ts): same
+ *   support vectors, dual objective equal to ~1e-7 relative.
+ * - Prediction f(x) = Σ_i α_i exp(−γ‖x − sv_i‖²) + b in blocks of rows: the products x·sv
+ *   of a block by the 2×4-tiled row products (linalg.rowProducts), then one exp per pair.
+ * - The solver is deterministic; `seed` is kept for API symmetry.
+ * - Cross-validation and grids: `svrCrossValidate` shares one kernel matrix across every
+ *   fold, repetition and (C, ε) of a γ.
  */
 import { createRequire } from 'node:module';
 import { checkXy, finiteNumber, finiteNumbers, type Regressor, type RegressorJSON } from './estimator.ts';
 import { StandardScaler, type StandardScalerJSON } from './scaler.ts';
+import { denseRows, KernelMatrix, rowNorms, scaleColumns, SquaredDistances, type DenseRows } from './kernel.ts';
+import { fitSVRPrecomputed, restrictDual, solveSvrDual, type SvrDual } from './smo.ts';
+import { rowProducts } from '../util/linalg.ts';
 
 interface LibsvmModel {
   train(samples: number[][], labels: number[]): void;
@@ -73,9 +75,9 @@ export interface SVRParams {
 
 export interface SVROptions extends Partial<SVRParams> {
   standardize?: boolean;
-  /** libsvm stopping tolerance (default 1e-3). */
+  /** Stopping tolerance on the maximal KKT violation, libsvm's `-e` (default 1e-3). */
   tolerance?: number;
-  /** libsvm kernel cache in MB (default 200). */
+  /** libsvm's kernel cache in MB: only the libsvm-js cross-check reads it (kept so saved options load). */
   cacheSizeMB?: number;
   seed?: number;
 }
@@ -91,48 +93,52 @@ export interface RbfExpansion {
   b: number;
 }
 
+/** Rows per block of a batched prediction: the block's kernel values (rows × nSV) stay in cache. */
+const PREDICT_BLOCK = 64;
+
 /**
  * f(x) = Σ_k α_k exp(−γ‖x − sv_k‖²) + b, with ‖x − sv‖² = ‖x‖² + ‖sv‖² − 2x·sv and the
- * dot product unrolled by four: about 1.4× faster than summing squared differences.
+ * products x·sv of a block of rows by linalg.rowProducts (2×4 register tiles).
  */
-export function rbfPredict(m: RbfExpansion, X: readonly (readonly number[])[]): number[] {
+export function rbfPredict(m: RbfExpansion, X: readonly (readonly number[])[] | DenseRows): number[] {
   const { d, gamma, sv, coef, b } = m;
   const nSV = coef.length;
-  const svNorm = new Float64Array(nSV);
-  for (let k = 0; k < nSV; k++) {
-    let s = 0;
-    for (let j = 0, o = k * d; j < d; j++) s += sv[o + j] * sv[o + j];
-    svNorm[k] = s;
-  }
-  const out = new Array<number>(X.length);
-  const x = new Float64Array(d);
-  for (let i = 0; i < X.length; i++) {
-    let xNorm = 0;
-    for (let j = 0; j < d; j++) {
-      x[j] = X[i][j];
-      xNorm += x[j] * x[j];
-    }
-    let s = 0;
-    for (let k = 0; k < nSV; k++) {
-      const o = k * d;
-      let d0 = 0, d1 = 0, d2 = 0, d3 = 0;
-      let j = 0;
-      for (; j + 3 < d; j += 4) {
-        d0 += x[j] * sv[o + j];
-        d1 += x[j + 1] * sv[o + j + 1];
-        d2 += x[j + 2] * sv[o + j + 2];
-        d3 += x[j + 3] * sv[o + j + 3];
+  const rows = 'data' in X ? X : denseRows(X as number[][]);
+  const svNorm = rowNorms({ rows: nSV, cols: d, data: sv });
+  const out = new Array<number>(rows.rows);
+  const dots = new Float64Array(PREDICT_BLOCK * nSV);
+  const g = -gamma;
+  for (let i0 = 0; i0 < rows.rows; i0 += PREDICT_BLOCK) {
+    const m0 = Math.min(PREDICT_BLOCK, rows.rows - i0);
+    const block = rows.data.subarray(i0 * d, (i0 + m0) * d);
+    rowProducts(block, m0, sv, nSV, d, dots);
+    for (let r = 0; r < m0; r++) {
+      let xNorm = 0;
+      for (let j = 0, o = r * d; j < d; j++) xNorm += block[o + j] * block[o + j];
+      let s = 0;
+      for (let k = 0, o = r * nSV; k < nSV; k++) {
+        const dist2 = xNorm + svNorm[k] - 2 * dots[o + k];
+        s += coef[k] * Math.exp(g * (dist2 > 0 ? dist2 : 0));
       }
-      for (; j < d; j++) d0 += x[j] * sv[o + j];
-      const dist2 = Math.max(0, xNorm + svNorm[k] - 2 * (d0 + d1 + d2 + d3));
-      s += coef[k] * Math.exp(-gamma * dist2);
+      out[i0 + r] = s + b;
     }
-    out[i] = s + b;
   }
   return out;
 }
 
-/** Train libsvm ε-SVR on (already scaled) data and extract the RBF expansion. */
+/** Fit ε-SVR by our SMO on (already scaled) rows and keep the RBF expansion of the support vectors. */
+export function fitRbfSVR(X: DenseRows, y: readonly number[], p: { C: number; gamma: number; epsilon: number; tolerance?: number }): RbfExpansion {
+  const K = KernelMatrix.rbf(X, p.gamma);
+  const train = Int32Array.from({ length: X.rows }, (_, i) => i);
+  const sol = solveSvrDual(K, y, train, { C: p.C, epsilon: p.epsilon, tolerance: p.tolerance });
+  const d = X.cols;
+  const support = [...sol.beta.keys()].filter((k) => sol.beta[k] !== 0);
+  const sv = new Float64Array(support.length * d);
+  support.forEach((r, k) => sv.set(X.data.subarray(r * d, (r + 1) * d), k * d));
+  return { d, gamma: p.gamma, sv, coef: Float64Array.from(support, (r) => sol.beta[r]), b: sol.b };
+}
+
+/** Train libsvm-js ε-SVR on (already scaled) data and extract the RBF expansion: the cross-check of our solver. */
 export async function trainRbfSVR(
   X: number[][],
   y: number[],
@@ -214,16 +220,17 @@ export class SVR implements Regressor {
   async fit(X: number[][], y: number[]): Promise<void> {
     checkXy(X, y);
     this.scaler = this.options.standardize ? new StandardScaler().fit(X) : null;
-    const Xs = this.scaler ? this.scaler.transform(X) : X;
-    const d = X[0].length;
-    this.model = await trainRbfSVR(Xs, y, {
+    const Xs = denseRows(this.scaler ? this.scaler.transform(X) : X);
+    this.model = fitRbfSVR(Xs, y, {
       C: this.options.C ?? 10,
-      gamma: this.options.gamma ?? 1 / d,
+      gamma: this.options.gamma ?? 1 / Xs.cols,
       epsilon: this.options.epsilon ?? 0.05,
       tolerance: this.options.tolerance,
-      cacheSizeMB: this.options.cacheSizeMB,
     });
   }
+
+  /** Nothing to free: the model is plain typed arrays. */
+  dispose(): void {}
 
   predict(X: number[][]): number[] {
     if (!this.model) throw new Error('SVR.predict before fit');
@@ -262,4 +269,154 @@ export class SVR implements Regressor {
     s.model = { d: j.d, gamma: finiteNumber(j.gamma, 'SVR gamma', true), b: finiteNumber(j.b, 'SVR offset'), coef: Float64Array.from(coef), sv };
     return s;
   }
+}
+
+/** The (C, ε, γ) values of a grid; every combination is one point. */
+export interface SvrGrid {
+  C: readonly number[];
+  epsilon: readonly number[];
+  /** Absolute γ on the scaled features. */
+  gamma: readonly number[];
+}
+
+export interface SvrCVOptions {
+  /** Every row any split trains on or predicts (samples, anchor rows, extra rows to predict). */
+  X: readonly (readonly number[])[];
+  /** Targets by row; rows that are never in a training list may be NaN. */
+  y: readonly number[];
+  /** Index lists into X: each split trains on `train` and predicts `test`. */
+  splits: readonly { readonly train: readonly number[]; readonly test: readonly number[] }[];
+  grid: SvrGrid;
+  /**
+   * 'fold' (default, = SVR.fit per fold): features standardised on each split's training
+   * rows, one distance matrix per split; 'global': standardised once on all rows of X, one
+   * distance matrix for everything; 'none': raw features.
+   */
+  standardize?: 'fold' | 'global' | 'none';
+  tolerance?: number;
+  /** Start each (C, ε) of a split from its neighbour on the path (C ascending): default true. */
+  warmStart?: boolean;
+  /**
+   * Start each split's first fit from a fit on the union of all training rows restricted
+   * to the split (restrictDual). Default false: the start then holds information on the
+   * split's test rows, bounded by the solver tolerance (see scripts/BENCHMARKS.md).
+   */
+  alphaSeeding?: boolean;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface SvrCVPoint {
+  C: number;
+  epsilon: number;
+  gamma: number;
+  /** Per split, the predictions of its `test` rows in that order. */
+  predictions: Float64Array[];
+  /** Per split: SMO iterations and fit seconds (kernel excluded). */
+  iterations: number[];
+  seconds: number[];
+}
+
+export interface SvrCVResult {
+  /** One per grid combination, C outermost, then γ, then ε (search.ts expandGrid order of {C, gamma, epsilon}). */
+  points: SvrCVPoint[];
+  /** Seconds in distance and kernel matrices, in fits and predictions, in all. */
+  seconds: { kernel: number; fit: number; total: number };
+}
+
+/**
+ * Cross-validated ε-SVR over a (C, ε, γ) grid on shared kernel matrices: per γ one kernel
+ * (per split with 'fold' scaling), every split and (C, ε) trains on index lists into it.
+ * Anchor rows (e.g. pristine cells at energy 0) go in every split's `train`; extra rows to
+ * predict go in its `test`: all are rows of X.
+ */
+export function svrCrossValidate(o: SvrCVOptions): SvrCVResult {
+  const t0 = performance.now();
+  const mode = o.standardize ?? 'fold';
+  const warm = o.warmStart ?? true;
+  const { grid, splits, y } = o;
+  if (o.X.length !== y.length) throw new RangeError(`svrCrossValidate: ${o.X.length} rows but ${y.length} targets`);
+  checkXy(o.X);
+  for (const [name, v] of Object.entries(grid)) if ((v as number[]).length === 0) throw new RangeError(`svrCrossValidate: grid ${name} is empty`);
+  const raw = denseRows(o.X);
+  const cs = [...grid.C].sort((a, b) => a - b);
+  const points: SvrCVPoint[] = [];
+  const pointAt = new Map<string, SvrCVPoint>();
+  for (const C of grid.C)
+    for (const gamma of grid.gamma)
+      for (const epsilon of grid.epsilon) {
+        const p: SvrCVPoint = { C, epsilon, gamma, predictions: [], iterations: [], seconds: [] };
+        points.push(p);
+        pointAt.set(`${C} ${gamma} ${epsilon}`, p);
+      }
+  const total = points.length * splits.length;
+  let done = 0;
+  let kernelSeconds = 0;
+  let fitSeconds = 0;
+  const scaled = (rows: readonly number[] | null): DenseRows => {
+    if (mode === 'none') return raw;
+    const s = new StandardScaler().fit(rows ? rows.map((i) => o.X[i]) : o.X);
+    return scaleColumns(raw, s.mean, s.scale);
+  };
+  let K: KernelMatrix | undefined;
+  const seeds = new Map<number, SvrDual>();
+  const unionTrain = o.alphaSeeding ? [...new Set(splits.flatMap((s) => s.train))].sort((a, b) => a - b) : [];
+  /** All (C, ε) of one γ on the splits `which`, on kernel K. */
+  const runSplits = (gamma: number, which: number[]): void => {
+    for (const si of which) {
+      const split = splits[si];
+      let seed: SvrDual | undefined;
+      if (o.alphaSeeding) {
+        // one fit on the union of the training rows per γ, on the first kernel of that γ
+        let full = seeds.get(gamma);
+        if (!full) {
+          const t = performance.now();
+          full = solveSvrDual(K!, y, unionTrain, { C: cs[0], epsilon: grid.epsilon[0], tolerance: o.tolerance });
+          fitSeconds += (performance.now() - t) / 1000;
+          seeds.set(gamma, full);
+        }
+        seed = restrictDual(full, split.train) ?? undefined;
+      }
+      const lastAtEps = new Map<number, SvrDual>();
+      let previous: SvrDual | undefined = seed;
+      for (const C of cs)
+        for (const epsilon of grid.epsilon) {
+          const t = performance.now();
+          const start = warm ? (lastAtEps.get(epsilon) ?? previous) : seed;
+          const m = fitSVRPrecomputed(K!, y, split.train, { C, epsilon, tolerance: o.tolerance }, start);
+          const pred = m.predictRows(split.test);
+          const dt = (performance.now() - t) / 1000;
+          fitSeconds += dt;
+          const p = pointAt.get(`${C} ${gamma} ${epsilon}`)!;
+          p.predictions[si] = pred;
+          p.iterations[si] = m.dual.iterations;
+          p.seconds[si] = dt;
+          lastAtEps.set(epsilon, m.dual);
+          previous = m.dual;
+          o.onProgress?.(++done, total);
+        }
+    }
+  };
+  const timeKernel = <T>(f: () => T): T => {
+    const t = performance.now();
+    const v = f();
+    kernelSeconds += (performance.now() - t) / 1000;
+    return v;
+  };
+  const all = splits.map((_, i) => i);
+  if (mode === 'fold') {
+    for (const si of all) {
+      const D2 = timeKernel(() => SquaredDistances.of(scaled(splits[si].train as number[])));
+      for (const gamma of grid.gamma) {
+        K = timeKernel(() => KernelMatrix.fromSquaredDistances(D2, gamma, K));
+        runSplits(gamma, [si]);
+      }
+    }
+  } else {
+    const D2 = timeKernel(() => SquaredDistances.of(scaled(null)));
+    for (const gamma of grid.gamma) {
+      K = timeKernel(() => KernelMatrix.fromSquaredDistances(D2, gamma, K));
+      runSplits(gamma, all);
+    }
+  }
+  return { points, seconds: { kernel: kernelSeconds, fit: fitSeconds, total: (performance.now() - t0) / 1000 } };
 }
