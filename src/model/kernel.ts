@@ -6,9 +6,9 @@
  *
  * The squared distances are kept apart from the kernel so a γ grid costs one exp pass
  * per γ, not one distance pass: ‖x_i − x_j‖² = ‖x_i‖² + ‖x_j‖² − 2 x_i·x_j from one
- * Gram matrix (linalg.gramMatrix).
+ * Gram matrix (linalg.squaredDistances).
  */
-import { gramMatrix, rowProducts } from '../util/linalg.ts';
+import { rowProducts, squaredDistances } from '../util/linalg.ts';
 import type { Kernel } from './smo.ts';
 
 /** Row-major dense rows: rows × cols. */
@@ -38,13 +38,24 @@ export function scaleColumns(X: DenseRows, mean: readonly number[], scale: reado
   return { rows, cols, data: out };
 }
 
-/** Squared Euclidean norm of every row. */
+/**
+ * Squared Euclidean norm of every row, summed in the order of the wasm row products (even and
+ * odd columns apart, then the last odd column), so ‖x‖² here equals the Gram diagonal bit for bit.
+ */
 export function rowNorms(X: DenseRows): Float64Array {
   const { rows, cols, data } = X;
   const out = new Float64Array(rows);
   for (let i = 0; i < rows; i++) {
-    let s = 0;
-    for (let j = 0, o = i * cols; j < cols; j++) s += data[o + j] * data[o + j];
+    const o = i * cols;
+    let s0 = 0;
+    let s1 = 0;
+    let j = 0;
+    for (; j + 1 < cols; j += 2) {
+      s0 += data[o + j] * data[o + j];
+      s1 += data[o + j + 1] * data[o + j + 1];
+    }
+    let s = s0 + s1;
+    if (j < cols) s += data[o + j] * data[o + j];
     out[i] = s;
   }
   return out;
@@ -61,21 +72,9 @@ export class SquaredDistances {
   }
 
   static of(X: DenseRows): SquaredDistances {
-    const n = X.rows;
-    const D = new Float64Array(n * n);
-    gramMatrix(X.data, n, X.cols, D);
-    const norm = new Float64Array(n);
-    for (let i = 0; i < n; i++) norm[i] = D[i * n + i];
-    for (let i = 0; i < n; i++) {
-      const o = i * n;
-      const ni = norm[i];
-      for (let j = 0; j < n; j++) {
-        const d = ni + norm[j] - 2 * D[o + j];
-        D[o + j] = d > 0 ? d : 0;
-      }
-      D[o + i] = 0;
-    }
-    return new SquaredDistances(n, D);
+    const D = new Float64Array(X.rows * X.rows);
+    squaredDistances(X.data, X.rows, X.cols, D);
+    return new SquaredDistances(X.rows, D);
   }
 }
 

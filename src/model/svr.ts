@@ -94,7 +94,7 @@ export interface RbfExpansion {
 }
 
 /** Rows per block of a batched prediction: the block's kernel values (rows × nSV) stay in cache. */
-const PREDICT_BLOCK = 64;
+const PREDICT_BLOCK = 256;
 
 /**
  * f(x) = Σ_k α_k exp(−γ‖x − sv_k‖²) + b, with ‖x − sv‖² = ‖x‖² + ‖sv‖² − 2x·sv and the

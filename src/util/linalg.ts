@@ -1,3 +1,5 @@
+import { ArenaLayout, wasmEngine } from './wasm.ts';
+
 /**
  * Solve A x = b by Gaussian elimination with partial pivoting (A is not
  * modified). Returns null when a pivot falls below `relTol` times the largest
@@ -27,85 +29,112 @@ export function solveLinear(A: readonly (readonly number[])[], b: readonly numbe
   return x;
 }
 
-/**
- * Dense row-major products for the kernel methods. Plain TypeScript on Float64Array with
- * a 2×4 register tile (8 accumulators, 6 loads per step): measured 1.8 GFlop/s (multiply-add)
- * on 1435×63 rows in Node 20 against 0.57 for the plain triple loop, 1.3 for 2×2, 1.8 for 3×3
- * and 1.6 for 4×4 (spills): scripts/bench-engine.ts.
+/*
+ * Dense row-major kernels for the kernel methods and the Gaussian process, run in the
+ * WebAssembly module (src/util/wasm.c, SIMD f64x2): the row products reach 6.7 GFlop/s
+ * (multiply-add, CPU time, 1435×63 rows, Node 20) against 1.3–1.5 for the best TypeScript
+ * tiling (2×4 register tile; 0.6 for the plain triple loop): scripts/bench-engine.ts.
+ * Inputs are copied into the module's memory and results copied back: O(n²) against O(n²k)
+ * or O(n³) of work.
  */
+
+function f64(offset: number, length: number): Float64Array {
+  return new Float64Array(wasmEngine().memory.buffer, offset, length);
+}
 
 /** out[i·ld + j] = Σ_p A[i·k + p]·B[j·k + p] for i < m, j < nB: the products of the rows of A and B (A·Bᵀ). */
 export function rowProducts(A: Float64Array, m: number, B: Float64Array, nB: number, k: number, out: Float64Array, ld = nB): void {
-  let i = 0;
-  for (; i + 1 < m; i += 2) {
-    const a0 = i * k;
-    const a1 = a0 + k;
-    const o0 = i * ld;
-    const o1 = o0 + ld;
-    let j = 0;
-    for (; j + 3 < nB; j += 4) {
-      const b0 = j * k;
-      const b1 = b0 + k;
-      const b2 = b1 + k;
-      const b3 = b2 + k;
-      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
-      for (let p = 0; p < k; p++) {
-        const x0 = A[a0 + p];
-        const x1 = A[a1 + p];
-        let v = B[b0 + p];
-        s00 += x0 * v;
-        s10 += x1 * v;
-        v = B[b1 + p];
-        s01 += x0 * v;
-        s11 += x1 * v;
-        v = B[b2 + p];
-        s02 += x0 * v;
-        s12 += x1 * v;
-        v = B[b3 + p];
-        s03 += x0 * v;
-        s13 += x1 * v;
-      }
-      out[o0 + j] = s00;
-      out[o0 + j + 1] = s01;
-      out[o0 + j + 2] = s02;
-      out[o0 + j + 3] = s03;
-      out[o1 + j] = s10;
-      out[o1 + j + 1] = s11;
-      out[o1 + j + 2] = s12;
-      out[o1 + j + 3] = s13;
-    }
-    for (; j < nB; j++) {
-      const b = j * k;
-      let s0 = 0, s1 = 0;
-      for (let p = 0; p < k; p++) {
-        s0 += A[a0 + p] * B[b + p];
-        s1 += A[a1 + p] * B[b + p];
-      }
-      out[o0 + j] = s0;
-      out[o1 + j] = s1;
-    }
-  }
-  for (; i < m; i++) {
-    const a = i * k;
-    for (let j = 0; j < nB; j++) {
-      const b = j * k;
-      let s = 0;
-      for (let p = 0; p < k; p++) s += A[a + p] * B[b + p];
-      out[i * ld + j] = s;
-    }
-  }
+  const layout = new ArenaLayout();
+  layout.f64(m * k);
+  layout.f64(nB * k);
+  layout.f64(m * nB);
+  const { offsets, views } = layout.allocate();
+  views[0].set(A.subarray(0, m * k));
+  views[1].set(B.subarray(0, nB * k));
+  wasmEngine().rows_dot(m, nB, k, offsets[0], k, offsets[1], k, offsets[2], nB, 0);
+  const C = views[2] as Float64Array;
+  if (ld === nB) out.set(C);
+  else for (let i = 0; i < m; i++) out.set(C.subarray(i * nB, (i + 1) * nB), i * ld);
+}
+
+/** ‖x_i − x_j‖² of the n rows of X (n×k) into out (n×n): symmetric, zero diagonal, ≥ 0. */
+export function squaredDistances(X: Float64Array, n: number, k: number, out: Float64Array): void {
+  const layout = new ArenaLayout();
+  layout.f64(n * k);
+  layout.f64(n * n);
+  const { offsets, views } = layout.allocate();
+  views[0].set(X.subarray(0, n * k));
+  wasmEngine().squared_distances(n, k, offsets[0], offsets[1]);
+  out.set(views[1]);
+}
+
+/** Block size of the Cholesky factorisation: the trailing update's row products dominate from n ≈ 200. */
+const CHOLESKY_BLOCK = 64;
+
+/**
+ * Cholesky factorisation A = L·Lᵀ of a symmetric positive-definite n×n matrix (row-major), in
+ * place: A's lower triangle becomes L, its upper triangle zero (only the lower triangle of A is
+ * read). Blocked right-looking. Throws a RangeError naming the first non-positive pivot.
+ */
+export function cholesky(A: Float64Array, n: number): void {
+  if (A.length < n * n) throw new RangeError(`cholesky: ${A.length} entries for n = ${n}`);
+  const layout = new ArenaLayout();
+  layout.f64(n * n);
+  const { offsets, views } = layout.allocate();
+  views[0].set(A.subarray(0, n * n));
+  const bad = wasmEngine().cholesky(n, offsets[0], CHOLESKY_BLOCK);
+  if (bad >= 0) throw new RangeError(`cholesky: the matrix is not positive definite (pivot ${bad})`);
+  A.set(views[0]);
+}
+
+/** Solve with the factor: `trans` false → L·X = B, true → Lᵀ·X = B; B is n×nrhs row-major, overwritten by X. */
+export function solveTriangular(L: Float64Array, n: number, B: Float64Array, nrhs = 1, trans = false): void {
+  if (B.length < n * nrhs) throw new RangeError(`solveTriangular: ${B.length} entries for ${n}×${nrhs}`);
+  const layout = new ArenaLayout();
+  layout.f64(n * n);
+  layout.f64(n * nrhs);
+  const { offsets, views } = layout.allocate();
+  views[0].set(L.subarray(0, n * n));
+  views[1].set(B.subarray(0, n * nrhs));
+  if (trans) wasmEngine().solve_upper_t(n, offsets[0], offsets[1], nrhs);
+  else wasmEngine().solve_lower(n, offsets[0], offsets[1], nrhs, 0);
+  B.set(views[1]);
+}
+
+/** (L·Lᵀ)·X = B with the Cholesky factor L; B (n×nrhs) is overwritten by X. */
+export function choleskySolve(L: Float64Array, n: number, B: Float64Array, nrhs = 1): void {
+  const layout = new ArenaLayout();
+  layout.f64(n * n);
+  layout.f64(n * nrhs);
+  const { offsets, views } = layout.allocate();
+  views[0].set(L.subarray(0, n * n));
+  views[1].set(B.subarray(0, n * nrhs));
+  wasmEngine().solve_lower(n, offsets[0], offsets[1], nrhs, 0);
+  wasmEngine().solve_upper_t(n, offsets[0], offsets[1], nrhs);
+  B.set(views[1]);
+}
+
+/** log det(L·Lᵀ) = 2 Σ log L_ii. */
+export function choleskyLogDet(L: Float64Array, n: number): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += Math.log(L[i * n + i]);
+  return 2 * s;
 }
 
 /**
- * The Gram matrix out = A·Aᵀ (n×n, A is n×k row-major): the upper triangle is computed in
- * 2×4 tiles and mirrored, half the work of rowProducts(A, A).
+ * (L·Lᵀ)⁻¹ from the factor: L·Y = I exploiting that Y = L⁻¹ is lower triangular (n³/6),
+ * then Lᵀ·X = Y (n³/2).
  */
-export function gramMatrix(A: Float64Array, n: number, k: number, out: Float64Array): void {
-  for (let i = 0; i < n; i += 2) {
-    const rows = Math.min(2, n - i);
-    const j0 = i & ~3; // tiles of 4 columns aligned at multiples of 4, starting at or left of the diagonal
-    const a0 = i * k;
-    rowProducts(A.subarray(a0, a0 + rows * k), rows, A.subarray(j0 * k), n - j0, k, out.subarray(i * n + j0), n);
-  }
-  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) out[j * n + i] = out[i * n + j];
+export function choleskyInverse(L: Float64Array, n: number): Float64Array {
+  const layout = new ArenaLayout();
+  layout.f64(n * n);
+  layout.f64(n * n);
+  const { offsets, views } = layout.allocate();
+  views[0].set(L.subarray(0, n * n));
+  const X = views[1] as Float64Array;
+  X.fill(0);
+  for (let i = 0; i < n; i++) X[i * n + i] = 1;
+  wasmEngine().solve_lower(n, offsets[0], offsets[1], n, 1);
+  wasmEngine().solve_upper_t(n, offsets[0], offsets[1], n);
+  return Float64Array.from(X);
 }

@@ -69,3 +69,162 @@ int smo_select_j(int active, int ci, double dI, double gmax, double tau) {
   outValue = M;
   return jp;
 }
+
+/* ---- Dense row products (src/util/linalg.ts): C (−)= A·Bᵀ on row-major blocks with leading dimensions. */
+
+#include <wasm_simd128.h>
+
+/* Every entry is summed in one order wherever it is computed (tile or edge): even and odd
+ * p in two lanes, the lanes added, then the last p when k is odd. So A·Bᵀ is bit-symmetric
+ * and equal between a Gram matrix and a prediction's row products. */
+static inline double hsum(v128_t s) { return wasm_f64x2_extract_lane(s, 0) + wasm_f64x2_extract_lane(s, 1); }
+
+static inline double dot(const double *a, const double *b, int k) {
+  v128_t s = wasm_f64x2_splat(0);
+  int p = 0;
+  for (; p + 1 < k; p += 2) s = wasm_f64x2_add(s, wasm_f64x2_mul(wasm_v128_load(a + p), wasm_v128_load(b + p)));
+  double t = hsum(s);
+  if (p < k) t += a[p] * b[p];
+  return t;
+}
+
+#define ACC(s, x, y) s = wasm_f64x2_add(s, wasm_f64x2_mul(x, y))
+
+/** C[i·ldc + j] = Σ_p A[i·lda + p]·B[j·ldb + p] (subtract = 0) or C[i·ldc + j] −= that sum (subtract = 1). */
+void rows_dot(int m, int n, int k, const double *A, int lda, const double *B, int ldb, double *C, int ldc, int subtract) {
+  int i = 0;
+  for (; i + 1 < m; i += 2) {
+    const double *a0 = A + i * lda, *a1 = a0 + lda;
+    double *c0 = C + i * ldc, *c1 = c0 + ldc;
+    int j = 0;
+    for (; j + 3 < n; j += 4) {
+      const double *b0 = B + j * ldb, *b1 = b0 + ldb, *b2 = b1 + ldb, *b3 = b2 + ldb;
+      v128_t s00 = wasm_f64x2_splat(0), s01 = s00, s02 = s00, s03 = s00, s10 = s00, s11 = s00, s12 = s00, s13 = s00;
+      int p = 0;
+      for (; p + 1 < k; p += 2) {
+        v128_t x0 = wasm_v128_load(a0 + p), x1 = wasm_v128_load(a1 + p), y;
+        y = wasm_v128_load(b0 + p); ACC(s00, x0, y); ACC(s10, x1, y);
+        y = wasm_v128_load(b1 + p); ACC(s01, x0, y); ACC(s11, x1, y);
+        y = wasm_v128_load(b2 + p); ACC(s02, x0, y); ACC(s12, x1, y);
+        y = wasm_v128_load(b3 + p); ACC(s03, x0, y); ACC(s13, x1, y);
+      }
+      double t00 = hsum(s00), t01 = hsum(s01), t02 = hsum(s02), t03 = hsum(s03);
+      double t10 = hsum(s10), t11 = hsum(s11), t12 = hsum(s12), t13 = hsum(s13);
+      if (p < k) {
+        double x0 = a0[p], x1 = a1[p];
+        t00 += x0 * b0[p]; t01 += x0 * b1[p]; t02 += x0 * b2[p]; t03 += x0 * b3[p];
+        t10 += x1 * b0[p]; t11 += x1 * b1[p]; t12 += x1 * b2[p]; t13 += x1 * b3[p];
+      }
+      if (subtract) {
+        c0[j] -= t00; c0[j + 1] -= t01; c0[j + 2] -= t02; c0[j + 3] -= t03;
+        c1[j] -= t10; c1[j + 1] -= t11; c1[j + 2] -= t12; c1[j + 3] -= t13;
+      } else {
+        c0[j] = t00; c0[j + 1] = t01; c0[j + 2] = t02; c0[j + 3] = t03;
+        c1[j] = t10; c1[j + 1] = t11; c1[j + 2] = t12; c1[j + 3] = t13;
+      }
+    }
+    for (; j < n; j++) {
+      const double *b = B + j * ldb;
+      double t0 = dot(a0, b, k), t1 = dot(a1, b, k);
+      if (subtract) { c0[j] -= t0; c1[j] -= t1; } else { c0[j] = t0; c1[j] = t1; }
+    }
+  }
+  for (; i < m; i++) {
+    const double *a = A + i * lda;
+    double *c = C + i * ldc;
+    for (int j = 0; j < n; j++) {
+      double t = dot(a, B + j * ldb, k);
+      if (subtract) c[j] -= t; else c[j] = t;
+    }
+  }
+}
+
+/** D = squared distances of the n rows of X (n×k): the Gram matrix by 2×4 tiles on and above the
+ * diagonal, then d_ij = g_ii + g_jj − 2 g_ij clamped at 0, mirrored, zero diagonal. */
+void squared_distances(int n, int k, const double *X, double *D) {
+  for (int i = 0; i < n; i += 2) {
+    int rows = n - i < 2 ? n - i : 2;
+    int j0 = i & ~3;
+    rows_dot(rows, n - j0, k, X + i * k, k, X + j0 * k, k, D + i * n + j0, n, 0);
+  }
+  for (int i = 0; i < n; i++) {
+    double gi = D[i * n + i];
+    for (int j = i + 1; j < n; j++) {
+      double d = gi + D[j * n + j] - 2 * D[i * n + j];
+      D[i * n + j] = d > 0 ? d : 0;
+    }
+  }
+  for (int i = 0; i < n; i++) {
+    D[i * n + i] = 0;
+    for (int j = i + 1; j < n; j++) D[j * n + i] = D[i * n + j];
+  }
+}
+
+/* ---- Cholesky A = L·Lᵀ (row-major n×n, lower triangle; blocked right-looking, block nb). */
+
+/** Factor in place; the upper triangle is zeroed. Returns −1 on success, else the row whose pivot is not positive. */
+int cholesky(int n, double *A, int nb) {
+  for (int kb = 0; kb < n; kb += nb) {
+    int b = n - kb < nb ? n - kb : nb;
+    /* diagonal block and the panel below it, row by row: L_ij = (A_ij − Σ_{kb≤p<j} L_ip L_jp) / L_jj */
+    for (int i = kb; i < n; i++) {
+      double *Li = A + i * n;
+      int jEnd = i < kb + b ? i : kb + b - 1;
+      for (int j = kb; j <= jEnd; j++) {
+        double *Lj = A + j * n;
+        double s = Li[j] - dot(Li + kb, Lj + kb, j - kb);
+        if (j == i) {
+          if (!(s > 0)) return i;
+          Li[i] = __builtin_sqrt(s);
+        } else {
+          Li[j] = s / Lj[j];
+        }
+      }
+    }
+    /* trailing update A22 −= L21·L21ᵀ on and below the diagonal, in row blocks */
+    int t0 = kb + b;
+    for (int ib = t0; ib < n; ib += 32) {
+      int m = n - ib < 32 ? n - ib : 32;
+      rows_dot(m, ib + m - t0, b, A + ib * n + kb, n, A + t0 * n + kb, n, A + ib * n + t0, n, 1);
+    }
+  }
+  for (int i = 0; i < n; i++)
+    for (int j = i + 1; j < n; j++) A[i * n + j] = 0;
+  return -1;
+}
+
+static inline void axpy(double *y, double a, const double *x, int m) {
+  v128_t va = wasm_f64x2_splat(a);
+  int p = 0;
+  for (; p + 1 < m; p += 2) wasm_v128_store(y + p, wasm_f64x2_add(wasm_v128_load(y + p), wasm_f64x2_mul(va, wasm_v128_load(x + p))));
+  for (; p < m; p++) y[p] += a * x[p];
+}
+
+static inline void scale(double *y, double a, int m) {
+  for (int p = 0; p < m; p++) y[p] *= a;
+}
+
+/** L·X = B in place (B: n×m row-major). `lowerRhs`: B is lower triangular (row i nonzero in columns ≤ i). */
+void solve_lower(int n, const double *L, double *B, int m, int lowerRhs) {
+  for (int i = 0; i < n; i++) {
+    double *Xi = B + i * m;
+    const double *Li = L + i * n;
+    for (int p = 0; p < i; p++) {
+      int len = lowerRhs ? p + 1 : m;
+      if (Li[p] != 0) axpy(Xi, -Li[p], B + p * m, len);
+    }
+    scale(Xi, 1 / Li[i], lowerRhs ? i + 1 : m);
+  }
+}
+
+/** Lᵀ·X = B in place (B: n×m row-major). */
+void solve_upper_t(int n, const double *L, double *B, int m) {
+  for (int i = n - 1; i >= 0; i--) {
+    double *Xi = B + i * m;
+    for (int p = i + 1; p < n; p++) {
+      double l = L[p * n + i];
+      if (l != 0) axpy(Xi, -l, B + p * m, m);
+    }
+    scale(Xi, 1 / L[i * n + i], m);
+  }
+}

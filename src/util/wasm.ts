@@ -16,6 +16,11 @@ export interface WasmEngine {
   smo_select_i(active: number): number;
   smo_update(active: number, ci: number, cj: number, s: number): number;
   smo_select_j(active: number, ci: number, dI: number, gmax: number, tau: number): number;
+  rows_dot(m: number, n: number, k: number, A: number, lda: number, B: number, ldb: number, C: number, ldc: number, subtract: number): void;
+  squared_distances(n: number, k: number, X: number, D: number): void;
+  cholesky(n: number, A: number, nb: number): number;
+  solve_lower(n: number, L: number, B: number, m: number, lowerRhs: number): void;
+  solve_upper_t(n: number, L: number, B: number, m: number): void;
 }
 
 let engine: WasmEngine | null = null;
