@@ -87,31 +87,54 @@ export function cholesky(A: Float64Array, n: number): void {
   A.set(views[0]);
 }
 
+/** Below this many right-hand sides the solves run column-wise (axpy); from it on, blocked on row products. */
+const BLOCKED_RHS = 8;
+
+/**
+ * Triangular solves with the Cholesky factor L on B (n×nrhs row-major, overwritten by X):
+ * `steps` 'L' → L·X = B, 'Lt' → Lᵀ·X = B, 'both' → L·Lᵀ·X = B. Many right-hand sides are
+ * transposed and solved in blocks whose updates are row products (solve_rows_* in wasm.c).
+ */
+function triangularSolves(L: Float64Array, n: number, B: Float64Array, nrhs: number, steps: 'L' | 'Lt' | 'both'): void {
+  if (L.length < n * n) throw new RangeError(`triangular solve: ${L.length} entries for n = ${n}`);
+  if (B.length < n * nrhs) throw new RangeError(`triangular solve: ${B.length} entries for ${n}×${nrhs}`);
+  const w = wasmEngine();
+  if (nrhs < BLOCKED_RHS) {
+    const layout = new ArenaLayout();
+    layout.f64(n * n);
+    layout.f64(n * nrhs);
+    const { offsets, views } = layout.allocate();
+    views[0].set(L.subarray(0, n * n));
+    views[1].set(B.subarray(0, n * nrhs));
+    if (steps !== 'Lt') w.solve_lower(n, offsets[0], offsets[1], nrhs, 0);
+    if (steps !== 'L') w.solve_upper_t(n, offsets[0], offsets[1], nrhs);
+    B.set(views[1]);
+    return;
+  }
+  const layout = new ArenaLayout();
+  layout.f64(n * n); // L
+  layout.f64(n * n); // Lᵀ
+  layout.f64(nrhs * n); // Bᵀ
+  const { offsets, views } = layout.allocate();
+  const [Lv, , Xt] = views as Float64Array[];
+  Lv.set(L.subarray(0, n * n));
+  for (let i = 0; i < n; i++) for (let r = 0; r < nrhs; r++) Xt[r * n + i] = B[i * nrhs + r];
+  if (steps !== 'Lt') w.solve_rows_lower(n, offsets[0], offsets[2], nrhs, CHOLESKY_BLOCK);
+  if (steps !== 'L') {
+    w.transpose(n, offsets[0], offsets[1]);
+    w.solve_rows_upper(n, offsets[1], offsets[2], nrhs, CHOLESKY_BLOCK);
+  }
+  for (let i = 0; i < n; i++) for (let r = 0; r < nrhs; r++) B[i * nrhs + r] = Xt[r * n + i];
+}
+
 /** Solve with the factor: `trans` false → L·X = B, true → Lᵀ·X = B; B is n×nrhs row-major, overwritten by X. */
 export function solveTriangular(L: Float64Array, n: number, B: Float64Array, nrhs = 1, trans = false): void {
-  if (B.length < n * nrhs) throw new RangeError(`solveTriangular: ${B.length} entries for ${n}×${nrhs}`);
-  const layout = new ArenaLayout();
-  layout.f64(n * n);
-  layout.f64(n * nrhs);
-  const { offsets, views } = layout.allocate();
-  views[0].set(L.subarray(0, n * n));
-  views[1].set(B.subarray(0, n * nrhs));
-  if (trans) wasmEngine().solve_upper_t(n, offsets[0], offsets[1], nrhs);
-  else wasmEngine().solve_lower(n, offsets[0], offsets[1], nrhs, 0);
-  B.set(views[1]);
+  triangularSolves(L, n, B, nrhs, trans ? 'Lt' : 'L');
 }
 
 /** (L·Lᵀ)·X = B with the Cholesky factor L; B (n×nrhs) is overwritten by X. */
 export function choleskySolve(L: Float64Array, n: number, B: Float64Array, nrhs = 1): void {
-  const layout = new ArenaLayout();
-  layout.f64(n * n);
-  layout.f64(n * nrhs);
-  const { offsets, views } = layout.allocate();
-  views[0].set(L.subarray(0, n * n));
-  views[1].set(B.subarray(0, n * nrhs));
-  wasmEngine().solve_lower(n, offsets[0], offsets[1], nrhs, 0);
-  wasmEngine().solve_upper_t(n, offsets[0], offsets[1], nrhs);
-  B.set(views[1]);
+  triangularSolves(L, n, B, nrhs, 'both');
 }
 
 /** log det(L·Lᵀ) = 2 Σ log L_ii. */
@@ -121,20 +144,10 @@ export function choleskyLogDet(L: Float64Array, n: number): number {
   return 2 * s;
 }
 
-/**
- * (L·Lᵀ)⁻¹ from the factor: L·Y = I exploiting that Y = L⁻¹ is lower triangular (n³/6),
- * then Lᵀ·X = Y (n³/2).
- */
+/** (L·Lᵀ)⁻¹ from the factor: the n systems L·Lᵀ·x = e_r, blocked (n³ multiply-adds in row products). */
 export function choleskyInverse(L: Float64Array, n: number): Float64Array {
-  const layout = new ArenaLayout();
-  layout.f64(n * n);
-  layout.f64(n * n);
-  const { offsets, views } = layout.allocate();
-  views[0].set(L.subarray(0, n * n));
-  const X = views[1] as Float64Array;
-  X.fill(0);
+  const X = new Float64Array(n * n);
   for (let i = 0; i < n; i++) X[i * n + i] = 1;
-  wasmEngine().solve_lower(n, offsets[0], offsets[1], n, 1);
-  wasmEngine().solve_upper_t(n, offsets[0], offsets[1], n);
-  return Float64Array.from(X);
+  triangularSolves(L, n, X, n, 'both');
+  return X;
 }

@@ -228,3 +228,40 @@ void solve_upper_t(int n, const double *L, double *B, int m) {
     scale(Xi, 1 / L[i * n + i], m);
   }
 }
+
+/* ---- Triangular solves for many right-hand sides, blocked onto rows_dot. The right-hand sides are
+ * the m rows of Xt (m×n, row r = one system), overwritten by the solutions. */
+
+/** L·x = row for every row of Xt (L lower, n×n). Per block I: x[I] −= x[<I]·L[I, <I]ᵀ, then the block's own substitution. */
+void solve_rows_lower(int n, const double *L, double *Xt, int m, int nb) {
+  for (int i0 = 0; i0 < n; i0 += nb) {
+    int b = n - i0 < nb ? n - i0 : nb;
+    if (i0 > 0) rows_dot(m, b, i0, Xt, n, L + i0 * n, n, Xt + i0, n, 1);
+    for (int r = 0; r < m; r++) {
+      double *x = Xt + r * n;
+      for (int i = i0; i < i0 + b; i++) x[i] = (x[i] - dot(L + i * n + i0, x + i0, i - i0)) / L[i * n + i];
+    }
+  }
+}
+
+/** U·x = row for every row of Xt (U upper, n×n, e.g. Lᵀ): blocks from the last, x[I] −= x[>I]·U[I, >I]ᵀ. */
+void solve_rows_upper(int n, const double *U, double *Xt, int m, int nb) {
+  int last = ((n - 1) / nb) * nb;
+  for (int i0 = last; i0 >= 0; i0 -= nb) {
+    int b = n - i0 < nb ? n - i0 : nb;
+    int i1 = i0 + b;
+    if (i1 < n) rows_dot(m, b, n - i1, Xt + i1, n, U + i0 * n + i1, n, Xt + i0, n, 1);
+    for (int r = 0; r < m; r++) {
+      double *x = Xt + r * n;
+      for (int i = i1 - 1; i >= i0; i--) x[i] = (x[i] - dot(U + i * n + i + 1, x + i + 1, i1 - i - 1)) / U[i * n + i];
+    }
+  }
+}
+
+/** out = Aᵀ (n×n). */
+void transpose(int n, const double *A, double *out) {
+  for (int i0 = 0; i0 < n; i0 += 32)
+    for (int j0 = 0; j0 < n; j0 += 32)
+      for (int i = i0; i < i0 + 32 && i < n; i++)
+        for (int j = j0; j < j0 + 32 && j < n; j++) out[j * n + i] = A[i * n + j];
+}

@@ -21,6 +21,9 @@ export interface WasmEngine {
   cholesky(n: number, A: number, nb: number): number;
   solve_lower(n: number, L: number, B: number, m: number, lowerRhs: number): void;
   solve_upper_t(n: number, L: number, B: number, m: number): void;
+  solve_rows_lower(n: number, L: number, Xt: number, m: number, nb: number): void;
+  solve_rows_upper(n: number, U: number, Xt: number, m: number, nb: number): void;
+  transpose(n: number, A: number, out: number): void;
 }
 
 let engine: WasmEngine | null = null;
