@@ -33,7 +33,7 @@ wall() {
   echo "$best"
 }
 
-for step in symmetry neighbors features svr; do
+for step in symmetry neighbors features svr svr-cv svr-grid cholesky; do
   echo "step $step…" >&2
   "${TS[@]}" "$step" "$DIR"
   $PY scripts/peer/peer.py "$step" "$DIR"

@@ -6,7 +6,7 @@ import { featurizerFor, familySpec, DEFAULT_PARAMS } from '../src/model/family.t
 import { StandardScaler } from '../src/model/scaler.ts';
 import { denseRows, KernelMatrix, scaleColumns } from '../src/model/kernel.ts';
 import { fitSVRPrecomputed, restrictDual, solveSvrDual } from '../src/model/smo.ts';
-import { SVR, svrCrossValidate, trainRbfSVR } from '../src/model/svr.ts';
+import { SVR, svrCrossValidate, svrCrossValidateParallel, trainRbfSVR } from '../src/model/svr.ts';
 import { kFold, trainTestSplit, take } from '../src/model/splits.ts';
 import { mae } from '../src/model/metrics.ts';
 import { smoothFunctionSplit } from '../src/model/synthetic.ts';
@@ -163,4 +163,18 @@ test('svrCrossValidate: per-fold scaling reproduces SVR.fit on every fold; a gri
   const fast = svrCrossValidate({ X: Xtr, y: ytr, splits, grid, standardize: 'global' });
   const fastMae = splits.map((s, si) => mae(take(ytr, s.test), Array.from(fast.points[1].predictions[si])));
   fastMae.forEach((v, k) => assert.ok(Math.abs(v - cvMae[k]) < 0.01, `fold ${k}: ${v} vs ${cvMae[k]}`));
+});
+
+test('svrCrossValidateParallel: two worker threads give the single thread\'s predictions exactly', async () => {
+  const { Xtr, ytr } = smoothFunctionSplit();
+  const splits = kFold(Xtr.length, 4, 2);
+  const o = { X: Xtr, y: ytr, splits, grid: { C: [1, 10], epsilon: [0.05, 0.1], gamma: [0.2] }, standardize: 'global' as const, alphaSeeding: true };
+  const one = svrCrossValidate(o);
+  const two = await svrCrossValidateParallel(o, 2);
+  assert.equal(two.points.length, 4);
+  two.points.forEach((p, pi) => {
+    assert.deepEqual([p.C, p.gamma, p.epsilon], [one.points[pi].C, one.points[pi].gamma, one.points[pi].epsilon]);
+    p.predictions.forEach((pred, si) => assert.deepEqual(Array.from(pred), Array.from(one.points[pi].predictions[si])));
+    assert.deepEqual(p.iterations, one.points[pi].iterations);
+  });
 });

@@ -16,6 +16,7 @@
  *   fold, repetition and (C, ε) of a γ.
  */
 import { createRequire } from 'node:module';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { checkXy, finiteNumber, finiteNumbers, type Regressor, type RegressorJSON } from './estimator.ts';
 import { StandardScaler, type StandardScalerJSON } from './scaler.ts';
 import { denseRows, KernelMatrix, rowNorms, scaleColumns, SquaredDistances, type DenseRows } from './kernel.ts';
@@ -302,6 +303,8 @@ export interface SvrCVOptions {
    * split's test rows, bounded by the solver tolerance (see scripts/BENCHMARKS.md).
    */
   alphaSeeding?: boolean;
+  /** Run only these splits (indices into `splits`); the others' predictions stay empty. For svrCrossValidateParallel. */
+  only?: readonly number[];
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -348,7 +351,8 @@ export function svrCrossValidate(o: SvrCVOptions): SvrCVResult {
         points.push(p);
         pointAt.set(`${C} ${gamma} ${epsilon}`, p);
       }
-  const total = points.length * splits.length;
+  const run = o.only ? [...o.only] : splits.map((_, i) => i);
+  const total = points.length * run.length;
   let done = 0;
   let kernelSeconds = 0;
   let fitSeconds = 0;
@@ -402,9 +406,8 @@ export function svrCrossValidate(o: SvrCVOptions): SvrCVResult {
     kernelSeconds += (performance.now() - t) / 1000;
     return v;
   };
-  const all = splits.map((_, i) => i);
   if (mode === 'fold') {
-    for (const si of all) {
+    for (const si of run) {
       const D2 = timeKernel(() => SquaredDistances.of(scaled(splits[si].train as number[])));
       for (const gamma of grid.gamma) {
         K = timeKernel(() => KernelMatrix.fromSquaredDistances(D2, gamma, K));
@@ -415,8 +418,60 @@ export function svrCrossValidate(o: SvrCVOptions): SvrCVResult {
     const D2 = timeKernel(() => SquaredDistances.of(scaled(null)));
     for (const gamma of grid.gamma) {
       K = timeKernel(() => KernelMatrix.fromSquaredDistances(D2, gamma, K));
-      runSplits(gamma, all);
+      runSplits(gamma, run);
     }
   }
   return { points, seconds: { kernel: kernelSeconds, fit: fitSeconds, total: (performance.now() - t0) / 1000 } };
+}
+
+/**
+ * svrCrossValidate with the splits shared round-robin among `threads` worker threads (each its
+ * own kernels and wasm memory). Every split is computed exactly as on one thread, so the
+ * predictions do not depend on the thread count. `onProgress` is not called.
+ */
+export async function svrCrossValidateParallel(o: SvrCVOptions, threads: number): Promise<SvrCVResult> {
+  const W = Math.min(Math.max(1, Math.floor(threads)), o.splits.length);
+  if (W <= 1) return svrCrossValidate(o);
+  const t0 = performance.now();
+  const { onProgress: _, ...job } = o;
+  // workers do not inherit tsx's loader: register it inside, then load this module (as src/predict/parallel.ts)
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(import.meta.url)}); })`;
+  const parts = await Promise.all(
+    Array.from({ length: W }, (_, k) => {
+      const only = o.splits.map((_s, i) => i).filter((i) => i % W === k);
+      return new Promise<SvrCVResult>((resolve, reject) => {
+        const w = new Worker(boot, { eval: true, workerData: { svrCV: { ...job, only } } });
+        w.once('message', (m: SvrCVResult | { error: string }) => ('error' in m ? reject(new Error(m.error)) : resolve(m)));
+        w.once('error', reject);
+      });
+    }),
+  );
+  const merged = parts[0];
+  for (const part of parts.slice(1))
+    part.points.forEach((p, pi) => {
+      const into = merged.points[pi];
+      p.predictions.forEach((pred, si) => {
+        if (!pred) return;
+        into.predictions[si] = pred;
+        into.iterations[si] = p.iterations[si];
+        into.seconds[si] = p.seconds[si];
+      });
+    });
+  return {
+    points: merged.points,
+    seconds: {
+      kernel: parts.reduce((s, p) => s + p.seconds.kernel, 0),
+      fit: parts.reduce((s, p) => s + p.seconds.fit, 0),
+      total: (performance.now() - t0) / 1000,
+    },
+  };
+}
+
+if (!isMainThread && workerData?.svrCV) {
+  try {
+    parentPort!.postMessage(svrCrossValidate(workerData.svrCV as SvrCVOptions));
+  } catch (e) {
+    parentPort!.postMessage({ error: (e as Error).message });
+  }
 }
