@@ -163,6 +163,10 @@ test('svrCrossValidate: per-fold scaling reproduces SVR.fit on every fold; a gri
   const fast = svrCrossValidate({ X: Xtr, y: ytr, splits, grid, standardize: 'global' });
   const fastMae = splits.map((s, si) => mae(take(ytr, s.test), Array.from(fast.points[1].predictions[si])));
   fastMae.forEach((v, k) => assert.ok(Math.abs(v - cvMae[k]) < 0.01, `fold ${k}: ${v} vs ${cvMae[k]}`));
+  // per-split targets: split 1 learns y + 1, so its predictions shift by 1 (to the solver tolerance)
+  const shifted = svrCrossValidate({ X: Xtr, y: ytr, splits, grid, standardize: 'fold', warmStart: false, splitTargets: splits.map((_, k) => ytr.map((v) => v + (k === 1 ? 1 : 0))) });
+  shifted.points[1].predictions[1].forEach((v, t) => assert.ok(Math.abs(v - 1 - cv.points[1].predictions[1][t]) < 2e-3));
+  assert.deepEqual(Array.from(shifted.points[1].predictions[0]), Array.from(cv.points[1].predictions[0]));
 });
 
 test('svrCrossValidateParallel: two worker threads give the single thread\'s predictions exactly', async () => {

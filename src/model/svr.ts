@@ -285,6 +285,12 @@ export interface SvrCVOptions {
   X: readonly (readonly number[])[];
   /** Targets by row; rows that are never in a training list may be NaN. */
   y: readonly number[];
+  /**
+   * Targets by row for split k, when they differ between splits (e.g. the transfer family's
+   * interaction model learns residuals of a per-fold single-site model); overrides `y` for that
+   * split. The kernels do not depend on the targets, so they are still shared.
+   */
+  splitTargets?: readonly (readonly number[])[];
   /** Index lists into X: each split trains on `train` and predicts `test`. */
   splits: readonly { readonly train: readonly number[]; readonly test: readonly number[] }[];
   grid: SvrGrid;
@@ -338,6 +344,13 @@ export function svrCrossValidate(o: SvrCVOptions): SvrCVResult {
   const warm = o.warmStart ?? true;
   const { grid, splits, y } = o;
   if (o.X.length !== y.length) throw new RangeError(`svrCrossValidate: ${o.X.length} rows but ${y.length} targets`);
+  if (o.splitTargets) {
+    if (o.splitTargets.length !== splits.length) throw new RangeError(`svrCrossValidate: ${o.splitTargets.length} target lists for ${splits.length} splits`);
+    o.splitTargets.forEach((t, k) => {
+      if (t.length !== o.X.length) throw new RangeError(`svrCrossValidate: split ${k} has ${t.length} targets for ${o.X.length} rows`);
+    });
+    if (o.alphaSeeding) throw new RangeError('svrCrossValidate: alpha seeding needs one target per row for all splits');
+  }
   checkXy(o.X);
   for (const [name, v] of Object.entries(grid)) if ((v as number[]).length === 0) throw new RangeError(`svrCrossValidate: grid ${name} is empty`);
   const raw = denseRows(o.X);
@@ -386,7 +399,7 @@ export function svrCrossValidate(o: SvrCVOptions): SvrCVResult {
         for (const epsilon of grid.epsilon) {
           const t = performance.now();
           const start = warm ? (lastAtEps.get(epsilon) ?? previous) : seed;
-          const m = fitSVRPrecomputed(K!, y, split.train, { C, epsilon, tolerance: o.tolerance }, start);
+          const m = fitSVRPrecomputed(K!, o.splitTargets?.[si] ?? y, split.train, { C, epsilon, tolerance: o.tolerance }, start);
           const pred = m.predictRows(split.test);
           const dt = (performance.now() - t) / 1000;
           fitSeconds += dt;
