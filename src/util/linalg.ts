@@ -31,16 +31,12 @@ export function solveLinear(A: readonly (readonly number[])[], b: readonly numbe
 
 /*
  * Dense row-major kernels for the kernel methods and the Gaussian process, run in the
- * WebAssembly module (src/util/wasm.c, SIMD f64x2): the row products reach 6.7 GFlop/s
- * (multiply-add, CPU time, 1435×63 rows, Node 20) against 1.3–1.5 for the best TypeScript
- * tiling (2×4 register tile; 0.6 for the plain triple loop): scripts/bench-engine.ts.
- * Inputs are copied into the module's memory and results copied back: O(n²) against O(n²k)
- * or O(n³) of work.
+ * WebAssembly module (src/util/wasm.c, SIMD f64x2): the row products of 1435×63 rows run at
+ * 6.7 GFlop/s (multiply-add, CPU time, Node 20) inside the module, 3.3 counting the copies in
+ * and out of its memory, against 1.3 for the best TypeScript tiling (2×4 register tile; 0.6 for
+ * the plain triple loop): scripts/bench-engine.ts, section 5. Inputs are copied into the
+ * module's memory and results copied back: O(n²) against O(n²k) or O(n³) of work.
  */
-
-function f64(offset: number, length: number): Float64Array {
-  return new Float64Array(wasmEngine().memory.buffer, offset, length);
-}
 
 /** out[i·ld + j] = Σ_p A[i·k + p]·B[j·k + p] for i < m, j < nB: the products of the rows of A and B (A·Bᵀ). */
 export function rowProducts(A: Float64Array, m: number, B: Float64Array, nB: number, k: number, out: Float64Array, ld = nB): void {
