@@ -160,7 +160,7 @@ test('svrCrossValidate: per-fold scaling reproduces SVR.fit on every fold; a gri
   const cvMae = splits.map((s, si) => mae(take(ytr, s.test), Array.from(cv.points[1].predictions[si])));
   assert.ok(cvMae.every((v) => v < 0.2), `fold MAE ${cvMae}`);
   // warm starts along the path and global scaling: within the solver tolerance of the same answer
-  const fast = svrCrossValidate({ X: Xtr, y: ytr, splits, grid, standardize: 'global' });
+  const fast = svrCrossValidate({ X: Xtr, y: ytr, splits, grid, standardize: 'global', warmStart: true });
   const fastMae = splits.map((s, si) => mae(take(ytr, s.test), Array.from(fast.points[1].predictions[si])));
   fastMae.forEach((v, k) => assert.ok(Math.abs(v - cvMae[k]) < 0.01, `fold ${k}: ${v} vs ${cvMae[k]}`));
   // per-split targets: split 1 learns y + 1, so its predictions shift by 1 (to the solver tolerance)
