@@ -7,16 +7,18 @@
  * test/smo.test.ts checks it against libsvm-js).
  *
  * What differs from libsvm, for speed, not for the answer:
- * - The kernel is a global n×n matrix (a KernelMatrix); a fit reads the rows of its
- *   training rows through an index list, so every fold and every (C, ε) of a grid shares
- *   one matrix. libsvm instead computes and caches float32 kernel columns per fit.
+ * - The kernel is a global n×n matrix (a KernelMatrix) computed once and shared by every fold
+ *   and (C, ε) of a grid; a fit gathers its training rows' l×l block into the WebAssembly
+ *   module's memory (l² reads, ~1 % of a fit). libsvm computes and caches float32 kernel
+ *   columns per fit.
  * - libsvm carries 2l variables (α_m, α*_m) with a gradient each. Their gradients are
  *   G⁺_m = ε − y_m + f_m and G⁻_m = ε + y_m − f_m with f = K(α − α*), so one residual
  *   r_m = y_m − f_m per training row suffices: the maximal-violation values of the two
  *   variables are r_m − ε and r_m + ε, and an SMO step on the pair (i, j) moves
- *   β = α − α* by +s at row i and −s at row j (f += s (K_i − K_j)). One kernel read
- *   per row and step instead of four (libsvm copies a 2l signed row twice).
- * - The i-selection for the next step is fused into the residual update.
+ *   β = α − α* by +s at row i and −s at row j (f += s (K_i − K_j)). Three kernel reads per
+ *   row and step (j-selection, update) where libsvm makes about ten over its 2l variables.
+ * - The i-selection for the next step is fused into the residual update; both loops run in
+ *   src/util/wasm.c (f64x2 lanes), the rest of the step here.
  * - Rows whose two variables are both shrinkable are shrunk (libsvm shrinks variables).
  * Measured on the α feature matrix (1435 rows × 63, C = 100, ε = 0.01, γ = 0.3/d):
  * see scripts/BENCHMARKS.md.

@@ -6,6 +6,8 @@
  * which returns the byte offset of a scratch region of that size. The region is reused
  * by the next call (one user at a time: every user is synchronous and non-reentrant), and
  * growing memory detaches earlier views, so take views after `wasmArena`, never across calls.
+ * WebAssembly memory only grows: a thread keeps its largest arena (an SVR fit on l rows needs
+ * 8·l² bytes, 16 MB for the 1435 α rows; a Cholesky of n rows 8·n² bytes) until it exits.
  */
 import { WASM_BASE64 } from './wasm-bytes.ts';
 
