@@ -182,3 +182,18 @@ test('svrCrossValidateParallel: two worker threads give the single thread\'s pre
     assert.deepEqual(p.iterations, one.points[pi].iterations);
   });
 });
+
+test('svrCrossValidate on a list of points: the grid\'s predictions for those points, in the list\'s order', () => {
+  const { Xtr, ytr } = smoothFunctionSplit();
+  const splits = kFold(Xtr.length, 3, 4);
+  const grid = svrCrossValidate({ X: Xtr, y: ytr, splits, grid: { C: [1, 10], epsilon: [0.05], gamma: [0.1, 0.3] } });
+  const points = [{ C: 10, epsilon: 0.05, gamma: 0.3 }, { C: 1, epsilon: 0.05, gamma: 0.1 }];
+  const list = svrCrossValidate({ X: Xtr, y: ytr, splits, points });
+  assert.deepEqual(list.points.map((p) => [p.C, p.gamma]), [[10, 0.3], [1, 0.1]]);
+  for (const p of list.points) {
+    const q = grid.points.find((g) => g.C === p.C && g.gamma === p.gamma)!;
+    p.predictions.forEach((pred, si) => assert.deepEqual(Array.from(pred), Array.from(q.predictions[si])));
+  }
+  assert.throws(() => svrCrossValidate({ X: Xtr, y: ytr, splits, points: [points[0], points[0]] }), /given twice/);
+  assert.throws(() => svrCrossValidate({ X: Xtr, y: ytr, splits, points, grid: { C: [1], epsilon: [0.1], gamma: [1] } }), /either a grid or a list/);
+});

@@ -272,6 +272,13 @@ export class SVR implements Regressor {
   }
 }
 
+/** One hyper-parameter point; γ absolute, on the scaled features. */
+export interface SvrPoint {
+  C: number;
+  epsilon: number;
+  gamma: number;
+}
+
 /** The (C, ε, γ) values of a grid; every combination is one point. */
 export interface SvrGrid {
   C: readonly number[];
@@ -293,7 +300,10 @@ export interface SvrCVOptions {
   splitTargets?: readonly (readonly number[])[];
   /** Index lists into X: each split trains on `train` and predicts `test`. */
   splits: readonly { readonly train: readonly number[]; readonly test: readonly number[] }[];
-  grid: SvrGrid;
+  /** Every combination of these values is a point … */
+  grid?: SvrGrid;
+  /** … or these points, in this order (e.g. the survivors of a successive-halving rung). One of the two. */
+  points?: readonly SvrPoint[];
   /**
    * 'fold' (default, = SVR.fit per fold): features standardised on each split's training
    * rows, one distance matrix per split; 'global': standardised once on all rows of X, one
@@ -332,15 +342,15 @@ export interface SvrCVPoint {
 }
 
 export interface SvrCVResult {
-  /** One per grid combination, C outermost, then γ, then ε (search.ts expandGrid order of {C, gamma, epsilon}). */
+  /** One per point: `points` in their order, or the grid's combinations with C outermost, then γ, then ε (search.ts expandGrid order of {C, gamma, epsilon}). */
   points: SvrCVPoint[];
   /** Seconds in distance and kernel matrices, in fits and predictions, in all. */
   seconds: { kernel: number; fit: number; total: number };
 }
 
 /**
- * Cross-validated ε-SVR over a (C, ε, γ) grid on shared kernel matrices: per γ one kernel
- * (per split with 'fold' scaling), every split and (C, ε) trains on index lists into it.
+ * Cross-validated ε-SVR over a (C, ε, γ) grid or list of points on shared kernel matrices: per γ
+ * one kernel (per split with 'fold' scaling), every split and (C, ε) trains on index lists into it.
  * Anchor rows (e.g. pristine cells at energy 0) go in every split's `train`; extra rows to
  * predict go in its `test`: all are rows of X.
  */
@@ -348,7 +358,7 @@ export function svrCrossValidate(o: SvrCVOptions): SvrCVResult {
   const t0 = performance.now();
   const mode = o.standardize ?? 'fold';
   const warm = o.warmStart ?? false;
-  const { grid, splits, y } = o;
+  const { splits, y } = o;
   if (o.X.length !== y.length) throw new RangeError(`svrCrossValidate: ${o.X.length} rows but ${y.length} targets`);
   if (o.splitTargets) {
     if (o.splitTargets.length !== splits.length) throw new RangeError(`svrCrossValidate: ${o.splitTargets.length} target lists for ${splits.length} splits`);
@@ -358,18 +368,11 @@ export function svrCrossValidate(o: SvrCVOptions): SvrCVResult {
     if (o.alphaSeeding) throw new RangeError('svrCrossValidate: alpha seeding needs one target per row for all splits');
   }
   checkXy(o.X);
-  for (const [name, v] of Object.entries(grid)) if ((v as number[]).length === 0) throw new RangeError(`svrCrossValidate: grid ${name} is empty`);
+  const points = cvPoints(o);
   const raw = denseRows(o.X);
-  const cs = [...grid.C].sort((a, b) => a - b);
-  const points: SvrCVPoint[] = [];
-  const pointAt = new Map<string, SvrCVPoint>();
-  for (const C of grid.C)
-    for (const gamma of grid.gamma)
-      for (const epsilon of grid.epsilon) {
-        const p: SvrCVPoint = { C, epsilon, gamma, predictions: [], iterations: [], seconds: [] };
-        points.push(p);
-        pointAt.set(`${C} ${gamma} ${epsilon}`, p);
-      }
+  // per γ, its points along the path: C ascending, ε in order of appearance
+  const gammas = [...new Set(points.map((p) => p.gamma))];
+  const path = new Map(gammas.map((g) => [g, points.filter((p) => p.gamma === g).sort((a, b) => a.C - b.C)]));
   const run = o.only ? [...o.only] : splits.map((_, i) => i);
   const total = points.length * run.length;
   let done = 0;
@@ -383,8 +386,9 @@ export function svrCrossValidate(o: SvrCVOptions): SvrCVResult {
   let K: KernelMatrix | undefined;
   const seeds = new Map<number, SvrDual>();
   const unionTrain = o.alphaSeeding ? [...new Set(splits.flatMap((s) => s.train))].sort((a, b) => a - b) : [];
-  /** All (C, ε) of one γ on the splits `which`, on kernel K. */
+  /** All points of one γ on the splits `which`, on kernel K. */
   const runSplits = (gamma: number, which: number[]): void => {
+    const along = path.get(gamma)!;
     for (const si of which) {
       const split = splits[si];
       let seed: SvrDual | undefined;
@@ -393,7 +397,7 @@ export function svrCrossValidate(o: SvrCVOptions): SvrCVResult {
         let full = seeds.get(gamma);
         if (!full) {
           const t = performance.now();
-          full = solveSvrDual(K!, y, unionTrain, { C: cs[0], epsilon: grid.epsilon[0], tolerance: o.tolerance });
+          full = solveSvrDual(K!, y, unionTrain, { C: along[0].C, epsilon: along[0].epsilon, tolerance: o.tolerance });
           fitSeconds += (performance.now() - t) / 1000;
           seeds.set(gamma, full);
         }
@@ -401,22 +405,20 @@ export function svrCrossValidate(o: SvrCVOptions): SvrCVResult {
       }
       const lastAtEps = new Map<number, SvrDual>();
       let previous: SvrDual | undefined = seed;
-      for (const C of cs)
-        for (const epsilon of grid.epsilon) {
-          const t = performance.now();
-          const start = warm ? (lastAtEps.get(epsilon) ?? previous) : seed;
-          const m = fitSVRPrecomputed(K!, o.splitTargets?.[si] ?? y, split.train, { C, epsilon, tolerance: o.tolerance }, start);
-          const pred = m.predictRows(split.test);
-          const dt = (performance.now() - t) / 1000;
-          fitSeconds += dt;
-          const p = pointAt.get(`${C} ${gamma} ${epsilon}`)!;
-          p.predictions[si] = pred;
-          p.iterations[si] = m.dual.iterations;
-          p.seconds[si] = dt;
-          lastAtEps.set(epsilon, m.dual);
-          previous = m.dual;
-          o.onProgress?.(++done, total);
-        }
+      for (const p of along) {
+        const t = performance.now();
+        const start = warm ? (lastAtEps.get(p.epsilon) ?? previous) : seed;
+        const m = fitSVRPrecomputed(K!, o.splitTargets?.[si] ?? y, split.train, { C: p.C, epsilon: p.epsilon, tolerance: o.tolerance }, start);
+        const pred = m.predictRows(split.test);
+        const dt = (performance.now() - t) / 1000;
+        fitSeconds += dt;
+        p.predictions[si] = pred;
+        p.iterations[si] = m.dual.iterations;
+        p.seconds[si] = dt;
+        lastAtEps.set(p.epsilon, m.dual);
+        previous = m.dual;
+        o.onProgress?.(++done, total);
+      }
     }
   };
   const timeKernel = <T>(f: () => T): T => {
@@ -428,19 +430,37 @@ export function svrCrossValidate(o: SvrCVOptions): SvrCVResult {
   if (mode === 'fold') {
     for (const si of run) {
       const D2 = timeKernel(() => SquaredDistances.of(scaled(splits[si].train as number[])));
-      for (const gamma of grid.gamma) {
+      for (const gamma of gammas) {
         K = timeKernel(() => KernelMatrix.fromSquaredDistances(D2, gamma, K));
         runSplits(gamma, [si]);
       }
     }
   } else {
     const D2 = timeKernel(() => SquaredDistances.of(scaled(null)));
-    for (const gamma of grid.gamma) {
+    for (const gamma of gammas) {
       K = timeKernel(() => KernelMatrix.fromSquaredDistances(D2, gamma, K));
       runSplits(gamma, run);
     }
   }
   return { points, seconds: { kernel: kernelSeconds, fit: fitSeconds, total: (performance.now() - t0) / 1000 } };
+}
+
+/** The result points of a CV: the explicit list or the grid's combinations; distinct and valid. */
+function cvPoints(o: SvrCVOptions): SvrCVPoint[] {
+  if (!o.grid === !o.points) throw new RangeError('svrCrossValidate: give either a grid or a list of points');
+  const list: SvrPoint[] = [];
+  if (o.grid) {
+    for (const [name, v] of Object.entries(o.grid)) if ((v as number[]).length === 0) throw new RangeError(`svrCrossValidate: grid ${name} is empty`);
+    for (const C of o.grid.C) for (const gamma of o.grid.gamma) for (const epsilon of o.grid.epsilon) list.push({ C, epsilon, gamma });
+  } else list.push(...o.points!);
+  if (list.length === 0) throw new RangeError('svrCrossValidate: no points');
+  const seen = new Set<string>();
+  for (const p of list) {
+    const key = `${p.C} ${p.epsilon} ${p.gamma}`;
+    if (seen.has(key)) throw new RangeError(`svrCrossValidate: point C=${p.C}, ε=${p.epsilon}, γ=${p.gamma} given twice`);
+    seen.add(key);
+  }
+  return list.map((p) => ({ C: p.C, epsilon: p.epsilon, gamma: p.gamma, predictions: [], iterations: [], seconds: [] }));
 }
 
 /**
