@@ -94,19 +94,18 @@ const BLOCKED_RHS = 8;
 function triangularSolves(L: Float64Array, n: number, B: Float64Array, nrhs: number, steps: 'L' | 'Lt' | 'both'): void {
   if (L.length < n * n) throw new RangeError(`triangular solve: ${L.length} entries for n = ${n}`);
   if (B.length < n * nrhs) throw new RangeError(`triangular solve: ${B.length} entries for ${n}×${nrhs}`);
-  const w = wasmEngine();
   if (nrhs < BLOCKED_RHS) {
-    const layout = new ArenaLayout();
-    layout.f64(n * n);
-    layout.f64(n * nrhs);
-    const { offsets, views } = layout.allocate();
-    views[0].set(L.subarray(0, n * n));
-    views[1].set(B.subarray(0, n * nrhs));
-    if (steps !== 'Lt') w.solve_lower(n, offsets[0], offsets[1], nrhs, 0);
-    if (steps !== 'L') w.solve_upper_t(n, offsets[0], offsets[1], nrhs);
-    B.set(views[1]);
+    // in place, one right-hand side at a time: 2n² multiply-adds, less than copying L into wasm memory
+    const x = new Float64Array(n);
+    for (let r = 0; r < nrhs; r++) {
+      for (let i = 0; i < n; i++) x[i] = B[i * nrhs + r];
+      if (steps !== 'Lt') forwardSubstitution(L, n, x);
+      if (steps !== 'L') backSubstitutionT(L, n, x);
+      for (let i = 0; i < n; i++) B[i * nrhs + r] = x[i];
+    }
     return;
   }
+  const w = wasmEngine();
   const layout = new ArenaLayout();
   layout.f64(n * n); // L
   layout.f64(n * n); // Lᵀ
@@ -121,6 +120,25 @@ function triangularSolves(L: Float64Array, n: number, B: Float64Array, nrhs: num
     w.solve_rows_upper(n, offsets[1], offsets[2], nrhs, CHOLESKY_BLOCK);
   }
   for (let i = 0; i < n; i++) for (let r = 0; r < nrhs; r++) B[i * nrhs + r] = Xt[r * n + i];
+}
+
+/** L·x = b in place (L lower, row-major): row i of L is read contiguously. */
+function forwardSubstitution(L: Float64Array, n: number, x: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    const o = i * n;
+    let s = x[i];
+    for (let p = 0; p < i; p++) s -= L[o + p] * x[p];
+    x[i] = s / L[o + i];
+  }
+}
+
+/** Lᵀ·x = b in place: x_i is final once the rows below have been subtracted, then row i of L updates x_{<i}. */
+function backSubstitutionT(L: Float64Array, n: number, x: Float64Array): void {
+  for (let i = n - 1; i >= 0; i--) {
+    const o = i * n;
+    const xi = (x[i] /= L[o + i]);
+    for (let p = 0; p < i; p++) x[p] -= L[o + p] * xi;
+  }
 }
 
 /** Solve with the factor: `trans` false → L·X = B, true → Lᵀ·X = B; B is n×nrhs row-major, overwritten by X. */

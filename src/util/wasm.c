@@ -237,11 +237,15 @@ int cholesky(int n, double *A, int nb) {
         }
       }
     }
-    /* trailing update A22 −= L21·L21ᵀ on and below the diagonal, in row blocks */
+    /* trailing update A22 −= L21·L21ᵀ on and below the diagonal, in 32-row × 128-column tiles so
+     * the 128 rows of L21 a tile reads (64 kB at b = 64) stay in cache across its 32 rows */
     int t0 = kb + b;
     for (int ib = t0; ib < n; ib += 32) {
       int m = n - ib < 32 ? n - ib : 32;
-      rows_dot(m, ib + m - t0, b, A + ib * n + kb, n, A + t0 * n + kb, n, A + ib * n + t0, n, 1);
+      for (int jb = t0; jb < ib + m; jb += 128) {
+        int w = ib + m - jb < 128 ? ib + m - jb : 128;
+        rows_dot(m, w, b, A + ib * n + kb, n, A + jb * n + kb, n, A + ib * n + jb, n, 1);
+      }
     }
   }
   for (int i = 0; i < n; i++)
