@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cholesky, choleskyInverse, choleskyLogDet, choleskySolve, rowProducts, solveLinear, solveTriangular, squaredDistances } from '../src/util/linalg.ts';
+import { cholesky, choleskyInverse, choleskyLogDet, choleskySolve, expNegative, rowProducts, solveLinear, solveTriangular, squaredDistances } from '../src/util/linalg.ts';
 import { seededRandom } from './helpers.ts';
 
 /** The second-difference matrix tridiag(−1, 2, −1) of size n: det = n + 1, (A⁻¹)_ij = i(n + 1 − j)/(n + 1) for i ≤ j (1-based). */
@@ -137,4 +137,21 @@ test('solveLinear still solves a pivoting system and flags a singular one', () =
   const x = solveLinear([[0, 2, 1], [1, 1, 1], [2, 1, 0]], [7, 6, 4])!;
   [1, 2, 3].forEach((v, i) => assert.ok(Math.abs(x[i] - v) < 1e-12));
   assert.equal(solveLinear([[1, 2], [2, 4]], [1, 2]), null);
+});
+
+test('the wasm exp of x ≤ 0 is within 2 ulp of Math.exp, exact at 0, and 0 below −708', () => {
+  const n = 200_001;
+  const x = Float64Array.from({ length: n }, (_, i) => -Math.pow(720, i / (n - 1)) + 1); // 0 … −719, log-spaced
+  const e = expNegative(x);
+  let worst = 0;
+  for (let i = 0; i < n; i++) {
+    if (x[i] < -708) {
+      assert.equal(e[i], 0);
+      continue;
+    }
+    const ref = Math.exp(x[i]);
+    worst = Math.max(worst, Math.abs(e[i] - ref) / (ref * Number.EPSILON));
+  }
+  assert.ok(worst <= 2, `worst ${worst} ulp`); // measured 1.0
+  assert.deepEqual(Array.from(expNegative(Float64Array.of(0, -Math.LN2, -1))), [1, 0.5, Math.exp(-1)]);
 });

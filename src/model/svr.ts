@@ -21,7 +21,7 @@ import { checkXy, finiteNumber, finiteNumbers, type Regressor, type RegressorJSO
 import { StandardScaler, type StandardScalerJSON } from './scaler.ts';
 import { denseRows, KernelMatrix, rowNorms, scaleColumns, SquaredDistances, type DenseRows } from './kernel.ts';
 import { fitSVRPrecomputed, restrictDual, solveSvrDual, type SvrDual } from './smo.ts';
-import { rowProducts } from '../util/linalg.ts';
+import { ArenaLayout, wasmEngine } from '../util/wasm.ts';
 
 interface LibsvmModel {
   train(samples: number[][], labels: number[]): void;
@@ -98,31 +98,31 @@ export interface RbfExpansion {
 const PREDICT_BLOCK = 256;
 
 /**
- * f(x) = Σ_k α_k exp(−γ‖x − sv_k‖²) + b, with ‖x − sv‖² = ‖x‖² + ‖sv‖² − 2x·sv and the
- * products x·sv of a block of rows by linalg.rowProducts (2×4 register tiles).
+ * f(x) = Σ_k α_k exp(−γ‖x − sv_k‖²) + b, with ‖x − sv‖² = ‖x‖² + ‖sv‖² − 2x·sv, in the wasm
+ * module (rbf_expansion in src/util/wasm.c): the products x·sv of a block of rows by the
+ * SIMD row products, then a vectorised exp (Math.exp was two thirds of the time: 11.7 → see
+ * scripts/BENCHMARKS.md). The support vectors are copied into the module once per call.
  */
 export function rbfPredict(m: RbfExpansion, X: readonly (readonly number[])[] | DenseRows): number[] {
   const { d, gamma, sv, coef, b } = m;
   const nSV = coef.length;
   const rows = 'data' in X ? X : denseRows(X as number[][]);
-  const svNorm = rowNorms({ rows: nSV, cols: d, data: sv });
+  if (rows.rows === 0) return [];
+  const block = Math.min(PREDICT_BLOCK, rows.rows);
+  const layout = new ArenaLayout();
+  const parts = [layout.f64(nSV * d), layout.f64(nSV), layout.f64(nSV), layout.f64(block * d), layout.f64(block * nSV), layout.f64(block)];
+  const { offsets, views } = layout.allocate();
+  const [svV, normV, coefV, xV, , outV] = parts.map((k) => views[k] as Float64Array);
+  svV.set(sv);
+  normV.set(rowNorms({ rows: nSV, cols: d, data: sv }));
+  coefV.set(coef);
+  const w = wasmEngine();
   const out = new Array<number>(rows.rows);
-  const dots = new Float64Array(PREDICT_BLOCK * nSV);
-  const g = -gamma;
-  for (let i0 = 0; i0 < rows.rows; i0 += PREDICT_BLOCK) {
-    const m0 = Math.min(PREDICT_BLOCK, rows.rows - i0);
-    const block = rows.data.subarray(i0 * d, (i0 + m0) * d);
-    rowProducts(block, m0, sv, nSV, d, dots);
-    for (let r = 0; r < m0; r++) {
-      let xNorm = 0;
-      for (let j = 0, o = r * d; j < d; j++) xNorm += block[o + j] * block[o + j];
-      let s = 0;
-      for (let k = 0, o = r * nSV; k < nSV; k++) {
-        const dist2 = xNorm + svNorm[k] - 2 * dots[o + k];
-        s += coef[k] * Math.exp(g * (dist2 > 0 ? dist2 : 0));
-      }
-      out[i0 + r] = s + b;
-    }
+  for (let i0 = 0; i0 < rows.rows; i0 += block) {
+    const m0 = Math.min(block, rows.rows - i0);
+    xV.set(rows.data.subarray(i0 * d, (i0 + m0) * d));
+    w.rbf_expansion(m0, nSV, d, offsets[3], offsets[0], offsets[1], offsets[2], -gamma, b, offsets[4], offsets[5]);
+    for (let r = 0; r < m0; r++) out[i0 + r] = outV[r];
   }
   return out;
 }

@@ -165,3 +165,14 @@ export function choleskyInverse(L: Float64Array, n: number): Float64Array {
   triangularSolves(L, n, X, n, 'both');
   return X;
 }
+
+/** exp(x) of every x ≤ 0 (wasm, f64x2; within 2 ulp of Math.exp, ~5× faster); exp(x < −708) = 0. */
+export function expNegative(x: Float64Array): Float64Array {
+  const layout = new ArenaLayout();
+  layout.f64(x.length);
+  layout.f64(x.length);
+  const { offsets, views } = layout.allocate();
+  views[0].set(x);
+  wasmEngine().exp_negative(x.length, offsets[0], offsets[1]);
+  return (views[1] as Float64Array).slice();
+}
