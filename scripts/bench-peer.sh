@@ -5,6 +5,10 @@
 #   2. all neighbour distances ≤ 8 Å, α supercells 32 … 10 976 atoms (count, sorted distances to 1e-6 Å)
 #   3. CE feature vectors of all 1794 α substitutions of 14 elements over 12 pairs (1e-6 relative)
 #   4. SVR fit + predict on cescreen's feature matrix and a fixed 80/20 split (test MAE, predictions)
+#   5. SVR 20 × 5-fold CV at fixed hyper-parameters vs cross_val_score, same folds (CV MAE per fold)
+#   6. SVR (C, ε, γ) grid of 36 points × 5-fold CV vs GridSearchCV, same folds (MAE per point, best point)
+#   7. Cholesky factorisation and solve of RBF + noise kernels, n = 500 … 4000, vs numpy/scipy (L, x, log det)
+# Steps 5 and 6 run once per side (minutes); everything else is the best of 3 (5 for the array neighbour list).
 # Usage: bash scripts/bench-peer.sh [-o report.md]    (exit 1 when the two sides disagree)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,7 +37,7 @@ wall() {
   echo "$best"
 }
 
-for step in symmetry neighbors features svr; do
+for step in symmetry neighbors features svr svr-cv svr-grid cholesky; do
   echo "step $step…" >&2
   "${TS[@]}" "$step" "$DIR"
   $PY scripts/peer/peer.py "$step" "$DIR"
@@ -45,7 +49,8 @@ status=0
 {
   echo "Peer benchmark, $(date -u +%Y-%m-%d), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(free -g | awk '/Mem:/ {print $2}') GiB;"
   echo "node $(node --version), $($PY --version 2>&1), pymatgen $($PY -c 'import importlib.metadata as m; print(m.version("pymatgen"))'), spglib $($PY -c 'import spglib; print(spglib.__version__)'), scikit-learn $($PY -c 'import sklearn; print(sklearn.__version__)')."
-  echo "Times are the best of 3 runs measured inside each process; ratio > 1 means cescreen is faster."
+  echo "Times are wall-clock inside each process (best of 3; steps 5–6 one run); ratio > 1 means cescreen is faster."
+  echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared: re-run on a quiet one for final numbers)."
   echo
   $PY scripts/peer/peer.py report "$DIR" || status=$?
   echo

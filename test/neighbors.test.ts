@@ -84,3 +84,43 @@ test('β-Nb5Si3 NNH: SiI 4a has its two Si chain neighbours at c/2 = 2.535 Å', 
   assert.ok(Math.abs(hs[0].dmin - 5.07 / 2) < 1e-9);
   assert.equal(hs[0].histogram[0].count, 2);
 });
+
+test('neighborList: the same pairs as the per-atom queries and brute force; images reproduce the distances', () => {
+  let seed = 3;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const lattice = Lattice.fromParameters(5.2, 4.4, 6.1, 65, 112, 97);
+  const sites = Array.from({ length: 11 }, (_, k) => ({ element: 'Nb', label: `A${k}`, frac: [rnd(), rnd(), rnd()] as Vec3 }));
+  const s = new Structure(lattice, sites);
+  for (const cutoff of [3, 7.5, 13]) {
+    const f = new NeighborFinder(s, cutoff);
+    const list = f.neighborList();
+    let p = 0;
+    for (let i = 0; i < s.length; i++) {
+      const want = bruteForce(s, i, cutoff);
+      const got: number[] = [];
+      for (; p < list.count && list.centers[p] === i; p++) {
+        got.push(list.distances[p]);
+        const j = list.neighbors[p];
+        const img = [list.images[3 * p], list.images[3 * p + 1], list.images[3 * p + 2]];
+        const d = s.lattice.fracLength([0, 1, 2].map((k) => s.sites[j].frac[k] + img[k] - s.sites[i].frac[k]) as Vec3);
+        assert.ok(Math.abs(d - list.distances[p]) < 1e-12, `pair ${p}: image distance ${d} vs ${list.distances[p]}`);
+      }
+      got.sort((a, b) => a - b);
+      assert.equal(got.length, want.length, `atom ${i}, cutoff ${cutoff}`);
+      got.forEach((d, k) => assert.ok(Math.abs(d - want[k]) < 1e-12));
+    }
+    assert.equal(p, list.count, 'centres ascending');
+  }
+});
+
+test('α-Nb5Si3 2×2×2 (256 atoms): 33 408 pairs within 8 Å, as pymatgen counts (scripts/BENCHMARKS.md)', async () => {
+  const { supercell } = await import('../src/structure/supercell.ts');
+  const cell = supercell(bundled(ALPHA), [[2, 0, 0], [0, 2, 0], [0, 0, 2]]);
+  const list = new NeighborFinder(cell, 8).neighborList();
+  assert.equal(list.count, 33408);
+  // the shortest pair is the SiI–SiI dimer (2.4155 Å): 8 SiI (8h) per cell pair into 4 dimers, ×8 cells, seen from both ends
+  let min = Infinity;
+  for (let p = 0; p < list.count; p++) min = Math.min(min, list.distances[p]);
+  assert.ok(Math.abs(min - 2.4155) < 1e-3);
+  assert.equal(list.distances.filter((d) => Math.abs(d - min) < 1e-9).length, 64);
+});

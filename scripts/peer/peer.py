@@ -2,7 +2,7 @@
 """Python reference of the peer benchmark (scripts/bench-peer.sh): pymatgen,
 spglib (through pymatgen), scipy and scikit-learn from Debian.
 
-    /usr/bin/python3 scripts/peer/peer.py <noop|symmetry|neighbors|features|svr> DIR
+    /usr/bin/python3 scripts/peer/peer.py <noop|symmetry|neighbors|features|svr|svr-cv|svr-grid|cholesky> DIR
     /usr/bin/python3 scripts/peer/peer.py report DIR      # markdown table of both sides
 
 Each step reads what peer.ts dumped into DIR, times the same work in-process
@@ -23,6 +23,8 @@ import numpy as np  # noqa: E402
 from pymatgen.core import Structure  # noqa: E402
 from pymatgen.symmetry.analyzer import SpacegroupAnalyzer  # noqa: E402
 from scipy.spatial import ConvexHull  # noqa: E402
+from scipy.linalg import cho_solve  # noqa: E402
+from sklearn.model_selection import GridSearchCV, cross_val_score  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 from sklearn.svm import SVR  # noqa: E402
@@ -96,9 +98,10 @@ def neighbor_step(dir_):
         ours = np.fromfile(os.path.join(dir_, r['file']), dtype='<f8')
         same_count = len(d) == len(ours) == len(nl[3])
         maxdiff = float(np.max(np.abs(d - ours))) if same_count else float('inf')
+        list_same = r['list_count'] == len(nl[3]) and r['list_max_diff'] <= 1e-12
         out.append({'size': r['size'], 'natoms': len(cell), 'seconds_all_neighbors': sec_all,
                     'seconds_neighbor_list': sec_list, 'count': int(len(d)), 'sum': float(d.sum()),
-                    'max_abs_diff': maxdiff, 'agree': bool(same_count and maxdiff <= 1e-6)})
+                    'max_abs_diff': maxdiff, 'agree': bool(same_count and maxdiff <= 1e-6 and list_same)})
     return out
 
 
@@ -198,6 +201,73 @@ def svr_step(dir_):
             'seconds_predict': sec_pred, 'mae': mae, 'max_pred_diff': float(np.max(np.abs(pred - theirs)))}
 
 
+# ---------------------------------------------------------------- step 5: repeated CV, grid search
+
+def svr_pipeline(**kw):
+    return make_pipeline(StandardScaler(), SVR(kernel='rbf', tol=1e-3, cache_size=200, shrinking=True, **kw))
+
+
+def svr_cv_step(dir_):
+    """cross_val_score on cescreen's 20 x 5 folds (features scaled inside each fold by the Pipeline); one run."""
+    d = load(dir_, 'ts-svr-cv-data.json')
+    X, y, p = np.array(d['X']), np.array(d['y']), d['params']
+    folds = [(np.array(tr), np.array(te)) for tr, te in d['splits']]
+    t = time.perf_counter()
+    scores = cross_val_score(svr_pipeline(C=p['C'], gamma=p['gamma'], epsilon=p['epsilon']), X, y, cv=folds,
+                             scoring='neg_mean_absolute_error')
+    sec = time.perf_counter() - t
+    maes = -scores
+    diff = np.abs(maes - np.array(d['maes']))
+    return {'folds': len(folds), 'seconds': sec, 'mae': float(maes.mean()), 'max_fold_mae_diff': float(diff.max()),
+            'agree': bool(abs(maes.mean() - np.mean(d['maes'])) <= 0.002 * maes.mean())}
+
+
+def svr_grid_step(dir_):
+    """GridSearchCV over the same 36 points and 5 folds (no refit); one run."""
+    d = load(dir_, 'ts-svr-grid-data.json')
+    data = load(dir_, 'ts-svr-data.json')
+    X, y = np.array(data['X']), np.array(data['y'])
+    folds = [(np.array(tr), np.array(te)) for tr, te in d['splits']]
+    g = d['grid']
+    grid = {'svr__C': g['C'], 'svr__epsilon': g['epsilon'], 'svr__gamma': g['gamma']}
+    t = time.perf_counter()
+    gs = GridSearchCV(svr_pipeline(), grid, cv=folds, scoring='neg_mean_absolute_error', refit=False)
+    gs.fit(X, y)
+    sec = time.perf_counter() - t
+    theirs = {(q['svr__C'], q['svr__epsilon'], q['svr__gamma']): -m
+              for q, m in zip(gs.cv_results_['params'], gs.cv_results_['mean_test_score'])}
+    diffs = [abs(theirs[(q['C'], q['epsilon'], q['gamma'])] - q['mae']) for q in d['points']]
+    best = min(theirs, key=theirs.get)
+    ours = min(d['points'], key=lambda q: q['mae'])
+    return {'points': len(theirs), 'folds': len(folds), 'seconds': sec,
+            'best': {'C': best[0], 'epsilon': best[1], 'gamma': best[2], 'mae': theirs[best]},
+            'max_point_mae_diff': float(max(diffs)),
+            'agree': bool(max(diffs) <= 0.002 * min(theirs.values()) and
+                          theirs[(ours['C'], ours['epsilon'], ours['gamma'])] <= theirs[best] * 1.002)}
+
+
+# ---------------------------------------------------------------- step 6: Cholesky
+
+def cholesky_step(dir_):
+    """numpy.linalg.cholesky (LAPACK potrf, OpenBLAS) and scipy cho_solve on cescreen's matrices."""
+    out = []
+    for r in load(dir_, 'ts-cholesky.json')['result']:
+        n = r['n']
+        K = np.fromfile(os.path.join(dir_, f'ts-chol-K-{n}.f64'), dtype='<f8').reshape(n, n)
+        b = np.sin(np.arange(n))
+        sec_f, _, L = best(3, lambda: np.linalg.cholesky(K))
+        sec_s, _, x = best(3, lambda: cho_solve((L, True), b))
+        Lts = np.fromfile(os.path.join(dir_, f'ts-chol-L-{n}.f64'), dtype='<f8').reshape(n, n)
+        xts = np.fromfile(os.path.join(dir_, f'ts-chol-x-{n}.f64'), dtype='<f8')
+        logdet = 2 * np.log(np.diag(L)).sum()
+        dl = float(np.max(np.abs(L - Lts)))
+        dx = float(np.max(np.abs(x - xts)) / np.max(np.abs(x)))
+        out.append({'n': n, 'seconds_factor': sec_f, 'seconds_solve': sec_s, 'max_L_diff': dl, 'max_rel_x_diff': dx,
+                    'logdet_diff': float(abs(logdet - r['logdet'])),
+                    'agree': bool(dl <= 1e-10 and dx <= 1e-8 and abs(logdet - r['logdet']) <= 1e-8 * abs(logdet))})
+    return out
+
+
 # ---------------------------------------------------------------- report
 
 def report(dir_):
@@ -222,8 +292,9 @@ def report(dir_):
                     f"{'✓' if b['agree'] else '✗'} count, max Δd {b['max_abs_diff']:.1e} Å |")
     for a, b in zip(ts['result'], py['result']):
         if a['natoms'] in (256, 1536, 10976):
-            rows.append(f"| 2′. same, pymatgen get_neighbor_list (arrays) | {a['natoms']} atoms | {ms(a['seconds'])} | "
-                        f"{ms(b['seconds_neighbor_list'])} | {ratio(b['seconds_neighbor_list'], a['seconds'])} | same pairs |")
+            rows.append(f"| 2′. arrays: neighborList vs get_neighbor_list | {a['natoms']} atoms | {ms(a['seconds_list'])} | "
+                        f"{ms(b['seconds_neighbor_list'])} | {ratio(b['seconds_neighbor_list'], a['seconds_list'])} | "
+                        f"{'✓' if b['agree'] else '✗'} same count, max Δd {a['list_max_diff']:.0e} Å |")
     ts, py = both('features')
     a, b = ts['result'], py['result']
     rows.append(f"| 3. CE features, arithmetic on given AET shells | {a['substitutions']} subs × {a['features']} ({a['pairs']} pairs, {a['elements']} el.) | "
@@ -232,15 +303,32 @@ def report(dir_):
     rows.append(f"| 3′. CE features incl. AET shells (cescreen only) | same | {ms(a['seconds_full'])} | – | – | – |")
     ts, py = both('svr')
     a, b = ts['result'], py['result']
+    ts_svr_d = a['d']
     rows.append(f"| 4. SVR fit (C={a['params']['C']}, ε={a['params']['epsilon']}, γ={a['params']['gamma']:.4g}) | {a['train']}×{a['d']} | {ms(a['seconds_fit'])} | "
                 f"{ms(b['seconds_fit'])} | {ratio(b['seconds_fit'], a['seconds_fit'])} | nSV {a['nSV']} vs {b['nSV']} |")
     rows.append(f"| 4. SVR predict | {a['test']} rows | {ms(a['seconds_predict'])} | {ms(b['seconds_predict'])} | "
                 f"{ratio(b['seconds_predict'], a['seconds_predict'])} | test MAE {a['mae'] * 1000:.2f} vs {b['mae'] * 1000:.2f} meV, max Δpred {b['max_pred_diff']:.1e} eV |")
+    ts, py = both('svr-cv')
+    a, b = ts['result'], py['result']
+    rows.append(f"| 5. SVR repeated CV ({a['folds'] // 5} × 5 folds, same folds, fold-wise scaling) | {a['n']}×{ts_svr_d} | {ms(a['seconds'])} | "
+                f"{ms(b['seconds'])} | {ratio(b['seconds'], a['seconds'])} | {'✓' if b['agree'] else '✗'} CV MAE {a['mae'] * 1000:.2f} vs {b['mae'] * 1000:.2f} meV, "
+                f"max fold Δ {b['max_fold_mae_diff'] * 1000:.2f} meV |")
+    ts, py = both('svr-grid')
+    a, b = ts['result'], py['result']
+    rows.append(f"| 6. SVR grid (C, ε, γ) {a['points']} points × {a['folds']}-fold CV vs GridSearchCV | {a['n']}×{ts_svr_d} | {ms(a['seconds'])} | "
+                f"{ms(b['seconds'])} | {ratio(b['seconds'], a['seconds'])} | {'✓' if b['agree'] else '✗'} best C={a['best']['C']}, ε={a['best']['epsilon']}, "
+                f"γ={a['best']['gamma']:.4g} ({a['best']['mae'] * 1000:.2f} vs {b['best']['mae'] * 1000:.2f} meV), max point Δ {b['max_point_mae_diff'] * 1000:.2f} meV |")
+    ts, py = both('cholesky')
+    for a, b in zip(ts['result'], py['result']):
+        rows.append(f"| 7. Cholesky of an RBF + noise kernel (vs numpy/LAPACK) | n = {a['n']} | {ms(a['seconds_factor'])} | {ms(b['seconds_factor'])} | "
+                    f"{ratio(b['seconds_factor'], a['seconds_factor'])} | {'✓' if b['agree'] else '✗'} max ΔL {b['max_L_diff']:.0e}, Δlog det {b['logdet_diff']:.0e} |")
+        rows.append(f"| 7. solve L·Lᵀx = b (vs scipy cho_solve) | n = {a['n']} | {ms(a['seconds_solve'])} | {ms(b['seconds_solve'])} | "
+                    f"{ratio(b['seconds_solve'], a['seconds_solve'])} | max rel Δx {b['max_rel_x_diff']:.0e} |")
     ts, py = both('noop')
     rows.append(f"| start-up + imports (in-process, not in the times above) | – | {ms(ts['startup_seconds'])} | {ms(py['startup_seconds'])} | "
                 f"{ratio(py['startup_seconds'], ts['startup_seconds'])} | – |")
     print('\n'.join(rows))
-    fails = [s for s in ('symmetry', 'neighbors', 'features') for r in
+    fails = [s for s in ('symmetry', 'neighbors', 'features', 'svr-cv', 'svr-grid', 'cholesky') for r in
              (lambda v: v if isinstance(v, list) else [v])(load(dir_, f'py-{s}.json')['result']) if not r['agree']]
     svr = both('svr')
     if abs(svr[0]['result']['mae'] - svr[1]['result']['mae']) > 0.02 * svr[1]['result']['mae']:
@@ -252,12 +340,13 @@ def report(dir_):
 
 def main():
     if len(sys.argv) != 3:
-        sys.exit('usage: peer.py <noop|symmetry|neighbors|features|svr|report> DIR')
+        sys.exit('usage: peer.py <noop|symmetry|neighbors|features|svr|svr-cv|svr-grid|cholesky|report> DIR')
     step, dir_ = sys.argv[1:]
     if step == 'report':
         return report(dir_)
     steps = {'noop': lambda d: {}, 'symmetry': symmetry_step, 'neighbors': neighbor_step,
-             'features': feature_step, 'svr': svr_step}
+             'features': feature_step, 'svr': svr_step, 'svr-cv': svr_cv_step, 'svr-grid': svr_grid_step,
+             'cholesky': cholesky_step}
     result = steps[step](dir_)
     with open(os.path.join(dir_, f'py-{step}.json'), 'w') as fh:
         json.dump({'step': step, 'startup_seconds': STARTUP, 'result': result}, fh, indent=1)
