@@ -1,16 +1,21 @@
 /**
- * Train and test a model family under a protocol (src/model/protocols.ts):
- * the same loop for every protocol, reporting test scores, CV on the training
- * part (hold-out protocols), per-site models (the literature's) and per-tag
- * scores (leave-out protocols).
+ * Train and test a model family under a protocol (src/model/protocols.ts): the
+ * same loop for every protocol. Every split also fits the simple baselines, so
+ * the table shows what a model buys; a probabilistic model reports the coverage
+ * and width of its 90 % intervals; leave-site-out can add k calculations of the
+ * held-out site (chosen by the model's suggestions or at random) and report the
+ * curve; hold-out protocols can report a learning curve.
  */
 import type { CleanedDataSet, DataRow, Sample } from '../substitution/dataset.ts';
-import { groupByCell, type FamilySpec } from './family.ts';
-import { fitFamily } from './families.ts';
+import { calculationStats } from '../substitution/dataset.ts';
+import { groupByCell, type FamilySpec, type SubstitutionModel } from './family.ts';
+import { familySpec, fitFamily } from './families.ts';
+import { isProbabilistic, type GPFamilyModel } from './gpFamily.ts';
 import { classification, mean, regressionScores, std } from './metrics.ts';
 import { innerSplits, protocolEntry, type ProtocolEntry } from './protocols.ts';
 import { searchFamilyParams, type SelectBy } from './search.ts';
 import { take, type Split } from './splits.ts';
+import { createRng, shuffleInPlace } from './random.ts';
 import { SILENT, inStage, type Progress } from '../util/progress.ts';
 import { InputError } from '../util/errors.ts';
 
@@ -32,6 +37,15 @@ export interface EvaluateOptions {
   search?: boolean;
   /** Criterion of the search: lowest MAE, highest R² or highest F1 (the Fe-BMG study's choice). */
   select?: SelectBy;
+  /** Fit the baselines on the same splits (default true). */
+  baselines?: boolean;
+  /** Leave-site-out: numbers of calculations of the held-out site added to training. */
+  shots?: number[];
+  shotsFrom?: 'suggest' | 'random' | 'both';
+  /** Random draws per k (suggestions are deterministic: one draw). */
+  draws?: number;
+  /** Hold-out protocols: training fractions of the learning curve (the test split stays). */
+  learningCurve?: number[];
   progress?: Progress;
 }
 
@@ -43,6 +57,17 @@ export interface Scores {
   f1: number;
   precision: number;
   recall: number;
+  /** Fraction of the DFT values inside the model's 90 % intervals, and the intervals' mean width (eV). */
+  coverage?: number;
+  width?: number;
+}
+
+export interface ShotPoint {
+  k: number;
+  strategy: 'suggest' | 'random';
+  /** Test MAE (eV) over the held-out site's remaining calculations: mean and sd over draws, per site and averaged. */
+  per_site: Record<string, { mae: number; sd: number; draws: number }>;
+  mae: number;
 }
 
 export interface EvaluationResult {
@@ -50,23 +75,43 @@ export interface EvaluationResult {
   family: string;
   features: { env: string; nn: number; weight: number; aggregate: string; values: string; properties: string[] };
   protocol: string;
+  /** One calculation can sit in train and test: scores are optimistic (the literature's protocol). */
+  leaky: boolean;
   seed: number;
   params: Record<string, unknown>;
+  /** What the data hold: rows, distinct calculations, and calculations whose rows disagree by > 0.1 eV. */
+  calculations: ReturnType<typeof calculationStats>;
   n_samples: number;
   n_train: number;
   n_test: number;
-  cv: { mae: number; rmse: number; r2: number; sd: number; folds: number } | null;
+  cv: { mae: number; rmse: number; r2: number; sd: number; folds: number; method: string } | null;
   test: Scores;
   per_site: Record<string, Scores & { params?: Record<string, unknown> }>;
   per_element: Record<string, Scores>;
+  /** The simple baselines on the identical splits. */
+  baselines: Record<string, Scores>;
+  shots?: ShotPoint[];
+  learning_curve?: { fraction: number; n_train: number; mae: number; additive: number }[];
   /** Cleaning of the data set: rows dropped and why (counts). */
   dropped: Record<string, number>;
 }
 
-export function scores(y: number[], p: number[], threshold = 0): Scores {
-  const r = regressionScores(y, p);
-  const c = classification(y, p, threshold);
-  return { n: y.length, mae: r.mae, rmse: r.rmse, r2: r.r2, f1: c.f1, precision: c.precision, recall: c.recall };
+interface Prediction {
+  mean: number[];
+  lo?: number[];
+  hi?: number[];
+}
+
+export function scores(y: number[], p: number[] | Prediction, threshold = 0): Scores {
+  const pr = Array.isArray(p) ? { mean: p } : p;
+  const r = regressionScores(y, pr.mean);
+  const c = classification(y, pr.mean, threshold);
+  const out: Scores = { n: y.length, mae: r.mae, rmse: r.rmse, r2: r.r2, f1: c.f1, precision: c.precision, recall: c.recall };
+  if (pr.lo && pr.hi) {
+    out.coverage = mean(y.map((v, i) => (v >= pr.lo![i] && v <= pr.hi![i] ? 1 : 0)));
+    out.width = mean(y.map((_, i) => pr.hi![i] - pr.lo![i]));
+  }
+  return out;
 }
 
 /** The site at the centre of each data folder: the one site every row of the folder touches. */
@@ -82,33 +127,32 @@ export function folderCentres(rows: DataRow[]): Map<string, string> {
   return out;
 }
 
+/** Predictions (with 90 % intervals when the model gives them) of samples of any cells. */
+export function predictSamples(m: SubstitutionModel, test: readonly Sample[]): Prediction {
+  const out: Prediction = { mean: new Array<number>(test.length) };
+  const probabilistic = isProbabilistic(m);
+  if (probabilistic) (out.lo = new Array<number>(test.length)), (out.hi = new Array<number>(test.length));
+  for (const [enumeration, idx] of groupByCell(test)) {
+    const subs = idx.map((k) => test[k].substitution);
+    if (probabilistic) {
+      const d = m.predictDistribution(enumeration, subs);
+      idx.forEach((k, j) => ((out.mean[k] = d.mean[j]), (out.lo![k] = d.lo[j]), (out.hi![k] = d.hi[j])));
+    } else {
+      const p = m.predict(enumeration, subs);
+      idx.forEach((k, j) => (out.mean[k] = p[j]));
+    }
+  }
+  return out;
+}
+
 /** Fit on `train`, predict `test`, free the model. */
-export async function fitPredict(spec: FamilySpec, train: Sample[], test: Sample[]): Promise<number[]> {
+export async function fitPredict(spec: FamilySpec, train: Sample[], test: Sample[]): Promise<Prediction> {
   const m = await fitFamily(spec, train);
   try {
-    const out = new Array<number>(test.length);
-    for (const [enumeration, idx] of groupByCell(test)) {
-      const p = m.predict(enumeration, idx.map((k) => test[k].substitution));
-      idx.forEach((k, j) => (out[k] = p[j]));
-    }
-    return out;
+    return predictSamples(m, test);
   } finally {
     m.dispose();
   }
-}
-
-async function crossValidate(spec: FamilySpec, samples: Sample[], splits: Split[], progress: Progress, label: string) {
-  const per = await inStage(progress, label, splits.length, async (stage) => {
-    const out: { mae: number; rmse: number; r2: number }[] = [];
-    for (const s of splits) {
-      const p = await fitPredict(spec, take(samples, s.train), take(samples, s.test));
-      out.push(regressionScores(take(samples, s.test).map((x) => x.eds), p));
-      stage.tick();
-    }
-    return out;
-  });
-  const maes = per.map((x) => x.mae);
-  return { mae: mean(maes), rmse: mean(per.map((x) => x.rmse)), r2: mean(per.map((x) => x.r2)), sd: std(maes), folds: splits.length };
 }
 
 /** Hyper-parameters as reported: the transfer family's single-site model's under `single`. */
@@ -125,6 +169,35 @@ function droppedCounts(data: CleanedDataSet): Record<string, number> {
   return dropped;
 }
 
+/** The baselines of a protocol: names and specs. */
+export function baselineSpecs(protocol: ProtocolEntry, seed: number): [string, FamilySpec][] {
+  return [
+    ['mean', familySpec('mean', 'svr', { seed })],
+    ['additive', familySpec('additive', 'svr', { seed })],
+    ['additive-pairs', familySpec('additive-pairs', 'svr', { seed })],
+    // scikit-learn's SVR defaults (C 1, ε 0.1, γ 1/d) on centre + AET-shell properties, no geometry
+    ['CEAET-SVR (literature)', familySpec('site', 'svr', { seed, params: { C: 1, epsilon: 0.1, gammaScale: 1 }, features: { geometry: false } })],
+    ...(protocol.leaky ? [['lookup', familySpec('lookup', 'svr', { seed })] as [string, FamilySpec]] : []),
+  ];
+}
+
+/** CV of the training part: refits per fold, or — for a GP — held-out predictions from its one fit (hyper-parameters fixed). */
+async function crossValidate(spec: FamilySpec, samples: Sample[], splits: Split[], progress: Progress, label: string) {
+  const per = await inStage(progress, label, splits.length, async (stage) => {
+    const out: { mae: number; rmse: number; r2: number }[] = [];
+    const whole = spec.family === 'gp' ? ((await fitFamily(spec, samples)) as GPFamilyModel) : null;
+    for (const s of splits) {
+      const y = take(samples, s.test).map((x) => x.eds);
+      const p = whole ? whole.heldOut([s.test]).mean : (await fitPredict(spec, take(samples, s.train), take(samples, s.test))).mean;
+      out.push(regressionScores(y, whole ? s.test.map((i) => p[i]) : p));
+      stage.tick();
+    }
+    return out;
+  });
+  const maes = per.map((x) => x.mae);
+  return { mae: mean(maes), rmse: mean(per.map((x) => x.rmse)), r2: mean(per.map((x) => x.r2)), sd: std(maes), folds: splits.length, method: spec.family === 'gp' ? 'one fit, held-out folds by the block-inverse identity (hyper-parameters of the whole training part)' : 'refit per fold' };
+}
+
 /** Run one protocol. Energies in eV. */
 export async function evaluate(data: CleanedDataSet, o: EvaluateOptions): Promise<EvaluationResult> {
   const protocol = protocolEntry(o.protocol);
@@ -136,6 +209,8 @@ export async function evaluate(data: CleanedDataSet, o: EvaluateOptions): Promis
   if (site && ![...centres.values()].includes(site)) {
     throw new InputError(`site ${site} is the centre of no data folder (centres: ${[...new Set(centres.values())].join(', ')})`);
   }
+  if (o.shots?.length && protocol.tagKind !== 'site') throw new InputError(`--shots applies to the leave-site-out protocol, not ${protocol.name}`);
+  if (o.learningCurve?.length && protocol.pooled) throw new InputError(`--learning-curve applies to hold-out protocols (grouped, paper), not ${protocol.name}`);
   const unitsOf = (s?: string) => protocol.units(s ? data.rows.filter((r) => centres.get(r.folder) === s) : data.rows);
   const samples = unitsOf(site);
   const base = {
@@ -150,51 +225,135 @@ export async function evaluate(data: CleanedDataSet, o: EvaluateOptions): Promis
       properties: o.spec.features.properties,
     },
     protocol: protocol.name,
+    leaky: protocol.leaky,
     seed,
     params: paramsOf(o.spec),
+    calculations: calculationStats(data.rows),
     n_samples: samples.length,
     dropped: droppedCounts(data),
   };
   const search = (spec: FamilySpec, train: Sample[]) => (o.search ? searchFamilyParams(spec, train, { seed, selectBy: o.select, progress }) : spec);
-
-  if (!protocol.pooled) {
-    const [split] = protocol.splits(samples, { seed, testFraction: o.testFraction ?? 0.2 });
-    const train = take(samples, split.train);
-    const test = take(samples, split.test);
-    const spec = await search(o.spec, train);
-    const repeats = o.repeats ?? 20;
-    const cv = repeats > 0 ? await crossValidate(spec, train, innerSplits(protocol, train, { folds: o.folds ?? 5, repeats, seed: seed + 1 }), progress, `CV ${repeats}×${o.folds ?? 5} (${protocol.name})`) : null;
-    const p = await fitPredict(spec, train, test);
-    const per_site = o.perSite && !site ? await perSiteModels(protocol, o, unitsOf, centres, new Set(test.map(protocol.group)), search, threshold) : {};
-    return { ...base, params: paramsOf(spec), n_train: train.length, n_test: test.length, cv, test: scores(test.map((s) => s.eds), p, threshold), per_site, per_element: {} };
-  }
-
-  // Leave-out protocols: every sample is tested once per tag it carries.
+  const baselines = o.baselines === false ? [] : baselineSpecs(protocol, seed);
   const splits = protocol.splits(samples, { seed, testFraction: o.testFraction ?? 0.2 });
+
+  // every split: the model and each baseline; pooled over the splits of a leave-out protocol
+  const y: number[] = [];
+  const pooled: Prediction = { mean: [], lo: [], hi: [] };
+  const byBaseline = new Map(baselines.map(([name]) => [name, [] as number[]]));
   const per: Record<string, Scores> = {};
-  const allY: number[] = [];
-  const allP: number[] = [];
   let nTrain = 0;
+  let spec = o.spec;
+  const shotRuns: { tag: string; k: number; strategy: 'suggest' | 'random'; mae: number }[] = [];
   await inStage(progress, protocol.name, splits.length, async (stage) => {
     for (const s of splits) {
+      const train = take(samples, s.train);
       const test = take(samples, s.test);
-      const p = await fitPredict(o.spec, take(samples, s.train), test);
-      per[s.tag!] = scores(test.map((x) => x.eds), p, threshold);
-      allY.push(...test.map((x) => x.eds));
-      allP.push(...p);
+      spec = await search(o.spec, train);
+      const model = await fitFamily(spec, train);
+      const p = predictSamples(model, test);
+      const yt = test.map((x) => x.eds);
+      y.push(...yt);
+      pooled.mean.push(...p.mean);
+      if (p.lo) pooled.lo!.push(...p.lo), pooled.hi!.push(...p.hi!);
+      if (s.tag) per[s.tag] = scores(yt, p, threshold);
+      for (const [name, b] of baselines) byBaseline.get(name)!.push(...(await fitPredict(b, train, test)).mean);
+      if (o.shots?.length) shotRuns.push(...(await shotCurve(model, spec, train, test, s.tag!, o, seed)));
+      model.dispose();
       nTrain += s.train.length;
       stage.tick();
     }
   });
+  const hasIntervals = pooled.lo!.length === y.length && y.length > 0;
+  const test = scores(y, hasIntervals ? pooled : pooled.mean, threshold);
+  const baselineScores = Object.fromEntries([...byBaseline].map(([name, p]) => [name, scores(y, p, threshold)]));
+
+  if (!protocol.pooled) {
+    const [split] = splits;
+    const train = take(samples, split.train);
+    const testSet = take(samples, split.test);
+    const repeats = o.repeats ?? 20;
+    const cv = repeats > 0 ? await crossValidate(spec, train, innerSplits(protocol, train, { folds: o.folds ?? 5, repeats, seed: seed + 1 }), progress, `CV ${repeats}×${o.folds ?? 5} (${protocol.name})`) : null;
+    const per_site = o.perSite && !site ? await perSiteModels(protocol, o, unitsOf, centres, new Set(testSet.map(protocol.group)), search, threshold) : {};
+    const learning_curve = o.learningCurve?.length ? await learningCurve(spec, train, testSet, o.learningCurve, seed, progress) : undefined;
+    return { ...base, params: paramsOf(spec), n_train: train.length, n_test: testSet.length, cv, test, per_site, per_element: {}, baselines: baselineScores, ...(learning_curve ? { learning_curve } : {}) };
+  }
   return {
     ...base,
     n_train: Math.round(nTrain / splits.length),
-    n_test: allY.length,
+    n_test: y.length,
     cv: null,
-    test: scores(allY, allP, threshold),
+    test,
     per_site: protocol.tagKind === 'site' ? per : {},
     per_element: protocol.tagKind === 'element' ? per : {},
+    baselines: baselineScores,
+    ...(o.shots?.length ? { shots: summariseShots(shotRuns) } : {}),
   };
+}
+
+/**
+ * k calculations of the held-out site added to training, chosen by the model's
+ * suggestions (a GP; deterministic) or at random (`draws` seeded draws); the
+ * rest of the site is the test set. A GP keeps its hyper-parameters and is
+ * conditioned on the new data; other families are refitted.
+ */
+async function shotCurve(model: SubstitutionModel, spec: FamilySpec, train: Sample[], site: Sample[], tag: string, o: EvaluateOptions, seed: number) {
+  const ks = [...new Set(o.shots!)].sort((a, b) => a - b);
+  const from = o.shotsFrom ?? 'both';
+  const gp = spec.family === 'gp' ? (model as GPFamilyModel) : null;
+  const out: { tag: string; k: number; strategy: 'suggest' | 'random'; mae: number }[] = [];
+  const maeOf = async (chosen: number[]) => {
+    const taken = new Set(chosen);
+    const rest = site.filter((_, i) => !taken.has(i));
+    if (rest.length === 0) return NaN;
+    const shots = chosen.map((i) => site[i]);
+    const m = chosen.length === 0 ? model : gp ? gp.withData([...train, ...shots]) : await fitFamily(spec, [...train, ...shots]);
+    const p = predictSamples(m, rest).mean;
+    if (m !== model) m.dispose();
+    return p.reduce((a, v, i) => a + Math.abs(v - rest[i].eds), 0) / rest.length;
+  };
+  const kmax = Math.min(ks[ks.length - 1], site.length - 1);
+  if (gp && from !== 'random') {
+    // one greedy sequence per site (candidates may sit in several cells: suggestions per cell, in order)
+    const order = gp.suggest(site[0].enumeration, site.map((s) => s.substitution), kmax).map((x) => x.index);
+    for (const k of ks) if (k <= kmax) out.push({ tag, k, strategy: 'suggest', mae: await maeOf(order.slice(0, k)) });
+  }
+  if (from !== 'suggest')
+    for (let d = 0; d < (o.draws ?? 5); d++) {
+      const order = shuffleInPlace(site.map((_, i) => i), createRng(seed * 1000 + 17 * d + 1));
+      for (const k of ks) if (k <= kmax) out.push({ tag, k, strategy: 'random', mae: await maeOf(order.slice(0, k)) });
+    }
+  return out;
+}
+
+function summariseShots(runs: { tag: string; k: number; strategy: 'suggest' | 'random'; mae: number }[]): ShotPoint[] {
+  const keys = [...new Set(runs.map((r) => `${r.strategy}|${r.k}`))];
+  return keys.map((key) => {
+    const [strategy, k] = key.split('|');
+    const these = runs.filter((r) => `${r.strategy}|${r.k}` === key);
+    const per_site: ShotPoint['per_site'] = {};
+    for (const tag of [...new Set(these.map((r) => r.tag))]) {
+      const v = these.filter((r) => r.tag === tag).map((r) => r.mae);
+      per_site[tag] = { mae: mean(v), sd: std(v), draws: v.length };
+    }
+    return { k: Number(k), strategy: strategy as 'suggest' | 'random', per_site, mae: mean(Object.values(per_site).map((x) => x.mae)) };
+  });
+}
+
+/** MAE on the fixed test split for nested training subsets (seeded order of the training calculations). */
+async function learningCurve(spec: FamilySpec, train: Sample[], test: Sample[], fractions: number[], seed: number, progress: Progress) {
+  const order = shuffleInPlace(train.map((_, i) => i), createRng(seed + 7));
+  // each subset keeps the training order, so the full fraction is the model of the protocol itself
+  const additive = familySpec('additive', 'svr', { seed });
+  return inStage(progress, 'learning curve', fractions.length, async (stage) => {
+    const out: { fraction: number; n_train: number; mae: number; additive: number }[] = [];
+    for (const f of [...fractions].sort((a, b) => a - b)) {
+      const sub = take(train, order.slice(0, Math.max(2, Math.round(f * train.length))).sort((a, b) => a - b));
+      const y = test.map((s) => s.eds);
+      out.push({ fraction: f, n_train: sub.length, mae: scores(y, (await fitPredict(spec, sub, test)).mean).mae, additive: scores(y, (await fitPredict(additive, sub, test)).mean).mae });
+      stage.tick();
+    }
+    return out;
+  });
 }
 
 /** The literature's per-site models: the same split restricted to each centre site's folder. */

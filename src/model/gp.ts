@@ -11,7 +11,7 @@
  * marginal likelihood with analytic gradients; predictions with variances;
  * leave-group-out predictions from one factor.
  */
-import { cholesky, choleskyWithJitter, inverseFromCholesky, logDetFromCholesky, solveLower, solveLowerMany, solveUpper } from '../util/cholesky.ts';
+import { cholesky, choleskyInverse, choleskyLogDet, choleskySolve, choleskyWithJitter, solveTriangular } from '../util/linalg.ts';
 import { lbfgs } from './optimize.ts';
 
 /** Latent points of a component: feature rows and, for identity kernels, a key per point. */
@@ -193,13 +193,18 @@ function negLogMarginal(components: readonly Component[], inputs: GPInputs, y: F
   components.forEach((_, k) => addProjected(K, inputs.designs[k], latent[k], inputs.designs[k], n, n));
   const noise = h.sigmaN ** 2;
   for (let i = 0; i < n; i++) K[i * n + i] += noise;
-  if (!cholesky(K, n)) return { f: Infinity, g: logh.map(() => 0) };
-  const alpha = solveUpper(K, n, solveLower(K, n, Float64Array.from(y)));
+  try {
+    cholesky(K, n);
+  } catch {
+    return { f: Infinity, g: logh.map(() => 0) };
+  }
+  const alpha = Float64Array.from(y);
+  choleskySolve(K, n, alpha);
   let fit = 0;
   for (let i = 0; i < n; i++) fit += y[i] * alpha[i];
-  const f = 0.5 * fit + 0.5 * logDetFromCholesky(K, n) + 0.5 * n * Math.log(2 * Math.PI);
+  const f = 0.5 * fit + 0.5 * choleskyLogDet(K, n) + 0.5 * n * Math.log(2 * Math.PI);
   // ∂(−log ML)/∂θ = −½ ⟨Cᵀ W C, ∂K_c/∂θ⟩ with W = ααᵀ − K⁻¹
-  const W = inverseFromCholesky(K, n);
+  const W = choleskyInverse(K, n);
   let trace = 0;
   for (let i = 0; i < n; i++)
     for (let j = 0; j < n; j++) {
@@ -239,6 +244,8 @@ export class LatentGP {
   readonly L: Float64Array;
   readonly alpha: Float64Array;
   readonly n: number;
+  /** K⁻¹, computed on the first leave-group-out request. */
+  private inverse: Float64Array | null = null;
 
   constructor(
     readonly components: readonly Component[],
@@ -251,7 +258,8 @@ export class LatentGP {
     for (let i = 0; i < n; i++) K[i * n + i] += hyper.sigmaN ** 2;
     this.L = choleskyWithJitter(K, n).L;
     this.n = n;
-    this.alpha = solveUpper(this.L, n, solveLower(this.L, n, Float64Array.from(y)));
+    this.alpha = Float64Array.from(y);
+    choleskySolve(this.L, n, this.alpha);
   }
 
   /** Covariance of query observations with the training ones (rows: queries). */
@@ -292,7 +300,8 @@ export class LatentGP {
     const n = this.n;
     const V = new Float64Array(n * m);
     for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) V[j * m + i] = Ks[i * n + j];
-    return solveLowerMany(this.L, n, V, m);
+    solveTriangular(this.L, n, V, m);
+    return V;
   }
 
   /** Diagonal of the prior covariance of each query observation, one at a time (cheap for large query sets). */
@@ -317,7 +326,7 @@ export class LatentGP {
    */
   leaveGroupsOut(groups: readonly number[][]): { mean: Float64Array; sd: Float64Array }[] {
     const n = this.n;
-    const Kinv = inverseFromCholesky(this.L, n);
+    const Kinv = (this.inverse ??= choleskyInverse(this.L, n));
     return groups.map((G) => {
       const mean = new Float64Array(n).fill(NaN);
       const sd = new Float64Array(n).fill(NaN);
@@ -325,8 +334,9 @@ export class LatentGP {
       const B = new Float64Array(g * g);
       for (let a = 0; a < g; a++) for (let b = 0; b < g; b++) B[a * g + b] = Kinv[G[a] * n + G[b]];
       const { L } = choleskyWithJitter(B, g);
-      const sol = solveUpper(L, g, solveLower(L, g, Float64Array.from(G.map((i) => this.alpha[i]))));
-      const C = inverseFromCholesky(L, g);
+      const sol = Float64Array.from(G.map((i) => this.alpha[i]));
+      choleskySolve(L, g, sol);
+      const C = choleskyInverse(L, g);
       G.forEach((i, a) => {
         mean[i] = this.y[i] - sol[a];
         sd[i] = Math.sqrt(C[a * g + a]);

@@ -80,7 +80,13 @@ interface GPState {
   hyper: Hyper;
   scales: Scales;
   /** sd multipliers: substitutions on training sites, and touching a site never seen. */
-  calibration: { inSite: number; newSite: number };
+  /**
+   * sd on training sites = inSite·sd; touching a site never seen =
+   * newSite·sd^γ·s0^(1−γ) (γ = newSiteExponent, s0 = newSiteScale): the raw
+   * spread of new-site variances is compressed as far as leave-site-out inside
+   * the training data shows it should be.
+   */
+  calibration: { inSite: number; newSite: number; newSiteExponent: number; newSiteScale: number };
   /** Environment descriptors of the training sites (scaled) and the out-of-domain threshold. */
   domain: { sites: Record<string, number[]>; threshold: number };
   training: { cells: string[]; samples: { cell: number; pair: number; a: string; b: string }[] };
@@ -220,6 +226,31 @@ export function calibrationScale(z: number[]): number {
   return Math.max(0.5, a[Math.min(a.length - 1, Math.ceil(0.9 * a.length) - 1)] / Z90);
 }
 
+/**
+ * New-site calibration from leave-site-out inside the training data: for each
+ * compression γ of the raw sd (sd^γ·s0^(1−γ)), the factor that covers 90 % of the
+ * held-out calculations; γ is the one whose per-site coverages lie closest to 90 %
+ * (a pooled 90 % hiding 99 % on one site and 70 % on another is not calibration).
+ */
+function newSiteCalibration(held: { group: number; r: number; sd: number }[], groups: number): { newSite: number; newSiteExponent: number; newSiteScale: number } {
+  const ok = held.filter((h) => Number.isFinite(h.r) && h.sd > 0);
+  const sds = ok.map((h) => h.sd).sort((a, b) => a - b);
+  const s0 = sds[sds.length >> 1];
+  let best = { newSite: 1, newSiteExponent: 1, newSiteScale: s0, loss: Infinity };
+  for (const g of [1, 0.75, 0.5, 0.25, 0]) {
+    const u = ok.map((h) => h.sd ** g * s0 ** (1 - g));
+    const c = calibrationScale(ok.map((h, i) => h.r / u[i]));
+    let loss = 0;
+    for (let s = 0; s < groups; s++) {
+      const these = ok.flatMap((h, i) => (h.group === s ? [Math.abs(h.r) <= Z90 * c * u[i] ? 1 : 0] : []));
+      if (these.length) loss += (these.reduce((a, b) => a + b, 0) / these.length - 0.9) ** 2;
+    }
+    if (loss < best.loss - 1e-12) best = { newSite: c, newSiteExponent: g, newSiteScale: s0, loss };
+  }
+  const { loss: _, ...out } = best;
+  return out;
+}
+
 /** Site keys substituted by each observation (from the offset design: one point per substituted site). */
 function obsSites(inputs: GPInputs): string[][] {
   const d = inputs.designs[2];
@@ -313,22 +344,13 @@ export class GPFamilyModel implements ProbabilisticModel {
     // calibration on the subsample: grouped 5-fold (a sample is one calculation) and leave-site-out
     const order = shuffleInPlace(sub.map((_, i) => i), createRng(spec.seed + 1));
     const folds = Array.from({ length: 5 }, (_, f) => order.filter((_, k) => k % 5 === f));
-    const z = (groups: number[][]) => {
-      const out = new Array<number>(ySub.length).fill(NaN);
-      subGP.leaveGroupsOut(groups).forEach((cv, g) => {
-        for (const i of groups[g]) {
-          const zi = (ySub[i] - cv.mean[i]) / cv.sd[i];
-          // an observation in several groups (a pair of two held-out sites) keeps its worst z
-          if (!(Math.abs(out[i]) >= Math.abs(zi))) out[i] = zi;
-        }
-      });
-      return out;
-    };
-    const inSite = calibrationScale(z(folds));
+    const heldOut = (groups: number[][]) =>
+      subGP.leaveGroupsOut(groups).flatMap((cv, g) => groups[g].map((i) => ({ group: g, r: ySub[i] - cv.mean[i], sd: cv.sd[i] })));
+    const inSite = calibrationScale(heldOut(folds).map((h) => h.r / h.sd));
     const sitesOf = obsSites(subInputs);
     const siteKeys = [...new Set(sitesOf.flat())];
     const siteGroups = siteKeys.map((k) => sitesOf.flatMap((ss, i) => (ss.includes(k) ? [i] : []))).filter((g) => g.length > 0 && g.length < sub.length);
-    const newSite = siteGroups.length > 1 ? calibrationScale(z(siteGroups)) : inSite;
+    const newSite = siteGroups.length > 1 ? newSiteCalibration(heldOut(siteGroups), siteGroups.length) : { newSite: inSite, newSiteExponent: 1, newSiteScale: 1 };
 
     const full = build(samples);
     const descriptors = [...full.siteDescriptors.values()];
@@ -336,7 +358,7 @@ export class GPFamilyModel implements ProbabilisticModel {
     const state: GPState = {
       hyper,
       scales,
-      calibration: { inSite, newSite: Math.max(newSite, inSite) },
+      calibration: { inSite, ...newSite },
       domain: { sites: Object.fromEntries(full.siteDescriptors), threshold: domainThreshold(descriptors) },
       training: { cells: [], samples: [] },
       y: samples.map((s) => s.eds),
@@ -370,10 +392,11 @@ export class GPFamilyModel implements ProbabilisticModel {
     return Array.from(this.gp.predict(this.inputsFor(enumeration, subs).inputs, { variance: false }).mean);
   }
 
-  /** Calibration multiplier of each query observation: the new-site factor where a substituted site was never seen. */
-  calibrationFor(inputs: GPInputs): number[] {
+  /** Calibrated sd of each query observation from its raw predictive sd. */
+  calibrate(inputs: GPInputs, sd: ArrayLike<number>): number[] {
     const known = this.state.domain.sites;
-    return obsSites(inputs).map((ss) => (ss.some((k) => !(k in known)) ? this.state.calibration.newSite : this.state.calibration.inSite));
+    const c = this.state.calibration;
+    return obsSites(inputs).map((ss, i) => (ss.some((k) => !(k in known)) ? c.newSite * sd[i] ** c.newSiteExponent * c.newSiteScale ** (1 - c.newSiteExponent) : c.inSite * sd[i]));
   }
 
   predictDistribution(enumeration: PairEnumeration, subs: Substitution[]): Distribution {
@@ -382,10 +405,10 @@ export class GPFamilyModel implements ProbabilisticModel {
     const { mean, sd } = this.gp.predict(inputs);
     const training = Object.values(this.state.domain.sites);
     const siteDistance = new Map([...sites].map(([k, v]) => [k, Math.min(...training.map((t) => distance(v, t)))]));
-    const c = this.calibrationFor(inputs);
+    const calibrated = this.calibrate(inputs, sd!);
     const out: Distribution = { mean: Array.from(mean), sd: [], lo: [], hi: [], domain: [], outOfDomain: [] };
     obsSites(inputs).forEach((ss, i) => {
-      const v = c[i] * sd![i];
+      const v = calibrated[i];
       const d = Math.max(0, ...ss.map((k) => siteDistance.get(k)!));
       out.sd.push(v);
       out.lo.push(mean[i] - Z90 * v);
@@ -460,6 +483,22 @@ export class GPFamilyModel implements ProbabilisticModel {
     return picked;
   }
 
+  /**
+   * Predictions of training calculations with groups of them held out, from the
+   * one fit (hyper-parameters fixed): fast k-fold CV. Calibrated sd (in-site factor).
+   */
+  heldOut(groups: readonly number[][]): { mean: number[]; sd: number[] } {
+    const mean = new Array<number>(this.gp.n).fill(NaN);
+    const sd = new Array<number>(this.gp.n).fill(NaN);
+    this.gp.leaveGroupsOut(groups).forEach((cv, g) => {
+      for (const i of groups[g]) {
+        mean[i] = cv.mean[i];
+        sd[i] = cv.sd[i] * this.state.calibration.inSite;
+      }
+    });
+    return { mean, sd };
+  }
+
   /** The training GP, for active learning (posterior covariance of candidates). */
   get process(): LatentGP {
     return this.gp;
@@ -478,6 +517,8 @@ export class GPFamilyModel implements ProbabilisticModel {
     finiteNumbers(m.y, 'GP training energies', m.training?.samples?.length);
     finiteNumber(m.calibration?.inSite, 'GP calibration', true);
     finiteNumber(m.calibration?.newSite, 'GP calibration', true);
+    finiteNumber(m.calibration?.newSiteScale, 'GP calibration', true);
+    finiteNumber(m.calibration?.newSiteExponent, 'GP calibration');
     const b = new InputBuilder(json.spec, m.scales);
     for (const s of m.training.samples) {
       const e = cells[s.cell];

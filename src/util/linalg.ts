@@ -166,6 +166,24 @@ export function choleskyInverse(L: Float64Array, n: number): Float64Array {
   return X;
 }
 
+/** Factor A + jitter·I, raising the jitter tenfold from `start` (relative to the mean diagonal) until it works; A is kept. */
+export function choleskyWithJitter(A: Float64Array, n: number, start = 1e-10): { L: Float64Array; jitter: number } {
+  let meanDiag = 0;
+  for (let i = 0; i < n; i++) meanDiag += A[i * n + i];
+  meanDiag /= Math.max(1, n);
+  for (let jitter = 0, step = start; step < 1; jitter = step * meanDiag, step *= 10) {
+    const L = Float64Array.from(A);
+    if (jitter) for (let i = 0; i < n; i++) L[i * n + i] += jitter;
+    try {
+      cholesky(L, n);
+      return { L, jitter };
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+    }
+  }
+  throw new RangeError('matrix is not positive definite even with jitter');
+}
+
 /** exp(x) of every x ≤ 0 (wasm, f64x2; within 2 ulp of Math.exp, ~5× faster); exp(x < −708) = 0. */
 export function expNegative(x: Float64Array): Float64Array {
   const layout = new ArenaLayout();
