@@ -3,6 +3,7 @@
  * InputError (CLI: exit 2, one line on stderr, no output file), never in any
  * other exception, a stack trace or a half-written file.
  */
+import { trainingInfo } from '../src/workflow/train.ts';
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
@@ -136,14 +137,14 @@ function mutation(k: number): Mutation {
 }
 
 test('data loader: 160 seeded mutations of eds.csv give a data set or an InputError, nothing else', () => {
-  const baseline = loadDataset('eds.csv', enumeration, csv(HEADER, DATA));
+  const baseline = loadDataset('eds.csv', enumeration, { text: csv(HEADER, DATA) });
   assert.equal(baseline.rows.length, 60);
   const outcomes = { ok: 0, error: 0 };
   for (let k = 0; k < 160; k++) {
     const m = mutation(k);
     let ds: DataSet | undefined;
     try {
-      ds = loadDataset('eds.csv', enumeration, m.text);
+      ds = loadDataset('eds.csv', enumeration, { text: m.text });
     } catch (e) {
       assert.ok(e instanceof InputError, `${m.name}: threw ${(e as Error)?.constructor?.name}: ${(e as Error)?.message}`);
       assert.notEqual(m.expect, 'ok', `${m.name}: should load, got ${e.message}`);
@@ -177,7 +178,7 @@ async function smallModel(): Promise<{ path: string; text: string }> {
   const path = join(tmp, 'small-model.json');
   saveModel(path, {
     families,
-    training: { structure: ALPHA, data: DEFAULT_DATA, phase: phaseOf(system.structure), samples: samples.length, elements, maxDistance: 3.6, supercell: '1x1x1', seed: 0 },
+    training: trainingInfo([system], [DEFAULT_DATA], samples, 0),
   });
   return { path, text: readFileSync(path, 'utf8') };
 }

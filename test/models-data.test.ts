@@ -1,3 +1,4 @@
+import { trainingInfo } from '../src/workflow/train.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { trainingData, substitutionSystem } from '../src/substitution/system.ts';
@@ -66,7 +67,7 @@ test('a saved model predicts identically after loading; other versions and featu
   const dir = mkdtempSync(join(tmpdir(), 'cescreen-'));
   const file = join(dir, 'model.json');
   const m = await fitFamily(familySpec('transfer'), samples.filter((_, k) => k % 4 === 0));
-  const training = { structure: 'a', data: 'b', phase: { formula: 'Nb5Si3', spacegroup: 140, lattice: [1, 1, 1, 90, 90, 90] as [number, number, number, number, number, number], sites: [] }, samples: 1, elements: ['Nb', 'Si', 'Ti'], maxDistance: 3.6, supercell: '1x1x1', seed: 0 };
+  const training = trainingInfo([system], ['b'], samples, 0);
   saveModel(file, { families: { transfer: m }, training });
   const loaded = await loadModel(file);
   const subs = expandSubstitutions(system.enumeration, ['Ti', 'B']);

@@ -1,3 +1,4 @@
+import { trainingInfo } from '../src/workflow/train.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -30,7 +31,7 @@ async function siteOnlyModel(): Promise<string> {
   const site = await fitFamily(familySpec('site', 'svr', { seed: 0 }), train);
   const file = join(dir, 'site-only.json');
   const elements = [...new Set(train.flatMap((s) => [s.substitution.elementA, s.substitution.elementB]))].sort();
-  saveModel(file, { families: { site }, training: { structure: ALPHA, data: DEFAULT_DATA, phase: phaseOf(system.structure), samples: train.length, elements, maxDistance: 3.6, supercell: '1x1x1', seed: 0 } });
+  saveModel(file, { families: { site }, training: trainingInfo([system], [DEFAULT_DATA], train, 0) });
   return file;
 }
 const modelFile = siteOnlyModel();
@@ -79,7 +80,7 @@ test('predict CLI: writes every substitution of β, warns on stderr about the fa
 });
 
 test('compare: literature rows from the data folder, our per-site models beside them on the same sites', async () => {
-  const c = await compareModels({ data: DEFAULT_DATA, models: ['svr'], featureSets: ['cc'], family: 'site', protocol: 'grouped', seed: 0, repeats: 0 });
+  const c = await compareModels({ sources: [{ data: DEFAULT_DATA }], models: ['svr'], featureSets: ['cc'], family: 'site', protocol: 'grouped', seed: 0, repeats: 0 });
   assert.deepEqual(c.sites, ['NbI', 'NbII', 'SiI', 'SiII']);
   assert.equal(c.literature!.rows[0].per_site.SiII, 71.39);
   const [ours] = c.rows;
@@ -90,7 +91,7 @@ test('compare: literature rows from the data folder, our per-site models beside 
 });
 
 test('importance: shuffling a centre property of the site family costs tens of meV; summed ranking led by centre properties', async () => {
-  const r = await explainModel({ data: DEFAULT_DATA, model: 'svr', seed: 0 });
+  const r = await explainModel({ sources: [{ data: DEFAULT_DATA }], model: 'svr', seed: 0 });
   assert.ok(r.baselineMae > 0.08 && r.baselineMae < 0.15, `${r.baselineMae}`);
   for (let k = 1; k < r.features.length; k++) assert.ok(r.features[k - 1].importance >= r.features[k].importance);
   assert.ok(r.properties[0].importance > 0.03, JSON.stringify(r.properties[0]));

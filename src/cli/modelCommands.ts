@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { saveModel } from '../predict/modelFile.ts';
 import { predictionsCsv } from '../predict/table.ts';
 import { REGRESSORS } from '../model/regressors.ts';
-import { FAMILIES } from '../model/families.ts';
+import { FAMILIES, MODEL_FAMILIES } from '../model/families.ts';
 import { PROTOCOLS } from '../model/protocols.ts';
 import { FEATURE_SETS } from '../features/sets.ts';
 import { describeParam } from '../util/params.ts';
@@ -15,7 +15,7 @@ import { compareModels, DEFAULT_FEATURE_SETS } from '../workflow/compare.ts';
 import { explainModel } from '../workflow/importance.ts';
 import { commandProgress } from '../util/progress.ts';
 import { InputError } from '../util/errors.ts';
-import { addDataOptions, addModelOptions, addParams, CHOICES, choiceList, DATASET_HELP, elementList, hyperParameters, paramOption } from './options.ts';
+import { addDataOptions, addModelOptions, addParams, CHOICES, choiceList, DATASET_HELP, dataSources, elementList, hyperParameters, numberList, paramOption } from './options.ts';
 import { emit, writeOutput } from './output.ts';
 import { SYSTEM_PARAMS } from '../substitution/params.ts';
 import { number } from '../util/params.ts';
@@ -23,9 +23,9 @@ import type { CeOptions } from '../features/sets.ts';
 
 /** What every model command parses: data, model choice, output mode. */
 interface ModelFlags {
-  data: string;
-  structure?: string;
-  supercell: string;
+  data?: string[];
+  structure?: string[];
+  supercell?: string[];
   maxDistance: number;
   model: string;
   family: string;
@@ -42,10 +42,7 @@ interface ModelFlags {
 
 function choices(o: ModelFlags) {
   return {
-    data: o.data,
-    structure: o.structure,
-    supercell: o.supercell,
-    maxDistance: o.maxDistance,
+    sources: dataSources(o),
     model: o.model,
     family: o.family,
     params: hyperParameters(o.model, o.param),
@@ -56,7 +53,7 @@ function choices(o: ModelFlags) {
 }
 
 const modelCommand = (program: Command, name: string, description: string, o: { family?: boolean } = {}) =>
-  addModelOptions(addDataOptions(program.command(name).description(description)), o).option('--json', 'JSON output').addHelpText('after', DATASET_HELP);
+  addModelOptions(addDataOptions(program.command(name).description(description), { several: true }), o).option('--json', 'JSON output').addHelpText('after', DATASET_HELP);
 
 export function registerModelCommands(program: Command): void {
   modelCommand(program, 'evaluate', 'train and test a model on a DFT data set under an honest protocol')
@@ -66,10 +63,29 @@ export function registerModelCommands(program: Command): void {
     .addOption(paramOption('threshold', CHOICES.threshold))
     .option('--search', "choose the site family's SVR C, γ, ε by grouped CV inside each training set")
     .addOption(paramOption('select', { kind: 'choice', default: 'mae', description: 'search criterion', choices: { mae: 'lowest MAE', r2: 'highest R²', f1: 'highest F1 of "stabilising"' } }))
-    .action(async (o: ModelFlags & { protocol: string; site: string; repeats: number; threshold: number; search?: boolean; select: 'mae' | 'r2' | 'f1' }) => {
+    .option('--shots <list>', 'leave-site-out: numbers k of the held-out site\'s calculations added to training, e.g. 0,5,10,20,40')
+    .addOption(paramOption('shotsFrom', { kind: 'choice', default: 'both', description: 'how the k calculations are chosen', choices: { suggest: "the model's suggestions (cescreen suggest)", random: 'at random', both: 'both' } }))
+    .addOption(paramOption('draws', number('random draws per k', 5, { min: 1, max: 100, integer: true })))
+    .option('--learning-curve <fractions>', 'hold-out protocols: MAE vs training fraction, e.g. 0.1,0.25,0.5,1')
+    .option('--no-baselines', 'skip the baselines (mean, additive, additive + pairs, literature CEAET-SVR)')
+    .action(async (o: ModelFlags & { protocol: string; site: string; repeats: number; threshold: number; search?: boolean; select: 'mae' | 'r2' | 'f1'; shots?: string; shotsFrom: 'suggest' | 'random' | 'both'; draws: number; learningCurve?: string; baselines: boolean }) => {
       const progress = commandProgress(o);
       try {
-        const r = await evaluateModel({ ...choices(o), protocol: o.protocol, site: o.site, repeats: o.repeats, threshold: o.threshold, search: o.search, select: o.select, progress });
+        const r = await evaluateModel({
+          ...choices(o),
+          protocol: o.protocol,
+          site: o.site,
+          repeats: o.repeats,
+          threshold: o.threshold,
+          search: o.search,
+          select: o.select,
+          shots: o.shots === undefined ? undefined : numberList('--shots', o.shots, { integer: true, min: 0 }),
+          shotsFrom: o.shotsFrom,
+          draws: o.draws,
+          learningCurve: o.learningCurve === undefined ? undefined : numberList('--learning-curve', o.learningCurve, { min: 0.01, max: 1 }),
+          baselines: o.baselines,
+          progress,
+        });
         progress.stop();
         emit(r, o.json, formatEvaluation);
       } finally {
@@ -78,18 +94,18 @@ export function registerModelCommands(program: Command): void {
     });
 
   modelCommand(program, 'train', 'fit on every row of a data set and save the model', { family: false })
-    .option('--families <list>', `families to fit into the file: ${FAMILIES.map((f) => f.name).join(', ')}`, 'site,transfer')
+    .option('--families <list>', `families to fit into the file: ${MODEL_FAMILIES.map((f) => f.name).join(', ')}`, 'gp,site')
     .option('--select <list>', "also keep the site family tuned for best CV R² and/or F1 (e.g. 'r2,f1'; saved as site-r2, site-f1)")
     .requiredOption('-o, --output <file>', 'model file (JSON)')
     .action(async (o: ModelFlags & { families: string; select?: string; output: string }) => {
       const progress = commandProgress(o);
       try {
-        const families = choiceList('--families', o.families, FAMILIES.map((f) => f.name));
+        const families = choiceList('--families', o.families, MODEL_FAMILIES.map((f) => f.name));
         const select = o.select === undefined ? [] : (choiceList('--select', o.select, ['r2', 'f1']) as ('r2' | 'f1')[]);
         const saved = await trainModel({ ...choices(o), families, select, progress });
         saveModel(o.output, saved);
         progress.stop();
-        emit({ file: o.output, families: Object.keys(saved.families), training: saved.training }, o.json, (r) => `wrote ${r.file}: ${r.families.join(' + ')} on ${r.training.samples} substitutions of ${r.training.phase.formula} (${r.training.elements.join(' ')})\n`);
+        emit({ file: o.output, families: Object.keys(saved.families), training: saved.training }, o.json, (r) => `wrote ${r.file}: ${r.families.join(' + ')} on ${r.training.samples} calculations of ${r.training.phases.map((p) => p.phase.formula).join(' + ')} (${r.training.elements.join(' ')})\n`);
       } finally {
         progress.stop();
       }
@@ -122,6 +138,7 @@ export function registerModelCommands(program: Command): void {
       try {
         const c = await compareModels({
           ...o,
+          sources: dataSources(o),
           models: choiceList('--models', o.models, REGRESSORS.map((r) => r.name)),
           featureSets: choiceList('--feature-sets', o.featureSets, FEATURE_SETS.map((s) => s.name)),
           progress,

@@ -4,6 +4,7 @@
  * never written by hand a second time.
  */
 import { Option, type Command } from 'commander';
+import type { DataSource } from '../substitution/system.ts';
 import { choice, describeParam, expectation, kebab, number, parseParam, text, type Param, type ParamDefs } from '../util/params.ts';
 import { InputError } from '../util/errors.ts';
 import { REGRESSORS, regressorEntry } from '../model/regressors.ts';
@@ -40,7 +41,7 @@ const names = <T extends { name: string; description: string }>(entries: readonl
 /** The choices of each registry, as declarations. */
 export const CHOICES = {
   model: choice('regressor', 'svr', names(REGRESSORS)),
-  family: choice('model family', 'site', names(FAMILIES)),
+  family: choice('model family', 'gp', names(FAMILIES)),
   protocol: choice('evaluation protocol', 'grouped', names(PROTOCOLS)),
   features: choice('feature set', 'ceaet', names(FEATURE_SETS)),
   seed: number('random seed (splits, models)', 0, { min: 0, integer: true }),
@@ -48,13 +49,36 @@ export const CHOICES = {
   data: text('DFT substitution energies (data-set format: see `cescreen evaluate --help`)', DEFAULT_DATA),
 };
 
+/** Which cell the positions of a data set are fractions of. */
+export const POSITIONS = choice('positions of the data set are fractions of', 'cell', { cell: 'the CIF cell', supercell: 'the --supercell cell of the calculations' });
+
 /** --data, --structure, --supercell, --max-distance. */
-export function addDataOptions(cmd: Command): Command {
+export function addDataOptions(cmd: Command, o: { several?: boolean } = {}): Command {
+  const collect = (p: Param, flag: string) => (v: string, prev: string[] | undefined) => [...(prev ?? []), parseParam(flag, p, v) as string];
+  if (!o.several)
+    return cmd
+      .addOption(paramOption('data', CHOICES.data))
+      .option('--structure <cif>', 'structure of the data set (default: structure.cif beside it)')
+      .addOption(paramOption('supercell', SYSTEM_PARAMS.supercell))
+      .addOption(paramOption('maxDistance', SYSTEM_PARAMS.maxDistance));
   return cmd
-    .addOption(paramOption('data', CHOICES.data))
-    .option('--structure <cif>', 'structure of the data set (default: structure.cif beside it)')
-    .addOption(paramOption('supercell', SYSTEM_PARAMS.supercell))
-    .addOption(paramOption('maxDistance', SYSTEM_PARAMS.maxDistance));
+    .addOption(new Option('--data <csv>', `${CHOICES.data.description}; repeat it (with --structure each) to learn from several phases (default: the bundled α-Nb5Si3 set)`).argParser(collect(CHOICES.data, '--data')))
+    .addOption(new Option('--structure <cif>', 'structure of the data set, one per --data in the same order (default: structure.cif beside each)').argParser(collect(text('', ''), '--structure')))
+    .addOption(new Option('--supercell <spec>', `${SYSTEM_PARAMS.supercell.description}; one for all data sets or one per --data`).argParser(collect(SYSTEM_PARAMS.supercell, '--supercell')))
+    .addOption(paramOption('maxDistance', SYSTEM_PARAMS.maxDistance))
+    .addOption(paramOption('positions', POSITIONS));
+}
+
+/** The data sets of repeated --data/--structure/--supercell options, paired in order. */
+export function dataSources(o: { data?: string | string[]; structure?: string | string[]; supercell?: string | string[]; maxDistance?: number; positions?: 'cell' | 'supercell' }): DataSource[] {
+  const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+  const data = list(o.data).length ? list(o.data) : [DEFAULT_DATA];
+  const structures = list(o.structure);
+  const supercells = list(o.supercell);
+  if (structures.length > data.length || (structures.length && structures.length !== data.length))
+    throw new InputError(`--structure given ${structures.length} times for ${data.length} data set(s): give one per --data, in the same order, or none (structure.cif beside each)`);
+  if (supercells.length > 1 && supercells.length !== data.length) throw new InputError(`--supercell given ${supercells.length} times for ${data.length} data sets: give one for all or one per --data`);
+  return data.map((d, i) => ({ data: d, structure: structures[i], supercell: supercells.length > 1 ? supercells[i] : supercells[0], maxDistance: o.maxDistance, positions: o.positions }));
 }
 
 /** --features and the CE options that refine it (unset CE options keep the family's layout). */
@@ -96,6 +120,14 @@ export function elementList(value: string | undefined, fallback: readonly string
   });
 }
 
+/** A comma-separated list of numbers within a range. */
+export function numberList(flag: string, value: string, o: { integer?: boolean; min?: number; max?: number } = {}): number[] {
+  const p = number('list item', 0, { integer: o.integer, min: o.min, max: o.max });
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (items.length === 0) throw new InputError(`${flag}: expected a comma-separated list of numbers`);
+  return items.map((x) => parseParam(flag, p, x) as number);
+}
+
 /** A comma-separated list whose items must be names of a registry. */
 export function choiceList(flag: string, value: string, allowed: readonly string[]): string[] {
   const items = value.split(',').map((s) => s.trim()).filter(Boolean);
@@ -108,4 +140,8 @@ export function choiceList(flag: string, value: string, allowed: readonly string
 export const DATASET_HELP = `
 Data set (--data): a CSV file with a header and one DFT energy per row:
 ${describeColumns(DATASET_COLUMNS)}
-Each row is matched to a site pair of the structure by its labels and positions.`;
+Positions are fractions of the CIF cell (--positions supercell: of the --supercell
+cell). Each row is matched to a site pair of the (super)cell by its site labels
+and the atoms at a and a + d; rows of one physical calculation (a single
+substitution listed under several pairs, duplicates) are merged by their median.
+\`cescreen pairs <cif> --elements … --template rows.csv\` writes the rows to fill.`;

@@ -1,20 +1,16 @@
 import type { Command } from 'commander';
-import { substitutionSystem } from '../substitution/system.ts';
-import { expandSubstitutions, canonicalSubstitution, substitutionKind } from '../substitution/substitution.ts';
-import { loadDataset } from '../substitution/dataset.ts';
-import { CeFeaturizer } from '../features/ce.ts';
 import { ALLOYING_ELEMENTS } from '../features/elements.ts';
-import { featureDefinition, type CeOptions } from '../features/sets.ts';
+import type { CeOptions } from '../features/sets.ts';
 import { SYSTEM_PARAMS } from '../substitution/params.ts';
+import { featureTable, pairTable, substituteBatch, substituteOne, suggestCalculations, templateRows } from '../workflow/calculations.ts';
 import { writeStructure } from '../structure/io.ts';
-import { Structure } from '../structure/structure.ts';
 import { InputError } from '../util/errors.ts';
-import { toCsv } from '../util/csv.ts';
-import { emit, writeOutput } from './output.ts';
-import { fixed, table } from '../figures/text.ts';
-import { addFeatureOptions, addParams, elementList } from './options.ts';
 import { number } from '../util/params.ts';
-import { paramOption } from './options.ts';
+import { toCsv } from '../util/csv.ts';
+import { fixed, table } from '../figures/text.ts';
+import { substitutionText } from '../figures/pageScripts/shared.js';
+import { emit, writeOutput } from './output.ts';
+import { addFeatureOptions, addParams, DATASET_HELP, elementList, paramOption, POSITIONS } from './options.ts';
 
 interface SystemFlags {
   block?: string;
@@ -22,45 +18,34 @@ interface SystemFlags {
   maxDistance: number;
 }
 
-const systemOf = (cif: string, o: SystemFlags) => substitutionSystem(cif, { block: o.block, supercell: o.supercell, maxDistance: o.maxDistance });
-
 const addSystemFlags = (c: Command) => addParams(c, SYSTEM_PARAMS);
 
 export function registerSubstitutionCommands(program: Command): void {
   addSystemFlags(program.command('pairs <cif>').description('symmetry-distinct site pairs (double-substitution geometries) of a periodic cell'))
-    .option('--elements <list>', 'also count the substitutions of these elements per pair')
+    .option('--elements <list>', 'also count the calculations of these elements per pair')
+    .option('--template <csv>', 'write the data-set rows to fill for --elements: one per physical calculation, coordinates included, eds_eV empty')
     .option('--json', 'JSON output')
     .option('--csv', 'CSV output')
-    .action((cif: string, o: SystemFlags & { elements?: string; json?: boolean; csv?: boolean }) => {
-      const sys = systemOf(cif, o);
+    .addHelpText('after', DATASET_HELP)
+    .action((cif: string, o: SystemFlags & { elements?: string; template?: string; json?: boolean; csv?: boolean }) => {
       const els = o.elements ? elementList(o.elements, []) : undefined;
-      const rows = sys.enumeration.pairs.map((p) => ({
-        id: p.id,
-        site_a: p.siteA,
-        site_b: p.siteB,
-        wyckoff_a: p.wyckoffA,
-        wyckoff_b: p.wyckoffB,
-        distance: p.distance,
-        image_distances: p.imageDistances,
-        multiplicity: p.multiplicity,
-        swappable: p.swappable,
-        frac_a: p.fracA,
-        frac_b: p.fracB,
-        ...(els ? { substitutions: expandSubstitutions(sys.enumeration, els, [p]).length } : {}),
-      }));
+      if (o.template) {
+        if (!els) throw new InputError('--template needs --elements: the elements to place');
+        const t = templateRows({ cif, ...o, elements: els });
+        writeOutput(o.template, t.csv);
+        emit({ file: o.template, rows: t.rows }, o.json, (r) => `wrote ${r.file}: ${r.rows} calculations to fill (positions: fractions of the CIF cell)\n`);
+        return;
+      }
+      const { system, rows } = pairTable({ cif, ...o, elements: els });
       if (o.csv) {
-        process.stdout.write(
-          toCsv(
-            ['id', 'site_a', 'site_b', 'wyckoff_a', 'wyckoff_b', 'distance', 'image_distances', 'multiplicity', 'swappable', ...(els ? ['substitutions'] : [])],
-            rows.map((r) => [r.id, r.site_a, r.site_b, r.wyckoff_a, r.wyckoff_b, r.distance.toFixed(4), r.image_distances.map((d) => d.toFixed(4)).join(' '), r.multiplicity, r.swappable, ...(els ? [r.substitutions] : [])]),
-          ),
-        );
+        const cols = ['id', 'site_a', 'site_b', 'wyckoff_a', 'wyckoff_b', 'distance', 'image_distances', 'multiplicity', 'swappable', 'xa', 'ya', 'za', 'dx', 'dy', 'dz', ...(els ? ['substitutions'] : [])] as const;
+        process.stdout.write(toCsv([...cols], rows.map((r) => cols.map((c) => (c === 'distance' ? r.distance.toFixed(4) : c === 'image_distances' ? r.image_distances.map((d) => d.toFixed(4)).join(' ') : r[c as keyof typeof r])))));
         return;
       }
       emit(rows, o.json, (rs) =>
-        `${sys.enumeration.cell.length}-atom cell (${sys.supercell}), pairs within ${sys.maxDistance} Å: ${rs.length}\n` +
+        `${system.enumeration.cell.length}-atom cell (${system.supercell}), pairs within ${system.maxDistance} Å: ${rs.length}\n` +
         table(
-          ['id', 'site a', 'site b', 'wyckoff', 'd (Å)', 'images ≤ cutoff (Å)', 'mult', 'swap', ...(els ? ['subs'] : [])],
+          ['id', 'site a', 'site b', 'wyckoff', 'd (Å)', 'images ≤ cutoff (Å)', 'mult', 'swap', ...(els ? ['calculations'] : [])],
           rs.map((r) => [r.id, r.site_a, r.site_b, `${r.wyckoff_a} ${r.wyckoff_b}`, fixed(r.distance), r.image_distances.map((d) => fixed(d, 3)).join(' '), r.multiplicity, r.swappable ? 'yes' : 'no', ...(els ? [String(r.substitutions)] : [])]),
         ),
       );
@@ -72,37 +57,51 @@ export function registerSubstitutionCommands(program: Command): void {
     .requiredOption('-o, --output <file>', 'CSV file to write')
     .option('--json', 'print a JSON summary')
     .action((cif: string, o: SystemFlags & CeOptions & { features: string; data?: string; elements: string; output: string; json?: boolean }) => {
-      const sys = systemOf(cif, o);
-      const f = new CeFeaturizer(sys.enumeration, featureDefinition(o.features, { env: o.env, nn: o.nn, weight: o.weight, aggregate: o.aggregate, values: o.values }));
-      const subs = o.data
-        ? loadDataset(o.data, sys.enumeration).rows.map((r) => ({ s: r.substitution, eds: r.eds as number | '' }))
-        : expandSubstitutions(sys.enumeration, elementList(o.elements, ALLOYING_ELEMENTS)).map((s) => ({ s, eds: '' as number | '' }));
-      const header = ['config', 'site_a', 'element_a', 'site_b', 'element_b', 'kind', ...f.names, ...(o.data ? ['eds'] : [])];
-      const rows = subs.map(({ s, eds }) => [s.pair.id, s.pair.siteA, s.elementA, s.pair.siteB, s.elementB, substitutionKind(sys.enumeration, s), ...f.features(s).map((x) => +x.toPrecision(8)), ...(o.data ? [eds] : [])]);
-      writeOutput(o.output, toCsv(header, rows));
-      emit({ file: o.output, rows: rows.length, features: f.names.length, definition: f.definition }, o.json, (r) => `wrote ${r.file}: ${r.rows} substitutions × ${r.features} features\n`);
+      const r = featureTable({ cif, ...o, ce: { env: o.env, nn: o.nn, weight: o.weight, aggregate: o.aggregate, values: o.values }, elements: elementList(o.elements, ALLOYING_ELEMENTS) });
+      writeOutput(o.output, r.csv);
+      emit({ file: o.output, rows: r.rows, features: r.features, definition: r.definition }, o.json, (x) => `wrote ${x.file}: ${x.rows} substitutions × ${x.features} features\n`);
     });
 
-  addSystemFlags(program.command('substitute <cif>').description('write the substituted periodic cell of one substitution (for DFT)'))
-    .addOption(paramOption('pair', number('configuration id (see cescreen pairs)', 1, { min: 1, integer: true }), { withDefault: false }).makeOptionMandatory())
-    .requiredOption('--elements <X,Y>', 'element on site a, element on site b (the host element leaves a site as it is)')
-    .requiredOption('-o, --output <file>', 'output .cif or POSCAR')
+  addSystemFlags(program.command('substitute <cif>').description('write substituted periodic cells for DFT: one (--pair, --elements) or every row of a manifest (--batch)'))
+    .addOption(paramOption('pair', number('configuration id (see cescreen pairs)', 1, { min: 1, integer: true }), { withDefault: false }))
+    .option('--elements <X,Y>', 'element on site a, element on site b (the host element leaves a site as it is)')
+    .option('--batch <csv>', 'a manifest in the data-set format (eds_eV may be empty): write every cell of it')
+    .addOption(paramOption('positions', POSITIONS))
+    .requiredOption('-o, --output <path>', 'output .cif or POSCAR (one cell), or a folder (--batch)')
     .option('--json', 'JSON summary')
-    .action((cif: string, o: SystemFlags & { pair: number; elements: string; output: string; json?: boolean }) => {
-      const sys = systemOf(cif, o);
-      const pair = sys.enumeration.pairs[o.pair - 1];
-      if (!pair) throw new InputError(`--pair ${o.pair}: expected a configuration id from 1 to ${sys.enumeration.pairs.length}`);
+    .action((cif: string, o: SystemFlags & { pair?: number; elements?: string; batch?: string; positions: 'cell' | 'supercell'; output: string; json?: boolean }) => {
+      if (o.batch) {
+        const r = substituteBatch({ cif, ...o, manifest: o.batch, out: o.output });
+        emit({ dir: o.output, files: r.files, manifest: r.manifest }, o.json, (x) => `wrote ${(x.files.length - 1) / 2} cells (CIF + POSCAR) and manifest.csv to ${x.dir}\n${x.manifest}`);
+        return;
+      }
+      if (o.pair === undefined || o.elements === undefined) throw new InputError('give --pair and --elements X,Y (one cell), or --batch manifest.csv');
       const els = elementList(o.elements, []);
       if (els.length !== 2) throw new InputError(`--elements ${o.elements}: expected two elements X,Y (X on site a, Y on site b)`);
-      const s = canonicalSubstitution(pair, els[0], els[1]);
-      const cell = sys.enumeration.cell;
-      const sites = cell.sites.map((x, i) => ({ ...x, element: i === pair.atomA ? els[0] : i === pair.atomB ? els[1] : x.element }));
-      const out = new Structure(cell.lattice, sites, `${cell.formula()} ${els[0]}@${pair.siteA} ${els[1]}@${pair.siteB} pair ${pair.id}`);
-      writeStructure(o.output, out);
+      const r = substituteOne({ cif, ...o, pair: o.pair, elements: [els[0], els[1]] });
+      writeStructure(o.output, r.cell);
+      const p = r.substitution.pair;
       emit(
-        { file: o.output, pair: pair.id, site_a: pair.siteA, element_a: els[0], site_b: pair.siteB, element_b: els[1], kind: substitutionKind(sys.enumeration, s), distance: pair.distance, natoms: out.length, formula: out.formula() },
+        { file: o.output, pair: p.id, site_a: p.siteA, element_a: els[0], site_b: p.siteB, element_b: els[1], kind: r.kind, distance: p.distance, natoms: r.cell.length, formula: r.cell.formula() },
         o.json,
-        (r) => `wrote ${r.file}: ${r.element_a}@${r.site_a} + ${r.element_b}@${r.site_b} (pair ${r.pair}, ${fixed(r.distance, 3)} Å), ${r.natoms} atoms, ${r.formula}\n`,
+        (x) => `wrote ${x.file}: ${x.element_a}@${x.site_a} + ${x.element_b}@${x.site_b} (pair ${x.pair}, ${fixed(x.distance, 3)} Å), ${x.natoms} atoms, ${x.formula}\n`,
+      );
+    });
+
+  addSystemFlags(program.command('suggest <cif>').description('the k calculations of a structure whose DFT energies would teach the model most (active learning): cells + manifest to fill'))
+    .requiredOption('--model <file>', 'model file written by cescreen train (a gp model)')
+    .addOption(paramOption('budget', number('number of calculations to suggest', 10, { min: 1, max: 1000, integer: true })))
+    .option('--elements <list>', 'elements to place (default: those the model was trained on)')
+    .option('--family <name>', 'model of the file to use (default: gp)')
+    .requiredOption('-o, --output <dir>', 'folder for the cells (CIF + POSCAR) and manifest.csv')
+    .option('--json', 'JSON output')
+    .addHelpText('after', '\nFill the eds_eV column of manifest.csv with the DFT energies, then train with both data sets:\n  cescreen train --data <old.csv> --structure <old.cif> --data manifest.csv --structure <cif> -o model.json')
+    .action(async (cif: string, o: SystemFlags & { model: string; budget: number; elements?: string; family?: string; output: string; json?: boolean }) => {
+      const r = await suggestCalculations({ cif, ...o, elements: o.elements === undefined ? undefined : elementList(o.elements, []), out: o.output });
+      const hosts = new Map(r.system.structure.sites.map((s) => [s.label, s.element]));
+      emit({ family: r.family, candidates: r.candidates, picks: r.picks, files: r.files }, o.json, (x) =>
+        `${x.picks.length} of ${x.candidates} calculations of ${r.system.structure.formula()} suggested by the ${x.family} model (largest drop of the summed predictive variance first); cells and manifest.csv in ${o.output}\n` +
+        table(['#', 'calculation', 'pair', 'predicted E_DS (eV)', '± sd'], x.picks.map((p, k) => [k + 1, substitutionText(p.element_a, p.site_a, p.element_b, p.site_b, hosts.get(p.site_a), hosts.get(p.site_b)), p.config, fixed(p.eds_pred, 3), fixed(p.eds_sd, 3)])),
       );
     });
 }

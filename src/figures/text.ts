@@ -1,5 +1,5 @@
 /** Plain-text tables for terminals and text files (`compare.txt`). */
-import type { EvaluationResult } from '../model/evaluate.ts';
+import type { EvaluationResult, Scores, ShotPoint } from '../model/evaluate.ts';
 import type { Comparison } from '../model/compare.ts';
 import { protocolEntry } from '../model/protocols.ts';
 
@@ -13,15 +13,39 @@ export function table(header: string[], rows: (string | number)[][]): string {
   return cells.map((r) => r.map((c, k) => c.padEnd(widths[k])).join('  ').trimEnd()).join('\n') + '\n';
 }
 
+const pct = (x: number | undefined) => (x === undefined ? '' : `${fixed(100 * x, 1)} %`);
+const meV = (x: number) => fixed(x * 1000, 1);
+
 export function formatEvaluation(r: EvaluationResult): string {
-  const row = (name: string, s: { n: number; mae: number; rmse: number; r2: number; f1: number }) => [name, s.n, fixed(s.mae * 1000, 1), fixed(s.rmse * 1000, 1), fixed(s.r2, 3), fixed(s.f1, 2)];
+  const intervals = r.test.coverage !== undefined;
+  const row = (name: string, s: Scores) => [name, s.n, meV(s.mae), meV(s.rmse), fixed(s.r2, 3), fixed(s.f1, 2), ...(intervals ? [pct(s.coverage), s.width === undefined ? '' : fixed(s.width, 2)] : [])];
   const rows = [row(protocolEntry(r.protocol).pooled ? 'pooled' : 'test', r.test)];
   for (const [k, s] of Object.entries(r.per_site)) rows.push(row(k, s));
   for (const [k, s] of Object.entries(r.per_element)) rows.push(row(k, s));
+  const c = r.calculations;
+  const baselines = Object.entries(r.baselines);
   return (
-    `${r.model} ${r.family} family, ${r.protocol} protocol, seed ${r.seed}: ${r.n_train} train / ${r.n_test} test\n` +
-    (r.cv ? `CV ${r.cv.folds} folds: MAE ${fixed(r.cv.mae * 1000, 1)} ± ${fixed(r.cv.sd * 1000, 1)} meV, R² ${fixed(r.cv.r2, 3)}\n` : '') +
-    table(['', 'n', 'MAE meV', 'RMSE meV', 'R²', 'F1'], rows)
+    `${r.model === 'none' ? '' : `${r.model} `}${r.family} family, ${r.protocol} protocol${r.leaky ? ' (LEAKY: one calculation can sit in train and test)' : ''}, seed ${r.seed}: ${r.n_train} train / ${r.n_test} test
+` +
+    `data: ${c.rows} rows, ${c.calculations} distinct calculations (${c.inconsistent} whose rows disagree by > 0.1 eV, up to ${fixed(c.largestSpread, 2)} eV)
+` +
+    (r.cv ? `CV ${r.cv.folds} folds on the training part: MAE ${meV(r.cv.mae)} ± ${meV(r.cv.sd)} meV, R² ${fixed(r.cv.r2, 3)} (${r.cv.method})\n` : '') +
+    table(['', 'n', 'MAE meV', 'RMSE meV', 'R²', 'F1', ...(intervals ? ['90 % coverage', 'width eV'] : [])], rows) +
+    (baselines.length ? `baselines on the same splits (MAE meV): ${baselines.map(([k, s]) => `${k} ${meV(s.mae)}`).join(', ')}\n` : '') +
+    (r.shots?.length ? formatShots(r.shots) : '') +
+    (r.learning_curve?.length ? `learning curve (test MAE meV, model / additive): ${r.learning_curve.map((p) => `${fixed(100 * p.fraction, 0)} % (${p.n_train}) ${meV(p.mae)} / ${meV(p.additive)}`).join(', ')}\n` : '')
+  );
+}
+
+/** The k-shot curve: MAE (meV) on the rest of the held-out site after k of its calculations joined training. */
+export function formatShots(shots: ShotPoint[]): string {
+  const sites = [...new Set(shots.flatMap((s) => Object.keys(s.per_site)))];
+  return (
+    'k calculations of the held-out site added to training (test MAE meV on the rest of the site; random: mean ± sd over draws)\n' +
+    table(
+      ['k', 'chosen by', 'mean', ...sites],
+      shots.map((s) => [s.k, s.strategy, meV(s.mae), ...sites.map((t) => (s.per_site[t] ? `${meV(s.per_site[t].mae)}${s.per_site[t].draws > 1 ? ` ± ${meV(s.per_site[t].sd)}` : ''}` : ''))]),
+    )
   );
 }
 

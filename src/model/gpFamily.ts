@@ -41,6 +41,7 @@ import { hostOf, type FamilyEntry, type FamilyJSON, type FamilySpec, type Substi
 import { blockRbfKernel, DesignBuilder, fitHyper, LatentGP, perKeyConstantKernel, perKeyRbfKernel, type Component, type GPInputs, type Hyper } from './gp.ts';
 import { createRng, shuffleInPlace } from './random.ts';
 import { finiteNumber, finiteNumbers } from './estimator.ts';
+import { rowProducts } from '../util/linalg.ts';
 
 /** z of the two-sided 90 % interval. */
 export const Z90 = 1.6448536269514722;
@@ -451,15 +452,12 @@ export class GPFamilyModel implements ProbabilisticModel {
     const V = this.gp.whitened(this.gp.cross(inputs), m);
     const S = this.gp.prior(inputs);
     const n = this.gp.n;
-    // posterior covariance Σ = K_cc − VᵀV
-    for (let j = 0; j < n; j++) {
-      const row = j * m;
-      for (let a = 0; a < m; a++) {
-        const va = V[row + a];
-        if (va === 0) continue;
-        for (let b = 0; b < m; b++) S[a * m + b] -= va * V[row + b];
-      }
-    }
+    // posterior covariance Σ = K_cc − VᵀV (the products of the columns of V)
+    const Vt = new Float64Array(m * n);
+    for (let j = 0; j < n; j++) for (let a = 0; a < m; a++) Vt[a * n + j] = V[j * m + a];
+    const VtV = new Float64Array(m * m);
+    rowProducts(Vt, m, Vt, m, n, VtV);
+    for (let p = 0; p < m * m; p++) S[p] -= VtV[p];
     const noise = this.state.hyper.sigmaN ** 2;
     const picked: { index: number; sd: number }[] = [];
     const taken = new Uint8Array(m);

@@ -31,7 +31,8 @@ export interface ProtocolEntry {
 export function substitutedSites(s: Sample): string[] {
   const { pair, elementA, elementB } = s.substitution;
   const sites = s.enumeration.cell.sites;
-  return [...new Set([...(elementA !== sites[pair.atomA].element ? [pair.siteA] : []), ...(elementB !== sites[pair.atomB].element ? [pair.siteB] : [])])];
+  const label = (l: string) => (s.phase ? `${s.phase}:${l}` : l);
+  return [...new Set([...(elementA !== sites[pair.atomA].element ? [label(pair.siteA)] : []), ...(elementB !== sites[pair.atomB].element ? [label(pair.siteB)] : [])])];
 }
 
 /** Substituted elements of a sample (a host on its own site is no dopant). */

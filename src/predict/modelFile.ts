@@ -6,10 +6,13 @@ import { writeFileAtomic } from '../util/atomicWrite.ts';
 import { type FamilyJSON, type FamilySpec, type SubstitutionModel } from '../model/family.ts';
 import { familyEntry, familyFromJSON } from '../model/families.ts';
 import { analyzeSymmetry } from '../structure/symmetry.ts';
-import type { Structure } from '../structure/structure.ts';
+import { Structure } from '../structure/structure.ts';
+import { Lattice, type Mat3, type Vec3 } from '../structure/lattice.ts';
+import { substitutionPairs, type PairEnumeration } from '../substitution/pairs.ts';
 
 export const MODEL_FORMAT = 'cescreen-model';
-export const MODEL_VERSION = 1;
+/** 2: several training phases, each with its periodic cell (models that keep their data, as the GP, refer to it). */
+export const MODEL_VERSION = 2;
 
 /** The training cell, to tell whether a prediction target is the same phase. */
 export interface PhaseFingerprint {
@@ -20,17 +23,42 @@ export interface PhaseFingerprint {
   sites: string[];
 }
 
-/** What a saved model remembers about its training, so predictions can flag extrapolation. */
-export interface TrainingInfo {
+/** The periodic cell the substitutions of a training phase were computed in, stored whole. */
+export interface StoredCell {
+  title: string;
+  lattice: Mat3;
+  sites: { element: string; label: string; frac: Vec3 }[];
+  maxDistance: number;
+}
+
+/** One data set a model learnt from. */
+export interface TrainingPhase {
   structure: string;
   data: string;
   phase: PhaseFingerprint;
   samples: number;
+  supercell: string;
+  maxDistance: number;
+  cell: StoredCell;
+}
+
+/** What a saved model remembers about its training, so predictions can flag extrapolation. */
+export interface TrainingInfo {
+  phases: TrainingPhase[];
+  samples: number;
   /** Elements seen as substituents or hosts in training. */
   elements: string[];
-  maxDistance: number;
-  supercell: string;
   seed: number;
+}
+
+export function storeCell(enumeration: PairEnumeration, maxDistance: number): StoredCell {
+  const c = enumeration.cell;
+  return { title: c.title, lattice: c.lattice.matrix.map((r) => [...r]) as Mat3, sites: c.sites.map((x) => ({ element: x.element, label: x.label, frac: [...x.frac] as Vec3 })), maxDistance };
+}
+
+/** The enumeration of a stored cell: the same pair ids as in training (the enumeration is deterministic). */
+export function restoreCell(c: StoredCell): PairEnumeration {
+  return substitutionPairs(new Structure(new Lattice(c.lattice), c.sites, c.title), { maxDistance: c.maxDistance });
 }
 
 interface ModelFileJSON {
@@ -92,8 +120,14 @@ export async function loadModel(path: string, text?: string): Promise<SavedModel
     throw new InputError(`model format version ${json.version} is not supported (this cescreen reads version ${MODEL_VERSION}); retrain with 'cescreen train'`, where);
   }
   const t = json.training;
-  if (!t || !Array.isArray(t.elements) || !t.phase || !json.families || typeof json.families !== 'object') {
+  if (!t || !Array.isArray(t.elements) || !Array.isArray(t.phases) || t.phases.length === 0 || !json.families || typeof json.families !== 'object') {
     throw new InputError('model file is incomplete (no training information or no model)', where);
+  }
+  let cells: PairEnumeration[];
+  try {
+    cells = t.phases.map((p) => restoreCell(p.cell));
+  } catch (e) {
+    throw new InputError(`a training cell of the model is damaged (${(e as Error).message})`, where);
   }
   const families: SavedModel['families'] = {};
   for (const [name, entry] of Object.entries(json.families)) {
@@ -108,7 +142,7 @@ export async function loadModel(path: string, text?: string): Promise<SavedModel
       throw new InputError(`the ${name} model was built with another feature definition than this cescreen builds; retrain it`, where);
     }
     try {
-      families[name] = await familyFromJSON(entry.model);
+      families[name] = await familyFromJSON(entry.model, cells);
     } catch (e) {
       throw new InputError(`the ${name} model is damaged (${(e as Error).message})`, where);
     }
@@ -139,9 +173,9 @@ export function phaseOf(structure: Structure): PhaseFingerprint {
 }
 
 /**
- * The model a prediction uses: the one asked for, else `site` on the training
- * phase and `transfer` on any other. When the default is not in the file, the
- * first model is used with a warning saying why.
+ * The model a prediction uses: the one asked for, else the GP (any phase), else
+ * `site` on a training phase and `transfer` on any other. When none of these is
+ * in the file, the first model is used with a warning saying why.
  */
 export function chooseFamily(saved: SavedModel, target: Structure, asked?: string): { family: string; model: SubstitutionModel; warning?: string } {
   const names = Object.keys(saved.families);
@@ -150,7 +184,9 @@ export function chooseFamily(saved: SavedModel, target: Structure, asked?: strin
     if (!model) throw new InputError(`the model file holds no ${asked} model (it has ${names.join(', ')})`);
     return { family: asked, model };
   }
-  const same = samePhase(phaseOf(target), saved.training.phase);
+  if (saved.families.gp) return { family: 'gp', model: saved.families.gp };
+  const fingerprint = phaseOf(target);
+  const same = saved.training.phases.some((p) => samePhase(fingerprint, p.phase));
   const wanted = same ? 'site' : 'transfer';
   if (saved.families[wanted]) return { family: wanted, model: saved.families[wanted] };
   const family = names[0];

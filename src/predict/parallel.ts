@@ -1,9 +1,9 @@
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { substitutionSystem } from '../substitution/system.ts';
-import { expandSubstitutions } from '../substitution/substitution.ts';
+import { distinctSubstitutions } from '../substitution/substitution.ts';
 import type { PredictionRow } from './table.ts';
 import { chooseFamily, loadModel } from './modelFile.ts';
-import { predictionRows } from './predict.ts';
+import { mergeOrientationTwins, predictionRows } from './predict.ts';
 import { InputError } from '../util/errors.ts';
 
 /** Everything a thread needs to redo the setup on its own (model file, cell, elements). */
@@ -30,7 +30,7 @@ export async function predictShare(job: PredictJob, k = 0, W = 1): Promise<Predi
   const saved = await loadModel(job.model);
   const system = substitutionSystem(job.cif, { block: job.block, supercell: job.supercell, maxDistance: job.maxDistance });
   const { family, model, warning } = chooseFamily(saved, system.structure, job.family);
-  const subs = expandSubstitutions(system.enumeration, job.elements ?? saved.training.elements);
+  const subs = distinctSubstitutions(system.enumeration, job.elements ?? saved.training.elements);
   const share = subs.slice(Math.floor((k * subs.length) / W), Math.floor(((k + 1) * subs.length) / W));
   return { family, warning, rows: predictionRows(model, system.enumeration, share, saved.training.elements) };
 }
@@ -41,7 +41,10 @@ export async function predictShare(job: PredictJob, k = 0, W = 1): Promise<Predi
  * substitutions (1.7–1.9× on 2 cores), so small screens stay on one thread.
  */
 export async function predictParallel(job: PredictJob, threads: number): Promise<PredictResult> {
-  if (threads <= 1) return predictShare(job);
+  if (threads <= 1) {
+    const r = await predictShare(job);
+    return { ...r, rows: mergeOrientationTwins(r.rows) };
+  }
   // Workers do not inherit tsx's loader: register it inside, then load this module.
   const tsx = import.meta.resolve('tsx/esm/api');
   const boot = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(import.meta.url)}); })`;
@@ -56,7 +59,7 @@ export async function predictParallel(job: PredictJob, threads: number): Promise
         }),
     ),
   );
-  return { family: parts[0].family, warning: parts[0].warning, rows: parts.flatMap((p) => p.rows) };
+  return { family: parts[0].family, warning: parts[0].warning, rows: mergeOrientationTwins(parts.flatMap((p) => p.rows)) };
 }
 
 function workerError(m: { error: string; input: boolean }): Error {

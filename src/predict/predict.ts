@@ -1,19 +1,20 @@
 import type { PairEnumeration } from '../substitution/pairs.ts';
-import { expandSubstitutions, substitutionKind, type Substitution } from '../substitution/substitution.ts';
+import { distinctSubstitutions, substitutionKind, type Substitution } from '../substitution/substitution.ts';
 import type { SubstitutionModel } from '../model/family.ts';
+import { isProbabilistic } from '../model/gpFamily.ts';
 import type { PredictionRow } from './table.ts';
 
-/** One predicted row per symmetry-distinct substitution, singles included, in enumeration order. */
+/** One predicted row per physical calculation (a single substitution once), in enumeration order. */
 export function predictAll(
   model: SubstitutionModel,
   enumeration: PairEnumeration,
   elements: string[],
   trainedElements: readonly string[],
 ): PredictionRow[] {
-  const subs = expandSubstitutions(enumeration, elements);
-  return predictionRows(model, enumeration, subs, trainedElements);
+  return mergeOrientationTwins(predictionRows(model, enumeration, distinctSubstitutions(enumeration, elements), trainedElements));
 }
 
+/** Predicted rows, with the 90 % interval and the applicability domain when the model gives them. */
 export function predictionRows(
   model: SubstitutionModel,
   enumeration: PairEnumeration,
@@ -21,7 +22,8 @@ export function predictionRows(
   trainedElements: readonly string[],
 ): PredictionRow[] {
   const known = new Set(trainedElements);
-  const e = model.predict(enumeration, subs);
+  const d = isProbabilistic(model) ? model.predictDistribution(enumeration, subs) : null;
+  const e = d ? d.mean : model.predict(enumeration, subs);
   return subs.map((s, k) => ({
     config: s.pair.id,
     site_a: s.pair.siteA,
@@ -32,7 +34,25 @@ export function predictionRows(
     eds_pred: e[k],
     kind: substitutionKind(enumeration, s),
     unseen: !known.has(s.elementA) || !known.has(s.elementB),
+    ...(d ? { eds_sd: d.sd[k], eds_lo: d.lo[k], eds_hi: d.hi[k], domain: d.domain[k], out_of_domain: d.outOfDomain[k] } : {}),
   }));
+}
+
+/**
+ * X@a,Y@b and Y@a,X@b of a pair whose two atoms share a site are two calculations
+ * when no symmetry swaps them, but a model that sees environments gives them one
+ * value: such twins are listed once.
+ */
+export function mergeOrientationTwins(rows: PredictionRow[]): PredictionRow[] {
+  const first = new Map<string, PredictionRow>();
+  return rows.filter((r) => {
+    if (r.kind !== 'pair' || r.site_a !== r.site_b || r.element_a === r.element_b) return true;
+    const k = `${r.config}|${[r.element_a, r.element_b].sort().join('|')}`;
+    const twin = first.get(k);
+    if (twin && Math.abs(twin.eds_pred - r.eds_pred) < 1e-9) return false;
+    first.set(k, r);
+    return true;
+  });
 }
 
 /** Rows below the threshold, most negative first. */

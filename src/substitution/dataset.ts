@@ -1,4 +1,5 @@
 import type { Vec3 } from '../structure/lattice.ts';
+import type { Structure } from '../structure/structure.ts';
 import { InputError } from '../util/errors.ts';
 import { elementColumn } from '../structure/periodicTable.ts';
 import { columns, energyColumn, optional, readTable } from '../util/table.ts';
@@ -9,6 +10,8 @@ import { calculationKey, canonicalSubstitution, substitutionKind, type Substitut
 export interface DataRow {
   /** The cell (and its pair enumeration) the energy was computed in. */
   enumeration: PairEnumeration;
+  /** Which data set of several the row came from ('' when there is one): site labels are only unique within it. */
+  phase: string;
   line: number;
   /** The file's own bookkeeping, kept for per-site models and honest grouping. */
   folder: string;
@@ -46,15 +49,26 @@ export const DATASET_COLUMNS = [
   optional(columns.text('unique_id', "the source's own id of the calculation (kept, not used)")),
 ] as const;
 
+/** Which cell the positions of a data set are fractions of: the CIF's (default) or the periodic (super)cell of the calculations. */
+export type PositionFrame = 'cell' | 'supercell';
+
 /**
  * Read a substitution-energy table (columns as in structures/alpha-Nb5Si3/eds.csv)
  * and match every row to a site-pair configuration by its site labels and
- * positions: atom a at (xa, ya, za), atom b at a + (dx, dy, dz), both in the
- * enumeration's cell.
+ * positions: atom a at (xa, ya, za), atom b at a + (dx, dy, dz), as fractions of
+ * the CIF cell `structure` (or, with frame 'supercell', of the enumeration's cell).
  */
-export function loadDataset(path: string, enumeration: PairEnumeration, text?: string): DataSet {
-  const table = readTable(path, DATASET_COLUMNS, 'data set', { text });
+export function loadDataset(path: string, enumeration: PairEnumeration, o: { text?: string; structure?: Structure; frame?: PositionFrame; energyOptional?: boolean } = {}): DataSet {
+  // a manifest of calculations still to run has no energies yet
+  const cols = o.energyOptional ? DATASET_COLUMNS.map((c) => (c.name === 'eds_eV' ? optional(c) : c)) : DATASET_COLUMNS;
+  const table = readTable(path, cols as typeof DATASET_COLUMNS, 'data set', { text: o.text });
   const cell = enumeration.cell;
+  const frame = o.structure && o.frame !== 'supercell' ? 'cell' : 'supercell';
+  const toCell = (f: Vec3): Vec3 => (frame === 'cell' ? cell.lattice.toFractional(o.structure!.lattice.toCartesian(f)) : f);
+  const frameHint =
+    frame === 'cell'
+      ? 'positions are read as fractions of the CIF cell; if they are fractions of the --supercell cell, add --positions supercell'
+      : 'positions are read as fractions of the --supercell cell; if they are fractions of the CIF cell, leave out --positions supercell';
   const labels = new Set(cell.labels());
   const rows = table.rows.map((v, k): DataRow => {
     const line = table.lines[k];
@@ -63,19 +77,26 @@ export function loadDataset(path: string, enumeration: PairEnumeration, text?: s
       if (!labels.has(v[col])) throw new InputError(`column ${col}: site '${v[col]}' is not in the structure (sites: ${[...labels].join(', ')})`, where);
     const fa: Vec3 = [v.xa, v.ya, v.za];
     const fb: Vec3 = [fa[0] + v.dx, fa[1] + v.dy, fa[2] + v.dz];
-    const a = atomAt(enumeration, fa);
-    const b = atomAt(enumeration, fb);
-    if (a === undefined || b === undefined) throw new InputError(`no atom of the structure at site ${a === undefined ? 'a' : 'b'} of this row`, where);
+    const a = atomAt(enumeration, toCell(fa));
+    const b = atomAt(enumeration, toCell(fb));
+    if (a === undefined || b === undefined) {
+      const f = a === undefined ? fa : fb;
+      throw new InputError(`no atom of the structure at site ${a === undefined ? 'a' : 'b'} (${f.map((x) => x.toFixed(4)).join(', ')}) of this row (${frameHint})`, where);
+    }
     if (cell.sites[a].label !== v.site_a || cell.sites[b].label !== v.site_b) {
       throw new InputError(`positions are sites ${cell.sites[a].label}, ${cell.sites[b].label} but the row says ${v.site_a}, ${v.site_b}`, where);
     }
     const config = enumeration.configOf(a, b);
-    if (!config) throw new InputError(`atoms ${a} and ${b} form no configuration of the enumeration (farther apart than its maximum distance?)`, where);
+    if (!config) {
+      const d = cell.lattice.minimumImage([cell.sites[b].frac[0] - cell.sites[a].frac[0], cell.sites[b].frac[1] - cell.sites[a].frac[1], cell.sites[b].frac[2] - cell.sites[a].frac[2]]).distance;
+      throw new InputError(`sites a and b are ${d.toFixed(3)} Å apart (nearest image), beyond the largest pair distance of the enumeration: raise --max-distance, or check the positions (${frameHint})`, where);
+    }
     const pair = enumeration.pairs[config.id - 1];
     const [x, y] = config.reversed ? [v.element_b, v.element_a] : [v.element_a, v.element_b];
     const substitution = canonicalSubstitution(pair, x, y);
     return {
       enumeration,
+      phase: '',
       line,
       folder: v.folder ?? '',
       fileConfig: v.config ?? '',
@@ -83,7 +104,7 @@ export function loadDataset(path: string, enumeration: PairEnumeration, text?: s
       kind: substitutionKind(enumeration, substitution),
       substitution,
       key: calculationKey(enumeration, substitution),
-      eds: v.eds_eV,
+      eds: v.eds_eV ?? NaN,
     };
   });
   return { file: path, rows };
@@ -129,6 +150,7 @@ export function cleanDataset(ds: DataSet): CleanedDataSet {
 /** One physical calculation: the median energy of the rows with its key; a single substitution keeps the first pair that lists it. */
 export interface Sample {
   enumeration: PairEnumeration;
+  phase: string;
   key: string;
   substitution: Substitution;
   kind: SubstitutionKind;
@@ -147,6 +169,7 @@ export function collapseByKey(rows: DataRow[]): Sample[] {
   }
   return [...groups.values()].map((g) => ({
     enumeration: g[0].enumeration,
+    phase: g[0].phase,
     key: g[0].key,
     substitution: g[0].substitution,
     kind: g[0].kind,
@@ -158,7 +181,7 @@ export function collapseByKey(rows: DataRow[]): Sample[] {
 }
 
 export function rowSample(r: DataRow): Sample {
-  return { enumeration: r.enumeration, key: r.key, substitution: r.substitution, kind: r.kind, eds: r.eds, lines: [r.line], folders: [r.folder], uniqueIds: [r.uniqueId] };
+  return { enumeration: r.enumeration, phase: r.phase, key: r.key, substitution: r.substitution, kind: r.kind, eds: r.eds, lines: [r.line], folders: [r.folder], uniqueIds: [r.uniqueId] };
 }
 
 function median(v: number[]): number {

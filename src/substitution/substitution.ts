@@ -68,3 +68,18 @@ export function expandSubstitutions(enumeration: PairEnumeration, elements: stri
   }
   return out;
 }
+
+/**
+ * Every physical calculation of the given elements over the pairs: as
+ * `expandSubstitutions`, with each single substitution once (under the first
+ * pair that lists it) instead of once per pair.
+ */
+export function distinctSubstitutions(enumeration: PairEnumeration, elements: string[], pairs = enumeration.pairs): Substitution[] {
+  const seen = new Set<string>();
+  return expandSubstitutions(enumeration, elements, pairs).filter((s) => {
+    const k = calculationKey(enumeration, s);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

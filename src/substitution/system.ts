@@ -1,4 +1,4 @@
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { readStructure } from '../structure/io.ts';
 import { formatSupercell, parseSupercellSpec, supercell } from '../structure/supercell.ts';
@@ -7,7 +7,7 @@ import { InputError } from '../util/errors.ts';
 import { checkParam } from '../util/params.ts';
 import { SYSTEM_PARAMS } from './params.ts';
 import { substitutionPairs, type PairEnumeration } from './pairs.ts';
-import { cleanDataset, loadDataset, type CleanedDataSet } from './dataset.ts';
+import { cleanDataset, loadDataset, type CleanedDataSet, type PositionFrame } from './dataset.ts';
 
 export interface SubstitutionSystem {
   file: string;
@@ -40,10 +40,43 @@ export function structureForData(data: string, structure?: string): string {
   return beside;
 }
 
-export function trainingData(data: string, o: { structure?: string; block?: string; supercell?: string; maxDistance?: number } = {}): {
+export function trainingData(data: string, o: { structure?: string; block?: string; supercell?: string; maxDistance?: number; positions?: PositionFrame } = {}): {
   system: SubstitutionSystem;
   data: CleanedDataSet;
 } {
   const system = substitutionSystem(structureForData(data, o.structure), o);
-  return { system, data: cleanDataset(loadDataset(data, system.enumeration)) };
+  return { system, data: cleanDataset(loadDataset(data, system.enumeration, { structure: system.structure, frame: o.positions })) };
+}
+
+/** One data set with its structure and cell. */
+export interface DataSource {
+  data: string;
+  structure?: string;
+  supercell?: string;
+  maxDistance?: number;
+  /** Positions are fractions of the CIF cell (default) or of the supercell. */
+  positions?: PositionFrame;
+}
+
+/**
+ * Several data sets, each in its own cell, as one training set: keys and site
+ * tags carry the set's name (its data file's stem, or its folder for
+ * `…/<phase>/eds.csv`), so no two sets share a group or a site.
+ */
+export function trainingSets(sources: readonly DataSource[]): { systems: SubstitutionSystem[]; data: CleanedDataSet } {
+  const loaded = sources.map((s) => trainingData(s.data, s));
+  if (loaded.length === 1) return { systems: [loaded[0].system], data: loaded[0].data };
+  const names = sources.map((s, i) => {
+    const stem = basename(s.data).replace(/\.[^.]+$/, '');
+    return `${stem === 'eds' ? basename(dirname(s.data)) : stem}${sources.filter((t) => t.data === s.data).length > 1 ? `#${i + 1}` : ''}`;
+  });
+  const tag = <T extends { key: string; phase: string }>(r: T, i: number): T => ({ ...r, key: `${names[i]}|${r.key}`, phase: names[i] });
+  return {
+    systems: loaded.map((l) => l.system),
+    data: {
+      rows: loaded.flatMap((l, i) => l.data.rows.map((r) => tag(r, i))),
+      dropped: loaded.flatMap((l, i) => l.data.dropped.map((d) => ({ ...d, reason: `${names[i]}: ${d.reason}` }))),
+      pristineEnergy: loaded[0].data.pristineEnergy,
+    },
+  };
 }

@@ -98,6 +98,7 @@ export function energyColumn<N extends string>(name: N, description: string, dig
   return {
     ...base,
     parse: (s: string, where: Where) => {
+      if (s === '' || s === undefined) throw new InputError(`column ${name} is empty: fill in the energy (eV) or remove the row`, where);
       const x = base.parse(s, where);
       if (Math.abs(x) > 1e3) throw new InputError(`column ${name}: ${x} eV is not a plausible substitution energy`, where);
       return x;
@@ -147,8 +148,8 @@ export function readTable<C extends readonly Column<any>[]>(
 }
 
 /** CSV text of rows under the given columns; an optional column no row fills is left out. */
-export function writeTable<C extends readonly Column<any>[]>(all: C, rows: readonly Partial<RowOf<C>>[]): string {
-  const cols = all.filter((c) => !c.optional || rows.some((r) => (r as Record<string, unknown>)[c.name] !== undefined));
+export function writeTable<C extends readonly Column<any>[]>(all: C, rows: readonly Partial<RowOf<C>>[], o: { keep?: readonly string[] } = {}): string {
+  const cols = all.filter((c) => !c.optional || o.keep?.includes(c.name) || rows.some((r) => (r as Record<string, unknown>)[c.name] !== undefined));
   return toCsv(
     cols.map((c) => c.name),
     rows.map((r) => cols.map((c) => {

@@ -6,16 +6,13 @@
 import { type FamilySpec } from '../model/family.ts';
 import { familySpec } from '../model/families.ts';
 import { featureDefinition, type CeOptions } from '../features/sets.ts';
-import { trainingData, type SubstitutionSystem } from '../substitution/system.ts';
+import { trainingSets, type DataSource, type SubstitutionSystem } from '../substitution/system.ts';
+import { InputError } from '../util/errors.ts';
 import type { CleanedDataSet } from '../substitution/dataset.ts';
 
+/** Where the DFT data come from: one or several data sets, each with its structure and cell. */
 export interface DataChoice {
-  /** DFT substitution energies (data-set format). */
-  data: string;
-  /** Its structure; default `structure.cif` beside the data. */
-  structure?: string;
-  supercell?: string;
-  maxDistance?: number;
+  sources: DataSource[];
 }
 
 export interface ModelChoice {
@@ -35,6 +32,7 @@ export function specOf(c: ModelChoice, family = c.family): FamilySpec {
   return familySpec(family, c.model, { params: c.params, features: featureDefinition(c.features, c.ce), seed: c.seed });
 }
 
-export function loadTraining(d: DataChoice): { system: SubstitutionSystem; data: CleanedDataSet } {
-  return trainingData(d.data, { structure: d.structure, supercell: d.supercell, maxDistance: d.maxDistance });
+export function loadTraining(d: DataChoice): { systems: SubstitutionSystem[]; data: CleanedDataSet } {
+  if (d.sources.length === 0) throw new InputError('no data set given (--data)');
+  return trainingSets(d.sources);
 }

@@ -35,9 +35,10 @@ export const DEFAULT_FEATURE_SETS = FEATURE_SETS.map((s) => s.name);
 /** Every model × feature set on one protocol beside the data set's published numbers. */
 export async function compareModels(r: CompareRequest): Promise<Comparison> {
   const sets = r.featureSets.map(featureSet);
-  const { system, data } = loadTraining(r);
+  const { systems, data } = loadTraining(r);
+  const system = systems[0];
   const rows = await compare(data, { ...r, sets });
-  const literature = literatureFor(r.data);
+  const literature = literatureFor(r.sources[0].data);
   const sites = new Set([...rows, ...(literature?.rows ?? [])].flatMap((x) => Object.keys(x.per_site)));
   // sites in the structure's own order
   return { protocol: r.protocol, sites: system.enumeration.cell.labels().filter((s) => sites.has(s)), literature, rows };

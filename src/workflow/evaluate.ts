@@ -14,13 +14,18 @@ export interface EvaluateRequest extends DataChoice, ModelChoice {
   select?: SelectBy;
   /** Also report one model per centre site (the literature's per-site models). */
   perSite?: boolean;
+  shots?: number[];
+  shotsFrom?: 'suggest' | 'random' | 'both';
+  draws?: number;
+  learningCurve?: number[];
+  baselines?: boolean;
   progress?: Progress;
 }
 
 /** Train and test a model on a DFT data set under a protocol. */
 export async function evaluateModel(r: EvaluateRequest): Promise<EvaluationResult> {
-  const { system, data } = loadTraining(r);
-  const labels = system.enumeration.cell.labels();
+  const { systems, data } = loadTraining(r);
+  const labels = systems.flatMap((s) => s.enumeration.cell.labels());
   if (r.site && r.site !== 'all' && !labels.includes(r.site)) throw new InputError(`--site ${r.site}: expected all or one of ${labels.join(', ')}`);
   return evaluate(data, {
     protocol: r.protocol,
@@ -28,10 +33,15 @@ export async function evaluateModel(r: EvaluateRequest): Promise<EvaluationResul
     seed: r.seed,
     repeats: r.repeats,
     site: r.site,
-    perSite: r.perSite ?? true,
+    perSite: r.perSite ?? false,
     search: r.search,
     select: r.select,
     threshold: r.threshold,
+    shots: r.shots,
+    shotsFrom: r.shotsFrom,
+    draws: r.draws,
+    learningCurve: r.learningCurve,
+    baselines: r.baselines,
     progress: r.progress ?? SILENT,
   });
 }

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { substitutionSystem, type SubstitutionSystem } from '../substitution/system.ts';
-import { expandSubstitutions } from '../substitution/substitution.ts';
+import { distinctSubstitutions } from '../substitution/substitution.ts';
 import { chooseFamily, loadModel } from '../predict/modelFile.ts';
 import { predictParallel, type PredictResult } from '../predict/parallel.ts';
 import { stabilising } from '../predict/predict.ts';
@@ -33,7 +33,7 @@ export async function predictPhase(r: PredictRequest): Promise<PhasePrediction> 
   const system = substitutionSystem(r.cif, { block: r.block, supercell: r.supercell, maxDistance: r.maxDistance });
   chooseFamily(saved, system.structure, r.family);
   const elements = r.elements ?? saved.training.elements;
-  const count = expandSubstitutions(system.enumeration, elements).length;
+  const count = distinctSubstitutions(system.enumeration, elements).length;
   const threads = r.threads === 'auto' ? (count > 10000 && availableParallelism() > 1 ? 2 : 1) : r.threads;
   const result = await predictParallel({ model: r.model, cif: r.cif, block: r.block, supercell: system.supercell, maxDistance: system.maxDistance, family: r.family, elements }, threads);
   const rows = r.stabilisingBelow === undefined ? result.rows : stabilising(result.rows, r.stabilisingBelow);

@@ -206,7 +206,7 @@ export async function reproduce(r: ReproduceRequest): Promise<ReproduceSummary> 
     steps.tick();
 
     // 6. train on all of the training data, predict every target substitution
-    const saved = await trainModel({ data: dataFile, structure: trainingFile, model: 'svr', seed: r.seed, families: ['site', 'transfer'], progress });
+    const saved = await trainModel({ sources: [{ data: dataFile, structure: trainingFile }], model: 'svr', seed: r.seed, families: ['site', 'transfer'], progress });
     saveModel(join(out, 'model.json'), saved);
     files.push('model.json');
     const targetSystem = substitutionSystem(targetFile);

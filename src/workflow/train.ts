@@ -1,7 +1,8 @@
-import { collapseByKey } from '../substitution/dataset.ts';
+import { collapseByKey, type Sample } from '../substitution/dataset.ts';
 import { fitFamily } from '../model/families.ts';
 import { searchFamilyParams } from '../model/search.ts';
-import { phaseOf, type SavedModel } from '../predict/modelFile.ts';
+import { phaseOf, storeCell, type SavedModel, type TrainingInfo } from '../predict/modelFile.ts';
+import type { SubstitutionSystem } from '../substitution/system.ts';
 import { SILENT, inStage, type Progress } from '../util/progress.ts';
 import { loadTraining, specOf, type DataChoice, type ModelChoice } from './choices.ts';
 
@@ -15,7 +16,7 @@ export interface TrainRequest extends DataChoice, Omit<ModelChoice, 'family'> {
 
 /** Fit every requested family on every row of a data set. */
 export async function trainModel(r: TrainRequest): Promise<SavedModel> {
-  const { system, data } = loadTraining(r);
+  const { systems, data } = loadTraining(r);
   const samples = collapseByKey(data.rows);
   const select = r.select ?? [];
   const families: SavedModel['families'] = {};
@@ -30,19 +31,26 @@ export async function trainModel(r: TrainRequest): Promise<SavedModel> {
       stage.tick();
     }
   });
-  const elements = new Set<string>(system.enumeration.cell.sites.map((s) => s.element));
+  return { families, training: trainingInfo(systems, r.sources.map((x) => x.data), samples, r.seed) };
+}
+
+/** What a model file records of its training data: each phase with its cell, the elements seen. */
+export function trainingInfo(systems: SubstitutionSystem[], dataFiles: string[], samples: readonly Sample[], seed: number): TrainingInfo {
+  const elements = new Set<string>(systems.flatMap((s) => s.enumeration.cell.sites.map((x) => x.element)));
   for (const s of samples) elements.add(s.substitution.elementA).add(s.substitution.elementB);
   return {
-    families,
-    training: {
+    // phases in the order their cells first appear among the samples: models that keep their data number cells so
+    phases: systems.map((system, i) => ({
       structure: system.file,
-      data: r.data,
+      data: dataFiles[i],
       phase: phaseOf(system.structure),
-      samples: samples.length,
-      elements: [...elements].sort(),
-      maxDistance: system.maxDistance,
+      samples: samples.filter((s) => s.enumeration === system.enumeration).length,
       supercell: system.supercell,
-      seed: r.seed,
-    },
+      maxDistance: system.maxDistance,
+      cell: storeCell(system.enumeration, system.maxDistance),
+    })),
+    samples: samples.length,
+    elements: [...elements].sort(),
+    seed,
   };
 }

@@ -1,0 +1,165 @@
+/**
+ * Calculations to run: the site pairs of a cell, a template of the data-set
+ * rows to fill, substituted cells for DFT (one, a manifest of them, or the k the
+ * model suggests), and CE feature tables. Positions are written as fractions of
+ * the CIF cell, as the data-set format reads them by default.
+ */
+import { join } from 'node:path';
+import { Structure } from '../structure/structure.ts';
+import type { Vec3 } from '../structure/lattice.ts';
+import { toCif } from '../structure/cif.ts';
+import { toPoscar } from '../structure/poscar.ts';
+import { substitutionSystem, type SubstitutionSystem } from '../substitution/system.ts';
+import { canonicalSubstitution, distinctSubstitutions, expandSubstitutions, substitutionKind, type Substitution } from '../substitution/substitution.ts';
+import { DATASET_COLUMNS, loadDataset, type PositionFrame } from '../substitution/dataset.ts';
+import { CeFeaturizer } from '../features/ce.ts';
+import { featureDefinition, type CeOptions } from '../features/sets.ts';
+import { loadModel, chooseFamily } from '../predict/modelFile.ts';
+import { isProbabilistic } from '../model/gpFamily.ts';
+import { columns, energyColumn, optional, writeTable } from '../util/table.ts';
+import { writeFileAtomic } from '../util/atomicWrite.ts';
+import { toCsv } from '../util/csv.ts';
+import { InputError } from '../util/errors.ts';
+
+export interface CellChoice {
+  cif: string;
+  block?: string;
+  supercell?: string;
+  maxDistance?: number;
+}
+
+const systemOf = (c: CellChoice) => substitutionSystem(c.cif, { block: c.block, supercell: c.supercell, maxDistance: c.maxDistance });
+
+/** The periodic cell with X on atom a and Y on atom b. */
+export function substitutedCell(system: SubstitutionSystem, s: Substitution): Structure {
+  const cell = system.enumeration.cell;
+  const { pair } = s;
+  const sites = cell.sites.map((x, i) => ({ ...x, element: i === pair.atomA ? s.elementA : i === pair.atomB ? s.elementB : x.element }));
+  return new Structure(cell.lattice, sites, `${cell.formula()} ${s.elementA}@${pair.siteA} ${s.elementB}@${pair.siteB} pair ${pair.id}`);
+}
+
+const round = (x: number) => Math.round(x * 1e6) / 1e6 + 0;
+
+/** A substitution as a data-set row (positions: fractions of the CIF cell; b = a + d at the pair's nearest image). */
+export function datasetRow(system: SubstitutionSystem, s: Substitution) {
+  const cell = system.enumeration.cell;
+  const { pair } = s;
+  const toCif = (f: Vec3): Vec3 => system.structure.lattice.toFractional(cell.lattice.toCartesian(f));
+  const fa = cell.sites[pair.atomA].frac;
+  const fb = cell.sites[pair.atomB].frac;
+  const a = toCif(fa);
+  const d = toCif([fb[0] + pair.image[0] - fa[0], fb[1] + pair.image[1] - fa[1], fb[2] + pair.image[2] - fa[2]]);
+  return { site_a: pair.siteA, xa: round(a[0]), ya: round(a[1]), za: round(a[2]), site_b: pair.siteB, dx: round(d[0]), dy: round(d[1]), dz: round(d[2]), element_a: s.elementA, element_b: s.elementB };
+}
+
+/** The data-set columns plus what a manifest says about each calculation. */
+const MANIFEST_COLUMNS = [
+  ...DATASET_COLUMNS.filter((c): c is Exclude<(typeof DATASET_COLUMNS)[number], { name: 'eds_eV' | 'config' | 'folder' | 'unique_id' }> => !['eds_eV', 'config', 'folder', 'unique_id'].includes(c.name)),
+  optional(energyColumn('eds_eV', 'DFT E_DS per cell: fill in, then pass the file back with --data')),
+  columns.number('config', 'configuration id of the pair enumeration', { integer: true }),
+  columns.text('kind', 'single or pair'),
+  optional(columns.number('distance', 'a–b distance', { unit: 'Å', digits: 4 })),
+  optional(energyColumn('eds_pred', 'the model\'s prediction', 6)),
+  optional(energyColumn('eds_sd', 'its predictive sd', 6)),
+  optional(columns.text('cif', 'the substituted cell (CIF)')),
+  optional(columns.text('poscar', 'the substituted cell (POSCAR)')),
+] as const;
+
+/** Substituted cells (CIF + POSCAR) of calculations and a manifest.csv in the data-set format, into `dir`. */
+export function writeCalculations(dir: string, system: SubstitutionSystem, items: { substitution: Substitution; eds_pred?: number; eds_sd?: number }[]): { manifest: string; files: string[] } {
+  const files: string[] = [];
+  const rows = items.map(({ substitution: s, eds_pred, eds_sd }, k) => {
+    const name = `${String(k + 1).padStart(3, '0')}-${s.elementA}@${s.pair.siteA}-${s.elementB}@${s.pair.siteB}-c${s.pair.id}`.replace(/[^A-Za-z0-9@_.-]+/g, '_');
+    const cell = substitutedCell(system, s);
+    writeFileAtomic(join(dir, `${name}.cif`), toCif(cell));
+    writeFileAtomic(join(dir, `${name}.POSCAR`), toPoscar(cell));
+    files.push(`${name}.cif`, `${name}.POSCAR`);
+    return { ...datasetRow(system, s), config: s.pair.id, kind: substitutionKind(system.enumeration, s), distance: s.pair.distance, eds_pred, eds_sd, cif: `${name}.cif`, poscar: `${name}.POSCAR` };
+  });
+  const manifest = writeTable(MANIFEST_COLUMNS, rows, { keep: ['eds_eV'] });
+  writeFileAtomic(join(dir, 'manifest.csv'), manifest);
+  return { manifest, files: [...files, 'manifest.csv'] };
+}
+
+/** The symmetry-distinct site pairs of a cell, with positions as a data set gives them. */
+export function pairTable(c: CellChoice & { elements?: string[] }) {
+  const system = systemOf(c);
+  const rows = system.enumeration.pairs.map((p) => {
+    const r = datasetRow(system, { pair: p, elementA: system.enumeration.cell.sites[p.atomA].element, elementB: system.enumeration.cell.sites[p.atomB].element });
+    return {
+      id: p.id,
+      site_a: p.siteA,
+      site_b: p.siteB,
+      wyckoff_a: p.wyckoffA,
+      wyckoff_b: p.wyckoffB,
+      distance: p.distance,
+      image_distances: p.imageDistances,
+      multiplicity: p.multiplicity,
+      swappable: p.swappable,
+      xa: r.xa,
+      ya: r.ya,
+      za: r.za,
+      dx: r.dx,
+      dy: r.dy,
+      dz: r.dz,
+      ...(c.elements ? { substitutions: distinctSubstitutions(system.enumeration, c.elements, [p]).length } : {}),
+    };
+  });
+  return { system, rows };
+}
+
+/** The rows of a data set to fill: one per physical calculation of the elements (coordinates included, eds_eV empty). */
+export function templateRows(c: CellChoice & { elements: string[] }): { system: SubstitutionSystem; csv: string; rows: number } {
+  const system = systemOf(c);
+  const subs = distinctSubstitutions(system.enumeration, c.elements);
+  const rows = subs.map((s) => ({ ...datasetRow(system, s), config: s.pair.id, kind: substitutionKind(system.enumeration, s), distance: s.pair.distance }));
+  return { system, csv: writeTable(MANIFEST_COLUMNS, rows, { keep: ['eds_eV'] }), rows: rows.length };
+}
+
+/** One substituted cell. */
+export function substituteOne(c: CellChoice & { pair: number; elements: [string, string] }) {
+  const system = systemOf(c);
+  const pair = system.enumeration.pairs[c.pair - 1];
+  if (!pair) throw new InputError(`--pair ${c.pair}: expected a configuration id from 1 to ${system.enumeration.pairs.length}`);
+  const s = canonicalSubstitution(pair, c.elements[0], c.elements[1]);
+  return { system, substitution: s, cell: substitutedCell(system, { pair, elementA: c.elements[0], elementB: c.elements[1] }), kind: substitutionKind(system.enumeration, s) };
+}
+
+/** Every cell of a manifest (data-set format; eds_eV may be empty) into `dir`, with the manifest echoed beside them. */
+export function substituteBatch(c: CellChoice & { manifest: string; out: string; positions?: PositionFrame }) {
+  const system = systemOf(c);
+  const ds = loadDataset(c.manifest, system.enumeration, { structure: system.structure, frame: c.positions, energyOptional: true });
+  return { system, ...writeCalculations(c.out, system, ds.rows.map((r) => ({ substitution: r.substitution }))) };
+}
+
+/** CE feature vectors of a data set's substitutions or of every substitution of some elements. */
+export function featureTable(c: CellChoice & { features: string; ce: CeOptions; data?: string; elements: string[] }) {
+  const system = systemOf(c);
+  const f = new CeFeaturizer(system.enumeration, featureDefinition(c.features, c.ce));
+  const subs = c.data
+    ? loadDataset(c.data, system.enumeration, { structure: system.structure }).rows.map((r) => ({ s: r.substitution, eds: r.eds as number | '' }))
+    : expandSubstitutions(system.enumeration, c.elements).map((s) => ({ s, eds: '' as number | '' }));
+  const header = ['config', 'site_a', 'element_a', 'site_b', 'element_b', 'kind', ...f.names, ...(c.data ? ['eds'] : [])];
+  const rows = subs.map(({ s, eds }) => [s.pair.id, s.pair.siteA, s.elementA, s.pair.siteB, s.elementB, substitutionKind(system.enumeration, s), ...f.features(s).map((x) => +x.toPrecision(8)), ...(c.data ? [eds] : [])]);
+  return { csv: toCsv(header, rows), rows: rows.length, features: f.names.length, definition: f.definition };
+}
+
+/**
+ * The k calculations of a structure whose DFT energies would teach a
+ * probabilistic model most (greedy variance reduction), written as cells and a
+ * manifest to fill and pass back with --data.
+ */
+export async function suggestCalculations(c: CellChoice & { model: string; budget: number; elements?: string[]; out: string; family?: string }) {
+  const saved = await loadModel(c.model);
+  const system = systemOf(c);
+  const { family, model } = chooseFamily(saved, system.structure, c.family);
+  if (!isProbabilistic(model) || !('suggest' in model)) throw new InputError(`the ${family} model gives no predictive distribution; suggestions need a gp model (cescreen train --families gp)`, { file: c.model });
+  const candidates = distinctSubstitutions(system.enumeration, c.elements ?? saved.training.elements);
+  if (candidates.length === 0) throw new InputError('no candidate substitutions: give --elements other than the hosts');
+  const gp = model as typeof model & { suggest(e: typeof system.enumeration, s: Substitution[], k: number): { index: number; sd: number }[] };
+  const picks = gp.suggest(system.enumeration, candidates, c.budget);
+  const chosen = picks.map((p) => candidates[p.index]);
+  const d = model.predictDistribution(system.enumeration, chosen);
+  const written = writeCalculations(c.out, system, chosen.map((s, k) => ({ substitution: s, eds_pred: d.mean[k], eds_sd: d.sd[k] })));
+  return { family, system, candidates: candidates.length, picks: chosen.map((s, k) => ({ ...datasetRow(system, s), config: s.pair.id, kind: substitutionKind(system.enumeration, s), eds_pred: d.mean[k], eds_sd: d.sd[k] })), ...written };
+}
