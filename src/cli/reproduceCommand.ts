@@ -14,20 +14,25 @@ export function registerReproduce(program: Command): void {
     .option('--data <csv>', 'training DFT data (data-set format)', DEFAULT_DATA)
     .option('--structure <cif>', 'structure of the training data (default: structure.cif beside it)')
     .option('--target <cif>', 'the phase to screen', DEFAULT_TARGET)
+    .option('--supercell <spec>', 'periodic cell of the calculations (training and target)')
     .addOption(paramOption('seed', CHOICES.seed))
     .option('--quick', 'fewer models in the comparison table')
     .option('--json', 'JSON summary')
-    .action(async (o: { output: string; data: string; structure?: string; target: string; seed: number; quick?: boolean; json?: boolean }) => {
+    .action(async (o: { output: string; data: string; structure?: string; supercell?: string; target: string; seed: number; quick?: boolean; json?: boolean }) => {
       const progress = commandProgress(o);
       try {
-        const s = await reproduce({ out: o.output, data: o.data, structure: o.structure, target: o.target, seed: o.seed, quick: o.quick, progress });
+        const s = await reproduce({ out: o.output, data: o.data, structure: o.structure, supercell: o.supercell, target: o.target, seed: o.seed, quick: o.quick, progress });
         progress.stop();
         emit(s, o.json, (x) =>
           `${x.training} → ${x.target}: wrote ${x.files.length} files to ${o.output}/ (open ${o.output}/report.html)\n\n` +
-          table(['family', 'protocol', 'test MAE (meV)'], x.evaluation.map((e) => [e.family, e.protocol, fixed(e.mae_meV, 1)])) +
-          `\n${x.training} out-of-fold MAE (site family, grouped 5-fold): ${fixed(x.training_out_of_fold_mae_meV, 1)} meV\n` +
+          table(
+            ['family', 'protocol', 'MAE (meV)', '90 % coverage', ...Object.keys(x.evaluation[0]?.baselines_meV ?? {})],
+            x.evaluation.map((e) => [e.family, e.protocol, fixed(e.mae_meV, 1), e.coverage === undefined ? '' : `${fixed(100 * e.coverage, 1)} %`, ...Object.keys(x.evaluation[0]?.baselines_meV ?? {}).map((k) => (e.baselines_meV[k] === undefined ? '' : fixed(e.baselines_meV[k], 1)))]),
+          ) +
+          (x.shots.length ? `\nnew site, k of its calculations added (mean test MAE over held-out sites, meV): ${x.shots.map((p) => `k=${p.k} ${p.strategy} ${fixed(p.mae_meV, 0)}`).join(', ')}\n` : '') +
+          `\n${x.training} held-out check (gp, grouped 5-fold): ${fixed(x.training_check_mae_meV, 1)} meV\n` +
           `most important features: ${x.top_features.join(', ')}\n` +
-          `most stabilising ${x.target} pairs (predicted):\n${x.top_target_pairs.map((p) => `  ${p}`).join('\n')}\n`,
+          `${x.target}: ${x.target_predictions} calculations predicted, ${x.target_out_of_domain} outside the applicability domain; most stabilising pairs (90 % interval):\n${x.top_target_pairs.map((p) => `  ${p}`).join('\n')}\n`,
         );
       } finally {
         progress.stop();
