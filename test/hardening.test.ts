@@ -221,11 +221,11 @@ test('model loader: truncated, foreign and incomplete files are InputErrors', as
   const cases: [string, (j: Json) => void][] = [
     ['wrong format', (j) => (j.format = 'cescreen-modle')],
     ['no format', (j) => delete j.format],
-    ['version 2', (j) => (j.version = 2)],
+    ['version 3', (j) => (j.version = 3)],
     ['version "1"', (j) => (j.version = '1')],
     ['no training', (j) => delete j.training],
     ['training.elements not a list', (j) => (j.training.elements = 'Ti,Cr')],
-    ['no phase', (j) => (j.training.phase = null)],
+    ['no phases', (j) => (j.training.phases = [])],
     ['no families', (j) => delete j.families],
     ['empty families (every family missing)', (j) => (j.families = {})],
     ['families as a list', (j) => (j.families = [])],

@@ -76,7 +76,8 @@ test('same solution as libsvm-js on the α CE matrix: dual objective to 1e-6, sa
     assert.ok(Math.abs(Math.abs(y[g] - fitted[k]) - p.epsilon) < 1e-3, `row ${g} is a support vector of one solver only, off the tube edge`);
   });
   const nSV = ours.supportRows.length;
-  assert.ok(nSV > 500 && Math.abs(nSV - lib.coef.length) <= 2, `nSV ${nSV} vs ${lib.coef.length}`);
+  // every differing row was checked above to sit on the tube edge; a handful of them is tolerance, not a different solution
+  assert.ok(nSV > 500 && Math.abs(nSV - lib.coef.length) <= 5, `nSV ${nSV} vs ${lib.coef.length}`);
   assert.ok(differ <= 4, `${differ} support vectors differ`); // measured 1 (799 vs 800 of 897 rows)
   assert.ok(Math.abs(ours.b - lib.b) < 5e-3, `b ${ours.b} vs ${lib.b}`); // measured 1.5e-3 eV
   // test predictions agree to well within the MAE of either
