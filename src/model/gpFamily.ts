@@ -116,8 +116,6 @@ const COMPONENTS = (P: number, F: number): Component[] => [
 /** The site terms, fitted in the second stage. */
 const SITE_TERMS = ['site.sigma', 'site.ell', 'offset.sigma'];
 
-const round = (x: number) => Math.round(x * 1e4) / 1e4;
-
 /** Builds the latent designs of substitutions of any cells. */
 class InputBuilder {
   private readonly smooth: DesignBuilder;
@@ -129,10 +127,16 @@ class InputBuilder {
   readonly siteDescriptors = new Map<string, number[]>();
   private n = 0;
 
+  private readonly atomKeys = new Map<string, string>();
+  /** The training sites (key → scaled descriptor): a query's site equal to one of them gets its key. */
+  private readonly known: Map<string, number[]>;
+
   constructor(
     private readonly spec: FamilySpec,
     private readonly scales: Scales,
+    known: Record<string, number[]> = {},
   ) {
+    this.known = new Map(Object.entries(known));
     const P = scales.property.length;
     this.smooth = new DesignBuilder(3 * P + 4);
     this.site = new DesignBuilder(P);
@@ -146,13 +150,30 @@ class InputBuilder {
 
   /** Identity of a site: its host and rounded environment descriptor (equal in every cell of one phase). */
   siteKey(e: PairEnumeration, atom: number): string {
-    const raw = featurizerFor(e, this.spec.endFeatures!).environmentDescriptor(atom);
-    const key = `${hostOf(e, atom)}|${raw.map(round).join(',')}`;
-    if (!this.siteDescriptors.has(key)) {
-      const P = this.scales.property.length;
-      this.siteDescriptors.set(key, raw.map((x, k) => x / (k < 2 * P ? this.scales.property[k % P] : GEOMETRY_SCALES[k - 2 * P])));
+    const cacheKey = `${this.cellIndex(e)}:${atom}`;
+    const cached = this.atomKeys.get(cacheKey);
+    if (cached) return cached;
+    const host = hostOf(e, atom);
+    const P = this.scales.property.length;
+    const v = featurizerFor(e, this.spec.endFeatures!)
+      .environmentDescriptor(atom)
+      .map((x, k) => x / (k < 2 * P ? this.scales.property[k % P] : GEOMETRY_SCALES[k - 2 * P]));
+    // equal within round-off is the same site (a key made by rounding would split values that sit on a rounding boundary)
+    const same = (w: readonly number[]) => w.every((x, k) => Math.abs(x - v[k]) <= 1e-7 * Math.max(1, Math.abs(x)));
+    let key = [...this.known, ...this.siteDescriptors].find(([k, w]) => k.startsWith(`${host}|`) && same(w))?.[0];
+    if (!key) {
+      key = `${host}|${v.map((x) => x.toPrecision(6)).join(',')}`;
+      while (this.known.has(key) || this.siteDescriptors.has(key)) key += "'";
     }
+    if (!this.known.has(key)) this.siteDescriptors.set(key, v);
+    else if (!this.siteDescriptors.has(key)) this.siteDescriptors.set(key, this.known.get(key)!);
+    this.atomKeys.set(cacheKey, key);
     return key;
+  }
+
+  private cellIndex(e: PairEnumeration): number {
+    if (!this.cells.has(e)) this.cells.set(e, this.cells.size);
+    return this.cells.get(e)!;
   }
 
   /** s(X@a): its terms in the smooth, site and offset designs (the host's points with −1 make s(host@a) = 0). */
@@ -168,8 +189,7 @@ class InputBuilder {
   }
 
   private corner(e: PairEnumeration, s: Substitution): number {
-    if (!this.cells.has(e)) this.cells.set(e, this.cells.size);
-    return this.pair.point(`${this.cells.get(e)}:${s.pair.id}:${s.elementA}:${s.elementB}`, '', () =>
+    return this.pair.point(`${this.cellIndex(e)}:${s.pair.id}:${s.elementA}:${s.elementB}`, '', () =>
       featurizerFor(e, this.spec.features)
         .features(s)
         .map((v, q) => (v - this.scales.fMean[q]) / this.scales.fScale[q]),
@@ -383,7 +403,7 @@ export class GPFamilyModel implements ProbabilisticModel {
 
   /** Latent inputs of substitutions of a cell, built with this model's scales. */
   inputsFor(enumeration: PairEnumeration, subs: Substitution[]): { inputs: GPInputs; sites: Map<string, number[]> } {
-    const b = new InputBuilder(this.spec, this.state.scales);
+    const b = new InputBuilder(this.spec, this.state.scales, this.state.domain.sites);
     for (const s of subs) b.add(enumeration, s);
     return { inputs: b.inputs(), sites: b.siteDescriptors };
   }
@@ -425,7 +445,7 @@ export class GPFamilyModel implements ProbabilisticModel {
    * training data: what a few new calculations teach it, without re-tuning.
    */
   withData(samples: TrainingSample[]): GPFamilyModel {
-    const b = new InputBuilder(this.spec, this.state.scales);
+    const b = new InputBuilder(this.spec, this.state.scales, this.state.domain.sites);
     const cells = new Map<PairEnumeration, number>();
     const state: GPState = { ...this.state, training: { cells: [], samples: [] }, y: samples.map((s) => s.eds) };
     for (const s of samples) {
@@ -517,7 +537,7 @@ export class GPFamilyModel implements ProbabilisticModel {
     finiteNumber(m.calibration?.newSite, 'GP calibration', true);
     finiteNumber(m.calibration?.newSiteScale, 'GP calibration', true);
     finiteNumber(m.calibration?.newSiteExponent, 'GP calibration');
-    const b = new InputBuilder(json.spec, m.scales);
+    const b = new InputBuilder(json.spec, m.scales, m.domain.sites);
     for (const s of m.training.samples) {
       const e = cells[s.cell];
       if (!e) throw new Error(`GP: training cell ${s.cell} is missing`);

@@ -1,0 +1,13 @@
+import { trainingData, DEFAULT_DATA } from '../../src/substitution/system.ts';
+import { calculationKey, expandSubstitutions } from '../../src/substitution/substitution.ts';
+import { collapseByKey } from '../../src/substitution/dataset.ts';
+import { familySpec, fitFamily } from '../../src/model/families.ts';
+const { system, data } = trainingData(DEFAULT_DATA);
+const m: any = await fitFamily(familySpec('gp', 'svr', { seed: 0 }), collapseByKey(data.rows).slice(0, 400));
+const subs = expandSubstitutions(system.enumeration, ['Ti', 'B', 'Y']);
+const p = m.predict(system.enumeration, subs);
+const by = new Map<string, number[]>();
+subs.forEach((s, k) => { const key = calculationKey(system.enumeration, s); if (key.includes('#')) by.set(key, [...(by.get(key) ?? []), p[k]]); });
+for (const [k, v] of by) console.log(k, v.map((x: number) => x.toFixed(6)).join(' '));
+const q = m.inputsFor(system.enumeration, subs).inputs;
+console.log(q.n, q.designs.map((d: any) => d.points.n));
