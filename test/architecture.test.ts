@@ -52,3 +52,30 @@ test('no import circle anywhere in src/', () => {
   for (const f of graph.keys()) visit(f, []);
   assert.deepEqual(cycles, []);
 });
+
+// What a command may use besides the workflows: declarations (registries, parameters, formats)
+// and writers of its own output. Everything that computes goes through src/workflow.
+const CLI_MAY_IMPORT = [
+  /^cli\//,
+  /^workflow\//,
+  /^util\//,
+  /^figures\//,
+  /^model\/(regressors|families|protocols)\.ts$/,
+  /^features\/(sets|elements)\.ts$/,
+  /^substitution\/(params|system|dataset)\.ts$/,
+  /^environment\/params\.ts$/,
+  /^structure\/(periodicTable|io)\.ts$/,
+  /^predict\/(table|modelFile)\.ts$/,
+];
+
+test('the CLI only parses and prints: it calls workflows, declarations and writers, never stage code', () => {
+  const offending: string[] = [];
+  for (const [f, deps] of graph) {
+    if (stageOf(f) !== STAGES.indexOf('cli')) continue;
+    for (const d of deps) {
+      const rel = relative(src, d);
+      if (!CLI_MAY_IMPORT.some((re) => re.test(rel))) offending.push(`${relative(src, f)} → ${rel}`);
+    }
+  }
+  assert.deepEqual(offending, []);
+});

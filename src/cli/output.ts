@@ -1,5 +1,5 @@
 import { writeFileAtomic } from '../util/atomicWrite.ts';
-import { InputError, isInputError } from '../util/errors.ts';
+import { isInputError } from '../util/errors.ts';
 
 /** Print a result: JSON for scripts (--json), otherwise the command's own text. */
 export function emit<T>(result: T, json: boolean | undefined, text: (r: T) => string): void {
@@ -10,16 +10,9 @@ export function writeOutput(path: string, content: string): void {
   writeFileAtomic(path, content);
 }
 
-/** Parse a number option, or throw an InputError naming the option. */
-export function numberOption(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const x = Number(value);
-  if (!Number.isFinite(x)) throw new InputError(`option ${name}: expected a number, got '${value}'`);
-  return x;
-}
-
-export function listOption(value: string | undefined): string[] | undefined {
-  return value === undefined ? undefined : value.split(',').map((s) => s.trim()).filter(Boolean);
+/** What a reader tolerated or guessed, one line each on stderr, so a repaired file is never read silently. */
+export function warn(file: string, warnings: readonly string[]): void {
+  for (const w of warnings) process.stderr.write(`cescreen: warning: ${file}: ${w}\n`);
 }
 
 /**
@@ -37,6 +30,3 @@ export function fail(e: unknown): never {
   if (process.env.CESCREEN_DEBUG) process.stderr.write(`${err?.stack}\n`);
   process.exit(1);
 }
-
-// Kept for the structure commands until they move to declared parameters.
-export { fixed, table } from '../figures/text.ts';

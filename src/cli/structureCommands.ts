@@ -1,38 +1,16 @@
 import type { Command } from 'commander';
-import { readStructure, readStructureDetailed, writeStructure, type ReadStructureOptions } from '../structure/io.ts';
-import { analyzeSymmetry } from '../structure/symmetry.ts';
-import { describeStructure } from '../structure/describe.ts';
-import { parseSupercellSpec, supercell } from '../structure/supercell.ts';
-import { siteHistograms, trySiteEnvironments } from '../environment/sites.ts';
+import { writeStructure } from '../structure/io.ts';
+import { ENVIRONMENT_PARAMS } from '../environment/params.ts';
 import { nnhSvg } from '../figures/nnhPlot.ts';
-import { InputError } from '../util/errors.ts';
-import { emit, fixed, numberOption, table, writeOutput } from './output.ts';
+import { fixed, table } from '../figures/text.ts';
+import { buildSupercell, describe, environments, histograms } from '../workflow/structure.ts';
+import { emit, warn, writeOutput } from './output.ts';
+import { paramOption } from './options.ts';
 
 interface Common {
   json?: boolean;
   block?: string;
-  symprec?: string;
-}
-
-/**
- * Read a structure file and print what the reader tolerated or guessed on
- * stderr, one line each (`cescreen: warning: <file>: …`), so a repaired file is
- * never read silently. Other commands can read through this too.
- */
-export function loadStructure(path: string, opts: ReadStructureOptions = {}) {
-  const { structure, warnings } = readStructureDetailed(path, opts);
-  for (const w of warnings) process.stderr.write(`cescreen: warning: ${path}: ${w}\n`);
-  return structure;
-}
-
-function load(cif: string, o: Common) {
-  const structure = loadStructure(cif, { block: o.block });
-  const symmetry = analyzeSymmetry(structure, { symprec: numberOption('--symprec', o.symprec, 0.01) });
-  return { structure, symmetry };
-}
-
-function checkSite(labels: string[], site?: string): void {
-  if (site !== undefined && !labels.includes(site)) throw new InputError(`--site ${site}: no such site (sites: ${labels.join(', ')})`);
+  symprec: number;
 }
 
 export function registerStructureCommands(program: Command): void {
@@ -40,11 +18,12 @@ export function registerStructureCommands(program: Command): void {
     c
       .option('--json', 'machine-readable JSON output')
       .option('--block <name>', 'CIF data block to read (default: the first with atoms)')
-      .option('--symprec <angstrom>', 'symmetry tolerance in Å', '0.01');
+      .addOption(paramOption('symprec', ENVIRONMENT_PARAMS.symprec));
 
   common(program.command('structure <cif>').description('formula, space group, lattice and Wyckoff sites')).action((cif: string, o: Common) => {
-    const { structure, symmetry } = load(cif, o);
-    emit(describeStructure(structure, symmetry), o.json, (r) => {
+    const { report, warnings } = describe({ file: cif, ...o });
+    warn(cif, warnings);
+    emit(report, o.json, (r) => {
       const l = r.lattice;
       return (
         `${r.formula}  ${r.spacegroup.symbol} (No. ${r.spacegroup.number})  ${r.natoms} atoms\n` +
@@ -65,22 +44,19 @@ export function registerStructureCommands(program: Command): void {
     .option('--block <name>', 'CIF data block')
     .option('--json', 'JSON summary')
     .action((cif: string, o: { size: string; output: string; block?: string; json?: boolean }) => {
-      const structure = readStructure(cif, { block: o.block });
-      const cell = supercell(structure, parseSupercellSpec(o.size));
+      const { cell, warnings } = buildSupercell({ file: cif, ...o });
+      warn(cif, warnings);
       writeStructure(o.output, cell);
       emit({ file: o.output, natoms: cell.length, formula: cell.formula(), volume: cell.lattice.volume }, o.json, (r) => `wrote ${r.file}: ${r.natoms} atoms, ${r.formula}, V=${fixed(r.volume, 3)} Å³\n`);
     });
 
   common(program.command('nnh <cif>').description('nearest-neighbour histogram (count vs d/d_min) of each non-equivalent site'))
     .option('--site <label>', 'only this site')
-    .option('--cutoff <angstrom>', 'distance cutoff in Å', '8')
+    .addOption(paramOption('cutoff', ENVIRONMENT_PARAMS.cutoff))
     .option('--svg <file>', 'write the histograms as an SVG figure')
-    .action((cif: string, o: Common & { site?: string; cutoff: string; svg?: string }) => {
-      const { structure, symmetry } = load(cif, o);
-      checkSite(symmetry.orbits.map((x) => x.label), o.site);
-      const cutoff = numberOption('--cutoff', o.cutoff, 8);
-      if (!(cutoff > 0 && cutoff <= 50)) throw new InputError(`--cutoff ${cutoff}: expected a distance in (0, 50] Å`);
-      const result = siteHistograms(structure, symmetry, { cutoff, site: o.site });
+    .action((cif: string, o: Common & { site?: string; cutoff: number; svg?: string }) => {
+      const { histograms: result, warnings } = histograms({ file: cif, ...o });
+      warn(cif, warnings);
       if (o.svg) writeOutput(o.svg, nnhSvg(result.map((h) => ({ site: h.site, dmin: h.dmin, histogram: h.histogram }))));
       emit(
         result.map((h) => ({ site: h.site, wyckoff: h.wyckoff, dmin: h.dmin, distances: h.distances, histogram: h.histogram })),
@@ -98,17 +74,12 @@ export function registerStructureCommands(program: Command): void {
 
   common(program.command('aet <cif>').description('atomic environment type (coordination polyhedron) of each non-equivalent site'))
     .option('--site <label>', 'only this site')
-    .option('--max-ratio <r>', 'candidate shells up to r·d_min', '2')
-    .option('--angle-tolerance <deg>', 'coplanarity tolerance of hull faces for the topological code')
-    .action((cif: string, o: Common & { site?: string; maxRatio: string; angleTolerance?: string }) => {
-      const { structure, symmetry } = load(cif, o);
-      checkSite(symmetry.orbits.map((x) => x.label), o.site);
-      const { environments, failures } = trySiteEnvironments(structure, symmetry, {
-        site: o.site,
-        maxRatio: numberOption('--max-ratio', o.maxRatio, 2),
-        angleTolerance: o.angleTolerance === undefined ? undefined : numberOption('--angle-tolerance', o.angleTolerance, 0),
-      });
-      const result = environments.map((e) => ({
+    .addOption(paramOption('maxRatio', ENVIRONMENT_PARAMS.maxRatio))
+    .addOption(paramOption('angleTolerance', ENVIRONMENT_PARAMS.angleTolerance, { withDefault: false }))
+    .action((cif: string, o: Common & { site?: string; maxRatio: number; angleTolerance?: number }) => {
+      const { environments: envs, failures, warnings } = environments({ file: cif, ...o });
+      warn(cif, warnings);
+      const result = envs.map((e) => ({
         site: e.site,
         wyckoff: e.wyckoff,
         cn: e.cn,
