@@ -181,11 +181,14 @@ export function baselineSpecs(protocol: ProtocolEntry, seed: number): [string, F
   ];
 }
 
-/** CV of the training part: refits per fold, or — for a GP — held-out predictions from its one fit (hyper-parameters fixed). */
-async function crossValidate(spec: FamilySpec, samples: Sample[], splits: Split[], progress: Progress, label: string) {
+/**
+ * CV of the training part: refits per fold, or — for a GP, given its fit on the
+ * whole training part — held-out predictions from that one fit (hyper-parameters fixed).
+ */
+async function crossValidate(spec: FamilySpec, samples: Sample[], splits: Split[], progress: Progress, label: string, fitted: SubstitutionModel | null) {
   const per = await inStage(progress, label, splits.length, async (stage) => {
     const out: { mae: number; rmse: number; r2: number }[] = [];
-    const whole = spec.family === 'gp' ? ((await fitFamily(spec, samples)) as GPFamilyModel) : null;
+    const whole = fitted && 'heldOut' in fitted ? (fitted as GPFamilyModel) : null;
     for (const s of splits) {
       const y = take(samples, s.test).map((x) => x.eds);
       const p = whole ? whole.heldOut([s.test]).mean : (await fitPredict(spec, take(samples, s.train), take(samples, s.test))).mean;
@@ -195,7 +198,8 @@ async function crossValidate(spec: FamilySpec, samples: Sample[], splits: Split[
     return out;
   });
   const maes = per.map((x) => x.mae);
-  return { mae: mean(maes), rmse: mean(per.map((x) => x.rmse)), r2: mean(per.map((x) => x.r2)), sd: std(maes), folds: splits.length, method: spec.family === 'gp' ? 'one fit, held-out folds by the block-inverse identity (hyper-parameters of the whole training part)' : 'refit per fold' };
+  const fast = fitted !== null && 'heldOut' in fitted;
+  return { mae: mean(maes), rmse: mean(per.map((x) => x.rmse)), r2: mean(per.map((x) => x.r2)), sd: std(maes), folds: splits.length, method: fast ? 'one fit, held-out folds by the block-inverse identity (hyper-parameters of the whole training part)' : 'refit per fold' };
 }
 
 /** Run one protocol. Energies in eV. */
@@ -243,6 +247,7 @@ export async function evaluate(data: CleanedDataSet, o: EvaluateOptions): Promis
   const per: Record<string, Scores> = {};
   let nTrain = 0;
   let spec = o.spec;
+  const kept: { model: SubstitutionModel | null } = { model: null };
   const shotRuns: { tag: string; k: number; strategy: 'suggest' | 'random'; mae: number }[] = [];
   await inStage(progress, protocol.name, splits.length, async (stage) => {
     for (const s of splits) {
@@ -258,7 +263,8 @@ export async function evaluate(data: CleanedDataSet, o: EvaluateOptions): Promis
       if (s.tag) per[s.tag] = scores(yt, p, threshold);
       for (const [name, b] of baselines) byBaseline.get(name)!.push(...(await fitPredict(b, train, test)).mean);
       if (o.shots?.length) shotRuns.push(...(await shotCurve(model, spec, train, test, s.tag!, o, seed)));
-      model.dispose();
+      if (!protocol.pooled) kept.model = model;
+      else model.dispose();
       nTrain += s.train.length;
       stage.tick();
     }
@@ -272,7 +278,8 @@ export async function evaluate(data: CleanedDataSet, o: EvaluateOptions): Promis
     const train = take(samples, split.train);
     const testSet = take(samples, split.test);
     const repeats = o.repeats ?? 20;
-    const cv = repeats > 0 ? await crossValidate(spec, train, innerSplits(protocol, train, { folds: o.folds ?? 5, repeats, seed: seed + 1 }), progress, `CV ${repeats}×${o.folds ?? 5} (${protocol.name})`) : null;
+    const cv = repeats > 0 ? await crossValidate(spec, train, innerSplits(protocol, train, { folds: o.folds ?? 5, repeats, seed: seed + 1 }), progress, `CV ${repeats}×${o.folds ?? 5} (${protocol.name})`, kept.model) : null;
+    kept.model?.dispose();
     const per_site = o.perSite && !site ? await perSiteModels(protocol, o, unitsOf, centres, new Set(testSet.map(protocol.group)), search, threshold) : {};
     const learning_curve = o.learningCurve?.length ? await learningCurve(spec, train, testSet, o.learningCurve, seed, progress) : undefined;
     return { ...base, params: paramsOf(spec), n_train: train.length, n_test: testSet.length, cv, test, per_site, per_element: {}, baselines: baselineScores, ...(learning_curve ? { learning_curve } : {}) };

@@ -293,7 +293,8 @@ function domainThreshold(sites: number[][]): number {
 }
 
 /** Fit settings of the GP family. */
-export const GP_DEFAULTS = { optimizeOn: 350, iterations: 40 };
+// 15 iterations per stage: the marginal likelihood has settled by then (fold-0 MAE 73.3 meV at 15, 25 and 40)
+export const GP_DEFAULTS = { optimizeOn: 350, iterations: 15 };
 
 const BOUNDS: Record<string, [number, number]> = {
   'smooth.sigma': [1e-3, 50],
