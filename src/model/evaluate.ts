@@ -313,7 +313,7 @@ async function shotCurve(model: SubstitutionModel, spec: FamilySpec, train: Samp
     const rest = site.filter((_, i) => !taken.has(i));
     if (rest.length === 0) return NaN;
     const shots = chosen.map((i) => site[i]);
-    const m = chosen.length === 0 ? model : gp ? gp.withData([...train, ...shots]) : await fitFamily(spec, [...train, ...shots]);
+    const m = chosen.length === 0 ? model : gp ? gp.withMore(shots) : await fitFamily(spec, [...train, ...shots]);
     const p = predictSamples(m, rest).mean;
     if (m !== model) m.dispose();
     return p.reduce((a, v, i) => a + Math.abs(v - rest[i].eds), 0) / rest.length;

@@ -11,7 +11,7 @@
  * marginal likelihood with analytic gradients; predictions with variances;
  * leave-group-out predictions from one factor.
  */
-import { cholesky, choleskyInverse, choleskyLogDet, choleskySolve, choleskyWithJitter, solveTriangular } from '../util/linalg.ts';
+import { cholesky, choleskyInverse, choleskyLogDet, choleskySolve, choleskyWithJitter, expNegative, rowProducts, solveTriangular } from '../util/linalg.ts';
 import { lbfgs } from './optimize.ts';
 
 /** Latent points of a component: feature rows and, for identity kernels, a key per point. */
@@ -20,6 +20,8 @@ export interface PointSet {
   dim: number;
   X: Float64Array;
   keys: string[];
+  /** A set whose points are the first points of this one (a model conditioned on more data): its distances are reused. */
+  parent?: PointSet;
 }
 
 /** Coefficients of observations on latent points, as compressed rows. */
@@ -61,21 +63,57 @@ function cachedSqdist(A: PointSet, B: PointSet, cols: readonly number[]): Float6
   if (!m) selfDistances.set(A, (m = new Map()));
   const key = cols.join(',');
   let d = m.get(key);
-  if (!d) m.set(key, (d = blockSqdist(A, A, cols)));
+  if (!d) m.set(key, (d = A.parent && selfDistances.get(A.parent)?.has(key) ? extendSqdist(A, A.parent, selfDistances.get(A.parent)!.get(key)!, cols) : blockSqdist(A, A, cols)));
   return d;
 }
 
-function blockSqdist(A: PointSet, B: PointSet, cols: readonly number[]): Float64Array {
-  const out = new Float64Array(A.n * B.n);
-  for (let i = 0; i < A.n; i++)
-    for (let j = 0; j < B.n; j++) {
+/** Self-distances of A from those of its first n0 points: only the new rows and columns are computed. */
+function extendSqdist(A: PointSet, parent: PointSet, d0: Float64Array, cols: readonly number[]): Float64Array {
+  const n = A.n;
+  const n0 = parent.n;
+  const out = new Float64Array(n * n);
+  for (let i = 0; i < n0; i++) out.set(d0.subarray(i * n0, (i + 1) * n0), i * n);
+  for (let i = 0; i < n; i++)
+    for (let j = Math.max(n0, i); j < n; j++) {
       let t = 0;
       for (const k of cols) {
-        const u = A.X[i * A.dim + k] - B.X[j * B.dim + k];
+        const u = A.X[i * A.dim + k] - A.X[j * A.dim + k];
         t += u * u;
       }
-      out[i * B.n + j] = t;
+      out[i * n + j] = t;
+      out[j * n + i] = t;
     }
+  return out;
+}
+
+/**
+ * ‖a − b‖² over the given columns, as ‖a‖² + ‖b‖² − 2 a·b with the products in
+ * the WebAssembly row-product kernel (10× the plain loop); round-off can only
+ * make a tiny distance negative, so it is clipped at 0 (and a set's own diagonal is 0).
+ */
+function blockSqdist(A: PointSet, B: PointSet, cols: readonly number[]): Float64Array {
+  const c = cols.length;
+  const compact = (P: PointSet) => {
+    const out = new Float64Array(P.n * c);
+    const norms = new Float64Array(P.n);
+    for (let i = 0; i < P.n; i++)
+      for (let k = 0; k < c; k++) {
+        const v = P.X[i * P.dim + cols[k]];
+        out[i * c + k] = v;
+        norms[i] += v * v;
+      }
+    return { X: out, norms };
+  };
+  const a = compact(A);
+  const b = A === B ? a : compact(B);
+  const out = new Float64Array(A.n * B.n);
+  if (c > 0 && A.n > 0 && B.n > 0) rowProducts(a.X, A.n, b.X, B.n, c, out);
+  for (let i = 0; i < A.n; i++)
+    for (let j = 0; j < B.n; j++) {
+      const p = i * B.n + j;
+      out[p] = Math.max(0, a.norms[i] + b.norms[j] - 2 * out[p]);
+    }
+  if (A === B) for (let i = 0; i < A.n; i++) out[i * A.n + i] = 0;
   return out;
 }
 
@@ -91,15 +129,18 @@ function squaredExponential(blocksOf: (dim: number) => number[][], perKey: boole
     eval(A, B, [s, ...ells]) {
       const d = distances(A, B);
       const il = ells.map((l) => 1 / (l * l));
-      const K = new Float64Array(A.n * B.n);
+      const E = new Float64Array(A.n * B.n);
+      for (let b = 0; b < d.length; b++) {
+        const db = d[b];
+        const f = -0.5 * il[b];
+        for (let p = 0; p < E.length; p++) E[p] += f * db[p];
+      }
+      const K = expNegative(E);
       const s2 = s * s;
       for (let i = 0; i < A.n; i++)
         for (let j = 0; j < B.n; j++) {
-          if (perKey && A.keys[i] !== B.keys[j]) continue;
           const p = i * B.n + j;
-          let e = 0;
-          for (let b = 0; b < d.length; b++) e += d[b][p] * il[b];
-          K[p] = s2 * Math.exp(-0.5 * e);
+          K[p] = perKey && A.keys[i] !== B.keys[j] ? 0 : s2 * K[p];
         }
       return K;
     },
@@ -252,14 +293,51 @@ export class LatentGP {
     readonly inputs: GPInputs,
     readonly y: Float64Array,
     readonly hyper: Hyper,
+    /** The factor, when already known (see `extendedBy`). */
+    factor?: Float64Array,
   ) {
     const n = inputs.n;
-    const K = covariance(components, inputs, inputs, hyper);
-    for (let i = 0; i < n; i++) K[i * n + i] += hyper.sigmaN ** 2;
-    this.L = choleskyWithJitter(K, n).L;
+    if (factor) this.L = factor;
+    else {
+      const K = covariance(components, inputs, inputs, hyper);
+      for (let i = 0; i < n; i++) K[i * n + i] += hyper.sigmaN ** 2;
+      this.L = choleskyWithJitter(K, n).L;
+    }
     this.n = n;
     this.alpha = Float64Array.from(y);
     choleskySolve(this.L, n, this.alpha);
+  }
+
+  /**
+   * The same GP conditioned on more observations: `inputs` holds this GP's n
+   * observations first (its point sets extended), then k new ones. The factor
+   * grows by k rows — L⁻¹ of the new cross-covariance and the Cholesky factor
+   * of their Schur complement — instead of being rebuilt: O(n²k) for O(n³).
+   */
+  extendedBy(inputs: GPInputs, y: Float64Array): LatentGP {
+    const n = this.n;
+    const N = inputs.n;
+    const k = N - n;
+    const Kx = covariance(this.components, lastObservations(inputs, n), inputs, this.hyper); // k × N
+    const X = new Float64Array(n * k);
+    for (let a = 0; a < k; a++) for (let i = 0; i < n; i++) X[i * k + a] = Kx[a * N + i];
+    solveTriangular(this.L, n, X, k); // L⁻¹ K_{base,new}
+    const S = new Float64Array(k * k);
+    for (let a = 0; a < k; a++)
+      for (let b = 0; b < k; b++) {
+        let t = Kx[a * N + n + b];
+        for (let i = 0; i < n; i++) t -= X[i * k + a] * X[i * k + b];
+        S[a * k + b] = t + (a === b ? this.hyper.sigmaN ** 2 : 0);
+      }
+    const { L: Lk } = choleskyWithJitter(S, k);
+    const L = new Float64Array(N * N);
+    for (let i = 0; i < n; i++) L.set(this.L.subarray(i * n, i * n + i + 1), i * N);
+    for (let a = 0; a < k; a++) {
+      const r = (n + a) * N;
+      for (let i = 0; i < n; i++) L[r + i] = X[i * k + a];
+      for (let b = 0; b <= a; b++) L[r + n + b] = Lk[a * k + b];
+    }
+    return new LatentGP(this.components, inputs, y, this.hyper, L);
   }
 
   /** Covariance of query observations with the training ones (rows: queries). */
@@ -346,16 +424,43 @@ export class LatentGP {
   }
 }
 
+/** The observations from `from` on, sharing the point sets. */
+function lastObservations(inputs: GPInputs, from: number): GPInputs {
+  return {
+    n: inputs.n - from,
+    designs: inputs.designs.map((d) => {
+      const s0 = d.start[from];
+      return { points: d.points, start: Int32Array.from(d.start.subarray(from), (x) => x - s0), index: d.index.subarray(s0), coef: d.coef.subarray(s0) };
+    }),
+  };
+}
+
 /** Builds a point set and designs incrementally (deduplicating points by key). */
 export class DesignBuilder {
-  private readonly index = new Map<string, number>();
-  private readonly rows: number[][] = [];
-  private readonly keysOf: string[] = [];
-  private readonly start: number[] = [0];
-  private readonly idx: number[] = [];
-  private readonly coef: number[] = [];
+  private index = new Map<string, number>();
+  private rows: number[][] = [];
+  private keysOf: string[] = [];
+  private start: number[] = [0];
+  private idx: number[] = [];
+  private coef: number[] = [];
+  /** The point set this builder last produced, and the one it continues from (see PointSet.parent). */
+  private last: PointSet | undefined;
+  private parent: PointSet | undefined;
 
   constructor(private readonly dim: number) {}
+
+  /** A builder that goes on from this one: same points and rows so far, new ones appended. */
+  clone(): DesignBuilder {
+    const b = new DesignBuilder(this.dim);
+    b.index = new Map(this.index);
+    b.rows = [...this.rows];
+    b.keysOf = [...this.keysOf];
+    b.start = [...this.start];
+    b.idx = [...this.idx];
+    b.coef = [...this.coef];
+    b.parent = this.last;
+    return b;
+  }
 
   /** Index of the point with identity `id` (its kernel key `key`), adding it with `features()` if new. */
   point(id: string, key: string, features: () => ArrayLike<number>): number {
@@ -384,6 +489,7 @@ export class DesignBuilder {
   design(): Design {
     const X = new Float64Array(this.rows.length * this.dim);
     this.rows.forEach((r, i) => X.set(r, i * this.dim));
-    return { points: { n: this.rows.length, dim: this.dim, X, keys: this.keysOf }, start: Int32Array.from(this.start), index: Int32Array.from(this.idx), coef: Float64Array.from(this.coef) };
+    this.last = { n: this.rows.length, dim: this.dim, X, keys: [...this.keysOf], ...(this.parent && this.parent.n <= this.rows.length ? { parent: this.parent } : {}) };
+    return { points: this.last, start: Int32Array.from(this.start), index: Int32Array.from(this.idx), coef: Float64Array.from(this.coef) };
   }
 }

@@ -90,7 +90,7 @@ interface GPState {
   calibration: { inSite: number; newSite: number; newSiteExponent: number; newSiteScale: number };
   /** Environment descriptors of the training sites (scaled) and the out-of-domain threshold. */
   domain: { sites: Record<string, number[]>; threshold: number };
-  training: { cells: string[]; samples: { cell: number; pair: number; a: string; b: string }[] };
+  training: { samples: { cell: number; pair: number; a: string; b: string }[] };
   y: number[];
 }
 
@@ -118,10 +118,10 @@ const SITE_TERMS = ['site.sigma', 'site.ell', 'offset.sigma'];
 
 /** Builds the latent designs of substitutions of any cells. */
 class InputBuilder {
-  private readonly smooth: DesignBuilder;
-  private readonly site: DesignBuilder;
-  private readonly offset: DesignBuilder;
-  private readonly pair: DesignBuilder;
+  private smooth: DesignBuilder;
+  private site: DesignBuilder;
+  private offset: DesignBuilder;
+  private pair: DesignBuilder;
   private readonly cells = new Map<PairEnumeration, number>();
   /** Scaled environment descriptor of each site seen, by site key. */
   readonly siteDescriptors = new Map<string, number[]>();
@@ -171,7 +171,7 @@ class InputBuilder {
     return key;
   }
 
-  private cellIndex(e: PairEnumeration): number {
+  cellIndex(e: PairEnumeration): number {
     if (!this.cells.has(e)) this.cells.set(e, this.cells.size);
     return this.cells.get(e)!;
   }
@@ -214,6 +214,20 @@ class InputBuilder {
 
   inputs(): GPInputs {
     return { n: this.n, designs: [this.smooth.design(), this.site.design(), this.offset.design(), this.pair.design()] };
+  }
+
+  /** A builder that continues from this one's training data (its point sets extend these). */
+  clone(): InputBuilder {
+    const b = new InputBuilder(this.spec, this.scales, Object.fromEntries(this.known));
+    b.smooth = this.smooth.clone();
+    b.site = this.site.clone();
+    b.offset = this.offset.clone();
+    b.pair = this.pair.clone();
+    for (const [k, v] of this.cells) b.cells.set(k, v);
+    for (const [k, v] of this.siteDescriptors) b.siteDescriptors.set(k, v);
+    for (const [k, v] of this.atomKeys) b.atomKeys.set(k, v);
+    b.n = this.n;
+    return b;
   }
 }
 
@@ -318,10 +332,15 @@ export class GPFamilyModel implements ProbabilisticModel {
   private constructor(
     readonly spec: FamilySpec,
     private readonly state: GPState,
-    trainingInputs: GPInputs,
+    /** The training data in latent form, kept to be continued (withMore). */
+    private readonly builder: InputBuilder,
+    /** A GP on the first of these observations, to extend rather than refactor. */
+    base?: LatentGP,
   ) {
     this.components = COMPONENTS(state.scales.property.length, state.scales.fMean.length);
-    this.gp = new LatentGP(this.components, trainingInputs, Float64Array.from(state.y), state.hyper);
+    const inputs = builder.inputs();
+    const y = Float64Array.from(state.y);
+    this.gp = base ? base.extendedBy(inputs, y) : new LatentGP(this.components, inputs, y, state.hyper);
   }
 
   static async fit(spec: FamilySpec, samples: TrainingSample[]): Promise<GPFamilyModel> {
@@ -375,27 +394,16 @@ export class GPFamilyModel implements ProbabilisticModel {
     const newSite = siteGroups.length > 1 ? newSiteCalibration(heldOut(siteGroups), siteGroups.length) : { newSite: inSite, newSiteExponent: 1, newSiteScale: 1 };
 
     const full = build(samples);
-    const descriptors = [...full.siteDescriptors.values()];
-    const cells = new Map<PairEnumeration, number>();
     const state: GPState = {
       hyper,
       scales,
       calibration: { inSite, ...newSite },
-      domain: { sites: Object.fromEntries(full.siteDescriptors), threshold: domainThreshold(descriptors) },
-      training: { cells: [], samples: [] },
+      domain: { sites: Object.fromEntries(full.siteDescriptors), threshold: domainThreshold([...full.siteDescriptors.values()]) },
+      training: { samples: samples.map((s) => ({ cell: full.cellIndex(s.enumeration), pair: s.substitution.pair.id, a: s.substitution.elementA, b: s.substitution.elementB })) },
       y: samples.map((s) => s.eds),
     };
-    for (const s of samples) {
-      if (!cells.has(s.enumeration)) cells.set(s.enumeration, cells.size);
-      state.training.samples.push({ cell: cells.get(s.enumeration)!, pair: s.substitution.pair.id, a: s.substitution.elementA, b: s.substitution.elementB });
-    }
-    const model = new GPFamilyModel(spec, state, full.inputs());
-    model.trainingCells = [...cells.keys()];
-    return model;
+    return new GPFamilyModel(spec, state, full);
   }
-
-  /** The cells of the training samples (in memory only: a loaded model rebuilds them from its data). */
-  private trainingCells: PairEnumeration[] = [];
 
   /** Hyper-parameters and calibration, for reports. */
   get summary(): { hyper: Hyper; calibration: GPState['calibration']; domainThreshold: number; sites: number } {
@@ -442,22 +450,19 @@ export class GPFamilyModel implements ProbabilisticModel {
   }
 
   /**
-   * The same model (hyper-parameters, scales, calibration) conditioned on other
-   * training data: what a few new calculations teach it, without re-tuning.
+   * The same model (hyper-parameters, scales, calibration) conditioned on more
+   * calculations: what a few new ones teach it, without re-tuning. The training
+   * data's distances are reused, only the new rows are computed.
    */
-  withData(samples: TrainingSample[]): GPFamilyModel {
-    const b = new InputBuilder(this.spec, this.state.scales, this.state.domain.sites);
-    const cells = new Map<PairEnumeration, number>();
-    const state: GPState = { ...this.state, training: { cells: [], samples: [] }, y: samples.map((s) => s.eds) };
-    for (const s of samples) {
+  withMore(extra: TrainingSample[]): GPFamilyModel {
+    const b = this.builder.clone();
+    const state: GPState = { ...this.state, training: { samples: [...this.state.training.samples] }, y: [...this.state.y, ...extra.map((s) => s.eds)] };
+    for (const s of extra) {
       b.add(s.enumeration, s.substitution);
-      if (!cells.has(s.enumeration)) cells.set(s.enumeration, cells.size);
-      state.training.samples.push({ cell: cells.get(s.enumeration)!, pair: s.substitution.pair.id, a: s.substitution.elementA, b: s.substitution.elementB });
+      state.training.samples.push({ cell: b.cellIndex(s.enumeration), pair: s.substitution.pair.id, a: s.substitution.elementA, b: s.substitution.elementB });
     }
     state.domain = { sites: { ...this.state.domain.sites, ...Object.fromEntries(b.siteDescriptors) }, threshold: this.state.domain.threshold };
-    const model = new GPFamilyModel(this.spec, state, b.inputs());
-    model.trainingCells = [...cells.keys()];
-    return model;
+    return new GPFamilyModel(this.spec, state, b, this.gp);
   }
 
   /**
@@ -546,9 +551,7 @@ export class GPFamilyModel implements ProbabilisticModel {
       if (!pair) throw new Error(`GP: training pair ${s.pair} is not a pair of its cell`);
       b.add(e, { pair, elementA: s.a, elementB: s.b });
     }
-    const model = new GPFamilyModel(json.spec, m, b.inputs());
-    model.trainingCells = cells;
-    return model;
+    return new GPFamilyModel(json.spec, m, b);
   }
 }
 
