@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { saveModel } from '../predict/modelFile.ts';
-import { predictionsCsv } from '../predict/table.ts';
+import { predictionsCsv, type PredictionRow } from '../predict/table.ts';
+import { formatNumber, substitutionText } from '../figures/pageScripts/shared.js';
 import { REGRESSORS } from '../model/regressors.ts';
 import { FAMILIES, MODEL_FAMILIES } from '../model/families.ts';
 import { PROTOCOLS } from '../model/protocols.ts';
@@ -184,9 +185,14 @@ export function registerModelCommands(program: Command): void {
       if (o.csv) process.stdout.write(predictionsCsv(r.rows));
       else {
         const shown = o.stabilising ? 40 : 20;
+        const hosts = new Map(r.system.structure.sites.map((x) => [x.label, x.element]));
+        const flags = (y: PredictionRow) => [y.unseen ? 'unseen element' : '', y.out_of_domain ? 'out of domain' : ''].filter(Boolean).join(', ');
         emit({ family: r.family, rows: r.rows }, o.json, (x) =>
-          `${x.rows.length} substitutions of ${r.system.structure.formula()} (${r.system.supercell}), ${x.family} family${r.threads > 1 ? `, ${r.threads} threads` : ''}${o.output ? `, written to ${o.output}` : ''}\n` +
-          table(['config', 'X@site a', 'Y@site b', 'd (Å)', 'E_DS (eV)', ''], x.rows.slice(0, shown).map((y) => [y.config, `${y.element_a}@${y.site_a}`, `${y.element_b}@${y.site_b}`, fixed(y.distance, 3), fixed(y.eds_pred, 3), y.unseen ? 'unseen element' : ''])) +
+          `${x.rows.length} calculations of ${r.system.structure.formula()} (${r.system.supercell}), ${x.family} family${r.threads > 1 ? `, ${r.threads} threads` : ''}${o.output ? `, written to ${o.output}` : ''}\n` +
+          table(
+            ['pair', 'substitution', 'd (Å)', 'E_DS (eV)', '90 % interval (eV)', ''],
+            x.rows.slice(0, shown).map((y) => [y.config, substitutionText(y.element_a, y.site_a, y.element_b, y.site_b, hosts.get(y.site_a), hosts.get(y.site_b)), fixed(y.distance, 3), formatNumber(y.eds_pred, 3), y.eds_lo === undefined ? '' : `${formatNumber(y.eds_lo, 2)} … ${formatNumber(y.eds_hi!, 2)}`, flags(y)]),
+          ) +
           (x.rows.length > shown ? `… (${x.rows.length} rows; --csv or -o for all)\n` : ''),
         );
       }
