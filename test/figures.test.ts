@@ -17,7 +17,7 @@ import { aetCut, nnhSvg } from '../src/figures/nnhPlot.ts';
 import { featureKey, importanceRanking, importanceSvg, importanceText, type ImportanceRow } from '../src/figures/importancePlot.ts';
 import { htmlTable, interactiveTable, predictionTable, reportHtml } from '../src/figures/report.ts';
 import { heatmapsFromPredictions, heatmapsFromReference } from '../src/figures/siteHeatmaps.ts';
-import { cifText, poscarText } from '../src/figures/pageScripts/shared.js';
+import { cifText, poscarText } from '../src/structure/cellText.js';
 import {
   codeHtml,
   codeSvg,

@@ -296,7 +296,7 @@ export function viewerHtml(data: ViewerData): string {
 <script type="text/plain" id="three-orbit">${scriptSafe(three.orbit)}</script>
 <script type="application/json" id="cescreen-data">${jsonScript(page)}</script>
 <script type="module">
-${pageScript('pageScripts/shared.js', 'viewerPage/client.js')}
+${pageScript('pageScripts/shared.js', '../structure/cellText.js', 'viewerPage/client.js')}
 </script>
 ${figureToolsScript()}
 </body>

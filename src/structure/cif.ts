@@ -17,10 +17,11 @@
  * a user can fix is an InputError with file, line and what was expected; what
  * is tolerated is reported in `warnings`.
  */
+import { cifText } from './cellText.js';
 import { Lattice, type Vec3, cellShapeProblem, norm, wrapFrac } from './lattice.ts';
 import { Structure, type Site, elementCounts } from './structure.ts';
 import { IDENTITY, type Symop, applySymop, parseSymop } from './symop.ts';
-import { type Block, CifSyntaxParser, type Loop, type Token, classify, isMissing, normaliseTag } from './cifSyntax.ts';
+import { type Block, CifSyntaxParser, type Loop, type Token, isMissing, normaliseTag } from './cifSyntax.ts';
 import { formulaCounts, formulaElements, matchesFormula, readElement } from './elementLabels.ts';
 import { type SpaceGroupSetting, settingFitsCell, settingFromHall, settingsFromHermannMauguin, settingsOfNumber } from './spaceGroups.ts';
 import { type LineVisitor, visitLinesOfFile, visitLinesOfText } from './lineReader.ts';
@@ -621,62 +622,7 @@ export function readCif(path: string, opts: Omit<CifOptions, 'file'> = {}): Stru
 
 // ---------------------------------------------------------------- writer
 
-/** A CIF value token: bare when safe, else quoted (or a text field as a last resort). */
-export function cifValue(s: string): string {
-  const bare = s !== '' && !/[\s]/.test(s) && !/^[_#$'";[\]]/.test(s) && classify(s) === 'value' && s !== '?' && s !== '.';
-  if (bare) return s;
-  if (!s.includes('\n')) {
-    if (!/'(\s|$)/.test(s)) return `'${s}'`;
-    if (!/"(\s|$)/.test(s)) return `"${s}"`;
-  }
-  return `\n;${s}\n;\n`;
-}
-
-function blockName(title: string): string {
-  const name = title.trim().replace(/[^\x21-\x7e]+/g, '_');
-  return name === '' ? 'cescreen' : name;
-}
-
-/**
- * The structure as a P1 CIF listing every atom. Columns:
- * `_atom_site_label` = `<site label>_<n>` (n counts atoms of that label, so every
- * label is unique as most programs expect), `_atom_site_type_symbol` = element,
- * and the custom `_atom_site_cescreen_site` = the original site label, which
- * parseCif reads back as the label so that a round trip keeps site labels.
- */
+/** The structure as a P1 CIF listing every atom (the text is src/structure/cellText.js's, shared with the viewer's export). */
 export function toCif(structure: Structure): string {
-  const l = structure.lattice;
-  const f = (x: number) => x.toFixed(10);
-  const out: string[] = [
-    '# written by cescreen: P1 cell with every atom; _atom_site_cescreen_site is the original site label',
-    `data_${blockName(structure.title)}`,
-    `_symmetry_space_group_name_H-M   'P 1'`,
-    `_space_group_IT_number   1`,
-    `_cell_length_a   ${f(l.a)}`,
-    `_cell_length_b   ${f(l.b)}`,
-    `_cell_length_c   ${f(l.c)}`,
-    `_cell_angle_alpha   ${f(l.alpha)}`,
-    `_cell_angle_beta   ${f(l.beta)}`,
-    `_cell_angle_gamma   ${f(l.gamma)}`,
-    `_cell_volume   ${l.volume.toFixed(6)}`,
-    `_chemical_formula_sum   '${[...structure.composition()].map(([e, n]) => `${e}${n}`).join(' ')}'`,
-    'loop_',
-    '_space_group_symop_operation_xyz',
-    "'x, y, z'",
-    'loop_',
-    '_atom_site_label',
-    '_atom_site_type_symbol',
-    '_atom_site_cescreen_site',
-    '_atom_site_fract_x',
-    '_atom_site_fract_y',
-    '_atom_site_fract_z',
-    '_atom_site_occupancy',
-  ];
-  const count = new Map<string, number>();
-  for (const s of structure.sites) {
-    const n = (count.get(s.label) ?? 0) + 1;
-    count.set(s.label, n);
-    out.push([cifValue(`${s.label}_${n}`), s.element, cifValue(s.label), f(s.frac[0]), f(s.frac[1]), f(s.frac[2]), '1'].join('  '));
-  }
-  return out.join('\n') + '\n';
+  return cifText({ title: structure.title, lattice: structure.lattice.parameters, sites: structure.sites });
 }

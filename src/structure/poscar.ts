@@ -6,6 +6,7 @@
  * trailing word after its coordinates (VASP and most readers ignore it) and
  * reads it back when present, else the label is the element.
  */
+import { poscarText } from './cellText.js';
 import { Lattice, type Mat3, type Vec3, det3, cellShapeProblem } from './lattice.ts';
 import { Structure, type Site } from './structure.ts';
 import { normaliseElement } from './periodicTable.ts';
@@ -156,24 +157,7 @@ export function readPoscar(path: string, opts: Omit<PoscarOptions, 'file'> = {})
   return parsePoscarLines(lines, { ...opts, file: path });
 }
 
-/**
- * VASP 5 POSCAR: scale 1, the lattice rows exactly as stored, atoms grouped by
- * element in order of first appearance, Direct coordinates, the site label
- * after each coordinate triple (whitespace in labels becomes '_').
- */
+/** VASP 5 POSCAR of the structure (the text is src/structure/cellText.js's, shared with the viewer's export). */
 export function toPoscar(structure: Structure): string {
-  const f = (x: number) => x.toFixed(12).padStart(18);
-  const order = [...structure.composition().keys()];
-  const out = [structure.title.replace(/\s+/g, ' ').trim() || 'cescreen', '1.0'];
-  for (const r of structure.lattice.matrix) out.push(`${f(r[0])} ${f(r[1])} ${f(r[2])}`);
-  out.push(order.map((e) => e.padStart(4)).join(' '));
-  out.push(order.map((e) => String(structure.composition().get(e)).padStart(4)).join(' '));
-  out.push('Direct');
-  for (const e of order) {
-    for (const s of structure.sites) {
-      if (s.element !== e) continue;
-      out.push(`${f(s.frac[0])} ${f(s.frac[1])} ${f(s.frac[2])}  ${s.label.replace(/\s+/g, '_') || e}`);
-    }
-  }
-  return out.join('\n') + '\n';
+  return poscarText({ title: structure.title, matrix: structure.lattice.matrix, sites: structure.sites });
 }

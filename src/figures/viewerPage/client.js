@@ -1,5 +1,5 @@
 // cescreen viewer — page code, inlined as the page's module script by src/figures/viewer.ts after
-// pageScripts/shared.js (formatNumber, escapeXml, codeHtml, cifText, poscarText, siteText,
+// pageScripts/shared.js (formatNumber, escapeXml, codeHtml, siteText, …), ../structure/cellText.js (cifText, poscarText,
 // substitutionText come from there). Plain browser JavaScript (no build step); three.js arrives as
 // text blocks turned into Blob-URL modules.
 
