@@ -3,7 +3,7 @@
 # Same work on both sides, timed in-process (best of 3), numbers cross-checked:
 #   1. CIF parse + symmetry of α and β Nb5Si3   (space group, Wyckoff sets)
 #   2. all neighbour distances ≤ 8 Å, α supercells 32 … 10 976 atoms (count, sorted distances to 1e-6 Å)
-#   3. CE feature vectors of all 1794 α substitutions of 14 elements over 12 pairs (1e-6 relative)
+#   3. CE feature vectors of all 1612 α calculations of 14 elements over 12 pairs (1e-6 relative)
 #   4. SVR fit + predict on cescreen's feature matrix and a fixed 80/20 split (test MAE, predictions)
 #   5. SVR 20 × 5-fold CV at fixed hyper-parameters vs cross_val_score, same folds (CV MAE per fold)
 #   6. SVR (C, ε, γ) grid of 36 points × 5-fold CV vs GridSearchCV, same folds (MAE per point, best point)

@@ -101,3 +101,9 @@ test('suggest → fill the manifest from held-out α rows → train on both data
   const [before, after] = [await mae(join(dir, 'before.json')), await mae(join(dir, 'after.json'))];
   assert.ok(after < before - 0.05, `SiII MAE ${before} → ${after}`);
 });
+
+test('gp refuses a training set too large for exact GP algebra before allocating anything', async () => {
+  const { MAX_GP_CALCULATIONS } = await import('../src/model/gpFamily.ts');
+  const tooMany = new Array(MAX_GP_CALCULATIONS + 1);
+  await assert.rejects(fitFamily(familySpec('gp', 'svr', { seed: 0 }), tooMany), /at most 8000 calculations .* use --family site or transfer/);
+});

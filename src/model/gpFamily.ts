@@ -42,6 +42,10 @@ import { blockRbfKernel, DesignBuilder, fitHyper, LatentGP, perKeyConstantKernel
 import { createRng, shuffleInPlace } from './random.ts';
 import { finiteNumber, finiteNumbers } from './estimator.ts';
 import { rowProducts } from '../util/linalg.ts';
+import { InputError } from '../util/errors.ts';
+
+/** Largest training set: three 8000² float64 matrices are 1.5 GB, and the Cholesky grows as n³ (4000: 2.7 s, scripts/BENCHMARKS.md; 8000: ~22 s). */
+export const MAX_GP_CALCULATIONS = 8000;
 
 /** z of the two-sided 90 % interval. */
 export const Z90 = 1.6448536269514722;
@@ -345,6 +349,10 @@ export class GPFamilyModel implements ProbabilisticModel {
   }
 
   static async fit(spec: FamilySpec, samples: TrainingSample[]): Promise<GPFamilyModel> {
+    // exact GP algebra holds a few n × n matrices: refuse before allocating them
+    if (samples.length > MAX_GP_CALCULATIONS) {
+      throw new InputError(`the gp family fits at most ${MAX_GP_CALCULATIONS} calculations (exact GP algebra, n² memory: ${samples.length} would need ~${Math.round((3 * 8 * samples.length ** 2) / 2 ** 30)} GB); use --family site or transfer`);
+    }
     const params = { ...GP_DEFAULTS, ...spec.params };
     const scales = trainingScales(spec, samples);
     const components = COMPONENTS(scales.property.length, scales.fMean.length);
