@@ -91,7 +91,7 @@
     });
   }
 
-  window.cescreenFigures = { figures, standalone, png, attach };
+  window.cescreenFigures = { figures, standalone, png, attach, save };
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', attach);
   else attach();
 })();

@@ -40,16 +40,8 @@ try {
   fail(e);
 }
 
-/** Save a blob under a file name (the browser's download). */
-function save(blob, name) {
-  const a = document.createElement('a');
-  a.href = URL.createObjectURL(blob);
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(a.href), 5000);
-}
+/** Save a blob under a file name: the figure tools' download (a classic script, run before this module). */
+const save = (blob, name) => window.cescreenFigures.save(blob, name);
 
 /** A file-name stem: letters, digits, '.', '_' and '-' only. */
 const fileStem = (s) => String(s).normalize('NFKD').replace(/@/g, '-').replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 90) || 'cescreen';
