@@ -19,7 +19,7 @@ import { InputError } from '../util/errors.ts';
 import { addDataOptions, addModelOptions, addParams, CHOICES, choiceList, DATASET_HELP, dataSources, elementList, hyperParameters, numberList, paramOption } from './options.ts';
 import { emit, writeOutput } from './output.ts';
 import { SYSTEM_PARAMS } from '../substitution/params.ts';
-import { number } from '../util/params.ts';
+import { choice, number } from '../util/params.ts';
 import type { CeOptions } from '../features/sets.ts';
 
 /** What every model command parses: data, model choice, output mode. */
@@ -112,16 +112,24 @@ export function registerModelCommands(program: Command): void {
       }
     });
 
-  modelCommand(program, 'importance', 'permutation importance and SHAP sign of effect of the site-family features', { family: false })
+  modelCommand(program, 'importance', 'permutation importance, KernelSHAP per feature block and SHAP sign of effect of the CE features (any --model: svr, rf, dnn, mhar)', { family: false })
+    .addOption(paramOption('family', choice('family whose regressor is explained', 'site', { site: "f on the whole pair vector", transfer: "the single-site s on one site's host-relative vector" })))
     .addOption(paramOption('top', number('features to show', 15, { min: 1, max: 1000, integer: true })))
+    .option('--feature-shap', 'also per-feature SHAP for a deep model (the default for svr and rf only; blocks are always computed)')
     .option('--svg <file>', 'write the bar chart')
-    .action(async (o: ModelFlags & { top: number; svg?: string }) => {
-      const r = await explainModel(choices(o));
-      if (o.svg) writeOutput(o.svg, importanceSvg(r.features.slice(0, o.top), `${r.model} site family: top ${o.top} CE features`));
+    .addHelpText('after', `
+Blocks: KernelSHAP with one player per CE block (centre 1, shell 1, geometry 1, centre 2, …, pair),
+exact over its 2^blocks − 2 coalitions, so it stays cheap for the deep models; the SHAP values of a
+sample sum to its prediction minus the background mean (efficiency error printed).`)
+    .action(async (o: ModelFlags & { top: number; svg?: string; featureShap?: boolean }) => {
+      const r = await explainModel({ ...choices(o), family: o.family, featureShap: o.featureShap });
+      if (o.svg) writeOutput(o.svg, importanceSvg(r.features.slice(0, o.top), `${r.model} ${r.family} family: top ${o.top} CE features`));
       emit(r, o.json, (x) =>
-        `test MAE ${fixed(x.baselineMae * 1000, 1)} meV; rise of the MAE (meV) when a feature is shuffled, sign of effect from SHAP\n` +
-        table(['feature', 'importance', 'sd', 'mean |SHAP| meV', 'effect'], x.features.slice(0, o.top).map((f) => [f.feature, fixed(f.importance * 1000, 1), fixed(f.sd * 1000, 1), fixed(f.shap * 1000, 1), f.sign > 0 ? 'raises E' : f.sign < 0 ? 'lowers E' : '—'])) +
-        `summed over both sites: ${x.properties.slice(0, 8).map((p) => `${p.feature} ${fixed(p.importance * 1000, 0)}`).join(', ')}\n`,
+        `${x.explained}: test MAE ${fixed(x.baselineMae * 1000, 1)} meV; rise of the MAE (meV) when a feature is shuffled, sign of effect from SHAP\n` +
+        table(['feature', 'importance', 'sd', 'mean |SHAP| meV', 'effect'], x.features.slice(0, o.top).map((f) => [f.feature, fixed(f.importance * 1000, 1), fixed(f.sd * 1000, 1), f.shap === null ? '—' : fixed(f.shap * 1000, 1), f.sign > 0 ? 'raises E' : f.sign < 0 ? 'lowers E' : '—'])) +
+        `summed over both sites: ${x.properties.slice(0, 8).map((p) => `${p.feature} ${fixed(p.importance * 1000, 0)}`).join(', ')}\n` +
+        `KernelSHAP per block (${x.shapSamples} samples, ${x.shapBackground} background rows, ${x.shapCoalitions} coalitions; base ${fixed(x.shapBase, 3)} eV, efficiency error ${x.shapEfficiencyError.toExponential(1)} eV)\n` +
+        table(['block', 'features', 'mean |φ| meV', 'mean φ meV'], x.blocks.map((b) => [b.block, String(b.features), fixed(b.meanAbs * 1000, 1), fixed(b.mean * 1000, 1)])),
       );
     });
 
