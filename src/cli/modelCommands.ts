@@ -14,6 +14,8 @@ import { trainModel } from '../workflow/train.ts';
 import { predictPhase } from '../workflow/predict.ts';
 import { compareModels, DEFAULT_FEATURE_SETS } from '../workflow/compare.ts';
 import { explainModel } from '../workflow/importance.ts';
+import { attentionMaps, attentionSection } from '../workflow/attention.ts';
+import { reportHtml } from '../figures/report.ts';
 import { commandProgress } from '../util/progress.ts';
 import { InputError } from '../util/errors.ts';
 import { addDataOptions, addModelOptions, addParams, CHOICES, choiceList, DATASET_HELP, dataSources, elementList, hyperParameters, numberList, paramOption } from './options.ts';
@@ -204,6 +206,49 @@ sample sum to its prediction minus the background mean (efficiency error printed
           (x.rows.length > shown ? `… (${x.rows.length} rows; --csv or -o for all)\n` : ''),
         );
       }
+    });
+
+  program
+    .command('attention')
+    .description('attention maps of a multi-head attention model (MHAR) in a model file: one substitution per head and head mean, and the mean per site pair')
+    .requiredOption('--model <file>', 'model file written by `cescreen train --model mhar`')
+    .option('--substitution <X@a,Y@b>', "the substitution to show, e.g. 'Ti@NbI,Zr@SiII' (a kept host as its own element, e.g. Nb@NbI)")
+    .addOption(paramOption('pair', number('configuration id of the pair (default: the nearest pair of the two sites)', 1, { min: 1, integer: true }), { withDefault: false }))
+    .option('--pair-means', 'also the mean map per site pair (NbI–SiII …) over every double substitution of that pair, by CE block')
+    .option('--family <name>', 'model of the file (default: the first MHAR one, site before transfer)')
+    .option('--labels <list>', 'one label per token, comma-separated (default: the CE feature names)')
+    .option('--svg <file>', "write the substitution's maps (or, with --pair-means alone, the pair means)")
+    .option('--pair-svg <file>', 'write the per-site-pair means')
+    .option('--html <file>', 'write a report page with the maps and the strongest weights')
+    .option('--json', 'JSON output (maps as nested arrays; no SVG)')
+    .addHelpText('after', `
+Rows are the token that reads (query), columns the token it reads from (key); each row sums to 1.
+Tokens are the CE features of the pair vector, grouped into blocks (centre 1, shell 1, geometry 1,
+centre 2, …, pair). Per-site-pair means are shown by block as attention ÷ uniform (1 = a uniform
+row's share), so wide and narrow blocks compare. Example:
+  cescreen train --model mhar --families site -o mhar.json
+  cescreen attention --model mhar.json --substitution Ti@NbI,Zr@SiII --pair-means --svg ti-zr.svg --pair-svg pairs.svg`)
+    .action(async (o: { model: string; substitution?: string; pair?: number; pairMeans?: boolean; family?: string; labels?: string; svg?: string; pairSvg?: string; html?: string; json?: boolean }) => {
+      const labels = o.labels?.split(',').map((x) => x.trim());
+      const r = await attentionMaps({ model: o.model, substitution: o.substitution, pair: o.pair, pairMeans: o.pairMeans || o.pairSvg !== undefined, family: o.family, labels });
+      const main = r.svg ?? r.pairSvg;
+      if (o.svg && main) writeOutput(o.svg, main);
+      if (o.pairSvg && r.pairSvg) writeOutput(o.pairSvg, r.pairSvg);
+      if (o.html) writeOutput(o.html, reportHtml(`cescreen — attention of ${r.family} (${o.model})`, '', [attentionSection(r)]));
+      const { svg: _svg, pairSvg: _pairSvg, ...plain } = r;
+      emit(plain, o.json, (x) => {
+        const lines: string[] = [`${x.family} family, MHAR with ${x.heads} heads over ${x.labels.length} tokens (${x.blocks.map((b) => b.name).join(', ')})\n`];
+        if (x.substitution) {
+          const s = x.substitution;
+          lines.push(`${s.text}, pair ${s.config} (${s.site_a}–${s.site_b}, ${fixed(s.distance, 3)} Å): predicted E_DS ${fixed(s.eds_pred, 3)} eV; strongest weights (head mean; uniform ${fixed(1 / x.labels.length, 3)})\n`);
+          lines.push(table(['query', 'key', 'weight'], s.strongest.map((w) => [w.query, w.key, fixed(w.weight, 3)])));
+        }
+        for (const p of x.pairMeans ?? []) {
+          const cells = p.blocks.flatMap((row, q) => row.map((v, k) => ({ v, q, k }))).sort((a, b) => b.v - a.v).slice(0, 3);
+          lines.push(`${p.site_a}–${p.site_b} (${p.substitutions} substitutions): most read ${cells.map((c) => `${x.blocks[c.q].name} → ${x.blocks[c.k].name} ${fixed(c.v, 2)}×`).join(', ')}\n`);
+        }
+        return lines.join('');
+      });
     });
 
   program
