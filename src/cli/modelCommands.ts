@@ -10,7 +10,7 @@ import { describeParam } from '../util/params.ts';
 import { importanceSvg } from '../figures/importancePlot.ts';
 import { fixed, formatCompare, formatEvaluation, table } from '../figures/text.ts';
 import { evaluateModel } from '../workflow/evaluate.ts';
-import { trainModel } from '../workflow/train.ts';
+import { trainModel, type SelectionReport } from '../workflow/train.ts';
 import { predictPhase } from '../workflow/predict.ts';
 import { compareModels, DEFAULT_FEATURE_SETS } from '../workflow/compare.ts';
 import { explainModel } from '../workflow/importance.ts';
@@ -98,17 +98,28 @@ export function registerModelCommands(program: Command): void {
 
   modelCommand(program, 'train', 'fit on every row of a data set and save the model', { family: false })
     .option('--families <list>', `families to fit into the file: ${MODEL_FAMILIES.map((f) => f.name).join(', ')}`, 'gp,site')
-    .option('--select <list>', "also keep the site family tuned for best CV R² and/or F1 (e.g. 'r2,f1'; saved as site-r2, site-f1)")
+    .option('--select <list>', "also keep each listed family with a regressor (site, transfer; site when none) tuned for best CV R² and/or F1 of \"stabilising\" (e.g. 'r2,f1'; saved as site-r2, site-f1 …), for any --model")
+    .addOption(paramOption('threshold', CHOICES.threshold))
+    .option('--flag-structure <cif>', 'structure whose calculations each selected model flags as stabilising (default: β-Nb5Si3)')
     .requiredOption('-o, --output <file>', 'model file (JSON)')
-    .action(async (o: ModelFlags & { families: string; select?: string; output: string }) => {
+    .addHelpText('after', `
+--select: the hyper-parameters come from the regressor's declared grid (\`cescreen models\`), scored by
+grouped 3-fold CV inside the training data (one physical calculation per group). Printed for each
+selected model: its inner-CV MAE, R², precision and recall of "stabilising" (E_DS < --threshold), and
+the --flag-structure calculations it predicts stabilising. Example (a few minutes on 2 cores):
+  cescreen train --model dnn --families site --select r2,f1 -o dnn.json`)
+    .action(async (o: ModelFlags & { families: string; select?: string; threshold: number; flagStructure?: string; output: string }) => {
       const progress = commandProgress(o);
       try {
         const families = choiceList('--families', o.families, MODEL_FAMILIES.map((f) => f.name));
         const select = o.select === undefined ? [] : (choiceList('--select', o.select, ['r2', 'f1']) as ('r2' | 'f1')[]);
-        const saved = await trainModel({ ...choices(o), families, select, progress });
+        const saved = await trainModel({ ...choices(o), families, select, threshold: o.threshold, flagStructure: o.flagStructure, progress });
         saveModel(o.output, saved);
         progress.stop();
-        emit({ file: o.output, families: Object.keys(saved.families), training: saved.training }, o.json, (r) => `wrote ${r.file}: ${r.families.join(' + ')} on ${r.training.samples} calculations of ${r.training.phases.map((p) => p.phase.formula).join(' + ')} (${r.training.elements.join(' ')})\n`);
+        emit({ file: o.output, families: Object.keys(saved.families), training: saved.training, selection: saved.selection }, o.json, (r) =>
+          `wrote ${r.file}: ${r.families.join(' + ')} on ${r.training.samples} calculations of ${r.training.phases.map((p) => p.phase.formula).join(' + ')} (${r.training.elements.join(' ')})\n` +
+          (r.selection.length ? formatSelection(r.selection) : ''),
+        );
       } finally {
         progress.stop();
       }
@@ -270,4 +281,27 @@ row's share), so wide and narrow blocks compare. Example:
         `feature sets (--features)\n` + r.featureSets.map((x) => `  ${x.name.padEnd(10)} ${x.description}\n`).join(''),
       );
     });
+}
+
+/** The selected models side by side: inner-CV scores, then the calculations each flags and which both flag. */
+function formatSelection(sel: SelectionReport[]): string {
+  const t = sel[0].inner_cv.threshold;
+  const key = (p: SelectionReport['flagged']['pairs'][number]) => `${p.config}:${p.element_a}:${p.element_b}`;
+  const text = (p: SelectionReport['flagged']['pairs'][number]) => `${p.element_a}@${p.site_a}+${p.element_b}@${p.site_b} (${fixed(p.distance, 2)} Å) ${formatNumber(p.eds_pred, 2)}`;
+  const lines = [
+    `selected by grouped ${sel[0].inner_cv.folds}-fold CV inside the training data; "stabilising" = E_DS < ${t} eV\n`,
+    table(
+      ['model', 'regressor', 'params', 'MAE meV', 'R²', 'F1', 'precision', 'recall', `flags in ${sel[0].flagged.formula}`],
+      sel.map((s) => [s.model, s.regressor, Object.entries(s.params).map(([k, v]) => `${k}=${v}`).join(' '), fixed(s.inner_cv.mae * 1000, 1), fixed(s.inner_cv.r2, 3), fixed(s.inner_cv.f1, 3), fixed(s.inner_cv.precision, 3), fixed(s.inner_cv.recall, 3), `${s.flagged.count} of ${s.flagged.calculations}`]),
+    ),
+  ];
+  for (const s of sel) lines.push(`${s.model} flags: ${s.flagged.pairs.slice(0, 8).map(text).join(', ')}${s.flagged.count > 8 ? `, … (${s.flagged.count}; --json for all)` : ''}\n`);
+  for (const family of new Set(sel.map((s) => s.family))) {
+    const [a, b] = sel.filter((s) => s.family === family);
+    if (!a || !b) continue;
+    const inB = new Set(b.flagged.pairs.map(key));
+    const both = a.flagged.pairs.filter((p) => inB.has(key(p))).length;
+    lines.push(`${a.model} and ${b.model} both flag ${both}; only ${a.model} ${a.flagged.count - both}, only ${b.model} ${b.flagged.count - both}\n`);
+  }
+  return lines.join('');
 }
