@@ -12,7 +12,7 @@ import { collapseByKey } from '../src/substitution/dataset.ts';
 import { distinctSubstitutions } from '../src/substitution/substitution.ts';
 import { loadModel, saveModel } from '../src/predict/modelFile.ts';
 import { trainModel } from '../src/workflow/train.ts';
-import { BETA, repoPath } from './helpers.ts';
+import { ALPHA, BETA, alphaSubset, repoPath } from './helpers.ts';
 
 const { data } = trainingData(DEFAULT_DATA);
 const subset = collapseByKey(data.rows).filter((_, k) => k % 4 === 0);
@@ -50,7 +50,7 @@ test('search for a DNN site family: one grouped-CV table, R² and F1 choices are
 });
 
 test('train --select r2,f1 for an MHAR: site-r2 and site-f1 saved with inner-CV precision/recall and the β pairs each flags', async () => {
-  const r = await trainModel({ sources: [{ data: DEFAULT_DATA }], model: 'mhar', params: { epochs: 1, embedDim: 8 }, seed: 0, families: ['site'], select: ['r2', 'f1'], grid: { learningRate: [2e-3, 5e-3] }, folds: 2 });
+  const r = await trainModel({ sources: [{ data: alphaSubset(3), structure: repoPath(ALPHA) }], model: 'mhar', params: { epochs: 1, embedDim: 8 }, seed: 0, families: ['site'], select: ['r2', 'f1'], grid: { learningRate: [2e-3, 5e-3] }, folds: 2 });
   assert.deepEqual(Object.keys(r.families), ['site', 'site-r2', 'site-f1']);
   assert.deepEqual(r.selection.map((s) => s.model), ['site-r2', 'site-f1']);
   const beta = substitutionSystem(repoPath(BETA));
