@@ -12,6 +12,7 @@ import { collapseByKey } from '../src/substitution/dataset.ts';
 import { distinctSubstitutions } from '../src/substitution/substitution.ts';
 import { loadModel, saveModel } from '../src/predict/modelFile.ts';
 import { trainModel } from '../src/workflow/train.ts';
+import { trainReport } from '../src/workflow/modelReport.ts';
 import { ALPHA, BETA, alphaSubset, repoPath } from './helpers.ts';
 
 const { data } = trainingData(DEFAULT_DATA);
@@ -71,4 +72,10 @@ test('train --select r2,f1 for an MHAR: site-r2 and site-f1 saved with inner-CV 
   const file = join(mkdtempSync(join(tmpdir(), 'cescreen-select-')), 'm.json');
   saveModel(file, r);
   assert.deepEqual(Object.keys((await loadModel(file)).families), ['site', 'site-r2', 'site-f1']);
+  // the report page: both selected models side by side, and the attention maps (the file holds MHAR models)
+  const html = await trainReport(file, r);
+  assert.match(html, /R²- vs F1-selected models/);
+  assert.match(html, /<td>site-f1<\/td><td>MHAR<\/td>/);
+  assert.match(html, /What the attention model reads together/);
+  assert.equal(html.match(/<svg[^>]*class="attention"/g)!.length, 2);
 });

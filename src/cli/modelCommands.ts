@@ -16,6 +16,7 @@ import { compareModels, DEFAULT_FEATURE_SETS } from '../workflow/compare.ts';
 import { explainModel } from '../workflow/importance.ts';
 import { attentionMaps, attentionSection } from '../workflow/attention.ts';
 import { reportHtml } from '../figures/report.ts';
+import { trainReport } from '../workflow/modelReport.ts';
 import { commandProgress } from '../util/progress.ts';
 import { InputError } from '../util/errors.ts';
 import { addDataOptions, addModelOptions, addParams, CHOICES, choiceList, DATASET_HELP, dataSources, elementList, hyperParameters, numberList, paramOption, sharedHyperParameters } from './options.ts';
@@ -102,19 +103,21 @@ export function registerModelCommands(program: Command): void {
     .addOption(paramOption('threshold', CHOICES.threshold))
     .option('--flag-structure <cif>', 'structure whose calculations each selected model flags as stabilising (default: β-Nb5Si3)')
     .requiredOption('-o, --output <file>', 'model file (JSON)')
+    .option('--html <file>', 'report page: the selected models side by side, and the attention maps when the file holds an MHAR model')
     .addHelpText('after', `
 --select: the hyper-parameters come from the regressor's declared grid (\`cescreen models\`), scored by
 grouped 3-fold CV inside the training data (one physical calculation per group). Printed for each
 selected model: its inner-CV MAE, R², precision and recall of "stabilising" (E_DS < --threshold), and
 the --flag-structure calculations it predicts stabilising. Example (a few minutes on 2 cores):
   cescreen train --model dnn --families site --select r2,f1 -o dnn.json`)
-    .action(async (o: ModelFlags & { families: string; select?: string; threshold: number; flagStructure?: string; output: string }) => {
+    .action(async (o: ModelFlags & { families: string; select?: string; threshold: number; flagStructure?: string; output: string; html?: string }) => {
       const progress = commandProgress(o);
       try {
         const families = choiceList('--families', o.families, MODEL_FAMILIES.map((f) => f.name));
         const select = o.select === undefined ? [] : (choiceList('--select', o.select, ['r2', 'f1']) as ('r2' | 'f1')[]);
         const saved = await trainModel({ ...choices(o), families, select, threshold: o.threshold, flagStructure: o.flagStructure, progress });
         saveModel(o.output, saved);
+        if (o.html) writeOutput(o.html, await trainReport(o.output, saved));
         progress.stop();
         emit({ file: o.output, families: Object.keys(saved.families), training: saved.training, selection: saved.selection }, o.json, (r) =>
           `wrote ${r.file}: ${r.families.join(' + ')} on ${r.training.samples} calculations of ${r.training.phases.map((p) => p.phase.formula).join(' + ')} (${r.training.elements.join(' ')})\n` +
@@ -294,7 +297,7 @@ row's share), so wide and narrow blocks compare. Example:
 function formatSelection(sel: SelectionReport[]): string {
   const t = sel[0].inner_cv.threshold;
   const key = (p: SelectionReport['flagged']['pairs'][number]) => `${p.config}:${p.element_a}:${p.element_b}`;
-  const text = (p: SelectionReport['flagged']['pairs'][number]) => `${p.element_a}@${p.site_a}+${p.element_b}@${p.site_b} (${fixed(p.distance, 2)} Å) ${formatNumber(p.eds_pred, 2)}`;
+  const text = (p: SelectionReport['flagged']['pairs'][number]) => `${substitutionText(p.element_a, p.site_a, p.element_b, p.site_b, p.host_a, p.host_b)} (${fixed(p.distance, 2)} Å) ${formatNumber(p.eds_pred, 2)}`;
   const lines = [
     `selected by grouped ${sel[0].inner_cv.folds}-fold CV inside the training data; "stabilising" = E_DS < ${t} eV\n`,
     table(

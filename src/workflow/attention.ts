@@ -196,3 +196,25 @@ export function attentionSection(a: AttentionResult): ReportSection {
   if (a.pairMeans && a.pairSvg) parts.push(`<div class="fig">${a.pairSvg}</div>`);
   return { id: 'attention', title: 'What the attention model reads together', html: parts.join('\n') };
 }
+
+/**
+ * The report section of a model file when it holds an attention model, else null: the training
+ * cell's double substitution the model finds most stabilising, and the means per site pair.
+ */
+export async function attentionReportSection(modelFile: string): Promise<ReportSection | null> {
+  const saved = await loadModel(modelFile);
+  let name: string;
+  try {
+    name = (await mharOf(saved, undefined)).name;
+  } catch (e) {
+    if (e instanceof InputError) return null;
+    throw e;
+  }
+  const model = saved.families[name];
+  const enumeration = restoreCell(saved.training.phases[0].cell);
+  const doubles = expandSubstitutions(enumeration, saved.training.elements).filter((s) => substitutionKind(enumeration, s) === 'pair');
+  const p = model.predict(enumeration, doubles);
+  const best = doubles[p.indexOf(Math.min(...p))];
+  const a = await attentionMaps({ model: modelFile, family: name, substitution: `${best.elementA}@${best.pair.siteA},${best.elementB}@${best.pair.siteB}`, pair: best.pair.id, pairMeans: true });
+  return attentionSection(a);
+}

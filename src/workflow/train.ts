@@ -4,7 +4,7 @@ import type { SubstitutionModel } from '../model/family.ts';
 import { searchFamilyBy, type InnerCVScores } from '../model/search.ts';
 import { phaseOf, storeCell, type SavedModel, type TrainingInfo } from '../predict/modelFile.ts';
 import { substitutionSystem, type SubstitutionSystem } from '../substitution/system.ts';
-import { distinctSubstitutions } from '../substitution/substitution.ts';
+import { distinctSubstitutions, substitutionKind, type SubstitutionKind } from '../substitution/substitution.ts';
 import { SILENT, inStage, type Progress } from '../util/progress.ts';
 import { loadTraining, specOf, type DataChoice, type ModelChoice } from './choices.ts';
 
@@ -37,6 +37,10 @@ export interface FlaggedPair {
   element_a: string;
   site_b: string;
   element_b: string;
+  /** single: one end keeps its host element (host_a or host_b). */
+  kind: SubstitutionKind;
+  host_a: string;
+  host_b: string;
   distance: number;
   eds_pred: number;
 }
@@ -63,7 +67,7 @@ function flaggedBy(model: SubstitutionModel, system: SubstitutionSystem, element
   const subs = distinctSubstitutions(system.enumeration, elements);
   const p = model.predict(system.enumeration, subs);
   const pairs = subs
-    .map((s, k) => ({ config: s.pair.id, site_a: s.pair.siteA, element_a: s.elementA, site_b: s.pair.siteB, element_b: s.elementB, distance: s.pair.distance, eds_pred: p[k] }))
+    .map((s, k) => ({ config: s.pair.id, site_a: s.pair.siteA, element_a: s.elementA, site_b: s.pair.siteB, element_b: s.elementB, kind: substitutionKind(system.enumeration, s), host_a: system.enumeration.cell.sites[s.pair.atomA].element, host_b: system.enumeration.cell.sites[s.pair.atomB].element, distance: s.pair.distance, eds_pred: p[k] }))
     .filter((x) => x.eds_pred < threshold)
     .sort((a, b) => a.eds_pred - b.eds_pred);
   return { structure: system.file, formula: system.structure.formula(), calculations: subs.length, count: pairs.length, pairs };
