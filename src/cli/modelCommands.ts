@@ -65,7 +65,7 @@ export function registerModelCommands(program: Command): void {
     .option('--site <label>', "'all' or one centre site (the data's folder)", 'all')
     .addOption(paramOption('repeats', number('repetitions of 5-fold CV on the training part', 20, { min: 0, max: 1000, integer: true })))
     .addOption(paramOption('threshold', CHOICES.threshold))
-    .option('--search', "choose the site family's SVR C, γ, ε by grouped CV inside each training set")
+    .option('--search', "choose the regressor's hyper-parameters from its declared grid (`cescreen models`) by grouped CV inside each training set")
     .addOption(paramOption('select', { kind: 'choice', default: 'mae', description: 'search criterion', choices: { mae: 'lowest MAE', r2: 'highest R²', f1: 'highest F1 of "stabilising"' } }))
     .option('--shots <list>', 'leave-site-out: numbers k of the held-out site\'s calculations added to training, e.g. 0,5,10,20,40')
     .addOption(paramOption('shotsFrom', { kind: 'choice', default: 'both', description: 'how the k calculations are chosen', choices: { suggest: "the model's suggestions (cescreen suggest)", random: 'at random', both: 'both' } }))
@@ -278,14 +278,14 @@ row's share), so wide and narrow blocks compare. Example:
     .option('--json', 'JSON output')
     .action((o: { json?: boolean }) => {
       const registry = {
-        regressors: REGRESSORS.map((r) => ({ name: r.name, kind: r.kind, description: r.description, params: r.params })),
+        regressors: REGRESSORS.map((r) => ({ name: r.name, kind: r.kind, description: r.description, params: r.params, grid: r.grid })),
         families: FAMILIES.map((f) => ({ name: f.name, description: f.description, defaults: f.defaults })),
         protocols: PROTOCOLS.map((p) => ({ name: p.name, description: p.description, leaky: p.leaky })),
         featureSets: FEATURE_SETS.map((s) => ({ name: s.name, description: s.description })),
       };
       emit(registry, o.json, (r) =>
         `regressors (--model; hyper-parameters with --param name=value,...)\n` +
-        r.regressors.map((x) => `  ${x.name.padEnd(10)} ${x.description}\n` + Object.entries(x.params).map(([k, p]) => `    ${k.padEnd(12)} ${describeParam(p)} (default ${p.default})\n`).join('')).join('') +
+        r.regressors.map((x) => `  ${x.name.padEnd(10)} ${x.description}\n` + Object.entries(x.params).map(([k, p]) => `    ${k.padEnd(12)} ${describeParam(p)} (default ${p.default})\n`).join('') + `    search grid (--search, train --select): ${Object.entries(x.grid).map(([k, v]) => `${k} ${(v as readonly number[]).join('/')}`).join(', ')}\n`).join('') +
         `families (--family)\n` + r.families.map((x) => `  ${x.name.padEnd(10)} ${x.description}\n`).join('') +
         `protocols (--protocol)\n` + r.protocols.map((x) => `  ${x.name.padEnd(18)} ${x.description}\n`).join('') +
         `feature sets (--features)\n` + r.featureSets.map((x) => `  ${x.name.padEnd(10)} ${x.description}\n`).join(''),
