@@ -92,5 +92,6 @@ test('attention CLI: --json maps and the SVG file', async () => {
   const j = JSON.parse(ok.stdout);
   assert.equal(j.substitution.heads.length, 2);
   assert.equal(j.svg, undefined);
+  assert.equal(j.blockSvg, undefined);
   assert.match(readFileSync(svg, 'utf8'), /^<svg[^>]*class="attention"/);
 });

@@ -77,5 +77,5 @@ test('train --select r2,f1 for an MHAR: site-r2 and site-f1 saved with inner-CV 
   assert.match(html, /R²- vs F1-selected models/);
   assert.match(html, /<td>site-f1<\/td><td>MHAR<\/td>/);
   assert.match(html, /What the attention model reads together/);
-  assert.equal(html.match(/<svg[^>]*class="attention"/g)!.length, 2);
+  assert.equal(html.match(/<svg[^>]*class="attention"/g)!.length, 3); // by block, per-token mean, site-pair means
 });

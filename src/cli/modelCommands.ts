@@ -256,7 +256,7 @@ row's share), so wide and narrow blocks compare. Example:
       if (o.svg && main) writeOutput(o.svg, main);
       if (o.pairSvg && r.pairSvg) writeOutput(o.pairSvg, r.pairSvg);
       if (o.html) writeOutput(o.html, reportHtml(`cescreen — attention of ${r.family} (${o.model})`, '', [attentionSection(r)]));
-      const { svg: _svg, pairSvg: _pairSvg, ...plain } = r;
+      const { svg: _svg, blockSvg: _blockSvg, meanSvg: _meanSvg, pairSvg: _pairSvg, ...plain } = r;
       emit(plain, o.json, (x) => {
         const lines: string[] = [`${x.family} family, MHAR with ${x.heads} heads over ${x.labels.length} tokens (${x.blocks.map((b) => b.name).join(', ')})\n`];
         if (x.substitution) {

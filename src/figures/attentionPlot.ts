@@ -2,7 +2,7 @@
 // the token that reads (query), columns = the token it reads from (key); each row sums to 1. Tokens
 // are labelled by an input array (CE feature names today; any token layout later), and optional
 // token groups (CE blocks: centre 1, shell 1, …) are drawn as separators with their names.
-import { esc, fileStem, num, px, svgOpen, textColorOn, tickLabel } from './svg.ts';
+import { divergingColor, esc, fileStem, num, px, svgOpen, textColorOn, tickLabel } from './svg.ts';
 
 export interface AttentionPanel {
   title: string;
@@ -44,7 +44,7 @@ export function groupAttention(matrix: readonly (readonly number[])[], groups: r
  * The figure: panels in a grid (`columns` per row) sharing one colour scale from 0 to the largest
  * weight shown, token labels on both axes of every panel, group separators and names.
  */
-export function attentionSvg(panels: readonly AttentionPanel[], labels: readonly string[], o: { title: string; subtitle?: string; groups?: readonly TokenGroup[]; columns?: number; valueLabel?: string }): string {
+export function attentionSvg(panels: readonly AttentionPanel[], labels: readonly string[], o: { title: string; subtitle?: string; groups?: readonly TokenGroup[]; columns?: number; valueLabel?: string; centre?: number }): string {
   if (panels.length === 0) throw new RangeError('attentionSvg: no panel');
   const F = labels.length;
   for (const p of panels) if (p.matrix.length !== F || p.matrix.some((r) => r.length !== F)) throw new RangeError(`attentionSvg: panel '${p.title}' is not ${F} × ${F}`);
@@ -62,7 +62,12 @@ export function attentionSvg(panels: readonly AttentionPanel[], labels: readonly
   const barW = 80;
   const width = cols * panelW + barW + 20;
   const height = top + rows * panelH + 16;
-  const vmax = Math.max(1e-9, ...panels.flatMap((p) => p.matrix.flatMap((r) => r)));
+  const values = panels.flatMap((p) => p.matrix.flatMap((r) => r));
+  // weights: white at 0 to the largest; ratios to a reference (centre): diverging, white at the centre
+  const centre = o.centre;
+  const dev = centre === undefined ? 0 : Math.max(1e-9, ...values.map((v) => Math.abs(v - centre)));
+  const vmax = Math.max(1e-9, ...values);
+  const colour = (v: number) => (centre === undefined ? sequential(v / vmax) : divergingColor((v - centre) / dev));
   const out: string[] = [svgOpen(width, height, `class="attention" data-name="${esc(fileStem(o.title))}" data-tokens="${F}"`)];
   out.push('<rect width="100%" height="100%" fill="#ffffff"/>');
   out.push(`<text x="${px(width / 2)}" y="20" text-anchor="middle" font-size="14" font-weight="600">${esc(o.title)}</text>`);
@@ -77,7 +82,7 @@ export function attentionSvg(panels: readonly AttentionPanel[], labels: readonly
     for (let q = 0; q < F; q++)
       for (let k = 0; k < F; k++) {
         const v = p.matrix[q][k];
-        const fill = sequential(v / vmax);
+        const fill = colour(v);
         out.push(`<rect x="${px(gx + k * cell)}" y="${px(gy + q * cell)}" width="${cell}" height="${cell}" fill="${fill}"><title>${esc(`${labels[q]} → ${labels[k]}: ${num(v, 3)}`)}</title></rect>`);
         // few tokens: the value is readable in its cell
         if (cell >= 30) out.push(`<text x="${px(gx + (k + 0.5) * cell)}" y="${px(gy + (q + 0.5) * cell + 3.5)}" text-anchor="middle" font-size="10" fill="${textColorOn(fill)}" pointer-events="none">${num(v, 2)}</text>`);
@@ -108,9 +113,11 @@ export function attentionSvg(panels: readonly AttentionPanel[], labels: readonly
   const bx = cols * panelW + 20;
   const by = top + 24;
   const bh = Math.min(240, Math.max(120, rows * panelH - 80));
-  for (let i = 0; i < 50; i++) out.push(`<rect x="${bx}" y="${px(by + bh - ((i + 1) * bh) / 50)}" width="14" height="${px(bh / 50 + 0.5)}" fill="${sequential((i + 0.5) / 50)}"/>`);
+  // a ratio is never below 0: the bar ends there
+  const [lo, hi] = centre === undefined ? [0, vmax] : [Math.max(0, centre - dev), centre + dev];
+  for (let i = 0; i < 50; i++) out.push(`<rect x="${bx}" y="${px(by + bh - ((i + 1) * bh) / 50)}" width="14" height="${px(bh / 50 + 0.5)}" fill="${colour(lo + ((i + 0.5) / 50) * (hi - lo))}"/>`);
   out.push(`<rect x="${bx}" y="${by}" width="14" height="${px(bh)}" fill="none" stroke="#333" stroke-width="0.6"/>`);
-  for (const t of [0, 0.25, 0.5, 0.75, 1]) out.push(`<text x="${bx + 18}" y="${px(by + bh - t * bh + 4)}" font-size="10">${tickLabel(+(t * vmax).toPrecision(2))}</text>`);
+  for (const t of [0, 0.25, 0.5, 0.75, 1]) out.push(`<text x="${bx + 18}" y="${px(by + bh - t * bh + 4)}" font-size="10">${tickLabel(+(lo + t * (hi - lo)).toPrecision(3))}</text>`);
   out.push(`<text transform="translate(${bx - 6},${px(by + bh / 2)}) rotate(-90)" text-anchor="middle" font-size="10">${esc(o.valueLabel ?? 'attention weight')}</text>`);
   out.push(`<text x="${bx}" y="${px(by + bh + 18)}" font-size="9" fill="#555">row: query</text><text x="${bx}" y="${px(by + bh + 30)}" font-size="9" fill="#555">column: key</text>`);
   out.push('</svg>');

@@ -67,8 +67,10 @@ export interface AttentionResult {
   blocks: { name: string; tokens: number[] }[];
   substitution?: SubstitutionAttention;
   pairMeans?: PairMeanAttention[];
-  /** Figures: the substitution's heads and mean (tokens), the pair means (blocks). */
+  /** Figures: the substitution's heads and mean (tokens), the same by block, the mean alone, the pair means (blocks). */
   svg?: string;
+  blockSvg?: string;
+  meanSvg?: string;
   pairSvg?: string;
 }
 
@@ -151,6 +153,13 @@ export async function attentionMaps(r: AttentionRequest): Promise<AttentionResul
       labels,
       { title: `Attention of ${name} (MHAR): ${text}, pair ${s.pair.id} at ${s.pair.distance.toFixed(3)} Å`, subtitle: `rows: query token, columns: key token; predicted E_DS ${num(eds, 3)} eV`, groups, columns: 2 },
     );
+    // for a page of fixed width: the heads by block (readable at any size) and the token-level mean alone
+    out.blockSvg = attentionSvg(
+      [...att.map((m, h) => ({ title: `head ${h + 1}`, matrix: groupAttention(m, groups) })), { title: `mean of ${heads} heads`, matrix: groupAttention(mean, groups) }],
+      groups.map((g) => g.name),
+      { title: `${text}: attention by CE block`, subtitle: `row block's attention to column block ÷ uniform; predicted E_DS ${num(eds, 3)} eV`, columns: heads + 1, valueLabel: 'attention ÷ uniform (red: above)', centre: 1 },
+    );
+    out.meanSvg = attentionSvg([{ title: `mean of ${heads} heads`, matrix: mean }], labels, { title: `${text}: attention per token (head mean)`, subtitle: 'rows: query token, columns: key token', groups });
   }
 
   if (r.pairMeans) {
@@ -176,7 +185,8 @@ export async function attentionMaps(r: AttentionRequest): Promise<AttentionResul
         title: `Mean attention of ${name} (MHAR) per site pair, by CE block`,
         subtitle: `over heads and every double substitution of the pair (count in brackets, ${elements.length} elements); row block's attention to column block ÷ uniform`,
         columns: 4,
-        valueLabel: 'attention ÷ uniform',
+        valueLabel: 'attention ÷ uniform (red: above)',
+        centre: 1,
       },
     );
   }
@@ -189,8 +199,8 @@ export function attentionSection(a: AttentionResult): ReportSection {
     `<p>Multi-head attention regression (${esc(a.family)}, ${a.heads} heads): every CE feature is a token; a row of a map is how one token (query) spreads its attention over all tokens (keys), so each row sums to 1 and a uniform row is ${num(1 / a.labels.length, 3)}. ` +
       `Attention shows what the model reads together, not what changes its prediction: the SHAP values of the importance section say that.</p>`,
   ];
-  if (a.substitution && a.svg) {
-    parts.push(`<div class="fig">${a.svg}</div>`);
+  if (a.substitution && a.blockSvg && a.meanSvg) {
+    parts.push(`<div class="fig">${a.blockSvg}</div>`, `<div class="fig">${a.meanSvg}</div>`);
     parts.push(htmlTable(['query', 'key', 'weight'], a.substitution.strongest.map((w) => [w.query, w.key, num(w.weight, 3)]), `Strongest weights (head mean) for ${a.substitution.text}`));
   }
   if (a.pairMeans && a.pairSvg) parts.push(`<div class="fig">${a.pairSvg}</div>`);
