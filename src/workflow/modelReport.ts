@@ -27,7 +27,7 @@ export function selectionSection(sel: readonly SelectionReport[]): ReportSection
   parts.push(
     htmlTable(
       ['pair', 'substitution', 'd (Å)', ...sel.map((s) => `${s.model} E_DS (eV)`), 'flagged by'],
-      rows.slice(0, 60).map((p) => [p.config, substitutionText(p.element_a, p.site_a, p.element_b, p.site_b, p.host_a, p.host_b), num(p.distance, 3), ...sel.map((s) => { const q = predicted(s, key(p)); return q ? num(q.eds_pred, 3) : '—'; }), flaggedBy.get(key(p))!.join(', ')]),
+      rows.slice(0, 60).map((p) => [p.config, substitutionText(p.element_a, p.site_a, p.element_b, p.site_b, p.host_a, p.host_b), num(p.distance, 3), ...sel.map((s) => { const q = predicted(s, key(p)); return q ? num(q.eds_pred, 3) : `≥ ${num(t, 2)}`; }), flaggedBy.get(key(p))!.join(', ')]),
       `${sel[0].flagged.formula} (${sel[0].flagged.structure}): calculations flagged as stabilising, most negative first${rows.length > 60 ? ` (60 of ${rows.length})` : ''}; predictions, not DFT`,
     ),
   );
