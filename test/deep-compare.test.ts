@@ -5,7 +5,7 @@ import { DEFAULT_DATA } from '../src/substitution/system.ts';
 import { ALPHA, alphaSubset, repoPath } from './helpers.ts';
 
 test('compare lists DNN and MHAR beside the SVR on the same splits; --param reaches only the models that declare it', async () => {
-  const c = await compareModels({ sources: [{ data: alphaSubset(3), structure: repoPath(ALPHA) }], models: ['svr', 'dnn', 'mhar'], featureSets: ['cc'], family: 'site', protocol: 'grouped', seed: 0, repeats: 0, params: { epochs: 3, embedDim: 8 } });
+  const c = await compareModels({ sources: [{ data: alphaSubset(5), structure: repoPath(ALPHA) }], models: ['svr', 'dnn', 'mhar'], featureSets: ['cc'], family: 'site', protocol: 'grouped', seed: 0, repeats: 0, params: { epochs: 3, embedDim: 8 } });
   assert.deepEqual(c.rows.map((r) => r.model), ['SVR', 'DNN', 'MHAR']);
   const [svr, dnn, mhar] = c.rows;
   // same splits: equal sizes and equal baseline scores on every row

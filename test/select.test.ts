@@ -51,7 +51,7 @@ test('search for a DNN site family: one grouped-CV table, R² and F1 choices are
 });
 
 test('train --select r2,f1 for an MHAR: site-r2 and site-f1 saved with inner-CV precision/recall and the β pairs each flags', async () => {
-  const r = await trainModel({ sources: [{ data: alphaSubset(3), structure: repoPath(ALPHA) }], model: 'mhar', params: { epochs: 1, embedDim: 8 }, seed: 0, families: ['site'], select: ['r2', 'f1'], grid: { learningRate: [2e-3, 5e-3] }, folds: 2 });
+  const r = await trainModel({ sources: [{ data: alphaSubset(6), structure: repoPath(ALPHA) }], model: 'mhar', params: { epochs: 1, embedDim: 8 }, seed: 0, families: ['site'], select: ['r2', 'f1'], grid: { learningRate: [2e-3, 5e-3] }, folds: 2 });
   assert.deepEqual(Object.keys(r.families), ['site', 'site-r2', 'site-f1']);
   assert.deepEqual(r.selection.map((s) => s.model), ['site-r2', 'site-f1']);
   const beta = substitutionSystem(repoPath(BETA));
