@@ -128,10 +128,14 @@ export async function attentionMaps(r: AttentionRequest): Promise<AttentionResul
   const model = saved.families[name];
   const enumeration = restoreCell(saved.training.phases[0].cell);
   const f = featurizerFor(enumeration, model.spec.features);
-  const F = f.names.length;
+  // tokens as the model has them: one per CE feature today; another token layout may differ, then
+  // labels come from the caller and CE blocks no longer apply
+  const probe = expandSubstitutions(enumeration, saved.training.elements.slice(0, 1))[0];
+  const F = mhar.attention([f.features(probe)])[0][0].length;
+  const perFeature = F === f.names.length;
   if (r.labels && r.labels.length !== F) throw new InputError(`--labels: ${r.labels.length} labels for ${F} tokens`);
-  const labels = r.labels ?? f.names;
-  const groups: TokenGroup[] = featureBlocks(f.names).map((b) => ({ name: b.block, tokens: b.features }));
+  const labels = r.labels ?? (perFeature ? f.names : Array.from({ length: F }, (_, k) => `token ${k + 1}`));
+  const groups: TokenGroup[] = perFeature ? featureBlocks(f.names).map((b) => ({ name: b.block, tokens: b.features })) : [{ name: 'all tokens', tokens: labels.map((_, k) => k) }];
   const heads = mhar.options.heads;
   const out: AttentionResult = { model: r.model, family: name, heads, labels, blocks: groups.map((g) => ({ name: g.name, tokens: [...g.tokens] })) };
   const hosts = new Map(enumeration.cell.sites.map((s) => [s.label, s.element]));
