@@ -7,6 +7,8 @@ import { SiteFamilyModel } from '../src/model/svrFamilies.ts';
 import { featurizerFor, siteBlockNames } from '../src/features/ce.ts';
 import { createRng } from '../src/model/random.ts';
 import { trainingData, DEFAULT_DATA } from '../src/substitution/system.ts';
+import { explainModel } from '../src/workflow/importance.ts';
+import { ALPHA, alphaSubset, repoPath } from './helpers.ts';
 import { collapseByKey } from '../src/substitution/dataset.ts';
 
 const { data } = trainingData(DEFAULT_DATA);
@@ -73,4 +75,15 @@ test('importance workflow for a DNN transfer family: its single-site model expla
   assert.ok(r.blocks[0].meanAbs > 0.01, JSON.stringify(r.blocks)); // single-site energies span eV: the leading block moves them
   assert.ok(r.features.every((f) => f.shap === null)); // per-feature SHAP is skipped for deep models
   assert.ok(r.baselineMae > 0.05 && r.baselineMae < 3, `${r.baselineMae}`);
+});
+
+test('importance workflow with --model mhar: block SHAP of the site family, values sum to prediction − base', async () => {
+  const r = await explainModel({ sources: [{ data: alphaSubset(6), structure: repoPath(ALPHA) }], model: 'mhar', params: { epochs: 1, embedDim: 8 }, seed: 0, repeats: 1, shapSamples: 4, background: 4 });
+  assert.equal(r.model, 'MHAR');
+  assert.equal(r.family, 'site');
+  assert.equal(r.blocks.length, 7);
+  assert.equal(r.shapCoalitions, 126);
+  assert.ok(r.shapEfficiencyError < 1e-6, `${r.shapEfficiencyError}`);
+  assert.ok(r.blocks[0].meanAbs > r.blocks[6].meanAbs);
+  await assert.rejects(explainModel({ sources: [{ data: DEFAULT_DATA }], model: 'svr', seed: 0, family: 'gp' }), /--family gp: expected site or transfer/);
 });
