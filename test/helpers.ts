@@ -2,6 +2,9 @@ import { readStructure } from '../src/structure/io.ts';
 import type { Structure } from '../src/structure/structure.ts';
 import type { Vec3 } from '../src/structure/lattice.ts';
 import { createRng } from '../src/model/random.ts';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const root = new URL('../', import.meta.url).pathname;
 
@@ -32,4 +35,12 @@ export function facesVolume(points: readonly Vec3[], faces: readonly number[][])
     }
   }
   return v;
+}
+
+/** Every n-th row of the bundled α data set (header kept) in a temporary file: networks train on it in seconds. */
+export function alphaSubset(n: number): string {
+  const lines = readFileSync(root + 'structures/alpha-Nb5Si3/eds.csv', 'utf8').trimEnd().split('\n');
+  const file = join(mkdtempSync(join(tmpdir(), 'cescreen-subset-')), 'eds.csv');
+  writeFileSync(file, [lines[0], ...lines.slice(1).filter((_, k) => k % n === 0)].join('\n') + '\n');
+  return file;
 }

@@ -10,16 +10,19 @@ import { describeParam } from '../util/params.ts';
 import { importanceSvg } from '../figures/importancePlot.ts';
 import { fixed, formatCompare, formatEvaluation, table } from '../figures/text.ts';
 import { evaluateModel } from '../workflow/evaluate.ts';
-import { trainModel } from '../workflow/train.ts';
+import { trainModel, type SelectionReport } from '../workflow/train.ts';
 import { predictPhase } from '../workflow/predict.ts';
 import { compareModels, DEFAULT_FEATURE_SETS } from '../workflow/compare.ts';
 import { explainModel } from '../workflow/importance.ts';
+import { attentionMaps, attentionSection } from '../workflow/attention.ts';
+import { reportHtml } from '../figures/report.ts';
+import { trainReport } from '../workflow/modelReport.ts';
 import { commandProgress } from '../util/progress.ts';
 import { InputError } from '../util/errors.ts';
-import { addDataOptions, addModelOptions, addParams, CHOICES, choiceList, DATASET_HELP, dataSources, elementList, hyperParameters, numberList, paramOption } from './options.ts';
+import { addDataOptions, addModelOptions, addParams, CHOICES, choiceList, DATASET_HELP, dataSources, elementList, hyperParameters, numberList, paramOption, sharedHyperParameters } from './options.ts';
 import { emit, writeOutput } from './output.ts';
 import { SYSTEM_PARAMS } from '../substitution/params.ts';
-import { number } from '../util/params.ts';
+import { choice, number } from '../util/params.ts';
 import type { CeOptions } from '../features/sets.ts';
 
 /** What every model command parses: data, model choice, output mode. */
@@ -62,7 +65,7 @@ export function registerModelCommands(program: Command): void {
     .option('--site <label>', "'all' or one centre site (the data's folder)", 'all')
     .addOption(paramOption('repeats', number('repetitions of 5-fold CV on the training part', 20, { min: 0, max: 1000, integer: true })))
     .addOption(paramOption('threshold', CHOICES.threshold))
-    .option('--search', "choose the site family's SVR C, γ, ε by grouped CV inside each training set")
+    .option('--search', "choose the regressor's hyper-parameters from its declared grid (`cescreen models`) by grouped CV inside each training set")
     .addOption(paramOption('select', { kind: 'choice', default: 'mae', description: 'search criterion', choices: { mae: 'lowest MAE', r2: 'highest R²', f1: 'highest F1 of "stabilising"' } }))
     .option('--shots <list>', 'leave-site-out: numbers k of the held-out site\'s calculations added to training, e.g. 0,5,10,20,40')
     .addOption(paramOption('shotsFrom', { kind: 'choice', default: 'both', description: 'how the k calculations are chosen', choices: { suggest: "the model's suggestions (cescreen suggest)", random: 'at random', both: 'both' } }))
@@ -96,52 +99,80 @@ export function registerModelCommands(program: Command): void {
 
   modelCommand(program, 'train', 'fit on every row of a data set and save the model', { family: false })
     .option('--families <list>', `families to fit into the file: ${MODEL_FAMILIES.map((f) => f.name).join(', ')}`, 'gp,site')
-    .option('--select <list>', "also keep the site family tuned for best CV R² and/or F1 (e.g. 'r2,f1'; saved as site-r2, site-f1)")
+    .option('--select <list>', "also keep each listed family with a regressor (site, transfer; site when none) tuned for best CV R² and/or F1 of \"stabilising\" (e.g. 'r2,f1'; saved as site-r2, site-f1 …), for any --model")
+    .addOption(paramOption('threshold', CHOICES.threshold))
+    .option('--flag-structure <cif>', 'structure whose calculations each selected model flags as stabilising (default: β-Nb5Si3)')
     .requiredOption('-o, --output <file>', 'model file (JSON)')
-    .action(async (o: ModelFlags & { families: string; select?: string; output: string }) => {
+    .option('--html <file>', 'report page: the selected models side by side, and the attention maps when the file holds an MHAR model')
+    .addHelpText('after', `
+--select: the hyper-parameters come from the regressor's declared grid (\`cescreen models\`), scored by
+grouped 3-fold CV inside the training data (one physical calculation per group). Printed for each
+selected model: its inner-CV MAE, R², precision and recall of "stabilising" (E_DS < --threshold), and
+the --flag-structure calculations it predicts stabilising. Example (a few minutes on 2 cores):
+  cescreen train --model dnn --families site --select r2,f1 -o dnn.json`)
+    .action(async (o: ModelFlags & { families: string; select?: string; threshold: number; flagStructure?: string; output: string; html?: string }) => {
       const progress = commandProgress(o);
       try {
         const families = choiceList('--families', o.families, MODEL_FAMILIES.map((f) => f.name));
         const select = o.select === undefined ? [] : (choiceList('--select', o.select, ['r2', 'f1']) as ('r2' | 'f1')[]);
-        const saved = await trainModel({ ...choices(o), families, select, progress });
+        const saved = await trainModel({ ...choices(o), families, select, threshold: o.threshold, flagStructure: o.flagStructure, progress });
         saveModel(o.output, saved);
+        if (o.html) writeOutput(o.html, await trainReport(o.output, saved));
         progress.stop();
-        emit({ file: o.output, families: Object.keys(saved.families), training: saved.training }, o.json, (r) => `wrote ${r.file}: ${r.families.join(' + ')} on ${r.training.samples} calculations of ${r.training.phases.map((p) => p.phase.formula).join(' + ')} (${r.training.elements.join(' ')})\n`);
+        emit({ file: o.output, families: Object.keys(saved.families), training: saved.training, selection: saved.selection }, o.json, (r) =>
+          `wrote ${r.file}: ${r.families.join(' + ')} on ${r.training.samples} calculations of ${r.training.phases.map((p) => p.phase.formula).join(' + ')} (${r.training.elements.join(' ')})\n` +
+          (r.selection.length ? formatSelection(r.selection) : ''),
+        );
       } finally {
         progress.stop();
       }
     });
 
-  modelCommand(program, 'importance', 'permutation importance and SHAP sign of effect of the site-family features', { family: false })
+  modelCommand(program, 'importance', 'permutation importance, KernelSHAP per feature block and SHAP sign of effect of the CE features (any --model: svr, rf, dnn, mhar)', { family: false })
+    .addOption(paramOption('family', choice('family whose regressor is explained', 'site', { site: "f on the whole pair vector", transfer: "the single-site s on one site's host-relative vector" })))
     .addOption(paramOption('top', number('features to show', 15, { min: 1, max: 1000, integer: true })))
+    .option('--feature-shap', 'also per-feature SHAP for a deep model (the default for svr and rf only; blocks are always computed)')
     .option('--svg <file>', 'write the bar chart')
-    .action(async (o: ModelFlags & { top: number; svg?: string }) => {
-      const r = await explainModel(choices(o));
-      if (o.svg) writeOutput(o.svg, importanceSvg(r.features.slice(0, o.top), `${r.model} site family: top ${o.top} CE features`));
+    .addHelpText('after', `
+Blocks: KernelSHAP with one player per CE block (centre 1, shell 1, geometry 1, centre 2, …, pair),
+exact over its 2^blocks − 2 coalitions, so it stays cheap for the deep models; the SHAP values of a
+sample sum to its prediction minus the background mean (efficiency error printed).`)
+    .action(async (o: ModelFlags & { top: number; svg?: string; featureShap?: boolean }) => {
+      const r = await explainModel({ ...choices(o), family: o.family, featureShap: o.featureShap });
+      if (o.svg) writeOutput(o.svg, importanceSvg(r.features.slice(0, o.top), `${r.model} ${r.family} family: top ${o.top} CE features`));
       emit(r, o.json, (x) =>
-        `test MAE ${fixed(x.baselineMae * 1000, 1)} meV; rise of the MAE (meV) when a feature is shuffled, sign of effect from SHAP\n` +
-        table(['feature', 'importance', 'sd', 'mean |SHAP| meV', 'effect'], x.features.slice(0, o.top).map((f) => [f.feature, fixed(f.importance * 1000, 1), fixed(f.sd * 1000, 1), fixed(f.shap * 1000, 1), f.sign > 0 ? 'raises E' : f.sign < 0 ? 'lowers E' : '—'])) +
-        `summed over both sites: ${x.properties.slice(0, 8).map((p) => `${p.feature} ${fixed(p.importance * 1000, 0)}`).join(', ')}\n`,
+        `${x.explained}: test MAE ${fixed(x.baselineMae * 1000, 1)} meV; rise of the MAE (meV) when a feature is shuffled, sign of effect from SHAP\n` +
+        table(['feature', 'importance', 'sd', 'mean |SHAP| meV', 'effect'], x.features.slice(0, o.top).map((f) => [f.feature, fixed(f.importance * 1000, 1), fixed(f.sd * 1000, 1), f.shap === null ? '—' : fixed(f.shap * 1000, 1), f.sign > 0 ? 'raises E' : f.sign < 0 ? 'lowers E' : '—'])) +
+        `summed over both sites: ${x.properties.slice(0, 8).map((p) => `${p.feature} ${fixed(p.importance * 1000, 0)}`).join(', ')}\n` +
+        `KernelSHAP per block (${x.shapSamples} samples, ${x.shapBackground} background rows, ${x.shapCoalitions} coalitions; base ${fixed(x.shapBase, 3)} eV, efficiency error ${x.shapEfficiencyError.toExponential(1)} eV)\n` +
+        table(['block', 'features', 'mean |φ| meV', 'mean φ meV'], x.blocks.map((b) => [b.block, String(b.features), fixed(b.meanAbs * 1000, 1), fixed(b.mean * 1000, 1)])),
       );
     });
 
-  addDataOptions(program.command('compare').description('the literature table with our numbers beside it: every model × feature set × centre site'))
+  addDataOptions(program.command('compare').description('the literature table with our numbers beside it: every model × feature set × centre site, on the same splits'))
     .option('--models <list>', REGRESSORS.map((r) => r.name).join(', '), REGRESSORS.map((r) => r.name).join(','))
     .option('--feature-sets <list>', FEATURE_SETS.map((s) => s.name).join(', '), DEFAULT_FEATURE_SETS.join(','))
-    .addOption(paramOption('family', CHOICES.family))
+    .addOption(paramOption('family', choice('model family of every row (a family built on a regressor)', 'site', { site: 'one regressor on the whole CE vector', transfer: 'single-site energies + a vanishing interaction' })))
     .addOption(paramOption('protocol', { ...CHOICES.protocol, default: 'paper' }))
     .addOption(paramOption('repeats', number('CV repetitions on the training part (0: test split only)', 0, { min: 0, max: 1000, integer: true })))
     .addOption(paramOption('seed', CHOICES.seed))
-    .option('--search', 'choose SVR C, γ, ε by grouped CV inside each training set')
+    .option('--param <name=value,...>', 'hyper-parameters, each given to the models that declare it (e.g. epochs=40 for dnn and mhar)')
+    .option('--search', "choose each model's hyper-parameters from its declared grid by grouped CV inside each training set")
     .option('--json', 'JSON output')
-    .action(async (o: { data: string; structure?: string; supercell: string; maxDistance: number; models: string; featureSets: string; family: string; protocol: string; repeats: number; seed: number; search?: boolean; json?: boolean }) => {
+    .addHelpText('after', `
+Every model is trained and tested on the same splits (same protocol and seed): each row's n_train,
+n_test and baseline MAEs are equal. Networks beside the SVR (a few minutes on 2 cores):
+  cescreen compare --models svr,dnn,mhar --feature-sets ceaet --param epochs=40`)
+    .action(async (o: { data: string; structure?: string; supercell: string; maxDistance: number; models: string; featureSets: string; family: string; protocol: string; repeats: number; seed: number; param?: string; search?: boolean; json?: boolean }) => {
       const progress = commandProgress(o);
       try {
+        const models = choiceList('--models', o.models, REGRESSORS.map((r) => r.name));
         const c = await compareModels({
           ...o,
           sources: dataSources(o),
-          models: choiceList('--models', o.models, REGRESSORS.map((r) => r.name)),
+          models,
           featureSets: choiceList('--feature-sets', o.featureSets, FEATURE_SETS.map((s) => s.name)),
+          params: sharedHyperParameters(models, o.param),
           progress,
         });
         progress.stop();
@@ -199,22 +230,88 @@ export function registerModelCommands(program: Command): void {
     });
 
   program
+    .command('attention')
+    .description('attention maps of a multi-head attention model (MHAR) in a model file: one substitution per head and head mean, and the mean per site pair')
+    .requiredOption('--model <file>', 'model file written by `cescreen train --model mhar`')
+    .option('--substitution <X@a,Y@b>', "the substitution to show, e.g. 'Ti@NbI,Zr@SiII' (a kept host as its own element, e.g. Nb@NbI)")
+    .addOption(paramOption('pair', number('configuration id of the pair (default: the nearest pair of the two sites)', 1, { min: 1, integer: true }), { withDefault: false }))
+    .option('--pair-means', 'also the mean map per site pair (NbI–SiII …) over every double substitution of that pair, by CE block')
+    .option('--family <name>', 'model of the file (default: the first MHAR one, site before transfer)')
+    .option('--labels <list>', 'one label per token, comma-separated (default: the CE feature names)')
+    .option('--svg <file>', "write the substitution's maps (or, with --pair-means alone, the pair means)")
+    .option('--pair-svg <file>', 'write the per-site-pair means')
+    .option('--html <file>', 'write a report page with the maps and the strongest weights')
+    .option('--json', 'JSON output (maps as nested arrays; no SVG)')
+    .addHelpText('after', `
+Rows are the token that reads (query), columns the token it reads from (key); each row sums to 1.
+Tokens are the CE features of the pair vector, grouped into blocks (centre 1, shell 1, geometry 1,
+centre 2, …, pair). Per-site-pair means are shown by block as attention ÷ uniform (1 = a uniform
+row's share), so wide and narrow blocks compare. Example:
+  cescreen train --model mhar --families site -o mhar.json
+  cescreen attention --model mhar.json --substitution Ti@NbI,Zr@SiII --pair-means --svg ti-zr.svg --pair-svg pairs.svg`)
+    .action(async (o: { model: string; substitution?: string; pair?: number; pairMeans?: boolean; family?: string; labels?: string; svg?: string; pairSvg?: string; html?: string; json?: boolean }) => {
+      const labels = o.labels?.split(',').map((x) => x.trim());
+      const r = await attentionMaps({ model: o.model, substitution: o.substitution, pair: o.pair, pairMeans: o.pairMeans || o.pairSvg !== undefined, family: o.family, labels });
+      const main = r.svg ?? r.pairSvg;
+      if (o.svg && main) writeOutput(o.svg, main);
+      if (o.pairSvg && r.pairSvg) writeOutput(o.pairSvg, r.pairSvg);
+      if (o.html) writeOutput(o.html, reportHtml(`cescreen — attention of ${r.family} (${o.model})`, '', [attentionSection(r)]));
+      const { svg: _svg, blockSvg: _blockSvg, meanSvg: _meanSvg, pairSvg: _pairSvg, ...plain } = r;
+      emit(plain, o.json, (x) => {
+        const lines: string[] = [`${x.family} family, MHAR with ${x.heads} heads over ${x.labels.length} tokens (${x.blocks.map((b) => b.name).join(', ')})\n`];
+        if (x.substitution) {
+          const s = x.substitution;
+          lines.push(`${s.text}, pair ${s.config} (${s.site_a}–${s.site_b}, ${fixed(s.distance, 3)} Å): predicted E_DS ${fixed(s.eds_pred, 3)} eV; strongest weights (head mean; uniform ${fixed(1 / x.labels.length, 3)})\n`);
+          lines.push(table(['query', 'key', 'weight'], s.strongest.map((w) => [w.query, w.key, fixed(w.weight, 3)])));
+        }
+        for (const p of x.pairMeans ?? []) {
+          const cells = p.blocks.flatMap((row, q) => row.map((v, k) => ({ v, q, k }))).sort((a, b) => b.v - a.v).slice(0, 3);
+          lines.push(`${p.site_a}–${p.site_b} (${p.substitutions} substitutions): most read ${cells.map((c) => `${x.blocks[c.q].name} → ${x.blocks[c.k].name} ${fixed(c.v, 2)}×`).join(', ')}\n`);
+        }
+        return lines.join('');
+      });
+    });
+
+  program
     .command('models')
     .description('the registries: regressors with their hyper-parameters, model families, protocols, feature sets')
     .option('--json', 'JSON output')
     .action((o: { json?: boolean }) => {
       const registry = {
-        regressors: REGRESSORS.map((r) => ({ name: r.name, kind: r.kind, description: r.description, params: r.params })),
+        regressors: REGRESSORS.map((r) => ({ name: r.name, kind: r.kind, description: r.description, params: r.params, grid: r.grid })),
         families: FAMILIES.map((f) => ({ name: f.name, description: f.description, defaults: f.defaults })),
         protocols: PROTOCOLS.map((p) => ({ name: p.name, description: p.description, leaky: p.leaky })),
         featureSets: FEATURE_SETS.map((s) => ({ name: s.name, description: s.description })),
       };
       emit(registry, o.json, (r) =>
         `regressors (--model; hyper-parameters with --param name=value,...)\n` +
-        r.regressors.map((x) => `  ${x.name.padEnd(10)} ${x.description}\n` + Object.entries(x.params).map(([k, p]) => `    ${k.padEnd(12)} ${describeParam(p)} (default ${p.default})\n`).join('')).join('') +
+        r.regressors.map((x) => `  ${x.name.padEnd(10)} ${x.description}\n` + Object.entries(x.params).map(([k, p]) => `    ${k.padEnd(12)} ${describeParam(p)} (default ${p.default})\n`).join('') + `    search grid (--search, train --select): ${Object.entries(x.grid).map(([k, v]) => `${k} ${(v as readonly number[]).join('/')}`).join(', ')}\n`).join('') +
         `families (--family)\n` + r.families.map((x) => `  ${x.name.padEnd(10)} ${x.description}\n`).join('') +
         `protocols (--protocol)\n` + r.protocols.map((x) => `  ${x.name.padEnd(18)} ${x.description}\n`).join('') +
         `feature sets (--features)\n` + r.featureSets.map((x) => `  ${x.name.padEnd(10)} ${x.description}\n`).join(''),
       );
     });
+}
+
+/** The selected models side by side: inner-CV scores, then the calculations each flags and which both flag. */
+function formatSelection(sel: SelectionReport[]): string {
+  const t = sel[0].inner_cv.threshold;
+  const key = (p: SelectionReport['flagged']['pairs'][number]) => `${p.config}:${p.element_a}:${p.element_b}`;
+  const text = (p: SelectionReport['flagged']['pairs'][number]) => `${substitutionText(p.element_a, p.site_a, p.element_b, p.site_b, p.host_a, p.host_b)} (${fixed(p.distance, 2)} Å) ${formatNumber(p.eds_pred, 2)}`;
+  const lines = [
+    `selected by grouped ${sel[0].inner_cv.folds}-fold CV inside the training data; "stabilising" = E_DS < ${t} eV\n`,
+    table(
+      ['model', 'regressor', 'params', 'MAE meV', 'R²', 'F1', 'precision', 'recall', `flags in ${sel[0].flagged.formula}`],
+      sel.map((s) => [s.model, s.regressor, Object.entries(s.params).map(([k, v]) => `${k}=${v}`).join(' '), fixed(s.inner_cv.mae * 1000, 1), fixed(s.inner_cv.r2, 3), fixed(s.inner_cv.f1, 3), fixed(s.inner_cv.precision, 3), fixed(s.inner_cv.recall, 3), `${s.flagged.count} of ${s.flagged.calculations}`]),
+    ),
+  ];
+  for (const s of sel) lines.push(`${s.model} flags: ${s.flagged.pairs.slice(0, 8).map(text).join(', ')}${s.flagged.count > 8 ? `, … (${s.flagged.count}; --json for all)` : ''}\n`);
+  for (const family of new Set(sel.map((s) => s.family))) {
+    const [a, b] = sel.filter((s) => s.family === family);
+    if (!a || !b) continue;
+    const inB = new Set(b.flagged.pairs.map(key));
+    const both = a.flagged.pairs.filter((p) => inB.has(key(p))).length;
+    lines.push(`${a.model} and ${b.model} both flag ${both}; only ${a.model} ${a.flagged.count - both}, only ${b.model} ${b.flagged.count - both}\n`);
+  }
+  return lines.join('');
 }

@@ -109,6 +109,19 @@ export function hyperParameters(model: string, spec: string | undefined): Record
   return out;
 }
 
+/** `epochs=20,C=30` for several regressors: each name must be declared by at least one of them, and is checked against each that declares it. */
+export function sharedHyperParameters(models: readonly string[], spec: string | undefined): Record<string, number> | undefined {
+  if (spec === undefined) return undefined;
+  const out: Record<string, number> = {};
+  for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const [k, v, ...rest] = part.split('=');
+    const owners = models.map(regressorEntry).filter((e) => k in e.params);
+    if (!owners.length || rest.length || v === undefined) throw new InputError(`--param ${part}: expected name=value with a parameter of ${models.join(', ')}: ${[...new Set(models.flatMap((m) => Object.keys(regressorEntry(m).params)))].join(', ')}`);
+    for (const e of owners) out[k] = parseParam(`--param ${k}=`, e.params[k], v) as number;
+  }
+  return out;
+}
+
 /** Element symbols as users type them (`ti,b` → Ti, B), each checked against the element table. */
 export function elementList(value: string | undefined, fallback: readonly string[], flag = '--elements'): string[] {
   const items = value === undefined ? [...fallback] : value.split(',').map((s) => s.trim()).filter(Boolean);

@@ -17,11 +17,12 @@ export function registerReproduce(program: Command): void {
     .option('--supercell <spec>', 'periodic cell of the calculations (training and target)')
     .addOption(paramOption('seed', CHOICES.seed))
     .option('--quick', 'fewer models in the comparison table')
+    .option('--attention-model <file>', 'a model file (cescreen train --model mhar): when it holds an MHAR model, the report shows its attention maps')
     .option('--json', 'JSON summary')
-    .action(async (o: { output: string; data: string; structure?: string; supercell?: string; target: string; seed: number; quick?: boolean; json?: boolean }) => {
+    .action(async (o: { output: string; data: string; structure?: string; supercell?: string; target: string; seed: number; quick?: boolean; attentionModel?: string; json?: boolean }) => {
       const progress = commandProgress(o);
       try {
-        const s = await reproduce({ out: o.output, data: o.data, structure: o.structure, supercell: o.supercell, target: o.target, seed: o.seed, quick: o.quick, progress });
+        const s = await reproduce({ out: o.output, data: o.data, structure: o.structure, supercell: o.supercell, target: o.target, seed: o.seed, quick: o.quick, attentionModel: o.attentionModel, progress });
         progress.stop();
         emit(s, o.json, (x) =>
           `${x.training} → ${x.target}: wrote ${x.files.length} files to ${o.output}/ (open ${o.output}/report.html)\n\n` +

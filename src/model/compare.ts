@@ -2,7 +2,9 @@
 import type { CleanedDataSet } from '../substitution/dataset.ts';
 import type { FeatureSet } from '../features/sets.ts';
 import { evaluate } from './evaluate.ts';
-import { familySpec } from './families.ts';
+import { familyEntry, familySpec } from './families.ts';
+import { regressorEntry } from './regressors.ts';
+import { InputError } from '../util/errors.ts';
 import { SILENT, inStage, type Progress } from '../util/progress.ts';
 
 export interface CompareRow {
@@ -13,6 +15,12 @@ export interface CompareRow {
   per_site: Record<string, number | null>;
   all: number | null;
   r2?: number;
+  /** Training and test sizes and the baselines' test MAE (meV): equal on every row of one protocol and seed, the same splits. */
+  n_train?: number;
+  n_test?: number;
+  baselines?: Record<string, number>;
+  /** Hyper-parameters given for this model (those it declares). */
+  params?: Record<string, number>;
 }
 
 /** Published numbers for a data set (`literature.json` beside it). */
@@ -35,13 +43,18 @@ export interface Comparison {
 
 export async function compareModels(
   data: CleanedDataSet,
-  o: { models: string[]; sets: FeatureSet[]; family: string; protocol: string; seed: number; repeats: number; search?: boolean; progress?: Progress },
+  o: { models: string[]; sets: FeatureSet[]; family: string; protocol: string; seed: number; repeats: number; search?: boolean; params?: Record<string, number>; progress?: Progress },
 ): Promise<CompareRow[]> {
+  const f = familyEntry(o.family);
+  if (f.regressor === false || f.baseline) throw new InputError(`--family ${o.family}: has no regressor to compare; expected a family built on one (site, transfer)`);
   const rows: CompareRow[] = [];
   await inStage(o.progress ?? SILENT, 'compare', o.models.length * o.sets.length, async (stage) => {
     for (const m of o.models)
       for (const set of o.sets) {
-        const spec = familySpec(o.family, m, { features: set.definition, seed: o.seed });
+        // each model takes the given hyper-parameters it declares (epochs for dnn and mhar, C for svr …)
+        const declared = regressorEntry(m).params;
+        const params = Object.fromEntries(Object.entries(o.params ?? {}).filter(([k]) => k in declared));
+        const spec = familySpec(o.family, m, { features: set.definition, seed: o.seed, params });
         const e = await evaluate(data, { protocol: o.protocol, spec, seed: o.seed, repeats: o.repeats, perSite: true, search: o.search, progress: o.progress });
         rows.push({
           model: spec.regressor,
@@ -50,6 +63,10 @@ export async function compareModels(
           per_site: Object.fromEntries(Object.entries(e.per_site).map(([k, v]) => [k, v.mae * 1000])),
           all: e.test.mae * 1000,
           r2: e.test.r2,
+          n_train: e.n_train,
+          n_test: e.n_test,
+          baselines: Object.fromEntries(Object.entries(e.baselines).map(([k, v]) => [k, v.mae * 1000])),
+          ...(Object.keys(params).length ? { params } : {}),
         });
         stage.tick();
       }

@@ -1,76 +1,175 @@
 import type { Sample } from '../substitution/dataset.ts';
 import type { FamilySpec } from './family.ts';
-import { SiteFamilyModel } from './svrFamilies.ts';
+import type { Regressor } from './estimator.ts';
+import { fitFamily } from './families.ts';
+import { hostOf } from './family.ts';
+import { SiteFamilyModel, TransferFamilyModel } from './svrFamilies.ts';
 import { featurizerFor, siteBlockNames } from '../features/ce.ts';
 import { kernelShap, permutationImportance, shapSummary } from './interpret.ts';
 import { groupTrainTestSplit, take } from './splits.ts';
 import { createRng } from './random.ts';
+import { InputError } from '../util/errors.ts';
 
 export interface FeatureEffect {
   feature: string;
   /** Mean rise of the test MAE (eV) when the feature is shuffled. */
   importance: number;
   sd: number;
-  /** Mean |SHAP value| (eV) over the explained test samples. */
-  shap: number;
-  /** Sign of effect: +1 when a larger value raises E_DS (destabilises), −1 when it lowers it. */
+  /** Mean |SHAP value| (eV) over the explained test samples; null when only block SHAP was computed. */
+  shap: number | null;
+  /** Sign of effect: +1 when a larger value raises E_DS (destabilises), −1 when it lowers it (0: unknown or mixed). */
   sign: -1 | 0 | 1;
 }
 
+/** KernelSHAP over feature blocks: one player per block, so 2^blocks − 2 coalitions (exact). */
+export interface BlockEffect {
+  block: string;
+  /** Number of CE features in the block. */
+  features: number;
+  /** Mean |φ_block| (eV) over the explained samples. */
+  meanAbs: number;
+  /** Mean φ_block (eV): negative = the block, as it is in these samples, lowers E_DS below the background's. */
+  mean: number;
+}
+
 export interface Explanation {
+  family: 'site' | 'transfer';
+  /** The regressor explained: the site family's f on pair vectors, the transfer family's single-site s. */
+  explained: string;
   baselineMae: number;
   features: FeatureEffect[];
   /** Importance summed over the two sites (PN_C = PN_C1 + PN_C2), the literature's naming. */
   properties: { feature: string; importance: number }[];
+  blocks: BlockEffect[];
+  /** φ₀ (eV) and the largest |φ₀ + Σφ − f(x)| over the explained samples (efficiency). */
+  shapBase: number;
+  shapEfficiencyError: number;
+  /** Samples explained by SHAP, background rows, coalitions per sample. */
+  shapSamples: number;
+  shapBackground: number;
+  shapCoalitions: number;
 }
+
+const BLOCK_NAMES: Record<string, string> = { C: 'centre', E: 'shell', dC: 'centre − host', dE: 'shell − pristine', H: 'host' };
+
+/**
+ * The blocks of a CE vector from its feature names (features/ce.ts's naming: `<code>_<block><site>`,
+ * geometry CN DM DS VOL, site-label one-hots `is_…`, pair descriptors): centre 1, shell 1, …, pair.
+ * Blocks keep their first-seen order.
+ */
+export function featureBlocks(names: readonly string[]): { block: string; features: number[] }[] {
+  const out = new Map<string, number[]>();
+  names.forEach((name, j) => {
+    let m: RegExpMatchArray | null;
+    let block: string;
+    if ((m = name.match(/^.+_(C|E|dC|dE|H)([12]?)$/))) block = `${BLOCK_NAMES[m[1]]}${m[2] ? ` ${m[2]}` : ''}`;
+    else if ((m = name.match(/^(?:CN|DM|DS|VOL)([12]?)$/))) block = `geometry${m[1] ? ` ${m[1]}` : ''}`;
+    else if (name.startsWith('is_')) block = 'site label';
+    else block = 'pair';
+    out.set(block, [...(out.get(block) ?? []), j]);
+  });
+  return [...out].map(([block, features]) => ({ block, features }));
+}
+
+/** Deep models pay per evaluation: per-feature SHAP (2 × 256 coalitions × background) only for the cheap ones. */
+const CHEAP_REGRESSORS = new Set(['SVR', 'RandomForest']);
 
 /**
  * Permutation importance on a held-out grouped split and KernelSHAP on a sample
- * of it, for the site family's regressor on raw CE vectors.
+ * of it, for the regressor of a site or transfer family: the site family's f on
+ * whole CE vectors, the transfer family's single-site s on one site's
+ * host-relative vector (single substitutions of the test split). SHAP is
+ * computed per feature block (exact, cheap for any regressor) and, for SVR and
+ * forests or when asked, per feature.
  */
 export async function explainSiteModel(
   spec: FamilySpec,
   samples: Sample[],
-  o: { seed?: number; repeats?: number; shapSamples?: number; background?: number } = {},
+  o: { seed?: number; repeats?: number; shapSamples?: number; background?: number; featureShap?: boolean } = {},
 ): Promise<Explanation> {
   const seed = o.seed ?? 0;
+  if (spec.family !== 'site' && spec.family !== 'transfer') throw new InputError(`--family ${spec.family}: feature-level interpretation is defined for the site and transfer families`);
   const split = groupTrainTestSplit(samples.map((s) => s.key), 0.2, seed);
-  if (spec.family !== 'site') throw new RangeError('feature-level interpretation is defined for the site family');
-  const model = await SiteFamilyModel.fit(spec, take(samples, split.train));
-  const f = featurizerFor(samples[0].enumeration, spec.features);
-  const test = take(samples, split.test);
-  const X = test.map((s) => featurizerFor(s.enumeration, spec.features).features(s.substitution));
-  const y = test.map((s) => s.eds);
-  const pi = permutationImportance(model.featureModel, X, y, { repeats: o.repeats ?? 5, seed });
-  const rng = createRng(seed + 7);
-  const pick = (n: number) => {
-    const idx = X.map((_, i) => i);
-    for (let i = idx.length - 1; i > 0; i--) {
-      const j = rng.int(i + 1);
-      [idx[i], idx[j]] = [idx[j], idx[i]];
-    }
-    return idx.slice(0, Math.min(n, idx.length));
-  };
-  const explained = take(X, pick(o.shapSamples ?? 24));
-  const background = take(X, pick(o.background ?? 16));
-  const shap = kernelShap(model.featureModel, explained, background, { nSamples: 256, seed });
-  const bySummary = new Map(shapSummary(shap.phi, explained).map((s) => [s.feature, s]));
-  const features: FeatureEffect[] = f.names.map((name, j) => ({
-    feature: name,
-    importance: pi.mean[j],
-    sd: pi.sd[j],
-    shap: bySummary.get(j)!.meanAbs,
-    sign: bySummary.get(j)!.sign,
-  }));
-  features.sort((a, b) => b.importance - a.importance);
-  // the two site blocks come first in the vector, the pair descriptors last
-  const block = siteBlockNames(spec.features);
-  const byProperty = new Map<string, number>();
-  f.names.forEach((name, j) => {
-    const key = j < 2 * block.length ? block[j % block.length] : name;
-    byProperty.set(key, (byProperty.get(key) ?? 0) + pi.mean[j]);
-  });
-  const properties = [...byProperty].map(([feature, importance]) => ({ feature, importance })).sort((a, b) => b.importance - a.importance);
-  model.dispose();
-  return { baselineMae: pi.baselineMae, features, properties };
+  const model = await fitFamily(spec, take(samples, split.train));
+  try {
+    const test = take(samples, split.test);
+    let regressor: Regressor;
+    let X: number[][];
+    let y: number[];
+    let names: string[];
+    if (model instanceof SiteFamilyModel) {
+      regressor = model.featureModel;
+      X = test.map((s) => featurizerFor(s.enumeration, spec.features).features(s.substitution));
+      y = test.map((s) => s.eds);
+      names = featurizerFor(samples[0].enumeration, spec.features).names;
+    } else if (model instanceof TransferFamilyModel) {
+      // s learnt E of single substitutions with every host at zero: explain it on the held-out singles
+      regressor = model.single;
+      const singles = test.filter((s) => s.kind === 'single');
+      if (singles.length < 2) throw new InputError('the test split holds fewer than 2 single substitutions: nothing to explain for the transfer family');
+      X = singles.map((s) => {
+        const { pair, elementA, elementB } = s.substitution;
+        const [atom, el] = elementA !== hostOf(s.enumeration, pair.atomA) ? [pair.atomA, elementA] : [pair.atomB, elementB];
+        return featurizerFor(s.enumeration, spec.endFeatures!).endFeatures(atom, el);
+      });
+      y = singles.map((s) => s.eds);
+      names = siteBlockNames(spec.endFeatures!);
+    } else throw new Error(`explain: ${spec.family} is not a regressor family`);
+
+    const pi = permutationImportance(regressor, X, y, { repeats: o.repeats ?? 5, seed });
+    const rng = createRng(seed + 7);
+    const pick = (n: number) => {
+      const idx = X.map((_, i) => i);
+      for (let i = idx.length - 1; i > 0; i--) {
+        const j = rng.int(i + 1);
+        [idx[i], idx[j]] = [idx[j], idx[i]];
+      }
+      return idx.slice(0, Math.min(n, idx.length));
+    };
+    const explained = take(X, pick(o.shapSamples ?? 24));
+    const background = take(X, pick(o.background ?? 16));
+    const groups = featureBlocks(names);
+    const blockShap = kernelShap(regressor, explained, background, { nSamples: 256, seed, groups: groups.map((g) => g.features) });
+    const efficiency = Math.max(...blockShap.phi.map((row, i) => Math.abs(blockShap.base + row.reduce((a, b) => a + b, 0) - blockShap.fx[i])));
+    const blocks: BlockEffect[] = groups
+      .map((g, k) => {
+        const col = blockShap.phi.map((row) => row[k]);
+        return { block: g.block, features: g.features.length, meanAbs: col.reduce((a, v) => a + Math.abs(v), 0) / col.length, mean: col.reduce((a, v) => a + v, 0) / col.length };
+      })
+      .sort((a, b) => b.meanAbs - a.meanAbs);
+
+    const perFeature = o.featureShap ?? CHEAP_REGRESSORS.has(spec.regressor);
+    const bySummary = perFeature ? new Map(shapSummary(kernelShap(regressor, explained, background, { nSamples: 256, seed }).phi, explained).map((s) => [s.feature, s])) : null;
+    const features: FeatureEffect[] = names.map((name, j) => ({
+      feature: name,
+      importance: pi.mean[j],
+      sd: pi.sd[j],
+      shap: bySummary ? bySummary.get(j)!.meanAbs : null,
+      sign: bySummary ? bySummary.get(j)!.sign : 0,
+    }));
+    features.sort((a, b) => b.importance - a.importance);
+    // the two site blocks come first in the pair vector, the pair descriptors last; a single-site vector is one block
+    const block = siteBlockNames(spec.family === 'site' ? spec.features : spec.endFeatures!);
+    const byProperty = new Map<string, number>();
+    names.forEach((name, j) => {
+      const key = j < 2 * block.length ? block[j % block.length] : name;
+      byProperty.set(key, (byProperty.get(key) ?? 0) + pi.mean[j]);
+    });
+    const properties = [...byProperty].map(([feature, importance]) => ({ feature, importance })).sort((a, b) => b.importance - a.importance);
+    return {
+      family: spec.family,
+      explained: spec.family === 'site' ? `${spec.regressor} f on the pair vector` : `${spec.regressor} single-site s on X@a's host-relative vector`,
+      baselineMae: pi.baselineMae,
+      features,
+      properties,
+      blocks,
+      shapBase: blockShap.base,
+      shapEfficiencyError: efficiency,
+      shapSamples: explained.length,
+      shapBackground: background.length,
+      shapCoalitions: blockShap.coalitions,
+    };
+  } finally {
+    model.dispose();
+  }
 }

@@ -65,7 +65,7 @@ function binomial(n: number, k: number): number {
 }
 
 export interface ShapResult {
-  /** φ[i][j]: contribution of feature j to the prediction for sample i. */
+  /** φ[i][j]: contribution of feature j (of group j when groups are given) to the prediction for sample i. */
   phi: number[][];
   /** E[f] over the background = φ₀. */
   base: number;
@@ -87,14 +87,20 @@ export interface ShapResult {
  * v(S) − φ₀ ≈ Σ_{j∈S} φ_j under the constraint Σ_j φ_j = f(x) − φ₀.
  * The same coalitions are used for every explained sample (seeded).
  * Cost: coalitions × |background| model evaluations per sample.
+ * With `groups` (a partition of the feature indices) the players are the groups:
+ * a coalition switches all features of a group together, so M = number of groups
+ * and the cost stays small for wide inputs (2^7 − 2 coalitions for 7 blocks, exact).
  */
 export function kernelShap(
   model: Predictor,
   X: number[][],
   background: number[][],
-  o: { nSamples?: number; seed?: number } = {},
+  o: { nSamples?: number; seed?: number; groups?: readonly (readonly number[])[] } = {},
 ): ShapResult {
-  const M = X[0].length;
+  const d = X[0].length;
+  const groups = o.groups ?? Array.from({ length: d }, (_, j) => [j]);
+  checkPartition(groups, d);
+  const M = groups.length;
   const nSamples = o.nSamples ?? 256;
   const rng = createRng(o.seed ?? 0);
   const B = background.length;
@@ -133,6 +139,14 @@ export function kernelShap(
     }
   }
   const K = masks.length;
+  // the coalition as a mask over features: a group's features enter together
+  const featureMasks = masks.map((z) => {
+    const f = new Uint8Array(d);
+    groups.forEach((g, k) => {
+      if (z[k]) for (const j of g) f[j] = 1;
+    });
+    return f;
+  });
 
   // normal equations after eliminating φ_{M−1} via the efficiency constraint:
   // v(z) − φ₀ − z_last·Δ = Σ_{j<M−1} (z_j − z_last) φ_j
@@ -154,7 +168,7 @@ export function kernelShap(
   for (let i = 0; i < X.length; i++) {
     const x = X[i];
     const rows: number[][] = [];
-    for (const z of masks) {
+    for (const z of featureMasks) {
       for (const b of background) rows.push(b.map((bv, j) => (z[j] ? x[j] : bv)));
     }
     const p = model.predict(rows);
@@ -172,6 +186,19 @@ export function kernelShap(
     phi.push(sol);
   }
   return { phi, base, fx, coalitions: K, exact };
+}
+
+/** Groups must cover each feature index 0 … d−1 exactly once. */
+function checkPartition(groups: readonly (readonly number[])[], d: number): void {
+  const seen = new Uint8Array(d);
+  for (const g of groups) {
+    if (g.length === 0) throw new Error('kernelShap: empty feature group');
+    for (const j of g) {
+      if (!(j >= 0 && j < d) || seen[j]) throw new Error(`kernelShap: feature ${j} is out of range or in two groups`);
+      seen[j] = 1;
+    }
+  }
+  if (seen.some((v) => v === 0)) throw new Error('kernelShap: the groups leave a feature out');
 }
 
 export interface ShapFeatureSummary {

@@ -15,6 +15,12 @@ export interface RegressorEntry<D extends ParamDefs = ParamDefs> {
   kind: string;
   description: string;
   params: D;
+  /**
+   * The small grid `--search` and `train --select` try (values of declared params; others keep
+   * their defaults), by grouped CV inside the training data: a few points, so that even the
+   * networks can be tuned in minutes.
+   */
+  grid: { readonly [K in keyof D]?: readonly number[] };
   create(params: ParamValues<D>, o: { nFeatures: number; seed: number }): Promise<Regressor>;
   fromJSON(json: RegressorJSON): Promise<Regressor>;
 }
@@ -32,6 +38,8 @@ export const REGRESSORS: readonly RegressorEntry[] = [
       epsilon: number('half-width ε of the insensitive tube', 0.05, { min: 0, unit: 'eV' }),
       gammaScale: number('RBF width as γ·d: γ = gammaScale / (number of features), so it carries over between feature sets', 1, { min: 0, minExclusive: true }),
     },
+    // around the site family's defaults (C = 100, γ·d = 0.3, ε = 0.01); searched by successive halving
+    grid: { C: [10, 30, 100], gammaScale: [0.3, 0.6, 1.2], epsilon: [0.01, 0.02, 0.05] },
     async create(p, o) {
       const { SVR } = await import('./svr.ts');
       return new SVR({ C: p.C, epsilon: p.epsilon, gamma: p.gammaScale / o.nFeatures, seed: o.seed });
@@ -48,6 +56,7 @@ export const REGRESSORS: readonly RegressorEntry[] = [
       maxDepth: number('largest tree depth', 1000, { min: 1, integer: true }),
       minSamplesLeaf: number('fewest samples in a leaf', 1, { min: 1, integer: true }),
     },
+    grid: { maxFeatures: [0.33, 1], minSamplesLeaf: [1, 3] },
     async create(p, o) {
       const { RandomForest } = await import('./forest.ts');
       return new RandomForest({ ...p, seed: o.seed });
@@ -64,6 +73,7 @@ export const REGRESSORS: readonly RegressorEntry[] = [
       patience: number('epochs without validation gain before stopping', 25, { min: 1, integer: true }),
       weightDecay: number('L2 penalty on the weights', 0, { min: 0 }),
     },
+    grid: { learningRate: [1e-3, 3e-3], weightDecay: [0, 1e-4] },
     async create(p, o) {
       const { DNNRegressor } = await import('./dnn.ts');
       return new DNNRegressor({ ...p, seed: o.seed });
@@ -81,6 +91,8 @@ export const REGRESSORS: readonly RegressorEntry[] = [
       learningRate: number('Adam learning rate', 2e-3, { min: 0, minExclusive: true }),
       patience: number('epochs without validation gain before stopping', 10, { min: 1, integer: true }),
     },
+    // the embedding width and step size move MHAR's error most; h stays 2 (same cost, d_h = e/2)
+    grid: { embedDim: [8, 16], learningRate: [2e-3, 5e-3] },
     async create(p, o) {
       const { MHARegressor } = await import('./mhar.ts');
       return new MHARegressor({ ...p, seed: o.seed });

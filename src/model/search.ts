@@ -12,6 +12,8 @@ import type { Regressor } from './estimator.ts';
 import type { Sample } from '../substitution/dataset.ts';
 import { featurizerFor } from '../features/ce.ts';
 import type { FamilySpec } from './family.ts';
+import { REGRESSORS, regressorEntry } from './regressors.ts';
+import { fitFamily } from './families.ts';
 import { SILENT, inStage, type Progress } from '../util/progress.ts';
 import { classification, mae, mean, r2, std } from './metrics.ts';
 import { createRng, permutation } from './random.ts';
@@ -28,7 +30,7 @@ export interface CVResult {
 
 /** Fit a fresh model per split and score it on the held-out rows. */
 export async function crossValidate(
-  makeModel: () => Regressor,
+  makeModel: () => Regressor | Promise<Regressor>,
   X: number[][],
   y: number[],
   splits: readonly Split[],
@@ -37,7 +39,7 @@ export async function crossValidate(
   const cnt = new Array<number>(y.length).fill(0);
   const foldMae: number[] = [];
   for (const s of splits) {
-    const m = makeModel();
+    const m = await makeModel();
     await m.fit(take(X, s.train), take(y, s.train));
     const p = m.predict(take(X, s.test));
     m.dispose();
@@ -73,9 +75,11 @@ export interface SearchRow {
   params: Params;
   meanMae: number;
   sdMae: number;
-  /** R² and F1 (class y < threshold) of the out-of-fold predictions. */
+  /** R², F1, precision and recall (class y < threshold) of the out-of-fold predictions. */
   r2: number;
   f1: number;
+  precision: number;
+  recall: number;
   /** Fraction of each training fold used for this score (1 = full). */
   resource: number;
 }
@@ -105,7 +109,7 @@ export interface SearchOptions {
 }
 
 export async function gridSearch(
-  makeModel: (p: Params) => Regressor,
+  makeModel: (p: Params) => Regressor | Promise<Regressor>,
   grid: ParamGrid,
   X: number[][],
   y: number[],
@@ -151,7 +155,8 @@ export async function gridSearch(
       const tested = cv.oof.flatMap((p, i) => (Number.isNaN(p) ? [] : [i]));
       const yt = tested.map((i) => y[i]);
       const pt = tested.map((i) => cv.oof[i]);
-      rows.push({ params, meanMae: cv.meanMae, sdMae: cv.sdMae, r2: r2(yt, pt), f1: classification(yt, pt, o.threshold ?? 0).f1, resource: r });
+      const c = classification(yt, pt, o.threshold ?? 0);
+      rows.push({ params, meanMae: cv.meanMae, sdMae: cv.sdMae, r2: r2(yt, pt), f1: c.f1, precision: c.precision, recall: c.recall, resource: r });
     }
     rows.sort((a, b) => a.meanMae - b.meanMae);
     table.push(...rows);
@@ -197,33 +202,124 @@ export async function gridSearchSVR(
   return gridSearch((p) => new SVR({ C: p.C, gamma: p.gamma, epsilon: p.epsilon }), grid, X, y, splits, o);
 }
 
-/** The grid `--search` explores for the site family's SVR (γ as γ·d). */
-export const SITE_SVR_GRID = { C: [10, 30, 100], gammaScale: [0.3, 0.6, 1.2], epsilon: [0.01, 0.02, 0.05] };
+/** The grid `--search` explores for the site family's SVR (γ as γ·d): the svr registry entry's. */
+export const SITE_SVR_GRID = regressorEntry('svr').grid as { C: readonly number[]; gammaScale: readonly number[]; epsilon: readonly number[] };
+
+/** How the chosen hyper-parameters scored in the inner CV (out-of-fold, over the training samples). */
+export interface InnerCVScores {
+  criterion: SelectBy;
+  /** MAE (eV) and R² of the out-of-fold predictions. */
+  mae: number;
+  r2: number;
+  /** "Stabilising" = E_DS below `threshold` (eV): F1, precision and recall of the out-of-fold predictions. */
+  f1: number;
+  precision: number;
+  recall: number;
+  threshold: number;
+  folds: number;
+  candidates: number;
+  fits: number;
+}
+
+export interface FamilySearch {
+  spec: FamilySpec;
+  /** null when the family has no regressor to tune (GP, baselines). */
+  scores: InnerCVScores | null;
+  /** Every candidate scored on the full folds (grid values; the SVR's γ absolute). */
+  table: { params: Params; mae: number; r2: number; f1: number; precision: number; recall: number }[];
+}
+
+const better = (by: SelectBy) => (a: { mae: number; r2: number; f1: number }, b: { mae: number; r2: number; f1: number }) =>
+  by === 'mae' ? a.mae - b.mae : b[by] - a[by] || a.mae - b.mae;
+
+/** Grid values as params of both regressors of a family (the transfer family's s and I share them). */
+const withParams = (spec: FamilySpec, p: Params): FamilySpec => ({ ...spec, params: { ...spec.params, ...p }, singleParams: { ...spec.singleParams, ...p } });
 
 /**
- * The site family's SVR hyper-parameters by grouped 3-fold CV on the training
- * samples only (one physical substitution per group); other families and
- * regressors keep their defaults.
+ * Hyper-parameters of a family's regressor from its registry grid, by grouped
+ * k-fold CV (default 3) on the training samples only (one physical calculation
+ * per group), chosen by lowest MAE, highest R² or highest F1 of "stabilising".
+ * The site family's SVR keeps its successive-halving search on the regressor;
+ * every other (family, regressor) is scored as deployed: the whole family is fitted
+ * per fold and predicts the held-out calculations. GP and baselines are returned as given.
  */
-export async function searchFamilyParams(
+export async function searchFamily(
   spec: FamilySpec,
   train: Sample[],
-  o: { seed: number; selectBy?: SelectBy; progress?: Progress },
-): Promise<FamilySpec> {
-  if (spec.family !== 'site' || spec.regressor !== 'SVR') return spec;
-  const X = train.map((s) => featurizerFor(s.enumeration, spec.features).features(s.substitution));
-  const d = X[0].length;
-  const gammas = SITE_SVR_GRID.gammaScale.map((g) => g / d);
-  const r = await inStage(o.progress ?? SILENT, 'hyper-parameter search', 1, () =>
-    gridSearchSVR(X, train.map((s) => s.eds), train.map((s) => s.key), {
-      C: SITE_SVR_GRID.C,
-      gamma: gammas,
-      epsilon: SITE_SVR_GRID.epsilon,
-      folds: 3,
-      seed: o.seed,
-      selectBy: o.selectBy,
-    }),
-  );
-  const gammaScale = SITE_SVR_GRID.gammaScale[gammas.indexOf(r.best.gamma)];
-  return { ...spec, params: { ...spec.params, C: r.best.C, gammaScale, epsilon: r.best.epsilon } };
+  o: { seed: number; selectBy?: SelectBy; threshold?: number; folds?: number; grid?: ParamGrid; progress?: Progress },
+): Promise<FamilySearch> {
+  return (await searchFamilyBy(spec, train, [o.selectBy ?? 'mae'], o))[0];
+}
+
+/** One grid scored once, a choice per criterion (train --select r2,f1 pays for one search). */
+export async function searchFamilyBy(
+  spec: FamilySpec,
+  train: Sample[],
+  criteria: readonly SelectBy[],
+  o: { seed: number; threshold?: number; folds?: number; grid?: ParamGrid; progress?: Progress },
+): Promise<FamilySearch[]> {
+  const threshold = o.threshold ?? 0;
+  const folds = o.folds ?? 3;
+  const entry = REGRESSORS.find((r) => r.kind === spec.regressor);
+  if (!entry) return criteria.map(() => ({ spec, scores: null, table: [] }));
+  type Row = { params: Params; mae: number; r2: number; f1: number; precision: number; recall: number };
+  let rows: Row[];
+  let fits: number;
+  let candidates: number;
+  let toSpec: (p: Params) => FamilySpec;
+  if (spec.family === 'site' && spec.regressor === 'SVR' && !o.grid) {
+    const X = train.map((s) => featurizerFor(s.enumeration, spec.features).features(s.substitution));
+    const d = X[0].length;
+    const gammas = SITE_SVR_GRID.gammaScale.map((g) => g / d);
+    const r = await inStage(o.progress ?? SILENT, 'hyper-parameter search', 1, () =>
+      gridSearchSVR(X, train.map((s) => s.eds), train.map((s) => s.key), { C: SITE_SVR_GRID.C, gamma: gammas, epsilon: SITE_SVR_GRID.epsilon, folds, seed: o.seed, selectBy: criteria[0], threshold }),
+    );
+    // successive halving: the candidates that reached the full folds
+    rows = r.table.filter((t) => t.resource === 1).map((t) => ({ params: t.params, mae: t.meanMae, r2: t.r2, f1: t.f1, precision: t.precision, recall: t.recall }));
+    fits = r.fits;
+    candidates = SITE_SVR_GRID.C.length * gammas.length * SITE_SVR_GRID.epsilon.length;
+    toSpec = (p) => ({ ...spec, params: { ...spec.params, C: p.C, gammaScale: SITE_SVR_GRID.gammaScale[gammas.indexOf(p.gamma)], epsilon: p.epsilon } });
+  } else {
+    const grid = expandGrid((o.grid ?? entry.grid) as ParamGrid);
+    const splits = groupKFold(train.map((s) => s.key), folds, o.seed);
+    const y = train.map((s) => s.eds);
+    rows = [];
+    await inStage(o.progress ?? SILENT, 'hyper-parameter search', grid.length * splits.length, async (stage) => {
+      for (const params of grid) {
+        const oof = new Array<number>(train.length).fill(NaN);
+        for (const split of splits) {
+          const model = await fitFamily(withParams(spec, params), take(train, split.train));
+          try {
+            const test = take(train, split.test);
+            const byCell = new Map<Sample['enumeration'], number[]>();
+            test.forEach((s, k) => byCell.set(s.enumeration, [...(byCell.get(s.enumeration) ?? []), k]));
+            for (const [enumeration, idx] of byCell) {
+              const p = model.predict(enumeration, idx.map((k) => test[k].substitution));
+              idx.forEach((k, j) => (oof[split.test[k]] = p[j]));
+            }
+          } finally {
+            model.dispose();
+          }
+          stage.tick();
+        }
+        const tested = oof.flatMap((p, i) => (Number.isNaN(p) ? [] : [i]));
+        const yt = tested.map((i) => y[i]);
+        const pt = tested.map((i) => oof[i]);
+        const c = classification(yt, pt, threshold);
+        rows.push({ params, mae: mae(yt, pt), r2: r2(yt, pt), f1: c.f1, precision: c.precision, recall: c.recall });
+      }
+    });
+    fits = grid.length * splits.length;
+    candidates = grid.length;
+    toSpec = (p) => withParams(spec, p);
+  }
+  return criteria.map((by) => {
+    const { params, ...scores } = [...rows].sort(better(by))[0];
+    return { spec: toSpec(params), scores: { criterion: by, ...scores, threshold, folds, candidates, fits }, table: rows };
+  });
+}
+
+/** searchFamily's choice of hyper-parameters alone (evaluate --search, inside each training set). */
+export async function searchFamilyParams(spec: FamilySpec, train: Sample[], o: { seed: number; selectBy?: SelectBy; threshold?: number; progress?: Progress }): Promise<FamilySpec> {
+  return (await searchFamily(spec, train, o)).spec;
 }

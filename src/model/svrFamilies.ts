@@ -48,8 +48,10 @@ export class SiteFamilyModel implements SubstitutionModel {
 export class TransferFamilyModel implements SubstitutionModel {
   constructor(
     readonly spec: FamilySpec,
-    private readonly main: Regressor,
-    private readonly single: Regressor,
+    /** The interaction regressor I on pair vectors. */
+    readonly main: Regressor,
+    /** The single-site regressor s on one site's host-relative vector, for interpretation. */
+    readonly single: Regressor,
   ) {}
 
   static async fit(spec: FamilySpec, samples: TrainingSample[]): Promise<TransferFamilyModel> {

@@ -27,6 +27,8 @@ export interface CompareRequest extends DataChoice {
   seed: number;
   repeats: number;
   search?: boolean;
+  /** Hyper-parameters, each given to the models that declare it (e.g. epochs for dnn and mhar). */
+  params?: Record<string, number>;
   progress?: Progress;
 }
 

@@ -24,7 +24,7 @@ import { explainSiteModel } from '../model/explain.ts';
 import { groupKFold } from '../model/splits.ts';
 import { pearson } from '../model/metrics.ts';
 import { protocolEntry } from '../model/protocols.ts';
-import { saveModel } from '../predict/modelFile.ts';
+import { loadModel, saveModel } from '../predict/modelFile.ts';
 import { predictAll, stabilising } from '../predict/predict.ts';
 import { predictionsCsv, type PredictionRow } from '../predict/table.ts';
 import { heatmapsFromPredictions } from '../figures/siteHeatmaps.ts';
@@ -41,6 +41,7 @@ import { toCsv } from '../util/csv.ts';
 import { SILENT, type Progress } from '../util/progress.ts';
 import { literatureFor } from './compare.ts';
 import { trainModel } from './train.ts';
+import { attentionReportSection } from './attention.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 export const DEFAULT_TARGET = join(root, 'structures/beta-Nb5Si3/structure.cif');
@@ -56,6 +57,8 @@ export interface ReproduceRequest {
   seed: number;
   /** Fewer models in the literature table, fewer random draws in the k-shot curve. */
   quick?: boolean;
+  /** A model file: when it holds an attention model (MHAR), the report shows what it reads together. */
+  attentionModel?: string;
   progress?: Progress;
 }
 
@@ -110,6 +113,8 @@ export async function reproduce(r: ReproduceRequest): Promise<ReproduceSummary> 
   const trainingFile = structureForData(dataFile, r.structure);
   const targetFile = r.target ?? DEFAULT_TARGET;
   const progress = r.progress ?? SILENT;
+  // a bad model file is an input error now, not after minutes of work
+  if (r.attentionModel) await loadModel(r.attentionModel);
   const files: string[] = [];
   const emit = (name: string, content: string) => {
     writeFileAtomic(join(r.out, name), content);
@@ -234,6 +239,8 @@ export async function reproduce(r: ReproduceRequest): Promise<ReproduceSummary> 
       }),
     );
     sections.push(checkSection({ name: training.name, slug: training.slug, family: 'gp', mae: checkMae, r: pearson(y, held.mean), coverage: checkCoverage, heatmaps: checkMaps.slice(0, 4).map((h) => h.svg) }));
+    const attention = r.attentionModel ? await attentionReportSection(r.attentionModel) : null;
+    if (attention) sections.push(attention);
     emit(
       'report.html',
       reportHtml(

@@ -1,37 +1,108 @@
 import { collapseByKey, type Sample } from '../substitution/dataset.ts';
-import { fitFamily } from '../model/families.ts';
-import { searchFamilyParams } from '../model/search.ts';
+import { familyEntry, fitFamily } from '../model/families.ts';
+import type { SubstitutionModel } from '../model/family.ts';
+import { searchFamilyBy, type InnerCVScores } from '../model/search.ts';
 import { phaseOf, storeCell, type SavedModel, type TrainingInfo } from '../predict/modelFile.ts';
-import type { SubstitutionSystem } from '../substitution/system.ts';
+import { substitutionSystem, type SubstitutionSystem } from '../substitution/system.ts';
+import { distinctSubstitutions, substitutionKind, type SubstitutionKind } from '../substitution/substitution.ts';
 import { SILENT, inStage, type Progress } from '../util/progress.ts';
 import { loadTraining, specOf, type DataChoice, type ModelChoice } from './choices.ts';
 
 export interface TrainRequest extends DataChoice, Omit<ModelChoice, 'family'> {
   /** Families to fit into the file. */
   families: string[];
-  /** Also keep the site family tuned for the best CV R² and/or F1 (saved as site-r2, site-f1). */
+  /**
+   * Also keep each requested family that has a regressor (site when none has) tuned, from its
+   * regressor's declared grid by grouped CV inside the training data, for the best CV R² and/or F1
+   * of "stabilising" (saved as <family>-r2, <family>-f1).
+   */
   select?: ('r2' | 'f1')[];
+  /** E_DS below this (eV) is "stabilising" for F1, precision, recall and the flags (default 0). */
+  threshold?: number;
+  /** Structure whose substitutions each selected model flags as stabilising (default β-Nb5Si3). */
+  flagStructure?: string;
+  /** Inner CV folds of the selection (default 3). */
+  folds?: number;
+  /** A grid in place of the regressor's declared one (tests, studies). */
+  grid?: Record<string, readonly number[]>;
   progress?: Progress;
 }
 
-/** Fit every requested family on every row of a data set. */
-export async function trainModel(r: TrainRequest): Promise<SavedModel> {
+export const DEFAULT_FLAG_STRUCTURE = new URL('../../structures/beta-Nb5Si3/structure.cif', import.meta.url).pathname;
+
+/** A substitution a selected model predicts below the threshold. */
+export interface FlaggedPair {
+  config: number;
+  site_a: string;
+  element_a: string;
+  site_b: string;
+  element_b: string;
+  /** single: one end keeps its host element (host_a or host_b). */
+  kind: SubstitutionKind;
+  host_a: string;
+  host_b: string;
+  distance: number;
+  eds_pred: number;
+}
+
+/** What `train --select` reports of one selected model. */
+export interface SelectionReport {
+  /** Name in the model file (site-f1 …). */
+  model: string;
+  family: string;
+  regressor: string;
+  /** The chosen hyper-parameters (declared defaults overridden). */
+  params: Record<string, number>;
+  inner_cv: InnerCVScores;
+  /** The flag structure's calculations predicted below the threshold, most negative first. */
+  flagged: { structure: string; formula: string; calculations: number; count: number; pairs: FlaggedPair[] };
+}
+
+export interface TrainResult extends SavedModel {
+  selection: SelectionReport[];
+}
+
+/** Every calculation of a structure with the training elements, and those a model puts below the threshold. */
+function flaggedBy(model: SubstitutionModel, system: SubstitutionSystem, elements: string[], threshold: number): SelectionReport['flagged'] {
+  const subs = distinctSubstitutions(system.enumeration, elements);
+  const p = model.predict(system.enumeration, subs);
+  const pairs = subs
+    .map((s, k) => ({ config: s.pair.id, site_a: s.pair.siteA, element_a: s.elementA, site_b: s.pair.siteB, element_b: s.elementB, kind: substitutionKind(system.enumeration, s), host_a: system.enumeration.cell.sites[s.pair.atomA].element, host_b: system.enumeration.cell.sites[s.pair.atomB].element, distance: s.pair.distance, eds_pred: p[k] }))
+    .filter((x) => x.eds_pred < threshold)
+    .sort((a, b) => a.eds_pred - b.eds_pred);
+  return { structure: system.file, formula: system.structure.formula(), calculations: subs.length, count: pairs.length, pairs };
+}
+
+/** Fit every requested family on every row of a data set (and the R²/F1-selected ones with --select). */
+export async function trainModel(r: TrainRequest): Promise<TrainResult> {
   const { systems, data } = loadTraining(r);
   const samples = collapseByKey(data.rows);
   const select = r.select ?? [];
+  const threshold = r.threshold ?? 0;
+  const tunable = r.families.filter((f) => familyEntry(f).regressor !== false && !familyEntry(f).baseline);
+  const selected = select.length ? (tunable.length ? tunable : ['site']) : [];
   const families: SavedModel['families'] = {};
-  await inStage(r.progress ?? SILENT, 'training', r.families.length + select.length, async (stage) => {
+  const selection: SelectionReport[] = [];
+  const training = trainingInfo(systems, r.sources.map((x) => x.data), samples, r.seed);
+  const flagSystem = selected.length ? substitutionSystem(r.flagStructure ?? DEFAULT_FLAG_STRUCTURE) : null;
+  await inStage(r.progress ?? SILENT, 'training', r.families.length + select.length * selected.length, async (stage) => {
     for (const name of r.families) {
       families[name] = await fitFamily(specOf({ ...r, family: name }), samples);
       stage.tick();
     }
-    for (const criterion of select) {
-      const spec = await searchFamilyParams(specOf({ ...r, family: 'site' }), samples, { seed: r.seed, selectBy: criterion });
-      families[`site-${criterion}`] = await fitFamily(spec, samples);
-      stage.tick();
+    for (const family of selected) {
+      const found = await searchFamilyBy(specOf({ ...r, family }), samples, select, { seed: r.seed, threshold, folds: r.folds, grid: r.grid, progress: r.progress });
+      for (const [c, criterion] of select.entries()) {
+        const { spec, scores } = found[c];
+        const name = `${family}-${criterion}`;
+        const model = await fitFamily(spec, samples);
+        families[name] = model;
+        selection.push({ model: name, family, regressor: spec.regressor, params: spec.params, inner_cv: scores!, flagged: flaggedBy(model, flagSystem!, training.elements, threshold) });
+        stage.tick();
+      }
     }
   });
-  return { families, training: trainingInfo(systems, r.sources.map((x) => x.data), samples, r.seed) };
+  return { families, training, selection };
 }
 
 /** What a model file records of its training data: each phase with its cell, the elements seen. */
