@@ -11,6 +11,7 @@ import { trainingData, substitutionSystem, DEFAULT_DATA } from '../src/substitut
 import { collapseByKey } from '../src/substitution/dataset.ts';
 import { distinctSubstitutions } from '../src/substitution/substitution.ts';
 import { loadModel, saveModel } from '../src/predict/modelFile.ts';
+import { predictAll } from '../src/predict/predict.ts';
 import { trainModel } from '../src/workflow/train.ts';
 import { trainReport } from '../src/workflow/modelReport.ts';
 import { ALPHA, BETA, alphaSubset, repoPath } from './helpers.ts';
@@ -55,16 +56,17 @@ test('train --select r2,f1 for an MHAR: site-r2 and site-f1 saved with inner-CV 
   assert.deepEqual(Object.keys(r.families), ['site', 'site-r2', 'site-f1']);
   assert.deepEqual(r.selection.map((s) => s.model), ['site-r2', 'site-f1']);
   const beta = substitutionSystem(repoPath(BETA));
-  const subs = distinctSubstitutions(beta.enumeration, r.training.elements);
+  // every physical calculation once (orientation twins of one value merged), as `predict` lists them
   for (const s of r.selection) {
     assert.equal(s.regressor, 'MHAR');
     assert.equal(s.inner_cv.folds, 2);
     assert.ok(s.inner_cv.precision >= 0 && s.inner_cv.precision <= 1 && s.inner_cv.recall >= 0 && s.inner_cv.recall <= 1);
     assert.equal(s.flagged.formula, 'Nb5Si3');
-    assert.equal(s.flagged.calculations, subs.length);
+    const rows = predictAll(r.families[s.model], beta.enumeration, r.training.elements, r.training.elements);
+    assert.ok(rows.length < distinctSubstitutions(beta.enumeration, r.training.elements).length);
+    assert.equal(s.flagged.calculations, rows.length);
     // the flags are the saved model's β predictions below 0, most negative first
-    const p = r.families[s.model].predict(beta.enumeration, subs);
-    assert.equal(s.flagged.count, p.filter((v) => v < 0).length);
+    assert.equal(s.flagged.count, rows.filter((x) => x.eds_pred < 0).length);
     assert.equal(s.flagged.pairs.length, s.flagged.count);
     for (let k = 1; k < s.flagged.pairs.length; k++) assert.ok(s.flagged.pairs[k - 1].eds_pred <= s.flagged.pairs[k].eds_pred);
   }

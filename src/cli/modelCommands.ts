@@ -216,7 +216,7 @@ n_test and baseline MAEs are equal. Networks beside the SVR (a few minutes on 2 
       if (o.csv) process.stdout.write(predictionsCsv(r.rows));
       else {
         const shown = o.stabilising ? 40 : 20;
-        const hosts = new Map(r.system.structure.sites.map((x) => [x.label, x.element]));
+        const hosts = r.system.structure.hosts();
         const flags = (y: PredictionRow) => [y.unseen ? 'unseen element' : '', y.out_of_domain ? 'out of domain' : ''].filter(Boolean).join(', ');
         emit({ family: r.family, rows: r.rows }, o.json, (x) =>
           `${x.rows.length} calculations of ${r.system.structure.formula()} (${r.system.supercell}), ${x.family} family${r.threads > 1 ? `, ${r.threads} threads` : ''}${o.output ? `, written to ${o.output}` : ''}\n` +

@@ -98,7 +98,7 @@ export function registerSubstitutionCommands(program: Command): void {
     .addHelpText('after', '\nFill the eds_eV column of manifest.csv with the DFT energies, then train with both data sets:\n  cescreen train --data <old.csv> --structure <old.cif> --data manifest.csv --structure <cif> -o model.json')
     .action(async (cif: string, o: SystemFlags & { model: string; budget: number; elements?: string; family?: string; output: string; json?: boolean }) => {
       const r = await suggestCalculations({ cif, ...o, elements: o.elements === undefined ? undefined : elementList(o.elements, []), out: o.output });
-      const hosts = new Map(r.system.structure.sites.map((s) => [s.label, s.element]));
+      const hosts = r.system.structure.hosts();
       emit({ family: r.family, candidates: r.candidates, picks: r.picks, files: r.files }, o.json, (x) =>
         `${x.picks.length} of ${x.candidates} calculations of ${r.system.structure.formula()} suggested by the ${x.family} model (largest drop of the summed predictive variance first); cells and manifest.csv in ${o.output}\n` +
         table(['#', 'calculation', 'pair', 'predicted E_DS (eV)', '± sd'], x.picks.map((p, k) => [k + 1, substitutionText(p.element_a, p.site_a, p.element_b, p.site_b, hosts.get(p.site_a), hosts.get(p.site_b)), p.config, fixed(p.eds_pred, 3), fixed(p.eds_sd, 3)])),

@@ -30,6 +30,11 @@ export class Structure {
     return this.lattice.toCartesian(this.sites[i].frac);
   }
 
+  /** The host element of each site label (what a substitution on that site replaces). */
+  hosts(): Map<string, string> {
+    return new Map(this.sites.map((x) => [x.label, x.element]));
+  }
+
   /** Element counts in order of first appearance. */
   composition(): Map<string, number> {
     return elementCounts(this.sites);

@@ -31,6 +31,8 @@ export function substitutionSystem(
 }
 
 export const DEFAULT_DATA = new URL('../../structures/alpha-Nb5Si3/eds.csv', import.meta.url).pathname;
+/** The bundled phase to screen with a model trained on DEFAULT_DATA. */
+export const DEFAULT_TARGET = new URL('../../structures/beta-Nb5Si3/structure.cif', import.meta.url).pathname;
 
 /** The structure a data set belongs to: given, or `structure.cif` beside the data file. */
 export function structureForData(data: string, structure?: string): string {

@@ -138,7 +138,7 @@ export async function attentionMaps(r: AttentionRequest): Promise<AttentionResul
   const groups: TokenGroup[] = perFeature ? featureBlocks(f.names).map((b) => ({ name: b.block, tokens: b.features })) : [{ name: 'all tokens', tokens: labels.map((_, k) => k) }];
   const heads = mhar.options.heads;
   const out: AttentionResult = { model: r.model, family: name, heads, labels, blocks: groups.map((g) => ({ name: g.name, tokens: [...g.tokens] })) };
-  const hosts = new Map(enumeration.cell.sites.map((s) => [s.label, s.element]));
+  const hosts = enumeration.cell.hosts();
 
   if (r.substitution) {
     const s = parseSubstitution(enumeration, r.substitution, r.pair);

@@ -13,7 +13,7 @@ import { describeStructure } from '../structure/describe.ts';
 import { readStructure } from '../structure/io.ts';
 import type { Structure } from '../structure/structure.ts';
 import { siteEnvironments, siteHistograms } from '../environment/sites.ts';
-import { substitutionSystem, structureForData, trainingData, DEFAULT_DATA } from '../substitution/system.ts';
+import { substitutionSystem, structureForData, trainingData, DEFAULT_DATA, DEFAULT_TARGET } from '../substitution/system.ts';
 import { calculationStats, collapseByKey, type Sample } from '../substitution/dataset.ts';
 import { FEATURE_SETS } from '../features/sets.ts';
 import { familySpec } from '../model/families.ts';
@@ -44,7 +44,7 @@ import { trainModel } from './train.ts';
 import { attentionReportSection } from './attention.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
-export const DEFAULT_TARGET = join(root, 'structures/beta-Nb5Si3/structure.cif');
+export { DEFAULT_TARGET };
 
 export interface ReproduceRequest {
   out: string;
@@ -219,7 +219,7 @@ export async function reproduce(r: ReproduceRequest): Promise<ReproduceSummary> 
     steps.tick();
 
     // 8. target trends and the report
-    const hosts = Object.fromEntries(targetSystem.structure.sites.map((x) => [x.label, x.element]));
+    const hosts = Object.fromEntries(targetSystem.structure.hosts());
     const singles = siteSingles(targetRows, new Map(Object.entries(hosts)));
     const hostElements = new Set(Object.values(hosts));
     const dopants = saved.training.elements.filter((e) => !hostElements.has(e));

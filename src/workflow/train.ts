@@ -3,8 +3,9 @@ import { familyEntry, fitFamily } from '../model/families.ts';
 import type { SubstitutionModel } from '../model/family.ts';
 import { searchFamilyBy, type InnerCVScores } from '../model/search.ts';
 import { phaseOf, storeCell, type SavedModel, type TrainingInfo } from '../predict/modelFile.ts';
-import { substitutionSystem, type SubstitutionSystem } from '../substitution/system.ts';
-import { distinctSubstitutions, substitutionKind, type SubstitutionKind } from '../substitution/substitution.ts';
+import { DEFAULT_TARGET, substitutionSystem, type SubstitutionSystem } from '../substitution/system.ts';
+import type { SubstitutionKind } from '../substitution/substitution.ts';
+import { predictAll, stabilising } from '../predict/predict.ts';
 import { SILENT, inStage, type Progress } from '../util/progress.ts';
 import { loadTraining, specOf, type DataChoice, type ModelChoice } from './choices.ts';
 
@@ -28,7 +29,6 @@ export interface TrainRequest extends DataChoice, Omit<ModelChoice, 'family'> {
   progress?: Progress;
 }
 
-export const DEFAULT_FLAG_STRUCTURE = new URL('../../structures/beta-Nb5Si3/structure.cif', import.meta.url).pathname;
 
 /** A substitution a selected model predicts below the threshold. */
 export interface FlaggedPair {
@@ -62,15 +62,12 @@ export interface TrainResult extends SavedModel {
   selection: SelectionReport[];
 }
 
-/** Every calculation of a structure with the training elements, and those a model puts below the threshold. */
+/** Every physical calculation of a structure with the training elements, and those a model puts below the threshold. */
 function flaggedBy(model: SubstitutionModel, system: SubstitutionSystem, elements: string[], threshold: number): SelectionReport['flagged'] {
-  const subs = distinctSubstitutions(system.enumeration, elements);
-  const p = model.predict(system.enumeration, subs);
-  const pairs = subs
-    .map((s, k) => ({ config: s.pair.id, site_a: s.pair.siteA, element_a: s.elementA, site_b: s.pair.siteB, element_b: s.elementB, kind: substitutionKind(system.enumeration, s), host_a: system.enumeration.cell.sites[s.pair.atomA].element, host_b: system.enumeration.cell.sites[s.pair.atomB].element, distance: s.pair.distance, eds_pred: p[k] }))
-    .filter((x) => x.eds_pred < threshold)
-    .sort((a, b) => a.eds_pred - b.eds_pred);
-  return { structure: system.file, formula: system.structure.formula(), calculations: subs.length, count: pairs.length, pairs };
+  const rows = predictAll(model, system.enumeration, elements, elements);
+  const hosts = system.structure.hosts();
+  const pairs = stabilising(rows, threshold).map((r) => ({ config: r.config, site_a: r.site_a, element_a: r.element_a, site_b: r.site_b, element_b: r.element_b, kind: r.kind, host_a: hosts.get(r.site_a)!, host_b: hosts.get(r.site_b)!, distance: r.distance, eds_pred: r.eds_pred }));
+  return { structure: system.file, formula: system.structure.formula(), calculations: rows.length, count: pairs.length, pairs };
 }
 
 /** Fit every requested family on every row of a data set (and the R²/F1-selected ones with --select). */
@@ -84,7 +81,7 @@ export async function trainModel(r: TrainRequest): Promise<TrainResult> {
   const families: SavedModel['families'] = {};
   const selection: SelectionReport[] = [];
   const training = trainingInfo(systems, r.sources.map((x) => x.data), samples, r.seed);
-  const flagSystem = selected.length ? substitutionSystem(r.flagStructure ?? DEFAULT_FLAG_STRUCTURE) : null;
+  const flagSystem = selected.length ? substitutionSystem(r.flagStructure ?? DEFAULT_TARGET) : null;
   await inStage(r.progress ?? SILENT, 'training', r.families.length + select.length * selected.length, async (stage) => {
     for (const name of r.families) {
       families[name] = await fitFamily(specOf({ ...r, family: name }), samples);
