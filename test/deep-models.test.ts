@@ -12,6 +12,7 @@ import { collapseByKey } from '../src/substitution/dataset.ts';
 import { distinctSubstitutions } from '../src/substitution/substitution.ts';
 import { loadModel, saveModel } from '../src/predict/modelFile.ts';
 import { trainModel } from '../src/workflow/train.ts';
+import { compareModels } from '../src/workflow/compare.ts';
 import { trainReport } from '../src/workflow/modelReport.ts';
 import { ALPHA, BETA, alphaSubset, repoPath } from './helpers.ts';
 
@@ -78,4 +79,27 @@ test('train --select r2,f1 for an MHAR: site-r2 and site-f1 saved with inner-CV 
   assert.match(html, /<td>site-f1<\/td><td>MHAR<\/td>/);
   assert.match(html, /What the attention model reads together/);
   assert.equal(html.match(/<svg[^>]*class="attention"/g)!.length, 3); // by block, per-token mean, site-pair means
+});
+
+test('compare lists DNN and MHAR beside the SVR on the same splits; --param reaches only the models that declare it', async () => {
+  const c = await compareModels({ sources: [{ data: alphaSubset(5), structure: repoPath(ALPHA) }], models: ['svr', 'dnn', 'mhar'], featureSets: ['cc'], family: 'site', protocol: 'grouped', seed: 0, repeats: 0, params: { epochs: 3, embedDim: 8 } });
+  assert.deepEqual(c.rows.map((r) => r.model), ['SVR', 'DNN', 'MHAR']);
+  const [svr, dnn, mhar] = c.rows;
+  // same splits: equal sizes and equal baseline scores on every row
+  for (const r of [dnn, mhar]) {
+    assert.equal(r.n_test, svr.n_test);
+    assert.equal(r.n_train, svr.n_train);
+    assert.deepEqual(r.baselines, svr.baselines);
+  }
+  assert.ok(svr.n_test! > 50);
+  assert.equal(svr.params, undefined);
+  assert.deepEqual(dnn.params, { epochs: 3 });
+  assert.deepEqual(mhar.params, { epochs: 3, embedDim: 8 });
+  for (const r of c.rows) {
+    assert.deepEqual(Object.keys(r.per_site).sort(), ['NbI', 'NbII', 'SiI', 'SiII']);
+    assert.ok(r.all! > 30 && r.all! < 5000, `${r.model} ${r.all}`);
+  }
+  // three epochs do not make a network: the SVR is better, and the scores differ
+  assert.ok(svr.all! < dnn.all! && svr.all! < mhar.all!, `${svr.all} ${dnn.all} ${mhar.all}`);
+  await assert.rejects(compareModels({ sources: [{ data: DEFAULT_DATA }], models: ['svr'], featureSets: ['cc'], family: 'gp', protocol: 'grouped', seed: 0, repeats: 0 }), /--family gp: has no regressor to compare/);
 });
