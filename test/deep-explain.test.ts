@@ -47,7 +47,7 @@ test('CE feature blocks: centre, shell, geometry per site and the pair descripto
 
 test('SHAP of an MHAR site model: each sample\'s block values sum to its prediction − base value', async () => {
   const spec = familySpec('site', 'mhar', { params: { epochs: 2, embedDim: 8 }, seed: 0 });
-  const model = (await fitFamily(spec, subset)) as SiteFamilyModel;
+  const model = (await fitFamily(spec, samples.filter((_, k) => k % 8 === 0))) as SiteFamilyModel;
   const f = featurizerFor(subset[0].enumeration, spec.features);
   const X = subset.slice(0, 40).map((s) => f.features(s.substitution));
   const groups = featureBlocks(f.names).map((b) => b.features);

@@ -117,7 +117,7 @@ export function attentionSvg(panels: readonly AttentionPanel[], labels: readonly
   const [lo, hi] = centre === undefined ? [0, vmax] : [Math.max(0, centre - dev), centre + dev];
   for (let i = 0; i < 50; i++) out.push(`<rect x="${bx}" y="${px(by + bh - ((i + 1) * bh) / 50)}" width="14" height="${px(bh / 50 + 0.5)}" fill="${colour(lo + ((i + 0.5) / 50) * (hi - lo))}"/>`);
   out.push(`<rect x="${bx}" y="${by}" width="14" height="${px(bh)}" fill="none" stroke="#333" stroke-width="0.6"/>`);
-  for (const t of [0, 0.25, 0.5, 0.75, 1]) out.push(`<text x="${bx + 18}" y="${px(by + bh - t * bh + 4)}" font-size="10">${tickLabel(+(lo + t * (hi - lo)).toPrecision(3))}</text>`);
+  for (const t of [0, 0.25, 0.5, 0.75, 1]) out.push(`<text x="${bx + 18}" y="${px(by + bh - t * bh + 4)}" font-size="10">${tickLabel(+(lo + t * (hi - lo)).toPrecision(2))}</text>`);
   out.push(`<text transform="translate(${bx - 6},${px(by + bh / 2)}) rotate(-90)" text-anchor="middle" font-size="10">${esc(o.valueLabel ?? 'attention weight')}</text>`);
   out.push(`<text x="${bx}" y="${px(by + bh + 18)}" font-size="9" fill="#555">row: query</text><text x="${bx}" y="${px(by + bh + 30)}" font-size="9" fill="#555">column: key</text>`);
   out.push('</svg>');
