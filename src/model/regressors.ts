@@ -7,6 +7,13 @@
 import type { Regressor, RegressorJSON } from './estimator.ts';
 import { number, resolveParams, type ParamDefs, type ParamValues } from '../util/params.ts';
 import { InputError } from '../util/errors.ts';
+import type { TokenLayout } from '../features/tokens.ts';
+
+export interface CreateOptions {
+  nFeatures: number;
+  seed: number;
+  layout?: TokenLayout;
+}
 
 export interface RegressorEntry<D extends ParamDefs = ParamDefs> {
   /** CLI name (`--model svr`). */
@@ -15,7 +22,8 @@ export interface RegressorEntry<D extends ParamDefs = ParamDefs> {
   kind: string;
   description: string;
   params: D;
-  create(params: ParamValues<D>, o: { nFeatures: number; seed: number }): Promise<Regressor>;
+  /** `layout`: the rows are token sequences (src/features/tokens.ts), for models that read them as such. */
+  create(params: ParamValues<D>, o: CreateOptions): Promise<Regressor>;
   fromJSON(json: RegressorJSON): Promise<Regressor>;
 }
 
@@ -96,7 +104,7 @@ export function regressorEntry(name: string): RegressorEntry {
 }
 
 /** Build an unfitted model with checked hyper-parameters (missing ones take the declared defaults). */
-export async function createRegressor(name: string, params: Record<string, unknown>, o: { nFeatures: number; seed: number }): Promise<Regressor> {
+export async function createRegressor(name: string, params: Record<string, unknown>, o: CreateOptions): Promise<Regressor> {
   const e = regressorEntry(name);
   return e.create(resolveParams(e.params, params, `${e.name} parameter`), o);
 }
