@@ -92,9 +92,15 @@ function propertyScale(code: string): { mean: number; sd: number } {
 }
 
 /** Standardised property vector of an element (z-scores over Z ≤ 94). */
+const standardised = new Map<string, number[]>();
 export function standardisedProperties(symbol: string, properties: readonly string[]): number[] {
-  const raw = propertyMatrix([symbol], properties)[0];
-  return raw.map((v, q) => (v - propertyScale(properties[q]).mean) / propertyScale(properties[q]).sd);
+  const key = `${symbol}:${properties.join(',')}`;
+  let v = standardised.get(key);
+  if (!v) {
+    const raw = propertyMatrix([symbol], properties)[0];
+    standardised.set(key, (v = raw.map((x, q) => (x - propertyScale(properties[q]).mean) / propertyScale(properties[q]).sd)));
+  }
+  return v;
 }
 
 /** One centre and its shell as they are encoded: for the tokens and their labels. */

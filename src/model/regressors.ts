@@ -95,6 +95,27 @@ export const REGRESSORS: readonly RegressorEntry[] = [
     },
     fromJSON: async (j) => (await import('./mhar.ts')).MHARegressor.fromJSON(j),
   }),
+  entry({
+    name: 'lgdcnn',
+    kind: 'LGDCNN',
+    description: 'token sequences (--features tokens): embedding → LSTM → GRU → dilated CNN, gated fusion, masked pooling',
+    params: {
+      embedDim: number('token embedding width', 16, { min: 2, max: 256, integer: true }),
+      hidden: number('LSTM, GRU and convolution width', 24, { min: 2, max: 256, integer: true }),
+      convLayers: number('dilated convolution layers (dilations 1, 2, 4, …)', 3, { min: 0, max: 6, integer: true }),
+      epochs: number('largest number of training epochs', 80, { min: 1, integer: true }),
+      learningRate: number('Adam learning rate', 3e-3, { min: 0, minExclusive: true }),
+      patience: number('epochs without validation gain before stopping', 12, { min: 1, integer: true }),
+      weightDecay: number('L2 penalty on the weights', 0, { min: 0 }),
+      members: number('ensemble members (consecutive seeds, predictions averaged)', 1, { min: 1, max: 10, integer: true }),
+    },
+    async create(p, o) {
+      if (!o.layout) throw new InputError('--model lgdcnn reads token sequences: use it with --features tokens');
+      const { LGDCNNRegressor } = await import('./lgdcnn.ts');
+      return new LGDCNNRegressor(o.layout, { ...p, seed: o.seed });
+    },
+    fromJSON: async (j) => (await import('./lgdcnn.ts')).LGDCNNRegressor.fromJSON(j),
+  }),
 ];
 
 export function regressorEntry(name: string): RegressorEntry {
