@@ -4,6 +4,7 @@ import { trainingData, DEFAULT_DATA } from '../src/substitution/system.ts';
 import { collapseByKey } from '../src/substitution/dataset.ts';
 import { featurizerFor, DEFAULT_CE } from '../src/features/ce.ts';
 import { LGDCNNRegressor } from '../src/model/lgdcnn.ts';
+import { MHARegressor } from '../src/model/mhar.ts';
 import { createRegressor, regressorFromJSON } from '../src/model/regressors.ts';
 import { mae } from '../src/model/metrics.ts';
 import { InputError } from '../src/util/errors.ts';
@@ -52,4 +53,22 @@ test('lgdcnn in the registry refuses aggregated CE vectors', async () => {
   await assert.rejects(createRegressor('lgdcnn', {}, { nFeatures: 63, seed: 0 }), InputError);
   const r = await createRegressor('lgdcnn', { epochs: 1 }, { nFeatures: layout.tokens * layout.width, seed: 0, layout });
   assert.ok(r instanceof LGDCNNRegressor);
+});
+
+test('MHAR on the real tokens: padding gets no attention, JSON round trip exact', async () => {
+  const m = new MHARegressor({ embedDim: 8, heads: 2, epochs: 2, seed: 1 }, layout);
+  await m.fit(X.slice(0, 80), y.slice(0, 80));
+  const p = m.predict(X.slice(0, 4));
+  const att = m.attention(X.slice(0, 2));
+  assert.equal(att[0][0].length, layout.tokens);
+  const real = (i: number, t: number) => X[i][t * layout.width + layout.maskColumn] === 1;
+  for (let i = 0; i < 2; i++)
+    for (const head of att[i])
+      for (const row of head) {
+        assert.ok(Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-5);
+        assert.ok(row.every((w, t) => real(i, t) || w < 1e-6));
+      }
+  const loaded = await regressorFromJSON(JSON.parse(JSON.stringify(m.toJSON())));
+  assert.deepEqual(loaded.predict(X.slice(0, 4)), p);
+  m.dispose();
 });

@@ -19,12 +19,12 @@
  * Fusion, measured on α (site family, grouped 5-fold CV, seed 0, defaults):
  * see FUSION_NOTE below.
  */
-import { checkXy, finiteNumbers, type Regressor, type RegressorJSON } from './estimator.ts';
+import { checkXy, type Regressor, type RegressorJSON } from './estimator.ts';
 import { createRng, permutation, type Rng } from './random.ts';
 import { fitTargetScale, type TargetScale } from './scaler.ts';
 import { constant, disposeParams, glorot, heUniform, initTf, paramsFromJSON, paramsToJSON, tf, type ParamJSON, type ParamMap } from './tfutil.ts';
 import type { TokenLayout } from '../features/tokens.ts';
-import { InputError } from '../util/errors.ts';
+import { encodedWidth, encodeTokenRow, fitTokenEncoding, numericColumns, tokenEncodingFromJSON, type TokenEncoding } from './tokenInput.ts';
 
 export interface LGDCNNOptions {
   /** Token embedding width e. */
@@ -60,13 +60,6 @@ const DEFAULTS: Required<LGDCNNOptions> = {
   seed: 0,
 };
 
-/** Token columns the network reads as numbers: properties, w, r, centre, partner (side is the segment itself). */
-function numericColumns(layout: TokenLayout): number[] {
-  const cols = Array.from({ length: layout.properties }, (_, q) => q);
-  for (const name of ['w', 'r', 'centre', 'partner']) cols.push(layout.columns.indexOf(name));
-  return cols;
-}
-
 /**
  * Rows prepared for the network: per row, S·L tokens of c = numeric + vocabulary + 1
  * columns (the last is a constant 1, the biases' input; 0 on padding), and the mask.
@@ -91,10 +84,7 @@ export interface LGDCNNJSON extends RegressorJSON {
   kind: 'LGDCNN';
   options: Required<LGDCNNOptions>;
   layout: TokenLayout;
-  /** Element indices (Z) with an embedding, in embedding-row order. */
-  vocabulary: number[];
-  numericMean: number[];
-  numericSd: number[];
+  encoding: TokenEncoding;
   target: TargetScale;
   members: Record<string, ParamJSON>[];
 }
@@ -130,9 +120,7 @@ function shiftMatrix(L: number, d: number): tf.Tensor2D {
 export class LGDCNNRegressor implements Regressor {
   readonly options: Required<LGDCNNOptions>;
   private members: ParamMap[] = [];
-  private vocabulary: number[] = [];
-  private numericMean: number[] = [];
-  private numericSd: number[] = [];
+  private encoding: TokenEncoding = { columns: [], mean: [], sd: [], vocabulary: [] };
   private target: TargetScale = { mean: 0, scale: 1 };
   reports: LGDCNNReport[] = [];
 
@@ -143,12 +131,8 @@ export class LGDCNNRegressor implements Regressor {
     this.options = { ...DEFAULTS, ...options };
   }
 
-  private get numeric(): number[] {
-    return numericColumns(this.layout);
-  }
-
   private get inputWidth(): number {
-    return this.numeric.length + this.vocabulary.length + 1;
+    return encodedWidth(this.encoding);
   }
 
   /** Trailing positions no row uses are dropped: they cannot change any output. */
@@ -167,29 +151,9 @@ export class LGDCNNRegressor implements Regressor {
 
   /** Rows → per token [numeric standardised, one-hot element, 1] and the mask. */
   private prepare(X: readonly (readonly number[])[], L = this.usedLength(X)): Prepared {
-    const { segments, segmentLength, width, maskColumn, elementColumn } = this.layout;
-    const num = this.numeric;
-    const index = new Map(this.vocabulary.map((z, k) => [z, k]));
     const c = this.inputWidth;
-    const tokens: Float32Array[] = [];
-    const masks: Float32Array[] = [];
-    for (const row of X) {
-      const v = new Float32Array(segments * L * c);
-      const m = new Float32Array(segments * L);
-      for (let s = 0; s < segments; s++)
-        for (let t = 0; t < L; t++) {
-          const src = (s * segmentLength + t) * width;
-          if (row[src + maskColumn] !== 1) continue;
-          const dst = (s * L + t) * c;
-          num.forEach((col, q) => (v[dst + q] = (row[src + col] - this.numericMean[q]) / this.numericSd[q]));
-          const k = index.get(row[src + elementColumn]);
-          if (k !== undefined) v[dst + num.length + k] = 1;
-          v[dst + c - 1] = 1;
-          m[s * L + t] = 1;
-        }
-      tokens.push(v);
-      masks.push(m);
-    }
+    const tokens = X.map((row) => encodeTokenRow(this.layout, this.encoding, row, L));
+    const masks = tokens.map((v) => Float32Array.from({ length: v.length / c }, (_, k) => v[k * c + c - 1]));
     return { tokens, masks, L };
   }
 
@@ -248,7 +212,7 @@ export class LGDCNNRegressor implements Regressor {
       p.gateB = constant([h], 0);
     }
     const S = this.layout.segments;
-    p.headW1 = heUniform(rng, S * f, h);
+    p.headW1 = heUniform(rng, S * (f + h), h);
     p.headB1 = constant([h], 0);
     p.headW2 = glorot(rng, h, 1);
     p.headB2 = constant([1], 0);
@@ -314,9 +278,10 @@ export class LGDCNNRegressor implements Regressor {
       F = tf.mul(tf.add(C, tf.mul(gate, tf.sub(H2, C))), mask) as tf.Tensor2D; // g·GRU + (1 − g)·CNN
     }
     const f = F.shape[1];
-    // masked mean over each segment's real tokens; segments side by side
+    // masked mean over each segment's real tokens, beside the GRU state at its centre
+    // (step 0: the substituted element itself, which a mean over ~15 tokens dilutes)
     const pooled = tf.div(tf.sum(tf.reshape(F, [L, N, f]), 0), counts);
-    const seg = tf.reshape(pooled, [B, S * f]) as tf.Tensor2D;
+    const seg = tf.reshape(tf.concat([pooled, gruOut[0]], 1), [B, S * (f + h)]) as tf.Tensor2D;
     const hid = tf.relu(tf.add(tf.matMul(seg, p.headW1 as tf.Tensor2D), p.headB1)) as tf.Tensor2D;
     return tf.reshape(tf.add(tf.matMul(hid, p.headW2 as tf.Tensor2D), p.headB2), [-1]) as tf.Tensor1D;
   }
@@ -329,25 +294,8 @@ export class LGDCNNRegressor implements Regressor {
     checkXy(X, y, this.layout.tokens * this.layout.width);
     await initTf();
     this.dispose();
-    const { segments, segmentLength, width, maskColumn, elementColumn } = this.layout;
     // element vocabulary and numeric scales from the real tokens of the training rows
-    const num = this.numeric;
-    const zs = new Set<number>();
-    const sum = new Array<number>(num.length).fill(0);
-    const sq = new Array<number>(num.length).fill(0);
-    let count = 0;
-    for (const row of X)
-      for (let t = 0; t < segments * segmentLength; t++) {
-        const b = t * width;
-        if (row[b + maskColumn] !== 1) continue;
-        zs.add(row[b + elementColumn]);
-        num.forEach((col, q) => ((sum[q] += row[b + col]), (sq[q] += row[b + col] ** 2)));
-        count++;
-      }
-    if (count === 0) throw new InputError('lgdcnn: the rows hold no tokens');
-    this.vocabulary = [...zs].sort((a, b) => a - b);
-    this.numericMean = sum.map((s) => s / count);
-    this.numericSd = sq.map((s, q) => Math.sqrt(Math.max(s / count - this.numericMean[q] ** 2, 0)) || 1);
+    this.encoding = fitTokenEncoding(this.layout, X, numericColumns(this.layout));
     this.target = fitTargetScale(y);
     const ys = y.map((v) => (v - this.target.mean) / this.target.scale);
     const prep = this.prepare(X);
@@ -481,9 +429,7 @@ export class LGDCNNRegressor implements Regressor {
       kind: 'LGDCNN',
       options: { ...this.options },
       layout: this.layout,
-      vocabulary: [...this.vocabulary],
-      numericMean: [...this.numericMean],
-      numericSd: [...this.numericSd],
+      encoding: this.encoding,
       target: { ...this.target },
       members: this.members.map(paramsToJSON),
     };
@@ -495,10 +441,7 @@ export class LGDCNNRegressor implements Regressor {
     if (!Array.isArray(j.members) || j.members.length === 0) throw new Error('LGDCNNRegressor.fromJSON: no weights');
     await initTf();
     const m = new LGDCNNRegressor(j.layout, j.options);
-    const n = numericColumns(j.layout).length;
-    m.vocabulary = finiteNumbers(j.vocabulary, 'LGDCNN vocabulary');
-    m.numericMean = finiteNumbers(j.numericMean, 'LGDCNN numeric means', n);
-    m.numericSd = finiteNumbers(j.numericSd, 'LGDCNN numeric scales', n);
+    m.encoding = tokenEncodingFromJSON(j.encoding, 'LGDCNN');
     m.target = { ...j.target };
     m.members = j.members.map(paramsFromJSON);
     return m;

@@ -81,7 +81,7 @@ export const REGRESSORS: readonly RegressorEntry[] = [
   entry({
     name: 'mhar',
     kind: 'MHAR',
-    description: 'multi-head attention regression (features as tokens; attention maps)',
+    description: 'multi-head attention regression (features as tokens, or the real tokens with --features tokens; attention maps)',
     params: {
       embedDim: number('token embedding width (divisible by heads)', 16, { min: 2, integer: true }),
       heads: number('attention heads', 2, { min: 1, max: 8, integer: true }),
@@ -91,7 +91,7 @@ export const REGRESSORS: readonly RegressorEntry[] = [
     },
     async create(p, o) {
       const { MHARegressor } = await import('./mhar.ts');
-      return new MHARegressor({ ...p, seed: o.seed });
+      return new MHARegressor({ ...p, seed: o.seed }, o.layout ?? null);
     },
     fromJSON: async (j) => (await import('./mhar.ts')).MHARegressor.fromJSON(j),
   }),
