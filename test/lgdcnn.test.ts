@@ -72,3 +72,25 @@ test('MHAR on the real tokens: padding gets no attention, JSON round trip exact'
   assert.deepEqual(loaded.predict(X.slice(0, 4)), p);
   m.dispose();
 });
+
+test('token families: site and transfer with lgdcnn give exactly 0 for the pristine cell, and predict β through the same tokens', async () => {
+  const { familySpec, fitFamily } = await import('../src/model/families.ts');
+  const { featureDefinition } = await import('../src/features/sets.ts');
+  const { substitutionSystem } = await import('../src/substitution/system.ts');
+  const { distinctSubstitutions } = await import('../src/substitution/substitution.ts');
+  const { BETA, repoPath } = await import('./helpers.ts');
+  const few = samples.filter((_, k) => k % 3 === 0);
+  const params = { epochs: 1, hidden: 6, embedDim: 6, convLayers: 1 };
+  const alpha = samples[0].enumeration;
+  const beta = substitutionSystem(repoPath(BETA)).enumeration;
+  for (const family of ['site', 'transfer']) {
+    const m = await fitFamily(familySpec(family, 'lgdcnn', { seed: 0, params, features: featureDefinition('tokens') }), few);
+    const pristine = alpha.pairs.map((pair) => ({ pair, elementA: alpha.cell.sites[pair.atomA].element, elementB: alpha.cell.sites[pair.atomB].element }));
+    assert.deepEqual(m.predict(alpha, pristine), pristine.map(() => 0), family);
+    const subs = distinctSubstitutions(beta, ['Ti', 'B']);
+    const p = m.predict(beta, subs);
+    assert.equal(p.length, subs.length);
+    assert.ok(p.every(Number.isFinite));
+    m.dispose();
+  }
+});
