@@ -108,6 +108,7 @@ export const REGRESSORS: readonly RegressorEntry[] = [
       patience: number('epochs without validation gain before stopping', 8, { min: 1, integer: true }),
       weightDecay: number('L2 penalty on the weights', 0, { min: 0 }),
       members: number('ensemble members (consecutive seeds, predictions averaged)', 1, { min: 1, max: 10, integer: true }),
+      anchorRepeat: number('repetitions per epoch of the pristine anchors (rows with target exactly 0)', 10, { min: 1, max: 100, integer: true }),
     },
     async create(p, o) {
       if (!o.layout) throw new InputError('--model lgdcnn reads token sequences: use it with --features tokens');
