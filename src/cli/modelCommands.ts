@@ -17,6 +17,8 @@ import { explainModel } from '../workflow/importance.ts';
 import { attentionMaps, attentionSection } from '../workflow/attention.ts';
 import { reportHtml } from '../figures/report.ts';
 import { trainReport } from '../workflow/modelReport.ts';
+import { chemicalEnvironmentVectors } from '../workflow/cecv.ts';
+import { cecvSvg } from '../figures/cecvPlot.ts';
 import { commandProgress } from '../util/progress.ts';
 import { InputError } from '../util/errors.ts';
 import { addDataOptions, addModelOptions, addParams, CHOICES, choiceList, DATASET_HELP, dataSources, elementList, hyperParameters, numberList, paramOption, sharedHyperParameters } from './options.ts';
@@ -227,6 +229,39 @@ n_test and baseline MAEs are equal. Networks beside the SVR (a few minutes on 2 
           (x.rows.length > shown ? `… (${x.rows.length} rows; --csv or -o for all)\n` : ''),
         );
       }
+    });
+
+  addParams(
+    program
+      .command('cecv')
+      .description('chemical environment classification vectors of a trained lgdcnn: element similarity and groups')
+      .requiredOption('--model <file>', 'model file written by cescreen train --model lgdcnn --features tokens')
+      .option('--structure <cif>', 'structure whose substitutions are read (default: the training cell)')
+      .option('--elements <list>', 'elements to compare (default: those the model was trained on)')
+      .option('--family <name>', 'model of the file to read (default: the first L-G-DCNN)')
+      .addOption(paramOption('similarity', { kind: 'choice', default: 'cosine', description: 'similarity the groups use', choices: { cosine: 'cosine of the mean states', js: '1 − Jensen–Shannon divergence of their softmax' } })),
+    { supercell: SYSTEM_PARAMS.supercell, maxDistance: SYSTEM_PARAMS.maxDistance, block: SYSTEM_PARAMS.block },
+  )
+    .option('--svg <file>', 'write the grouped similarity matrix with the threshold ladder')
+    .option('--json', 'JSON on stdout')
+    .action(async (o: { model: string; structure?: string; elements?: string; family?: string; similarity: 'cosine' | 'js'; supercell: string; maxDistance: number; block?: string; svg?: string; json?: boolean }) => {
+      const r = await chemicalEnvironmentVectors({
+        model: o.model,
+        cif: o.structure,
+        block: o.block,
+        supercell: o.supercell,
+        maxDistance: o.maxDistance,
+        family: o.family,
+        elements: o.elements === undefined ? undefined : elementList(o.elements, []),
+        similarity: o.similarity,
+      });
+      if (o.svg) writeOutput(o.svg, cecvSvg(r, `CECV of ${r.structure} (${r.family} family, ${r.substitutions} substitutions)`));
+      const sim = r.similarity === 'cosine' ? r.cosine : r.js;
+      emit(r, o.json, (x) =>
+        `CECV of ${x.structure}: ${x.elements.length} elements over ${x.substitutions} substitutions, ${x.family} family, ${x.similarity} similarity${o.svg ? `, figure ${o.svg}` : ''}\n` +
+        table(['', ...x.order.map((i) => x.elements[i])], x.order.map((i) => [x.elements[i], ...x.order.map((j) => fixed(sim[i][j], 2))])) +
+        x.levels.map((l) => `1 − s ≤ ${fixed(l.threshold, 2)}: ${l.groups.length} groups  ${l.groups.map((g) => `{${g.join(' ')}}`).join(' ')}\n`).join(''),
+      );
     });
 
   program

@@ -5,6 +5,7 @@ import { convexHull } from '../environment/polyhedron.ts';
 import type { PairEnumeration } from '../substitution/pairs.ts';
 import type { Substitution } from '../substitution/substitution.ts';
 import { propertyMatrix } from './elements.ts';
+import { encodeSegments, segmentAtoms, segmentLabels, tokenFeatureNames, tokenLayout, DEFAULT_MAX_SHELL, type TokenLayout } from './tokens.ts';
 
 /**
  * Center-Environment (CE) feature definition. Everything that changes a feature
@@ -27,6 +28,14 @@ export interface CeDefinition {
   /** Site-label one-hots: opt-in, they do not transfer between phases. */
   labels: string[] | null;
   properties: string[];
+  /**
+   * 'tokens': the substitution as a token sequence (src/features/tokens.ts) instead of
+   * aggregated blocks; `values`, `aggregate`, `geometry`, `host` and `labels` then do not apply.
+   * Absent in every vector definition, so saved models keep their digest.
+   */
+  layout?: 'tokens';
+  /** Tokens: longest shell a centre's segment holds (default 24). */
+  maxShell?: number;
 }
 
 /**
@@ -144,6 +153,7 @@ export class CeFeaturizer {
   }
 
   featuresOf(atomA: number, x: string, atomB: number, y: string, distance: number): number[] {
+    if (this.definition.layout === 'tokens') return encodeSegments(this.tokenLayout('pair'), this.definition.properties, this.tokenSegments(atomA, x, atomB, y));
     const a = this.site(atomA);
     const b = this.site(atomB);
     const occupant = (k: number): string => (k === atomA ? x : k === atomB ? y : this.cell.sites[k].element);
@@ -165,8 +175,30 @@ export class CeFeaturizer {
    * the transfer family's single-site energy s(X@a).
    */
   endFeatures(atom: number, element: string): number[] {
+    if (this.definition.layout === 'tokens') return encodeSegments(this.tokenLayout('single'), this.definition.properties, this.tokenSegments(atom, element, null, null));
     const site = this.site(atom);
     return this.siteBlock(site, element, (k) => (k === atom ? element : this.cell.sites[k].element));
+  }
+
+  /** Token layout of a substitution ('pair') or of one site ('single'). */
+  tokenLayout(kind: 'pair' | 'single'): TokenLayout {
+    return tokenLayout(this.definition.properties, kind === 'pair' ? 2 : 1, maxShellOf(this.definition));
+  }
+
+  /** Labels of the real tokens of X@a, Y@b in sequence order (`Ti@NbI`, `Si 2.58 Å (A)`). */
+  tokenLabels(s: Substitution): string[] {
+    return segmentLabels(this.tokenSegments(s.pair.atomA, s.elementA, s.pair.atomB, s.elementB));
+  }
+
+  /** Centre A then centre B in the canonical order of the CE vector; one segment when atomB is null. */
+  private tokenSegments(atomA: number, x: string, atomB: number | null, y: string | null) {
+    const occupant = (k: number): string => (k === atomA ? x : k === atomB ? y! : this.cell.sites[k].element);
+    let ends = [{ site: this.site(atomA), element: x, partner: atomB }];
+    if (atomB !== null) {
+      ends.push({ site: this.site(atomB), element: y!, partner: atomA });
+      if (compareEnds(ends[1], ends[0]) < 0) ends = [ends[1], ends[0]];
+    }
+    return ends.map((e) => ({ site: e.site, atoms: segmentAtoms(e.site, e.element, e.partner, occupant) }));
   }
 
   private siteBlock(site: SiteDescriptor, element: string, occupant: (k: number) => string): number[] {
@@ -236,13 +268,25 @@ function compareEnds(
 
 /** Names of one site's block: `<code>_C` centre, `<code>_E` environment, `d` = host-relative, `_H` host. */
 export function siteBlockNames(def: CeDefinition): string[] {
+  if (def.layout === 'tokens') return tokenFeatureNames(tokenLayout(def.properties, 1, maxShellOf(def)));
   return SITE_BLOCKS.filter((b) => b.when(def)).flatMap((b) => b.names(def));
 }
 
 /** Names of the substitution vector: both site blocks (suffix 1, 2 in canonical order) and the pair descriptors. */
 export function featureNames(def: CeDefinition): string[] {
+  if (def.layout === 'tokens') return tokenFeatureNames(tokenLayout(def.properties, 2, maxShellOf(def)));
   const block = siteBlockNames(def);
   return [...block.map((n) => `${n}1`), ...block.map((n) => `${n}2`), 'D_12', 'N2_in_shell1', 'N1_in_shell2'];
+}
+
+/** A CENN shell of n atoms needs n tokens after its centre. */
+function maxShellOf(def: CeDefinition): number {
+  return def.maxShell ?? (def.env === 'nn' ? Math.max(DEFAULT_MAX_SHELL, def.nn) : DEFAULT_MAX_SHELL);
+}
+
+/** Token layout of a definition, or null for the aggregated CE vector (what a regressor is told at creation). */
+export function layoutOf(def: CeDefinition, kind: 'pair' | 'single'): TokenLayout | null {
+  return def.layout === 'tokens' ? tokenLayout(def.properties, kind === 'pair' ? 2 : 1, maxShellOf(def)) : null;
 }
 
 /** Featurizers are cached per cell and definition: a cell's shells are computed once. */

@@ -29,6 +29,8 @@ export const FEATURE_SETS: readonly FeatureSet[] = [
   { name: 'ceaet-0.5', label: 'CEAET r^-1/2', description: 'centre + AET shell, r^-1/2 weights', definition: { env: 'aet', weight: -0.5 } },
   { name: 'cenn', label: 'CENN(12) r^-1', description: 'centre + 12 nearest neighbours, r^-1 weights', definition: { env: 'nn', weight: -1 } },
   { name: 'cc', label: 'CC (composition)', description: 'composition only: unweighted AET-shell mean', definition: { env: 'aet', weight: 0, aggregate: 'mean' } },
+  // for sequence models (lgdcnn, mhar): a kernel on 900 padded columns learns nothing useful
+  { name: 'tokens', label: 'tokens (AET) r^-1', description: 'token sequence: both centres, then their AET shell atoms by distance (for lgdcnn, mhar)', definition: { env: 'aet', weight: -1, layout: 'tokens' } },
 ];
 
 export function featureSet(name: string): FeatureSet {

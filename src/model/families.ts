@@ -29,6 +29,8 @@ function pickShell(f: Partial<CeDefinition>): Partial<CeDefinition> {
   if (f.nn) out.nn = f.nn;
   if (f.weight !== undefined) out.weight = f.weight;
   if (f.properties) out.properties = f.properties;
+  if (f.layout) out.layout = f.layout;
+  if (f.maxShell) out.maxShell = f.maxShell;
   return out;
 }
 

@@ -1,6 +1,6 @@
 import type { PairEnumeration } from '../substitution/pairs.ts';
 import type { Substitution, SubstitutionKind } from '../substitution/substitution.ts';
-import { featurizerFor, type CeDefinition } from '../features/ce.ts';
+import { featureNames, featurizerFor, layoutOf, siteBlockNames, type CeDefinition } from '../features/ce.ts';
 import type { Regressor, RegressorJSON } from './estimator.ts';
 import { createRegressor } from './regressors.ts';
 
@@ -73,8 +73,11 @@ export interface FamilyEntry {
 
 export const hostOf = (e: PairEnumeration, atom: number) => e.cell.sites[atom].element;
 
-export async function makeRegressor(spec: FamilySpec, params: Record<string, number>, nFeatures: number): Promise<Regressor> {
-  return createRegressor(spec.regressor, params, { nFeatures, seed: spec.seed });
+/** A regressor for the family's rows: `def` and `kind` say whether they are aggregated CE vectors or token sequences. */
+export async function makeRegressor(spec: FamilySpec, params: Record<string, number>, def: CeDefinition, kind: 'pair' | 'single'): Promise<Regressor> {
+  const layout = layoutOf(def, kind);
+  const nFeatures = layout ? layout.tokens * layout.width : kind === 'pair' ? featureNames(def).length : siteBlockNames(def).length;
+  return createRegressor(spec.regressor, params, { nFeatures, seed: spec.seed, layout: layout ?? undefined });
 }
 
 /** The samples' feature rows with their targets, plus the pristine cell of every training geometry at zero. */

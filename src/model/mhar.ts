@@ -11,7 +11,15 @@
  *
  * Trained like the DNN (Adam, MAE loss, early stopping, standardised X and y,
  * seeded init/shuffle). Written with raw tfjs ops + variables, not Keras layers.
+ *
+ * Given a token layout (`--features tokens`), the tokens are the real ones instead:
+ * the substituted centres and their shell atoms (src/features/tokens.ts), each
+ * embedded from its standardised columns and a learned element embedding; padding
+ * is masked out of the attention keys and the mean pool. Attention maps are then
+ * token × token over the layout's positions.
  */
+import type { TokenLayout } from '../features/tokens.ts';
+import { encodedWidth, encodeTokenRow, fitTokenEncoding, numericColumns, tokenEncodingFromJSON, type TokenEncoding } from './tokenInput.ts';
 import { checkXy, type Regressor, type RegressorJSON } from './estimator.ts';
 import { createRng, type Rng } from './random.ts';
 import { StandardScaler, fitTargetScale, type StandardScalerJSON, type TargetScale } from './scaler.ts';
@@ -70,6 +78,8 @@ export interface MHARJSON extends RegressorJSON {
   scaler: StandardScalerJSON;
   target: TargetScale;
   params: Record<string, ParamJSON>;
+  /** Token mode: the layout and how its columns are read. */
+  tokens?: { layout: TokenLayout; encoding: TokenEncoding };
 }
 
 function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor {
@@ -83,9 +93,14 @@ export class MHARegressor implements Regressor {
   private scaler = new StandardScaler();
   private target: TargetScale = { mean: 0, scale: 1 };
   private nFeatures = 0;
+  private encoding: TokenEncoding | null = null;
   report: TrainReport | null = null;
 
-  constructor(options: MHAROptions = {}) {
+  constructor(
+    options: MHAROptions = {},
+    /** Rows are token sequences of this layout (null: one token per feature). */
+    readonly layout: TokenLayout | null = null,
+  ) {
     this.options = { ...DEFAULTS, ...options };
     if (this.options.embedDim % this.options.heads !== 0) throw new Error('embedDim must be divisible by heads');
   }
@@ -93,10 +108,12 @@ export class MHARegressor implements Regressor {
   private init(rng: Rng, F: number): ParamMap {
     const e = this.options.embedDim;
     const ff = this.options.ffMultiplier * e;
-    const p: ParamMap = {
-      embW: glorot(rng, 1, e, [F, e]),
-      embB: glorot(rng, 1, e, [F, e]),
-    };
+    const p: ParamMap = this.encoding
+      ? { embTok: glorot(rng, encodedWidth(this.encoding), e) }
+      : {
+          embW: glorot(rng, 1, e, [F, e]),
+          embB: glorot(rng, 1, e, [F, e]),
+        };
     for (let l = 0; l < this.options.blocks; l++) {
       for (const m of ['Wq', 'Wk', 'Wv', 'Wo']) p[`${m}${l}`] = glorot(rng, e, e);
       p[`bo${l}`] = constant([e], 0);
@@ -122,9 +139,24 @@ export class MHARegressor implements Regressor {
     const { embedDim: e, heads: h, blocks } = this.options;
     const dh = e / h;
     const B = x.shape[0];
-    const F = x.shape[1];
-    // tokens [B, F, e]
-    let T: tf.Tensor = tf.add(tf.mul(tf.expandDims(x, 2), p.embW), p.embB);
+    let T: tf.Tensor;
+    let F: number;
+    // token mode: additive key mask (0 on real tokens, −1e9 on padding) and pooling weights
+    let keyBias: tf.Tensor | null = null;
+    let poolW: tf.Tensor | null = null;
+    if (this.encoding) {
+      const c = encodedWidth(this.encoding);
+      F = x.shape[1] / c;
+      const flat = tf.reshape(x, [B * F, c]) as tf.Tensor2D;
+      T = tf.reshape(tf.matMul(flat, p.embTok as tf.Tensor2D), [B, F, e]);
+      const mask = tf.reshape(tf.slice(flat, [0, c - 1], [B * F, 1]), [B, F]);
+      keyBias = tf.reshape(tf.mul(tf.sub(mask, 1), 1e9), [B, 1, 1, F]);
+      poolW = tf.div(tf.expandDims(mask, 2), tf.maximum(tf.sum(mask, 1, true), 1).expandDims(2));
+    } else {
+      F = x.shape[1];
+      // tokens [B, F, e]
+      T = tf.add(tf.mul(tf.expandDims(x, 2), p.embW), p.embB);
+    }
     const splitHeads = (t: tf.Tensor): tf.Tensor3D =>
       tf.reshape(tf.transpose(tf.reshape(t, [B, F, h, dh]), [0, 2, 1, 3]), [B * h, F, dh]) as tf.Tensor3D;
     for (let l = 0; l < blocks; l++) {
@@ -132,7 +164,9 @@ export class MHARegressor implements Regressor {
       const Q = splitHeads(tf.matMul(flat, p[`Wq${l}`] as tf.Tensor2D));
       const K = splitHeads(tf.matMul(flat, p[`Wk${l}`] as tf.Tensor2D));
       const V = splitHeads(tf.matMul(flat, p[`Wv${l}`] as tf.Tensor2D));
-      const A = tf.softmax(tf.div(tf.matMul(Q, K, false, true), Math.sqrt(dh))) as tf.Tensor3D; // [B·h, F, F]
+      let logits: tf.Tensor = tf.div(tf.matMul(Q, K, false, true), Math.sqrt(dh)); // [B·h, F, F]
+      if (keyBias) logits = tf.reshape(tf.add(tf.reshape(logits, [B, h, F, F]), keyBias), [B * h, F, F]);
+      const A = tf.softmax(logits) as tf.Tensor3D;
       if (capture) capture.push(tf.keep(A));
       const O = tf.reshape(tf.transpose(tf.reshape(tf.matMul(A, V), [B, h, F, dh]), [0, 2, 1, 3]), [B * F, e]) as tf.Tensor2D;
       const att = tf.reshape(tf.add(tf.matMul(O, p[`Wo${l}`] as tf.Tensor2D), p[`bo${l}`]), [B, F, e]);
@@ -142,7 +176,7 @@ export class MHARegressor implements Regressor {
       const ffo = tf.reshape(tf.add(tf.matMul(hid, p[`ff2W${l}`] as tf.Tensor2D), p[`ff2b${l}`]), [B, F, e]);
       T = layerNorm(tf.add(T, ffo), p[`ln2g${l}`], p[`ln2b${l}`]);
     }
-    const pooled = tf.mean(T, 1) as tf.Tensor2D; // [B, e]
+    const pooled = (poolW ? tf.sum(tf.mul(T, poolW), 1) : tf.mean(T, 1)) as tf.Tensor2D; // [B, e]
     const z = tf.relu(tf.add(tf.matMul(pooled, p.headW1 as tf.Tensor2D), p.headb1)) as tf.Tensor2D;
     return tf.reshape(tf.add(tf.matMul(z, p.headW2 as tf.Tensor2D), p.headb2), [-1]) as tf.Tensor1D;
   }
@@ -155,7 +189,11 @@ export class MHARegressor implements Regressor {
     if (this.params) disposeParams(this.params);
     const rng = createRng(this.options.seed);
     this.nFeatures = X[0].length;
-    const Xs = this.scaler.fitTransform(X);
+    if (this.layout) {
+      if (this.nFeatures !== this.layout.tokens * this.layout.width) throw new Error(`MHAR: rows of ${this.nFeatures} values do not match the token layout`);
+      this.encoding = fitTokenEncoding(this.layout, X, numericColumns(this.layout, true));
+    }
+    const Xs = this.inputs(X, true);
     this.target = fitTargetScale(y);
     const ys = y.map((v) => (v - this.target.mean) / this.target.scale);
     this.params = this.init(rng, this.nFeatures);
@@ -166,7 +204,7 @@ export class MHARegressor implements Regressor {
   predict(X: number[][]): number[] {
     if (!this.params) throw new Error('MHARegressor.predict before fit');
     checkXy(X, undefined, this.nFeatures);
-    const z = predictBatched(this.forward, this.scaler.transform(X), 256);
+    const z = predictBatched(this.forward, this.inputs(X), 256);
     return z.map((v) => v * this.target.scale + this.target.mean);
   }
 
@@ -180,8 +218,8 @@ export class MHARegressor implements Regressor {
     const { heads: h, blocks } = this.options;
     const b = block < 0 ? blocks + block : block;
     if (b < 0 || b >= blocks) throw new Error(`block ${block} out of range (model has ${blocks})`);
-    const F = this.nFeatures;
-    const Xs = this.scaler.transform(X);
+    const F = this.layout ? this.layout.tokens : this.nFeatures;
+    const Xs = this.inputs(X);
     const out: number[][][][] = [];
     for (let s = 0; s < Xs.length; s += 128) {
       const part = Xs.slice(s, s + 128);
@@ -205,10 +243,16 @@ export class MHARegressor implements Regressor {
     return out;
   }
 
+  /** The network's input rows: standardised features, or encoded tokens. */
+  private inputs(X: number[][], fit = false): number[][] {
+    if (this.layout && this.encoding) return X.map((r) => Array.from(encodeTokenRow(this.layout!, this.encoding!, r)));
+    return fit ? this.scaler.fitTransform(X) : this.scaler.transform(X);
+  }
+
   /** Feature-to-feature attention averaged over samples and heads (F × F, rows sum to 1). */
   attentionMap(X: number[][], block = -1): number[][] {
     const att = this.attention(X, block);
-    const F = this.nFeatures;
+    const F = this.layout ? this.layout.tokens : this.nFeatures;
     const m = Array.from({ length: F }, () => new Array<number>(F).fill(0));
     let count = 0;
     for (const sample of att) {
@@ -234,6 +278,7 @@ export class MHARegressor implements Regressor {
       scaler: this.scaler.toJSON(),
       target: { ...this.target },
       params: paramsToJSON(this.params),
+      ...(this.layout && this.encoding ? { tokens: { layout: this.layout, encoding: this.encoding } } : {}),
     };
   }
 
@@ -241,7 +286,8 @@ export class MHARegressor implements Regressor {
     const j = json as MHARJSON;
     if (j.kind !== 'MHAR') throw new Error(`MHARegressor.fromJSON: kind is ${j.kind}`);
     await initTf();
-    const m = new MHARegressor(j.options);
+    const m = new MHARegressor(j.options, j.tokens ? j.tokens.layout : null);
+    if (j.tokens) m.encoding = tokenEncodingFromJSON(j.tokens.encoding, 'MHAR');
     m.nFeatures = j.nFeatures;
     m.scaler = StandardScaler.fromJSON(j.scaler);
     m.target = { ...j.target };

@@ -7,6 +7,13 @@
 import type { Regressor, RegressorJSON } from './estimator.ts';
 import { number, resolveParams, type ParamDefs, type ParamValues } from '../util/params.ts';
 import { InputError } from '../util/errors.ts';
+import type { TokenLayout } from '../features/tokens.ts';
+
+export interface CreateOptions {
+  nFeatures: number;
+  seed: number;
+  layout?: TokenLayout;
+}
 
 export interface RegressorEntry<D extends ParamDefs = ParamDefs> {
   /** CLI name (`--model svr`). */
@@ -21,7 +28,8 @@ export interface RegressorEntry<D extends ParamDefs = ParamDefs> {
    * networks can be tuned in minutes.
    */
   grid: { readonly [K in keyof D]?: readonly number[] };
-  create(params: ParamValues<D>, o: { nFeatures: number; seed: number }): Promise<Regressor>;
+  /** `layout`: the rows are token sequences (src/features/tokens.ts), for models that read them as such. */
+  create(params: ParamValues<D>, o: CreateOptions): Promise<Regressor>;
   fromJSON(json: RegressorJSON): Promise<Regressor>;
 }
 
@@ -83,7 +91,7 @@ export const REGRESSORS: readonly RegressorEntry[] = [
   entry({
     name: 'mhar',
     kind: 'MHAR',
-    description: 'multi-head attention regression (features as tokens; attention maps)',
+    description: 'multi-head attention regression (features as tokens, or the real tokens with --features tokens; attention maps)',
     params: {
       embedDim: number('token embedding width (divisible by heads)', 16, { min: 2, integer: true }),
       heads: number('attention heads', 2, { min: 1, max: 8, integer: true }),
@@ -95,9 +103,33 @@ export const REGRESSORS: readonly RegressorEntry[] = [
     grid: { embedDim: [8, 16], learningRate: [2e-3, 5e-3] },
     async create(p, o) {
       const { MHARegressor } = await import('./mhar.ts');
-      return new MHARegressor({ ...p, seed: o.seed });
+      return new MHARegressor({ ...p, seed: o.seed }, o.layout ?? null);
     },
     fromJSON: async (j) => (await import('./mhar.ts')).MHARegressor.fromJSON(j),
+  }),
+  entry({
+    name: 'lgdcnn',
+    kind: 'LGDCNN',
+    description: 'token sequences (--features tokens): embedding → LSTM → GRU → dilated CNN, gated fusion, masked pooling',
+    params: {
+      embedDim: number('token embedding width', 16, { min: 2, max: 256, integer: true }),
+      hidden: number('LSTM, GRU and convolution width', 16, { min: 2, max: 256, integer: true }),
+      convLayers: number('dilated convolution layers (dilations 1, 2, 4, …)', 2, { min: 0, max: 6, integer: true }),
+      epochs: number('largest number of training epochs', 40, { min: 1, integer: true }),
+      learningRate: number('Adam learning rate', 4e-3, { min: 0, minExclusive: true }),
+      patience: number('epochs without validation gain before stopping', 8, { min: 1, integer: true }),
+      weightDecay: number('L2 penalty on the weights', 0, { min: 0 }),
+      members: number('ensemble members (consecutive seeds, predictions averaged)', 1, { min: 1, max: 10, integer: true }),
+      anchorRepeat: number('repetitions per epoch of the pristine anchors (rows with target exactly 0)', 10, { min: 1, max: 100, integer: true }),
+    },
+    // width and step size only: each fit takes 40–60 s, so 4 points × 3 folds is already ~10 min
+    grid: { hidden: [16, 24], learningRate: [2e-3, 4e-3] },
+    async create(p, o) {
+      if (!o.layout) throw new InputError('--model lgdcnn reads token sequences: use it with --features tokens');
+      const { LGDCNNRegressor } = await import('./lgdcnn.ts');
+      return new LGDCNNRegressor(o.layout, { ...p, seed: o.seed });
+    },
+    fromJSON: async (j) => (await import('./lgdcnn.ts')).LGDCNNRegressor.fromJSON(j),
   }),
 ];
 
@@ -108,7 +140,7 @@ export function regressorEntry(name: string): RegressorEntry {
 }
 
 /** Build an unfitted model with checked hyper-parameters (missing ones take the declared defaults). */
-export async function createRegressor(name: string, params: Record<string, unknown>, o: { nFeatures: number; seed: number }): Promise<Regressor> {
+export async function createRegressor(name: string, params: Record<string, unknown>, o: CreateOptions): Promise<Regressor> {
   const e = regressorEntry(name);
   return e.create(resolveParams(e.params, params, `${e.name} parameter`), o);
 }

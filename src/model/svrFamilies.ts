@@ -19,7 +19,7 @@ export class SiteFamilyModel implements SubstitutionModel {
   ) {}
 
   static async fit(spec: FamilySpec, samples: TrainingSample[]): Promise<SiteFamilyModel> {
-    const f = await makeRegressor(spec, spec.params, featurizerFor(samples[0].enumeration, spec.features).names.length);
+    const f = await makeRegressor(spec, spec.params, spec.features, 'pair');
     const { X, y } = anchored(spec.features, samples, samples.map((s) => s.eds));
     await f.fit(X, y);
     return new SiteFamilyModel(spec, f);
@@ -75,9 +75,9 @@ export class TransferFamilyModel implements SubstitutionModel {
       Xs.push(featurizerFor(enumeration, endDef).endFeatures(atom, hostOf(enumeration, atom)));
       ys.push(0);
     }
-    const single = await makeRegressor(spec, spec.singleParams, Xs[0].length);
+    const single = await makeRegressor(spec, spec.singleParams, endDef, 'single');
     await single.fit(Xs, ys);
-    const main = await makeRegressor(spec, spec.params, featurizerFor(samples[0].enumeration, spec.features).names.length);
+    const main = await makeRegressor(spec, spec.params, spec.features, 'pair');
     const model = new TransferFamilyModel(spec, main, single);
     // I: what the single-site energies leave unexplained. It is fitted on the singles
     // and pristine cells too, so the corners of its double difference are points it knows.
