@@ -260,7 +260,7 @@ n_test and baseline MAEs are equal. Networks beside the SVR (a few minutes on 2 
       emit(r, o.json, (x) =>
         `CECV of ${x.structure}: ${x.elements.length} elements over ${x.substitutions} substitutions, ${x.family} family, ${x.similarity} similarity${o.svg ? `, figure ${o.svg}` : ''}\n` +
         table(['', ...x.order.map((i) => x.elements[i])], x.order.map((i) => [x.elements[i], ...x.order.map((j) => fixed(sim[i][j], 2))])) +
-        x.levels.map((l) => `1 − s ≤ ${fixed(l.threshold, 2)}: ${l.groups.length} groups  ${l.groups.map((g) => `{${g.join(' ')}}`).join(' ')}\n`).join(''),
+        x.levels.map((l) => `1 − s ≤ ${fixed(l.threshold, 2)}: ${l.groups.length} group${l.groups.length === 1 ? '' : 's'}  ${l.groups.map((g) => `{${g.join(' ')}}`).join(' ')}\n`).join(''),
       );
     });
 
