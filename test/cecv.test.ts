@@ -13,31 +13,10 @@ import { trainingInfo } from '../src/workflow/train.ts';
 import { chemicalEnvironmentVectors } from '../src/workflow/cecv.ts';
 import { cecvAnalysis, groupsAt, jsSimilarity } from '../src/model/cecv.ts';
 import { cecvSvg } from '../src/figures/cecvPlot.ts';
-import { repoPath } from './helpers.ts';
+import { assertWellFormed, repoPath } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cescreen-cecv-'));
 const { system, data } = trainingData(DEFAULT_DATA);
-
-/** Balanced tags, quoted attributes, no stray '<' or bad entities in text. */
-function assertWellFormed(xml: string): void {
-  const stack: string[] = [];
-  const tag = /<(\/?)([A-Za-z][\w:.-]*)((?:\s+[\w:.-]+="[^"<]*")*)\s*(\/?)>/y;
-  let i = 0;
-  while (i < xml.length) {
-    const lt = xml.indexOf('<', i);
-    const text = xml.slice(i, lt < 0 ? xml.length : lt);
-    assert.doesNotMatch(text, /&(?!amp;|lt;|gt;|quot;|#39;|#\d+;)/);
-    if (lt < 0) break;
-    tag.lastIndex = lt;
-    const m = tag.exec(xml);
-    assert.ok(m, `malformed tag at ${lt}: ${JSON.stringify(xml.slice(lt, lt + 80))}`);
-    const [, close, name, , selfClose] = m;
-    if (close) assert.equal(stack.pop(), name);
-    else if (!selfClose) stack.push(name);
-    i = tag.lastIndex;
-  }
-  assert.deepEqual(stack, []);
-}
 
 test('single linkage and similarities on known vectors: nested groups, JS of equal vectors is 1', () => {
   const v = [

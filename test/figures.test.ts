@@ -12,7 +12,7 @@ import { supercell } from '../src/structure/supercell.ts';
 import { analyzeSymmetry } from '../src/structure/symmetry.ts';
 import type { Structure } from '../src/structure/structure.ts';
 import type { Vec3 } from '../src/structure/lattice.ts';
-import { ALPHA, BETA, facesVolume } from './helpers.ts';
+import { ALPHA, BETA, assertWellFormed, facesVolume } from './helpers.ts';
 import { aetCut, nnhSvg } from '../src/figures/nnhPlot.ts';
 import { featureKey, importanceRanking, importanceSvg, importanceText, type ImportanceRow } from '../src/figures/importancePlot.ts';
 import { htmlTable, interactiveTable, predictionTable, reportHtml } from '../src/figures/report.ts';
@@ -37,27 +37,6 @@ import {
 import { shellFaces, viewerHtml, type ViewerData } from '../src/figures/viewer.ts';
 import { elementColor, hashColor, LABEL_PALETTE } from '../src/figures/elementColors.ts';
 import { alphaDft } from './viewerFixtures.ts';
-
-/** Minimal well-formedness check: balanced tags, quoted attributes, no stray '<' or bad entities in text. */
-function assertWellFormed(xml: string): void {
-  const stack: string[] = [];
-  const tag = /<(\/?)([A-Za-z][\w:.-]*)((?:\s+[\w:.-]+="[^"<]*")*)\s*(\/?)>/y;
-  let i = 0;
-  while (i < xml.length) {
-    const lt = xml.indexOf('<', i);
-    const text = xml.slice(i, lt < 0 ? xml.length : lt);
-    assert.doesNotMatch(text, /&(?!amp;|lt;|gt;|quot;|#39;|#\d+;)/, `bad entity in text near ${JSON.stringify(text.slice(0, 60))}`);
-    if (lt < 0) break;
-    tag.lastIndex = lt;
-    const m = tag.exec(xml);
-    assert.ok(m, `malformed tag at ${lt}: ${JSON.stringify(xml.slice(lt, lt + 80))}`);
-    const [, close, name, , selfClose] = m;
-    if (close) assert.equal(stack.pop(), name, `closing </${name}> does not match`);
-    else if (!selfClose) stack.push(name);
-    i = tag.lastIndex;
-  }
-  assert.deepEqual(stack, [], 'unclosed tags');
-}
 
 const rgb = (c: string) => parseHex(c);
 const attrs = (svg: string, name: string) => [...svg.matchAll(new RegExp(`${name}="([^"]*)"`, 'g'))].map((m) => m[1]);

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { readStructure } from '../src/structure/io.ts';
 import type { Structure } from '../src/structure/structure.ts';
 import type { Vec3 } from '../src/structure/lattice.ts';
@@ -43,4 +44,25 @@ export function alphaSubset(n: number): string {
   const file = join(mkdtempSync(join(tmpdir(), 'cescreen-subset-')), 'eds.csv');
   writeFileSync(file, [lines[0], ...lines.slice(1).filter((_, k) => k % n === 0)].join('\n') + '\n');
   return file;
+}
+
+/** Minimal well-formedness check: balanced tags, quoted attributes, no stray '<' or bad entities in text. */
+export function assertWellFormed(xml: string): void {
+  const stack: string[] = [];
+  const tag = /<(\/?)([A-Za-z][\w:.-]*)((?:\s+[\w:.-]+="[^"<]*")*)\s*(\/?)>/y;
+  let i = 0;
+  while (i < xml.length) {
+    const lt = xml.indexOf('<', i);
+    const text = xml.slice(i, lt < 0 ? xml.length : lt);
+    assert.doesNotMatch(text, /&(?!amp;|lt;|gt;|quot;|#39;|#\d+;)/, `bad entity in text near ${JSON.stringify(text.slice(0, 60))}`);
+    if (lt < 0) break;
+    tag.lastIndex = lt;
+    const m = tag.exec(xml);
+    assert.ok(m, `malformed tag at ${lt}: ${JSON.stringify(xml.slice(lt, lt + 80))}`);
+    const [, close, name, , selfClose] = m;
+    if (close) assert.equal(stack.pop(), name, `closing </${name}> does not match`);
+    else if (!selfClose) stack.push(name);
+    i = tag.lastIndex;
+  }
+  assert.deepEqual(stack, [], 'unclosed tags');
 }

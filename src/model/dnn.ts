@@ -24,18 +24,12 @@ import {
   trainLoop,
   type ParamJSON,
   type ParamMap,
+  type NetworkOptions,
   type TrainReport,
 } from './tfutil.ts';
 
-export interface DNNOptions {
+export interface DNNOptions extends NetworkOptions {
   hidden?: number[];
-  epochs?: number;
-  batchSize?: number;
-  learningRate?: number;
-  validationFraction?: number;
-  patience?: number;
-  weightDecay?: number;
-  seed?: number;
 }
 
 const DEFAULTS: Required<DNNOptions> = {

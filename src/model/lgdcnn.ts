@@ -26,11 +26,11 @@
 import { checkXy, type Regressor, type RegressorJSON } from './estimator.ts';
 import { createRng, permutation, type Rng } from './random.ts';
 import { fitTargetScale, type TargetScale } from './scaler.ts';
-import { constant, disposeParams, glorot, heUniform, initTf, paramsFromJSON, paramsToJSON, tf, type ParamJSON, type ParamMap } from './tfutil.ts';
+import { constant, disposeParams, glorot, heUniform, initTf, paramsFromJSON, paramsToJSON, tf, type NetworkOptions, type ParamJSON, type ParamMap } from './tfutil.ts';
 import type { TokenLayout } from '../features/tokens.ts';
 import { encodedWidth, encodeTokenRow, fitTokenEncoding, numericColumns, tokenEncodingFromJSON, type TokenEncoding } from './tokenInput.ts';
 
-export interface LGDCNNOptions {
+export interface LGDCNNOptions extends NetworkOptions {
   /** Token embedding width e. */
   embedDim?: number;
   /** LSTM, GRU and convolution width h. */
@@ -38,12 +38,6 @@ export interface LGDCNNOptions {
   /** Dilated convolution layers (dilation 1, 2, 4, …). */
   convLayers?: number;
   fusion?: 'gated' | 'concat';
-  epochs?: number;
-  batchSize?: number;
-  learningRate?: number;
-  validationFraction?: number;
-  patience?: number;
-  weightDecay?: number;
   /** Models of consecutive seeds averaged. */
   members?: number;
   /**
@@ -54,7 +48,6 @@ export interface LGDCNNOptions {
    * family, 463 meV with the 12 anchors seen once per epoch.
    */
   anchorRepeat?: number;
-  seed?: number;
 }
 
 const DEFAULTS: Required<LGDCNNOptions> = {

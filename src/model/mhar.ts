@@ -36,23 +36,17 @@ import {
   trainLoop,
   type ParamJSON,
   type ParamMap,
+  type NetworkOptions,
   type TrainReport,
 } from './tfutil.ts';
 
-export interface MHAROptions {
+export interface MHAROptions extends NetworkOptions {
   /** Token embedding width e (must be divisible by heads). */
   embedDim?: number;
   heads?: number;
   blocks?: number;
   /** Feed-forward hidden width = ffMultiplier · e. */
   ffMultiplier?: number;
-  epochs?: number;
-  batchSize?: number;
-  learningRate?: number;
-  validationFraction?: number;
-  patience?: number;
-  weightDecay?: number;
-  seed?: number;
 }
 
 const DEFAULTS: Required<MHAROptions> = {

@@ -90,6 +90,18 @@ export function disposeParams(p: ParamMap): void {
   for (const v of Object.values(p)) v.dispose();
 }
 
+/** What every network here is trained with (Adam, MAE loss, early stopping on an inner split), all optional. */
+export interface NetworkOptions {
+  epochs?: number;
+  batchSize?: number;
+  learningRate?: number;
+  /** Fraction of the training rows held out for early stopping (0 disables). */
+  validationFraction?: number;
+  patience?: number;
+  weightDecay?: number;
+  seed?: number;
+}
+
 export interface TrainOptions {
   epochs: number;
   batchSize: number;
