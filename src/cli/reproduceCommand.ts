@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { reproduce, DEFAULT_TARGET } from '../workflow/reproduce.ts';
 import { DEFAULT_DATA } from '../substitution/system.ts';
@@ -25,7 +26,7 @@ export function registerReproduce(program: Command): void {
         const s = await reproduce({ out: o.output, data: o.data, structure: o.structure, supercell: o.supercell, target: o.target, seed: o.seed, quick: o.quick, attentionModel: o.attentionModel, progress });
         progress.stop();
         emit(s, o.json, (x) =>
-          `${x.training} → ${x.target}: wrote ${x.files.length} files to ${o.output}/ (open ${o.output}/report.html)\n\n` +
+          `${x.training} → ${x.target}: wrote ${x.files.length} files to ${join(o.output, '/')} (open ${join(o.output, 'report.html')})\n\n` +
           table(
             ['family', 'protocol', 'MAE (meV)', '90 % coverage', ...Object.keys(x.evaluation[0]?.baselines_meV ?? {})],
             x.evaluation.map((e) => [e.family, e.protocol, fixed(e.mae_meV, 1), e.coverage === undefined ? '' : `${fixed(100 * e.coverage, 1)} %`, ...Object.keys(x.evaluation[0]?.baselines_meV ?? {}).map((k) => (e.baselines_meV[k] === undefined ? '' : fixed(e.baselines_meV[k], 1)))]),
