@@ -566,7 +566,7 @@ export class GPFamilyModel implements ProbabilisticModel {
 
 export const GP_FAMILY: FamilyEntry = {
   name: 'gp',
-  description: 'structured Gaussian process: on-site + bond energies + site deviations + interaction, with calibrated 90 % intervals; one energy per single substitution, for any phase',
+  description: 'structured Gaussian process: shared single-site energy of element and environment + each site’s deviation + a vanishing interaction, with calibrated 90 % intervals; one energy per single substitution, for any phase',
   regressor: false,
   features: { values: 'absolute', aggregate: 'mean', geometry: true },
   endFeatures: { values: 'relative', aggregate: 'mean', geometry: true },
