@@ -26,7 +26,7 @@
 import { checkXy, type Regressor, type RegressorJSON } from './estimator.ts';
 import { createRng, permutation, type Rng } from './random.ts';
 import { fitTargetScale, type TargetScale } from './scaler.ts';
-import { constant, disposeParams, glorot, heUniform, initTf, paramsFromJSON, paramsToJSON, tf, type NetworkOptions, type ParamJSON, type ParamMap } from './tfutil.ts';
+import { constant, disposeParams, glorot, heUniform, initTf, paramsFromJSON, paramsToJSON, penalisedMae, EarlyStopping, tf, type NetworkOptions, type ParamJSON, type ParamMap } from './tfutil.ts';
 import type { TokenLayout } from '../features/tokens.ts';
 import { encodedWidth, encodeTokenRow, fitTokenEncoding, numericColumns, tokenEncodingFromJSON, type TokenEncoding } from './tokenInput.ts';
 
@@ -323,8 +323,7 @@ export class LGDCNNRegressor implements Regressor {
       .filter((k) => /W/.test(k))
       .map((k) => p[k]);
     const report: LGDCNNReport = { epochsRun: 0, bestEpoch: -1, bestValLoss: Infinity };
-    let best: Float32Array[] | null = null;
-    let since = 0;
+    const stopping = new EarlyStopping(vars, o.patience, report);
     const val = nVal ? this.batch(prep, valIdx) : null;
     const yVal = valIdx.map((i) => y[i]);
     try {
@@ -336,11 +335,7 @@ export class LGDCNNRegressor implements Regressor {
           const yb = tf.tensor1d(idx.map((i) => y[i]));
           tf.tidy(() => {
             optimizer.minimize(
-              () => {
-                let l = tf.mean(tf.abs(tf.sub(this.run(p, b), yb))) as tf.Scalar;
-                if (o.weightDecay) for (const w of decayed) l = tf.add(l, tf.mul(o.weightDecay, tf.sum(tf.square(w))));
-                return l;
-              },
+              () => penalisedMae(this.run(p, b), yb, o.weightDecay, decayed),
               false,
               vars,
             );
@@ -352,14 +347,9 @@ export class LGDCNNRegressor implements Regressor {
         if (!val) continue;
         const pv = tf.tidy(() => this.run(p, val).dataSync());
         const vl = yVal.reduce((a, v, i) => a + Math.abs(v - pv[i]), 0) / yVal.length;
-        if (vl < report.bestValLoss - 1e-6) {
-          report.bestValLoss = vl;
-          report.bestEpoch = epoch;
-          best = vars.map((v) => Float32Array.from(v.dataSync()));
-          since = 0;
-        } else if (++since >= o.patience) break;
+        if (stopping.observe(vl, epoch)) break;
       }
-      if (best) tf.tidy(() => vars.forEach((v, k) => v.assign(tf.tensor(best![k], v.shape))));
+      stopping.restore();
     } finally {
       if (val) this.disposeBatch(val);
       optimizer.dispose();

@@ -122,6 +122,43 @@ export interface TrainReport {
   valLoss: number[];
 }
 
+/** Mean absolute error of a batch plus the L2 penalty weightDecay·Σ‖W‖² on the given weights. */
+export function penalisedMae(pred: tf.Tensor, y: tf.Tensor, weightDecay: number | undefined, decayed: readonly tf.Variable[]): tf.Scalar {
+  let l = tf.mean(tf.abs(tf.sub(pred, y))) as tf.Scalar;
+  if (weightDecay) for (const w of decayed) l = tf.add(l, tf.mul(weightDecay, tf.sum(tf.square(w))));
+  return l;
+}
+
+/** Early stopping on a validation loss: keeps the best weights, stops after `patience` epochs without gain, restores them. */
+export class EarlyStopping {
+  private best: Float32Array[] | null = null;
+  private since = 0;
+
+  constructor(
+    private readonly vars: readonly tf.Variable[],
+    private readonly patience: number,
+    private readonly report: { bestValLoss: number; bestEpoch: number },
+  ) {}
+
+  /** Record one epoch's validation loss; true when training should stop. */
+  observe(loss: number, epoch: number): boolean {
+    if (loss < this.report.bestValLoss - 1e-6) {
+      this.report.bestValLoss = loss;
+      this.report.bestEpoch = epoch;
+      this.best = this.vars.map((v) => Float32Array.from(v.dataSync()));
+      this.since = 0;
+      return false;
+    }
+    return ++this.since >= this.patience;
+  }
+
+  /** Put the best weights back (nothing when no epoch was validated). */
+  restore(): void {
+    const best = this.best;
+    if (best) tf.tidy(() => this.vars.forEach((v, k) => v.assign(tf.tensor(best[k], v.shape))));
+  }
+}
+
 /**
  * Mini-batch Adam on the MAE loss, seeded shuffling, early stopping with
  * best-weight restore. `forward` maps a [B, d] tensor to [B] predictions.
@@ -149,8 +186,7 @@ export function trainLoop(
   const varList = Object.values(params);
   const decayVars = decayed.map((k) => params[k]);
   const report: TrainReport = { epochsRun: 0, bestEpoch: -1, bestValLoss: Infinity, trainLoss: [], valLoss: [] };
-  let best: Float32Array[] | null = null;
-  let sinceBest = 0;
+  const stopping = new EarlyStopping(varList, o.patience, report);
   const nTr = trIdx.length;
   try {
     for (let epoch = 0; epoch < o.epochs; epoch++) {
@@ -163,13 +199,7 @@ export function trainLoop(
           const xb = tf.gather(Xtr, idx) as tf.Tensor2D;
           const yb = tf.gather(ytr, idx);
           return optimizer.minimize(
-            () => {
-              let l = tf.mean(tf.abs(tf.sub(forward(xb), yb))) as tf.Scalar;
-              if (o.weightDecay && decayVars.length) {
-                for (const w of decayVars) l = tf.add(l, tf.mul(o.weightDecay, tf.sum(tf.square(w)))) as tf.Scalar;
-              }
-              return l;
-            },
+            () => penalisedMae(forward(xb), yb, o.weightDecay, decayVars),
             true,
             varList,
           )!;
@@ -182,14 +212,9 @@ export function trainLoop(
       if (!Xval || !yval) continue;
       const vl = tf.tidy(() => tf.mean(tf.abs(tf.sub(forward(Xval), yval))).dataSync()[0]);
       report.valLoss.push(vl);
-      if (vl < report.bestValLoss - 1e-6) {
-        report.bestValLoss = vl;
-        report.bestEpoch = epoch;
-        best = varList.map((v) => Float32Array.from(v.dataSync()));
-        sinceBest = 0;
-      } else if (++sinceBest >= o.patience) break;
+      if (stopping.observe(vl, epoch)) break;
     }
-    if (best) tf.tidy(() => varList.forEach((v, k) => v.assign(tf.tensor(best![k], v.shape))));
+    stopping.restore();
   } finally {
     Xtr.dispose();
     ytr.dispose();
