@@ -124,7 +124,11 @@ const headMean = (heads: number[][][]) => heads[0].map((row, q) => row.map((_, k
 export async function attentionMaps(r: AttentionRequest): Promise<AttentionResult> {
   if (!r.substitution && !r.pairMeans) throw new InputError('give --substitution X@a,Y@b and/or --pair-means');
   const saved = await loadModel(r.model);
-  const { name, mhar } = await mharOf(saved, r.family);
+  return attentionOf(saved, await mharOf(saved, r.family), r);
+}
+
+/** The maps of an MHAR of a loaded model file (loading refactors every model in it: done once). */
+function attentionOf(saved: SavedModel, { name, mhar }: { name: string; mhar: MHARegressor }, r: AttentionRequest): AttentionResult {
   const model = saved.families[name];
   const enumeration = restoreCell(saved.training.phases[0].cell);
   const f = featurizerFor(enumeration, model.spec.features);
@@ -172,7 +176,9 @@ export async function attentionMaps(r: AttentionRequest): Promise<AttentionResul
     const bySites = new Map<string, Substitution[]>();
     for (const s of all) {
       const k = `${s.pair.siteA}\u0000${s.pair.siteB}`;
-      bySites.set(k, [...(bySites.get(k) ?? []), s]);
+      const list = bySites.get(k);
+      if (list) list.push(s);
+      else bySites.set(k, [s]);
     }
     const order = enumeration.cell.labels();
     out.pairMeans = [...bySites]
@@ -217,18 +223,19 @@ export function attentionSection(a: AttentionResult): ReportSection {
  */
 export async function attentionReportSection(modelFile: string): Promise<ReportSection | null> {
   const saved = await loadModel(modelFile);
-  let name: string;
+  let found: { name: string; mhar: MHARegressor };
   try {
-    name = (await mharOf(saved, undefined)).name;
+    found = await mharOf(saved, undefined);
   } catch (e) {
     if (e instanceof InputError) return null;
     throw e;
   }
+  const { name } = found;
   const model = saved.families[name];
   const enumeration = restoreCell(saved.training.phases[0].cell);
   const doubles = expandSubstitutions(enumeration, saved.training.elements).filter((s) => substitutionKind(enumeration, s) === 'pair');
   const p = model.predict(enumeration, doubles);
   const best = doubles[p.indexOf(Math.min(...p))];
-  const a = await attentionMaps({ model: modelFile, family: name, substitution: `${best.elementA}@${best.pair.siteA},${best.elementB}@${best.pair.siteB}`, pair: best.pair.id, pairMeans: true });
+  const a = attentionOf(saved, found, { model: modelFile, family: name, substitution: `${best.elementA}@${best.pair.siteA},${best.elementB}@${best.pair.siteB}`, pair: best.pair.id, pairMeans: true });
   return attentionSection(a);
 }
