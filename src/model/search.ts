@@ -11,7 +11,7 @@
 import type { Regressor } from './estimator.ts';
 import type { Sample } from '../substitution/dataset.ts';
 import { featurizerFor } from '../features/ce.ts';
-import type { FamilySpec } from './family.ts';
+import { groupByCell, type FamilySpec } from './family.ts';
 import { REGRESSORS, regressorEntry } from './regressors.ts';
 import { fitFamily } from './families.ts';
 import { SILENT, inStage, type Progress } from '../util/progress.ts';
@@ -108,6 +108,15 @@ export interface SearchOptions {
   threshold?: number;
 }
 
+/** Scores of out-of-fold predictions over the rows that were tested (NaN: never in a test fold). */
+function outOfFoldScores(y: readonly number[], oof: readonly number[], threshold: number): { mae: number; r2: number; f1: number; precision: number; recall: number } {
+  const tested = oof.flatMap((p, i) => (Number.isNaN(p) ? [] : [i]));
+  const yt = tested.map((i) => y[i]);
+  const pt = tested.map((i) => oof[i]);
+  const c = classification(yt, pt, threshold);
+  return { mae: mae(yt, pt), r2: r2(yt, pt), f1: c.f1, precision: c.precision, recall: c.recall };
+}
+
 export async function gridSearch(
   makeModel: (p: Params) => Regressor | Promise<Regressor>,
   grid: ParamGrid,
@@ -152,11 +161,8 @@ export async function gridSearch(
       const cv = await crossValidate(() => makeModel(params), X, y, rungSplits);
       fits += rungSplits.length;
       o.onProgress?.(fits, total);
-      const tested = cv.oof.flatMap((p, i) => (Number.isNaN(p) ? [] : [i]));
-      const yt = tested.map((i) => y[i]);
-      const pt = tested.map((i) => cv.oof[i]);
-      const c = classification(yt, pt, o.threshold ?? 0);
-      rows.push({ params, meanMae: cv.meanMae, sdMae: cv.sdMae, r2: r2(yt, pt), f1: c.f1, precision: c.precision, recall: c.recall, resource: r });
+      const { r2, f1, precision, recall } = outOfFoldScores(y, cv.oof, o.threshold ?? 0);
+      rows.push({ params, meanMae: cv.meanMae, sdMae: cv.sdMae, r2, f1, precision, recall, resource: r });
     }
     rows.sort((a, b) => a.meanMae - b.meanMae);
     table.push(...rows);
@@ -291,9 +297,7 @@ export async function searchFamilyBy(
           const model = await fitFamily(withParams(spec, params), take(train, split.train));
           try {
             const test = take(train, split.test);
-            const byCell = new Map<Sample['enumeration'], number[]>();
-            test.forEach((s, k) => byCell.set(s.enumeration, [...(byCell.get(s.enumeration) ?? []), k]));
-            for (const [enumeration, idx] of byCell) {
+            for (const [enumeration, idx] of groupByCell(test)) {
               const p = model.predict(enumeration, idx.map((k) => test[k].substitution));
               idx.forEach((k, j) => (oof[split.test[k]] = p[j]));
             }
@@ -302,11 +306,7 @@ export async function searchFamilyBy(
           }
           stage.tick();
         }
-        const tested = oof.flatMap((p, i) => (Number.isNaN(p) ? [] : [i]));
-        const yt = tested.map((i) => y[i]);
-        const pt = tested.map((i) => oof[i]);
-        const c = classification(yt, pt, threshold);
-        rows.push({ params, mae: mae(yt, pt), r2: r2(yt, pt), f1: c.f1, precision: c.precision, recall: c.recall });
+        rows.push({ params, ...outOfFoldScores(y, oof, threshold) });
       }
     });
     fits = grid.length * splits.length;
