@@ -218,11 +218,12 @@ export function attentionSection(a: AttentionResult): ReportSection {
 }
 
 /**
- * The report section of a model file when it holds an attention model, else null: the training
+ * The report section of a model file (or of the models just trained into it: `loaded`) when it
+ * holds an attention model, else null: the training
  * cell's double substitution the model finds most stabilising, and the means per site pair.
  */
-export async function attentionReportSection(modelFile: string): Promise<ReportSection | null> {
-  const saved = await loadModel(modelFile);
+export async function attentionReportSection(modelFile: string, loaded?: SavedModel): Promise<ReportSection | null> {
+  const saved = loaded ?? (await loadModel(modelFile));
   let found: { name: string; mhar: MHARegressor };
   try {
     found = await mharOf(saved, undefined);

@@ -38,7 +38,7 @@ export function selectionSection(sel: readonly SelectionReport[]): ReportSection
 export async function trainReport(file: string, saved: TrainResult): Promise<string> {
   const sections: ReportSection[] = [];
   if (saved.selection.length) sections.push(selectionSection(saved.selection));
-  const attention = await attentionReportSection(file);
+  const attention = await attentionReportSection(file, saved);
   if (attention) sections.push(attention);
   const families = Object.entries(saved.families).map(([n, m]) => `${n} (${m.spec.regressor})`).join(', ');
   return reportHtml(`cescreen — model ${file}`, `<p>Models: ${esc(families)}; trained on ${saved.training.samples} calculations of ${esc(saved.training.phases.map((p) => p.phase.formula).join(' + '))}.${sections.length ? '' : ' Nothing more to show: no --select and no attention model.'}</p>`, sections);
