@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { kernelShap } from '../src/model/interpret.ts';
-import { explainSiteModel, featureBlocks } from '../src/model/explain.ts';
+import { explainSiteModel } from '../src/model/explain.ts';
 import { familySpec, fitFamily } from '../src/model/families.ts';
 import { SiteFamilyModel } from '../src/model/svrFamilies.ts';
-import { featurizerFor, siteBlockNames } from '../src/features/ce.ts';
+import { featureBlocks, featurizerFor } from '../src/features/ce.ts';
 import { createRng } from '../src/model/random.ts';
 import { trainingData, DEFAULT_DATA } from '../src/substitution/system.ts';
 import { explainModel } from '../src/workflow/importance.ts';
@@ -37,11 +37,11 @@ test('grouped KernelSHAP: for a linear model φ_group = Σ_{j∈group} w_j (x_j 
 
 test('CE feature blocks: centre, shell, geometry per site and the pair descriptors', () => {
   const names = featurizerFor(samples[0].enumeration, familySpec('site').features).names;
-  const blocks = featureBlocks(names);
+  const blocks = featureBlocks(familySpec('site').features);
   assert.deepEqual(blocks.map((b) => b.block), ['centre 1', 'shell 1', 'geometry 1', 'centre 2', 'shell 2', 'geometry 2', 'pair']);
   assert.deepEqual(blocks.map((b) => b.features.length), [13, 13, 4, 13, 13, 4, 3]);
   assert.equal(blocks.flatMap((b) => b.features).length, names.length);
-  const end = featureBlocks(siteBlockNames(familySpec('transfer').endFeatures!));
+  const end = featureBlocks(familySpec('transfer').endFeatures!, 'single');
   assert.deepEqual(end.map((b) => b.block), ['centre − host', 'shell − pristine', 'geometry']);
 });
 
@@ -50,7 +50,7 @@ test('SHAP of an MHAR site model: each sample\'s block values sum to its predict
   const model = (await fitFamily(spec, samples.filter((_, k) => k % 8 === 0))) as SiteFamilyModel;
   const f = featurizerFor(subset[0].enumeration, spec.features);
   const X = subset.slice(0, 40).map((s) => f.features(s.substitution));
-  const groups = featureBlocks(f.names).map((b) => b.features);
+  const groups = featureBlocks(spec.features).map((b) => b.features);
   const r = kernelShap(model.featureModel, X.slice(0, 3), X.slice(20, 26), { groups, seed: 0 });
   const p = model.featureModel.predict(X.slice(0, 3));
   const base = model.featureModel.predict(X.slice(20, 26)).reduce((a, b) => a + b, 0) / 6;

@@ -242,14 +242,14 @@ const suffixed = (def: CeDefinition, suffix: string) => def.properties.map((c) =
  * side by side: `_C` centre, `_E` environment, `_dC`/`_dE` host-relative, `_H` host,
  * geometry, and the opt-in site-label one-hots.
  */
-const SITE_BLOCKS: { when: (d: CeDefinition) => boolean; names: (d: CeDefinition) => string[]; values: (c: SiteValues, d: CeDefinition) => number[] }[] = [
-  { when: (d) => d.values !== 'relative', names: (d) => suffixed(d, '_C'), values: (c) => c.centre },
-  { when: (d) => d.values !== 'relative', names: (d) => suffixed(d, '_E'), values: (c) => c.env },
-  { when: (d) => d.values !== 'absolute', names: (d) => suffixed(d, '_dC'), values: (c) => c.centre.map((v, q) => v - c.host[q]) },
-  { when: (d) => d.values !== 'absolute', names: (d) => suffixed(d, '_dE'), values: (c) => c.envRel },
-  { when: (d) => d.host, names: (d) => suffixed(d, '_H'), values: (c) => c.host },
-  { when: (d) => d.geometry, names: () => ['CN', 'DM', 'DS', 'VOL'], values: ({ site: s }) => [s.cn, s.meanDistance, s.sdDistance, s.volume] },
-  { when: (d) => d.labels !== null, names: (d) => d.labels!.map((l) => `is_${l}`), values: (c, d) => d.labels!.map((l) => (l === c.site.label ? 1 : 0)) },
+const SITE_BLOCKS: { block: string; when: (d: CeDefinition) => boolean; names: (d: CeDefinition) => string[]; values: (c: SiteValues, d: CeDefinition) => number[] }[] = [
+  { block: 'centre', when: (d) => d.values !== 'relative', names: (d) => suffixed(d, '_C'), values: (c) => c.centre },
+  { block: 'shell', when: (d) => d.values !== 'relative', names: (d) => suffixed(d, '_E'), values: (c) => c.env },
+  { block: 'centre − host', when: (d) => d.values !== 'absolute', names: (d) => suffixed(d, '_dC'), values: (c) => c.centre.map((v, q) => v - c.host[q]) },
+  { block: 'shell − pristine', when: (d) => d.values !== 'absolute', names: (d) => suffixed(d, '_dE'), values: (c) => c.envRel },
+  { block: 'host', when: (d) => d.host, names: (d) => suffixed(d, '_H'), values: (c) => c.host },
+  { block: 'geometry', when: (d) => d.geometry, names: () => ['CN', 'DM', 'DS', 'VOL'], values: ({ site: s }) => [s.cn, s.meanDistance, s.sdDistance, s.volume] },
+  { block: 'site label', when: (d) => d.labels !== null, names: (d) => d.labels!.map((l) => `is_${l}`), values: (c, d) => d.labels!.map((l) => (l === c.site.label ? 1 : 0)) },
 ];
 
 function compareEnds(
@@ -272,11 +272,36 @@ export function siteBlockNames(def: CeDefinition): string[] {
   return SITE_BLOCKS.filter((b) => b.when(def)).flatMap((b) => b.names(def));
 }
 
+/** The pair descriptors that close the substitution vector: a–b distance, whether each lies in the other's shell. */
+const PAIR_DESCRIPTORS = ['D_12', 'N2_in_shell1', 'N1_in_shell2'];
+
 /** Names of the substitution vector: both site blocks (suffix 1, 2 in canonical order) and the pair descriptors. */
 export function featureNames(def: CeDefinition): string[] {
   if (def.layout === 'tokens') return tokenFeatureNames(tokenLayout(def.properties, 2, maxShellOf(def)));
   const block = siteBlockNames(def);
-  return [...block.map((n) => `${n}1`), ...block.map((n) => `${n}2`), 'D_12', 'N2_in_shell1', 'N1_in_shell2'];
+  return [...block.map((n) => `${n}1`), ...block.map((n) => `${n}2`), ...PAIR_DESCRIPTORS];
+}
+
+
+/**
+ * Feature indices of each block of a vector ('pair': the substitution vector, block names
+ * suffixed with the site, 1 or 2, then the pair descriptors; 'single': one site's vector), in
+ * vector order, from the table that names them. A token sequence is one block.
+ */
+export function featureBlocks(def: CeDefinition, kind: 'pair' | 'single' = 'pair'): { block: string; features: number[] }[] {
+  const range = (from: number, n: number) => Array.from({ length: n }, (_, k) => from + k);
+  if (def.layout === 'tokens') return [{ block: 'all tokens', features: range(0, (kind === 'pair' ? featureNames(def) : siteBlockNames(def)).length) }];
+  const site = SITE_BLOCKS.filter((b) => b.when(def)).map((b) => ({ block: b.block, n: b.names(def).length }));
+  const out: { block: string; features: number[] }[] = [];
+  let j = 0;
+  for (const suffix of kind === 'pair' ? [' 1', ' 2'] : ['']) {
+    for (const b of site) {
+      out.push({ block: `${b.block}${suffix}`, features: range(j, b.n) });
+      j += b.n;
+    }
+  }
+  if (kind === 'pair') out.push({ block: 'pair', features: range(j, PAIR_DESCRIPTORS.length) });
+  return out;
 }
 
 /** A CENN shell of n atoms needs n tokens after its centre. */

@@ -4,7 +4,7 @@ import type { Regressor } from './estimator.ts';
 import { fitFamily } from './families.ts';
 import { hostOf } from './family.ts';
 import { SiteFamilyModel, TransferFamilyModel } from './svrFamilies.ts';
-import { featurizerFor, siteBlockNames } from '../features/ce.ts';
+import { featureBlocks, featurizerFor, siteBlockNames } from '../features/ce.ts';
 import { kernelShap, permutationImportance, shapSummary } from './interpret.ts';
 import { groupTrainTestSplit, take } from './splits.ts';
 import { createRng } from './random.ts';
@@ -50,27 +50,6 @@ export interface Explanation {
   shapCoalitions: number;
 }
 
-const BLOCK_NAMES: Record<string, string> = { C: 'centre', E: 'shell', dC: 'centre − host', dE: 'shell − pristine', H: 'host' };
-
-/**
- * The blocks of a CE vector from its feature names (features/ce.ts's naming: `<code>_<block><site>`,
- * geometry CN DM DS VOL, site-label one-hots `is_…`, pair descriptors): centre 1, shell 1, …, pair.
- * Blocks keep their first-seen order.
- */
-export function featureBlocks(names: readonly string[]): { block: string; features: number[] }[] {
-  const out = new Map<string, number[]>();
-  names.forEach((name, j) => {
-    let m: RegExpMatchArray | null;
-    let block: string;
-    if ((m = name.match(/^.+_(C|E|dC|dE|H)([12]?)$/))) block = `${BLOCK_NAMES[m[1]]}${m[2] ? ` ${m[2]}` : ''}`;
-    else if ((m = name.match(/^(?:CN|DM|DS|VOL)([12]?)$/))) block = `geometry${m[1] ? ` ${m[1]}` : ''}`;
-    else if (name.startsWith('is_')) block = 'site label';
-    else block = 'pair';
-    out.set(block, [...(out.get(block) ?? []), j]);
-  });
-  return [...out].map(([block, features]) => ({ block, features }));
-}
-
 /** Deep models pay per evaluation: per-feature SHAP (2 × 256 coalitions × background) only for the cheap ones. */
 const CHEAP_REGRESSORS = new Set(['SVR', 'RandomForest']);
 
@@ -97,11 +76,13 @@ export async function explainSiteModel(
     let X: number[][];
     let y: number[];
     let names: string[];
+    let groups: { block: string; features: number[] }[];
     if (model instanceof SiteFamilyModel) {
       regressor = model.featureModel;
       X = test.map((s) => featurizerFor(s.enumeration, spec.features).features(s.substitution));
       y = test.map((s) => s.eds);
       names = featurizerFor(samples[0].enumeration, spec.features).names;
+      groups = featureBlocks(spec.features);
     } else if (model instanceof TransferFamilyModel) {
       // s learnt E of single substitutions with every host at zero: explain it on the held-out singles
       regressor = model.single;
@@ -114,6 +95,7 @@ export async function explainSiteModel(
       });
       y = singles.map((s) => s.eds);
       names = siteBlockNames(spec.endFeatures!);
+      groups = featureBlocks(spec.endFeatures!, 'single');
     } else throw new Error(`explain: ${spec.family} is not a regressor family`);
 
     const pi = permutationImportance(regressor, X, y, { repeats: o.repeats ?? 5, seed });
@@ -128,7 +110,6 @@ export async function explainSiteModel(
     };
     const explained = take(X, pick(o.shapSamples ?? 24));
     const background = take(X, pick(o.background ?? 16));
-    const groups = featureBlocks(names);
     const blockShap = kernelShap(regressor, explained, background, { nSamples: 256, seed, groups: groups.map((g) => g.features) });
     const efficiency = Math.max(...blockShap.phi.map((row, i) => Math.abs(blockShap.base + row.reduce((a, b) => a + b, 0) - blockShap.fx[i])));
     const blocks: BlockEffect[] = groups

@@ -6,14 +6,13 @@
  * given (another token layout), blocks (centre 1, shell 1, …) group them.
  */
 import { loadModel, restoreCell, type SavedModel } from '../predict/modelFile.ts';
-import { featurizerFor } from '../features/ce.ts';
+import { featureBlocks, featurizerFor } from '../features/ce.ts';
 import { hasElement } from '../features/elements.ts';
 import { elementSymbol } from '../structure/periodicTable.ts';
 import { canonicalSubstitution, expandSubstitutions, substitutionKind, type Substitution } from '../substitution/substitution.ts';
 import type { PairEnumeration } from '../substitution/pairs.ts';
 import { SiteFamilyModel, TransferFamilyModel } from '../model/svrFamilies.ts';
 import type { MHARegressor } from '../model/mhar.ts';
-import { featureBlocks } from '../model/explain.ts';
 import { attentionSvg, groupAttention, type TokenGroup } from '../figures/attentionPlot.ts';
 import { htmlTable, type ReportSection } from '../figures/report.ts';
 import { esc, num } from '../figures/svg.ts';
@@ -139,7 +138,7 @@ function attentionOf(saved: SavedModel, { name, mhar }: { name: string; mhar: MH
   const perFeature = F === f.names.length;
   if (r.labels && r.labels.length !== F) throw new InputError(`--labels: ${r.labels.length} labels for ${F} tokens`);
   const labels = r.labels ?? (perFeature ? f.names : Array.from({ length: F }, (_, k) => `token ${k + 1}`));
-  const groups: TokenGroup[] = perFeature ? featureBlocks(f.names).map((b) => ({ name: b.block, tokens: b.features })) : [{ name: 'all tokens', tokens: labels.map((_, k) => k) }];
+  const groups: TokenGroup[] = perFeature ? featureBlocks(model.spec.features).map((b) => ({ name: b.block, tokens: b.features })) : [{ name: 'all tokens', tokens: labels.map((_, k) => k) }];
   const heads = mhar.options.heads;
   const out: AttentionResult = { model: r.model, family: name, heads, labels, blocks: groups.map((g) => ({ name: g.name, tokens: [...g.tokens] })) };
   const hosts = enumeration.cell.hosts();
