@@ -10,7 +10,7 @@ import { describeParam } from '../util/params.ts';
 import { importanceSvg } from '../figures/importancePlot.ts';
 import { fixed, formatCompare, formatEvaluation, table } from '../figures/text.ts';
 import { evaluateModel } from '../workflow/evaluate.ts';
-import { trainModel, type SelectionReport } from '../workflow/train.ts';
+import { flagsAcrossModels, trainModel, type SelectionReport } from '../workflow/train.ts';
 import { predictPhase } from '../workflow/predict.ts';
 import { compareModels, DEFAULT_FEATURE_SETS } from '../workflow/compare.ts';
 import { explainModel } from '../workflow/importance.ts';
@@ -331,7 +331,6 @@ row's share), so wide and narrow blocks compare. Example:
 /** The selected models side by side: inner-CV scores, then the calculations each flags and which both flag. */
 function formatSelection(sel: SelectionReport[]): string {
   const t = sel[0].inner_cv.threshold;
-  const key = (p: SelectionReport['flagged']['pairs'][number]) => `${p.config}:${p.element_a}:${p.element_b}`;
   const text = (p: SelectionReport['flagged']['pairs'][number]) => `${substitutionText(p.element_a, p.site_a, p.element_b, p.site_b, p.host_a, p.host_b)} (${fixed(p.distance, 2)} Å) ${formatNumber(p.eds_pred, 2)}`;
   const lines = [
     `selected by grouped ${sel[0].inner_cv.folds}-fold CV inside the training data; "stabilising" = E_DS < ${t} eV\n`,
@@ -341,11 +340,11 @@ function formatSelection(sel: SelectionReport[]): string {
     ),
   ];
   for (const s of sel) lines.push(`${s.model} flags: ${s.flagged.pairs.slice(0, 8).map(text).join(', ')}${s.flagged.count > 8 ? `, … (${s.flagged.count}; --json for all)` : ''}\n`);
+  const flags = flagsAcrossModels(sel);
   for (const family of new Set(sel.map((s) => s.family))) {
     const [a, b] = sel.filter((s) => s.family === family);
     if (!a || !b) continue;
-    const inB = new Set(b.flagged.pairs.map(key));
-    const both = a.flagged.pairs.filter((p) => inB.has(key(p))).length;
+    const both = flags.filter((f) => f.byModel.has(a.model) && f.byModel.has(b.model)).length;
     lines.push(`${a.model} and ${b.model} both flag ${both}; only ${a.model} ${a.flagged.count - both}, only ${b.model} ${b.flagged.count - both}\n`);
   }
   return lines.join('');

@@ -7,13 +7,10 @@ import { htmlTable, reportHtml, type ReportSection } from '../figures/report.ts'
 import { substitutionText } from '../figures/pageScripts/shared.js';
 import { esc, num } from '../figures/svg.ts';
 import { attentionReportSection } from './attention.ts';
-import type { SelectionReport, TrainResult } from './train.ts';
+import { flagsAcrossModels, type SelectionReport, type TrainResult } from './train.ts';
 
 export function selectionSection(sel: readonly SelectionReport[]): ReportSection {
   const t = sel[0].inner_cv.threshold;
-  const key = (p: SelectionReport['flagged']['pairs'][number]) => `${p.config}:${p.element_a}:${p.element_b}`;
-  const flaggedBy = new Map<string, string[]>();
-  for (const s of sel) for (const p of s.flagged.pairs) flaggedBy.set(key(p), [...(flaggedBy.get(key(p)) ?? []), s.model]);
   const parts = [
     `<p>Each selected model's hyper-parameters come from its regressor's declared grid, scored by grouped ${sel[0].inner_cv.folds}-fold CV inside the training data (one physical calculation per group); ` +
       `"stabilising" is E_DS &lt; ${esc(num(t, 2))} eV. Precision: of the calculations the model calls stabilising, the share DFT agrees with; recall: of those DFT finds stabilising, the share the model finds.</p>`,
@@ -22,12 +19,11 @@ export function selectionSection(sel: readonly SelectionReport[]): ReportSection
       sel.map((s) => [s.model, s.regressor, Object.entries(s.params).map(([k, v]) => `${k}=${v}`).join(' '), num(s.inner_cv.mae * 1000, 1), num(s.inner_cv.r2, 3), num(s.inner_cv.f1, 3), num(s.inner_cv.precision, 3), num(s.inner_cv.recall, 3), `${s.flagged.count} of ${s.flagged.calculations}`]),
     ),
   ];
-  const rows = [...new Map(sel.flatMap((s) => s.flagged.pairs.map((p) => [key(p), p] as const))).values()].sort((a, b) => a.eds_pred - b.eds_pred);
-  const predicted = (s: SelectionReport, k: string) => s.flagged.pairs.find((p) => key(p) === k);
+  const rows = flagsAcrossModels(sel);
   parts.push(
     htmlTable(
       ['pair', 'substitution', 'd (Å)', ...sel.map((s) => `${s.model} E_DS (eV)`), 'flagged by'],
-      rows.slice(0, 60).map((p) => [p.config, substitutionText(p.element_a, p.site_a, p.element_b, p.site_b, p.host_a, p.host_b), num(p.distance, 3), ...sel.map((s) => { const q = predicted(s, key(p)); return q ? num(q.eds_pred, 3) : `≥ ${num(t, 2)}`; }), flaggedBy.get(key(p))!.join(', ')]),
+      rows.slice(0, 60).map(({ pair: p, byModel }) => [p.config, substitutionText(p.element_a, p.site_a, p.element_b, p.site_b, p.host_a, p.host_b), num(p.distance, 3), ...sel.map((s) => { const e = byModel.get(s.model); return e === undefined ? `≥ ${num(t, 2)}` : num(e, 3); }), [...byModel.keys()].join(', ')]),
       `${sel[0].flagged.formula} (${sel[0].flagged.structure}): calculations flagged as stabilising, most negative first${rows.length > 60 ? ` (60 of ${rows.length})` : ''}; predictions, not DFT`,
     ),
   );

@@ -62,6 +62,21 @@ export interface TrainResult extends SavedModel {
   selection: SelectionReport[];
 }
 
+/** Every calculation any selected model flags (as the last model flagging it lists it), with each flagging model's E_DS, most negative first. */
+export function flagsAcrossModels(sel: readonly SelectionReport[]): { pair: FlaggedPair; byModel: Map<string, number> }[] {
+  const rows = new Map<string, { pair: FlaggedPair; byModel: Map<string, number> }>();
+  for (const s of sel) {
+    for (const p of s.flagged.pairs) {
+      const k = `${p.config}:${p.element_a}:${p.element_b}`;
+      const row = rows.get(k) ?? { pair: p, byModel: new Map<string, number>() };
+      row.pair = p;
+      row.byModel.set(s.model, p.eds_pred);
+      rows.set(k, row);
+    }
+  }
+  return [...rows.values()].sort((a, b) => a.pair.eds_pred - b.pair.eds_pred);
+}
+
 /** Every physical calculation of a structure with the training elements, and those a model puts below the threshold. */
 function flaggedBy(model: SubstitutionModel, system: SubstitutionSystem, elements: string[], threshold: number): SelectionReport['flagged'] {
   const rows = predictAll(model, system.enumeration, elements, elements);
