@@ -43,12 +43,11 @@ import { createRng, shuffleInPlace } from './random.ts';
 import { finiteNumber, finiteNumbers } from './estimator.ts';
 import { rowProducts } from '../util/linalg.ts';
 import { InputError } from '../util/errors.ts';
+import { Z90 } from '../util/normal.ts';
 
 /** Largest training set: three 8000² float64 matrices are 1.5 GB, and the Cholesky grows as n³ (4000: 2.7 s, scripts/BENCHMARKS.md; 8000: ~22 s). */
 export const MAX_GP_CALCULATIONS = 8000;
 
-/** z of the two-sided 90 % interval. */
-export const Z90 = 1.6448536269514722;
 
 /** Geometry part of a site descriptor: CN, mean and spread of shell distances (Å), hull volume (Å³), each over a typical difference between sites. */
 const GEOMETRY_SCALES = [2, 0.2, 0.1, 10];

@@ -3,6 +3,7 @@ import { distinctSubstitutions, substitutionKind, type Substitution } from '../s
 import type { SubstitutionModel } from '../model/family.ts';
 import { isProbabilistic } from '../model/gpFamily.ts';
 import type { PredictionRow } from './table.ts';
+import { probabilityBelow, STABILISING_PROBABILITY } from '../util/normal.ts';
 
 /** One predicted row per physical calculation (a single substitution once), in enumeration order. */
 export function predictAll(
@@ -34,7 +35,7 @@ export function predictionRows(
     eds_pred: e[k],
     kind: substitutionKind(enumeration, s),
     unseen: !known.has(s.elementA) || !known.has(s.elementB),
-    ...(d ? { eds_sd: d.sd[k], eds_lo: d.lo[k], eds_hi: d.hi[k], domain: d.domain[k], out_of_domain: d.outOfDomain[k] } : {}),
+    ...(d ? { eds_sd: d.sd[k], eds_lo: d.lo[k], eds_hi: d.hi[k], domain: d.domain[k], out_of_domain: d.outOfDomain[k], p_stabilising: probabilityBelow(d.mean[k], d.sd[k]) } : {}),
   }));
 }
 
@@ -55,7 +56,11 @@ export function mergeOrientationTwins(rows: PredictionRow[]): PredictionRow[] {
   });
 }
 
-/** Rows below the threshold, most negative first. */
-export function stabilising<T extends { eds_pred: number }>(rows: T[], threshold = 0): T[] {
-  return rows.filter((r) => r.eds_pred < threshold).sort((a, b) => a.eds_pred - b.eds_pred);
+/**
+ * Rows a screening calls stabilising, most negative first: P(E_DS < threshold) ≥ 0.9
+ * under the row's predictive distribution; a model without one can only be taken
+ * at its word (mean below the threshold).
+ */
+export function stabilising<T extends { eds_pred: number; eds_sd?: number }>(rows: T[], threshold = 0): T[] {
+  return rows.filter((r) => probabilityBelow(r.eds_pred, r.eds_sd ?? 0, threshold) >= STABILISING_PROBABILITY).sort((a, b) => a.eds_pred - b.eds_pred);
 }

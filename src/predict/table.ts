@@ -32,7 +32,11 @@ export const PREDICTION_COLUMNS = [
   optional(energyColumn('eds_hi', 'upper end of the 90 % prediction interval', 6)),
   optional(columns.number('domain', 'distance of the substituted sites\' environments to the nearest training site (applicability domain)', { digits: 4 })),
   optional(columns.flag('out_of_domain', '1 when `domain` exceeds the documented threshold: treat the value as an extrapolation')),
+  optional(columns.number('p_stabilising', 'P(E_DS < 0) under the predictive distribution; "stabilising" means ≥ 0.9', { min: 0, max: 1, digits: 4 })),
 ] as const;
+
+/** Columns every predictions table carries, whether or not its model gives intervals (empty then). */
+export const ALWAYS_WRITTEN = ['eds_sd', 'eds_lo', 'eds_hi', 'domain', 'out_of_domain', 'p_stabilising'] as const;
 
 /** X = element_a on site_a and Y = element_b on site_b of pair `config` of an enumeration. */
 export type SubstitutionRow = RowOf<typeof SUBSTITUTION_COLUMNS>;
@@ -98,7 +102,7 @@ export function readEnergyCsv(path: string, text?: string): Located<EnergyRow> {
 
 /** The predictions table as CSV text. */
 export function predictionsCsv(rows: readonly PredictionRow[]): string {
-  return writeTable(PREDICTION_COLUMNS, rows);
+  return writeTable(PREDICTION_COLUMNS, rows, { keep: ALWAYS_WRITTEN });
 }
 
 /**

@@ -37,6 +37,7 @@ import { importanceSvg } from '../figures/importancePlot.ts';
 import { checkSection, dataSection, importanceSection, modelsSection, phaseDisplayName, shotsSection, structuresSection, targetSection, type PhaseSummary } from '../figures/reproduceReport.ts';
 import { fixed, formatCompare } from '../figures/text.ts';
 import { writeFileAtomic } from '../util/atomicWrite.ts';
+import { Z90 } from '../util/normal.ts';
 import { toCsv } from '../util/csv.ts';
 import { SILENT, type Progress } from '../util/progress.ts';
 import { literatureFor } from './compare.ts';
@@ -195,7 +196,7 @@ export async function reproduce(r: ReproduceRequest): Promise<ReproduceSummary> 
     const held = gp.heldOut(folds);
     const y = samples.map((s) => s.eds);
     const checkMae = y.reduce((a, v, i) => a + Math.abs(held.mean[i] - v), 0) / y.length;
-    const checkCoverage = y.filter((v, i) => Math.abs(v - held.mean[i]) <= 1.6448536269514722 * held.sd[i]).length / y.length;
+    const checkCoverage = y.filter((v, i) => Math.abs(v - held.mean[i]) <= Z90 * held.sd[i]).length / y.length;
     const checkRows: PredictionRow[] = samples.map((s, k) => ({ ...rowOf(s), eds_pred: held.mean[k], eds_sd: held.sd[k] }));
     const dft = samples.map((s) => ({ config: s.substitution.pair.id, element_a: s.substitution.elementA, element_b: s.substitution.elementB, eds: s.eds }));
     emit(`${training.slug}-dft.csv`, toCsv(['config', 'site_a', 'element_a', 'site_b', 'element_b', 'distance', 'eds'], samples.map((s) => [s.substitution.pair.id, s.substitution.pair.siteA, s.substitution.elementA, s.substitution.pair.siteB, s.substitution.elementB, s.substitution.pair.distance.toFixed(4), s.eds])));
