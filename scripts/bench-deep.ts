@@ -8,10 +8,10 @@
 import { writeFileSync } from 'node:fs';
 import { trainingData, DEFAULT_DATA } from '../src/substitution/system.ts';
 import { collapseByKey } from '../src/substitution/dataset.ts';
-import { familySpec } from '../src/model/families.ts';
-import { evaluate, fitPredict, scores } from '../src/model/evaluate.ts';
+import { familySpec } from '../src/model/families/index.ts';
+import { evaluate, fitPredict, scores } from '../src/model/evaluation/evaluate.ts';
 import { featureDefinition } from '../src/features/sets.ts';
-import { groupKFold, take } from '../src/model/splits.ts';
+import { groupKFold, take } from '../src/model/learn/splits.ts';
 import { fixed } from '../src/figures/text.ts';
 
 const arg = (name: string, d: string) => {

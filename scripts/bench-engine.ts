@@ -16,14 +16,15 @@
  * Times: wall and CPU (process.cpuUsage) of this process; on a shared machine CPU time is the
  * steadier of the two. Nothing here is cached between runs.
  */
-import { StandardScaler } from '../src/model/scaler.ts';
-import { denseRows, KernelMatrix, scaleColumns } from '../src/model/kernel.ts';
-import { solveSvrDual } from '../src/model/smo.ts';
-import { svrCrossValidate, svrCrossValidateParallel, trainRbfSVR, type SvrCVOptions, type SvrCVResult } from '../src/model/svr.ts';
-import { kFold, repeatedKFold, trainTestSplit, take } from '../src/model/splits.ts';
+import { StandardScaler } from '../src/model/learn/scaler.ts';
+import { denseRows, KernelMatrix, scaleColumns } from '../src/model/learn/kernel.ts';
+import { solveSvrDual } from '../src/model/learn/smo.ts';
+import { svrCrossValidate, svrCrossValidateParallel, type SvrCVOptions, type SvrCVResult } from '../src/model/learn/svrCV.ts';
+import { trainRbfSVR } from '../src/model/learn/libsvm.ts';
+import { kFold, repeatedKFold, trainTestSplit, take } from '../src/model/learn/splits.ts';
 import { trainingData, DEFAULT_DATA } from '../src/substitution/system.ts';
 import { collapseByKey } from '../src/substitution/dataset.ts';
-import { familySpec } from '../src/model/families.ts';
+import { familySpec } from '../src/model/families/index.ts';
 import { featurizerFor } from '../src/features/ce.ts';
 import { rowProducts } from '../src/util/linalg.ts';
 import { ArenaLayout, wasmEngine } from '../src/util/wasm.ts';

@@ -3,15 +3,15 @@
  * (y = sin(x0) + 0.5·x1² + noise, remaining features pure noise).
  * Usage: npx tsx scripts/bench-models-synthetic.ts [svr|rf|dnn|mhar|grid ...]
  */
-import { SVR } from '../src/model/svr.ts';
-import { RandomForest } from '../src/model/forest.ts';
-import { DNNRegressor } from '../src/model/dnn.ts';
-import { MHARegressor } from '../src/model/mhar.ts';
-import { gridSearchSVR } from '../src/model/search.ts';
-import type { Regressor } from '../src/model/estimator.ts';
-import { mae, mean } from '../src/model/metrics.ts';
-import { smoothFunctionData } from '../src/model/synthetic.ts';
-import { tfBackendName } from '../src/model/tfutil.ts';
+import { SVR } from '../src/model/learn/svr.ts';
+import { RandomForest } from '../src/model/learn/forest.ts';
+import { DNNRegressor } from '../src/model/learn/dnn.ts';
+import { MHARegressor } from '../src/model/learn/mhar.ts';
+import { gridSearchSVR } from '../src/model/evaluation/search.ts';
+import type { Regressor } from '../src/model/learn/estimator.ts';
+import { mae, mean } from '../src/model/learn/metrics.ts';
+import { smoothFunctionData } from '../src/model/learn/synthetic.ts';
+import { tfBackendName } from '../src/model/learn/tfutil.ts';
 
 const which = new Set(process.argv.slice(2).length ? process.argv.slice(2) : ['svr', 'rf', 'dnn', 'mhar']);
 

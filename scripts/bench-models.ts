@@ -5,8 +5,8 @@
  * Run: npx tsx scripts/bench-models.ts [--quick]
  */
 import { trainingData, DEFAULT_DATA } from '../src/substitution/system.ts';
-import { familySpec } from '../src/model/families.ts';
-import { evaluate } from '../src/model/evaluate.ts';
+import { familySpec } from '../src/model/families/index.ts';
+import { evaluate } from '../src/model/evaluation/evaluate.ts';
 
 const quick = process.argv.includes('--quick');
 const { data } = trainingData(DEFAULT_DATA);

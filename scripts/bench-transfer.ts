@@ -8,10 +8,10 @@
 import { writeFileSync } from 'node:fs';
 import { trainingData, DEFAULT_DATA } from '../src/substitution/system.ts';
 import { collapseByKey } from '../src/substitution/dataset.ts';
-import { familySpec } from '../src/model/families.ts';
-import { baselineSpecs, evaluate, fitPredict, scores, type EvaluationResult } from '../src/model/evaluate.ts';
-import { protocolEntry } from '../src/model/protocols.ts';
-import { groupKFold, take } from '../src/model/splits.ts';
+import { familySpec } from '../src/model/families/index.ts';
+import { baselineSpecs, evaluate, fitPredict, scores, type EvaluationResult } from '../src/model/evaluation/evaluate.ts';
+import { protocolEntry } from '../src/model/evaluation/protocols.ts';
+import { groupKFold, take } from '../src/model/learn/splits.ts';
 import { formatShots } from '../src/figures/text.ts';
 import { fixed } from '../src/figures/text.ts';
 

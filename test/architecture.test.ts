@@ -36,6 +36,27 @@ test('no import runs back up the data flow (structure → … → figures → wo
   assert.deepEqual(back, []);
 });
 
+// Inside src/model, by role: learners know nothing of substitutions' families, families nothing of protocols.
+const MODEL_LAYERS = ['learn', 'families', 'evaluation'];
+const layerOf = (f: string) => {
+  const [stage, layer] = relative(src, f).split('/');
+  return stage === 'model' ? MODEL_LAYERS.indexOf(layer) : null;
+};
+
+test('src/model is split by role and imports run learn → families → evaluation only', () => {
+  const back: string[] = [];
+  for (const [f, deps] of graph) {
+    const lf = layerOf(f);
+    if (lf === null) continue;
+    assert.notEqual(lf, -1, `${relative(src, f)} is in no layer of src/model (${MODEL_LAYERS.join(', ')})`);
+    for (const d of deps) {
+      const ld = layerOf(d);
+      if (ld !== null && ld > lf) back.push(`${relative(src, f)} → ${relative(src, d)}`);
+    }
+  }
+  assert.deepEqual(back, []);
+});
+
 test('no import circle anywhere in src/', () => {
   const state = new Map<string, 'open' | 'done'>();
   const cycles: string[] = [];
@@ -60,7 +81,9 @@ const CLI_MAY_IMPORT = [
   /^workflow\//,
   /^util\//,
   /^figures\//,
-  /^model\/(regressors|families|protocols)\.ts$/,
+  /^model\/learn\/regressors\.ts$/,
+  /^model\/families\/index\.ts$/,
+  /^model\/evaluation\/protocols\.ts$/,
   /^features\/(sets|elements)\.ts$/,
   /^substitution\/(params|system|dataset)\.ts$/,
   /^environment\/params\.ts$/,

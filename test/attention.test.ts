@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { trainingData, DEFAULT_DATA } from '../src/substitution/system.ts';
 import { collapseByKey } from '../src/substitution/dataset.ts';
 import { expandSubstitutions, substitutionKind } from '../src/substitution/substitution.ts';
-import { familySpec, fitFamily } from '../src/model/families.ts';
+import { familySpec, fitFamily } from '../src/model/families/index.ts';
 import { saveModel } from '../src/predict/modelFile.ts';
 import { trainingInfo } from '../src/workflow/train.ts';
 import { attentionMaps, attentionSection } from '../src/workflow/attention.ts';

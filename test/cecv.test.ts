@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { trainingData, DEFAULT_DATA } from '../src/substitution/system.ts';
 import { collapseByKey } from '../src/substitution/dataset.ts';
-import { familySpec, fitFamily } from '../src/model/families.ts';
+import { familySpec, fitFamily } from '../src/model/families/index.ts';
 import { featureDefinition } from '../src/features/sets.ts';
 import { saveModel } from '../src/predict/modelFile.ts';
 import { trainingInfo } from '../src/workflow/train.ts';
 import { chemicalEnvironmentVectors } from '../src/workflow/cecv.ts';
-import { cecvAnalysis, groupsAt, jsSimilarity } from '../src/model/cecv.ts';
+import { cecvAnalysis, groupsAt, jsSimilarity } from '../src/model/learn/cecv.ts';
 import { cecvSvg } from '../src/figures/cecvPlot.ts';
 import { assertWellFormed, repoPath } from './helpers.ts';
 

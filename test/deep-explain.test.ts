@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { kernelShap } from '../src/model/interpret.ts';
-import { explainSiteModel } from '../src/model/explain.ts';
-import { familySpec, fitFamily } from '../src/model/families.ts';
-import { SiteFamilyModel } from '../src/model/svrFamilies.ts';
+import { kernelShap } from '../src/model/learn/interpret.ts';
+import { explainSiteModel } from '../src/model/evaluation/explain.ts';
+import { familySpec, fitFamily } from '../src/model/families/index.ts';
+import { SiteFamilyModel } from '../src/model/families/regressor.ts';
 import { featureBlocks, featurizerFor } from '../src/features/ce.ts';
-import { createRng } from '../src/model/random.ts';
+import { createRng } from '../src/model/learn/random.ts';
 import { trainingData, DEFAULT_DATA } from '../src/substitution/system.ts';
 import { explainModel } from '../src/workflow/importance.ts';
 import { ALPHA, alphaSubset, repoPath } from './helpers.ts';

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { substitutionSystem, DEFAULT_DATA } from '../src/substitution/system.ts';
 import { cleanDataset, collapseByKey, loadDataset, type DataSet } from '../src/substitution/dataset.ts';
 import { expandSubstitutions } from '../src/substitution/substitution.ts';
-import { fitFamily, familySpec } from '../src/model/families.ts';
+import { fitFamily, familySpec } from '../src/model/families/index.ts';
 import { loadModel, saveModel, type SavedModel } from '../src/predict/modelFile.ts';
 import { phaseOf } from '../src/predict/modelFile.ts';
 import { InputError } from '../src/util/errors.ts';

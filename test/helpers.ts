@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readStructure } from '../src/structure/io.ts';
 import type { Structure } from '../src/structure/structure.ts';
 import type { Vec3 } from '../src/structure/lattice.ts';
-import { createRng } from '../src/model/random.ts';
+import { createRng } from '../src/model/learn/random.ts';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { trainingData, DEFAULT_DATA } from '../src/substitution/system.ts';
 import { collapseByKey } from '../src/substitution/dataset.ts';
 import { featurizerFor, DEFAULT_CE } from '../src/features/ce.ts';
-import { LGDCNNRegressor } from '../src/model/lgdcnn.ts';
-import { MHARegressor } from '../src/model/mhar.ts';
-import { createRegressor, regressorFromJSON } from '../src/model/regressors.ts';
-import { mae } from '../src/model/metrics.ts';
+import { LGDCNNRegressor } from '../src/model/learn/lgdcnn.ts';
+import { MHARegressor } from '../src/model/learn/mhar.ts';
+import { createRegressor, regressorFromJSON } from '../src/model/learn/regressors.ts';
+import { mae } from '../src/model/learn/metrics.ts';
 import { InputError } from '../src/util/errors.ts';
 
 // 240 calculations of α-Nb5Si3 (every 7th), as token sequences
@@ -74,7 +74,7 @@ test('MHAR on the real tokens: padding gets no attention, JSON round trip exact'
 });
 
 test('token families: site and transfer with lgdcnn give exactly 0 for the pristine cell, and predict β through the same tokens', async () => {
-  const { familySpec, fitFamily } = await import('../src/model/families.ts');
+  const { familySpec, fitFamily } = await import('../src/model/families/index.ts');
   const { featureDefinition } = await import('../src/features/sets.ts');
   const { substitutionSystem } = await import('../src/substitution/system.ts');
   const { distinctSubstitutions } = await import('../src/substitution/substitution.ts');

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { kernelShap, permutationImportance, shapSummary } from '../src/model/interpret.ts';
-import { RandomForest } from '../src/model/forest.ts';
-import { createRng } from '../src/model/random.ts';
-import { smoothFunctionData } from '../src/model/synthetic.ts';
+import { kernelShap, permutationImportance, shapSummary } from '../src/model/learn/interpret.ts';
+import { RandomForest } from '../src/model/learn/forest.ts';
+import { createRng } from '../src/model/learn/random.ts';
+import { smoothFunctionData } from '../src/model/learn/synthetic.ts';
 
 test('permutation importance ranks the two informative features above the noise features', async () => {
   const { X, y } = smoothFunctionData(400, 6, 0.05, 2);

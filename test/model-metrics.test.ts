@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classification, mae, pearson, r2, rmse } from '../src/model/metrics.ts';
-import { StandardScaler } from '../src/model/scaler.ts';
-import { createRng, permutation } from '../src/model/random.ts';
+import { classification, mae, pearson, r2, rmse } from '../src/model/learn/metrics.ts';
+import { StandardScaler } from '../src/model/learn/scaler.ts';
+import { createRng, permutation } from '../src/model/learn/random.ts';
 
 const close = (a: number, b: number, tol = 1e-12) => assert.ok(Math.abs(a - b) <= tol, `${a} vs ${b}`);
 

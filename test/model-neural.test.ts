@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DNNRegressor } from '../src/model/dnn.ts';
-import { MHARegressor } from '../src/model/mhar.ts';
-import { regressorFromJSON } from '../src/model/regressors.ts';
-import { mae } from '../src/model/metrics.ts';
-import { smoothFunctionSplit } from '../src/model/synthetic.ts';
+import { DNNRegressor } from '../src/model/learn/dnn.ts';
+import { MHARegressor } from '../src/model/learn/mhar.ts';
+import { regressorFromJSON } from '../src/model/learn/regressors.ts';
+import { mae } from '../src/model/learn/metrics.ts';
+import { smoothFunctionSplit } from '../src/model/learn/synthetic.ts';
 
 const { Xtr, ytr, Xte, yte, meanMae } = smoothFunctionSplit(); // meanMae ≈ 0.77
 

@@ -8,7 +8,7 @@ import {
   repeatedGroupKFold,
   repeatedKFold,
   trainTestSplit,
-} from '../src/model/splits.ts';
+} from '../src/model/learn/splits.ts';
 
 function assertPartition(train: number[], test: number[], n: number) {
   assert.equal(train.length + test.length, n);

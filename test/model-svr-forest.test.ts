@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SVR } from '../src/model/svr.ts';
-import { RandomForest } from '../src/model/forest.ts';
-import { regressorFromJSON } from '../src/model/regressors.ts';
-import { gridSearchSVR } from '../src/model/search.ts';
-import { mae } from '../src/model/metrics.ts';
-import { smoothFunctionSplit } from '../src/model/synthetic.ts';
+import { SVR } from '../src/model/learn/svr.ts';
+import { RandomForest } from '../src/model/learn/forest.ts';
+import { regressorFromJSON } from '../src/model/learn/regressors.ts';
+import { gridSearchSVR } from '../src/model/evaluation/search.ts';
+import { mae } from '../src/model/learn/metrics.ts';
+import { smoothFunctionSplit } from '../src/model/learn/synthetic.ts';
 
 // y = sin(x0) + 0.5·x1² + N(0, 0.05²), 5 features (3 pure noise), 300 train / 100 test
 const { Xtr, ytr, Xte, yte, meanMae } = smoothFunctionSplit(); // meanMae ≈ 0.77

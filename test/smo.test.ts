@@ -2,15 +2,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { trainingData, DEFAULT_DATA } from '../src/substitution/system.ts';
 import { collapseByKey } from '../src/substitution/dataset.ts';
-import { familySpec } from '../src/model/families.ts';
+import { familySpec } from '../src/model/families/index.ts';
 import { featurizerFor } from '../src/features/ce.ts';
-import { StandardScaler } from '../src/model/scaler.ts';
-import { denseRows, KernelMatrix, scaleColumns } from '../src/model/kernel.ts';
-import { fitSVRPrecomputed, restrictDual, solveSvrDual } from '../src/model/smo.ts';
-import { SVR, svrCrossValidate, svrCrossValidateParallel, trainRbfSVR } from '../src/model/svr.ts';
-import { kFold, trainTestSplit, take } from '../src/model/splits.ts';
-import { mae } from '../src/model/metrics.ts';
-import { smoothFunctionSplit } from '../src/model/synthetic.ts';
+import { StandardScaler } from '../src/model/learn/scaler.ts';
+import { denseRows, KernelMatrix, scaleColumns } from '../src/model/learn/kernel.ts';
+import { fitSVRPrecomputed, restrictDual, solveSvrDual } from '../src/model/learn/smo.ts';
+import { SVR } from '../src/model/learn/svr.ts';
+import { svrCrossValidate, svrCrossValidateParallel } from '../src/model/learn/svrCV.ts';
+import { trainRbfSVR } from '../src/model/learn/libsvm.ts';
+import { kFold, trainTestSplit, take } from '../src/model/learn/splits.ts';
+import { mae } from '../src/model/learn/metrics.ts';
+import { smoothFunctionSplit } from '../src/model/learn/synthetic.ts';
 
 /** The site family's CE matrix of the 1794 α substitutions (as scripts/peer/peer.ts exports it). */
 function alphaMatrix(): { X: number[][]; y: number[] } {
@@ -83,7 +85,7 @@ test('same solution as libsvm-js on the α CE matrix: dual objective to 1e-6, sa
   // test predictions agree to well within the MAE of either
   const pOurs = ours.predictRows(split.test);
   const Xte = scaler.transform(take(X, split.test));
-  const { rbfPredict } = await import('../src/model/svr.ts');
+  const { rbfPredict } = await import('../src/model/learn/svr.ts');
   const pLib = rbfPredict(lib, Xte);
   const yte = take(y, split.test);
   const maeOurs = mae(yte, Array.from(pOurs));

@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import { trainingData, substitutionSystem, DEFAULT_DATA } from '../src/substitution/system.ts';
 import { calculationStats, collapseByKey } from '../src/substitution/dataset.ts';
 import { calculationKey, expandSubstitutions, substitutionKey } from '../src/substitution/substitution.ts';
-import { familySpec, fitFamily } from '../src/model/families.ts';
-import type { GPFamilyModel } from '../src/model/gpFamily.ts';
-import { evaluate, predictSamples } from '../src/model/evaluate.ts';
-import { substitutedSites } from '../src/model/protocols.ts';
+import { familySpec, fitFamily } from '../src/model/families/index.ts';
+import type { GPFamilyModel } from '../src/model/families/gp.ts';
+import { evaluate, predictSamples } from '../src/model/evaluation/evaluate.ts';
+import { substitutedSites } from '../src/model/evaluation/protocols.ts';
 import { parseCsv, toCsv } from '../src/util/csv.ts';
 import { BETA, repoPath } from './helpers.ts';
 
@@ -103,7 +103,7 @@ test('suggest → fill the manifest from held-out α rows → train on both data
 });
 
 test('gp refuses a training set too large for exact GP algebra before allocating anything', async () => {
-  const { MAX_GP_CALCULATIONS } = await import('../src/model/gpFamily.ts');
+  const { MAX_GP_CALCULATIONS } = await import('../src/model/families/gp.ts');
   const tooMany = new Array(MAX_GP_CALCULATIONS + 1);
   await assert.rejects(fitFamily(familySpec('gp', 'svr', { seed: 0 }), tooMany), /at most 8000 calculations .* use --family site or transfer/);
 });

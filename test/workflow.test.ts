@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { trainingData, substitutionSystem, DEFAULT_DATA } from '../src/substitution/system.ts';
 import { collapseByKey } from '../src/substitution/dataset.ts';
 import { distinctSubstitutions } from '../src/substitution/substitution.ts';
-import { familySpec, fitFamily } from '../src/model/families.ts';
+import { familySpec, fitFamily } from '../src/model/families/index.ts';
 import { chooseFamily, loadModel, phaseOf, saveModel } from '../src/predict/modelFile.ts';
 import { predictParallel } from '../src/predict/parallel.ts';
 import { readPredictionsCsv } from '../src/predict/table.ts';

@@ -18,10 +18,11 @@ import { CeFeaturizer, DEFAULT_CE } from '../../src/features/ce.ts';
 import { ALLOYING_ELEMENTS } from '../../src/features/elements.ts';
 import { trainingData, DEFAULT_DATA } from '../../src/substitution/system.ts';
 import { collapseByKey } from '../../src/substitution/dataset.ts';
-import { familySpec } from '../../src/model/families.ts';
+import { familySpec } from '../../src/model/families/index.ts';
 import { featurizerFor } from '../../src/features/ce.ts';
-import { SVR, svrCrossValidate, type SvrGrid } from '../../src/model/svr.ts';
-import { repeatedKFold, kFold } from '../../src/model/splits.ts';
+import { SVR } from '../../src/model/learn/svr.ts';
+import { svrCrossValidate, type SvrGrid } from '../../src/model/learn/svrCV.ts';
+import { repeatedKFold, kFold } from '../../src/model/learn/splits.ts';
 import { cholesky, choleskyLogDet, choleskySolve, squaredDistances } from '../../src/util/linalg.ts';
 
 const root = new URL('../../', import.meta.url).pathname;

@@ -1,7 +1,7 @@
 // CECV figure: the element × element similarity matrix in the single-linkage leaf order
 // (groups sit in contiguous blocks), beside the threshold ladder: for each distance threshold
 // 1 − similarity of 0.05 … 0.40, one bar per group spanning its elements.
-import type { Cecv } from '../model/cecv.ts';
+import type { Cecv } from '../model/learn/cecv.ts';
 import { divergingColor, esc, num, px, svgOpen, textColorOn } from './svg.ts';
 
 const GROUP_COLOURS = ['#4e79a7', '#f28e2b', '#59a14f', '#b07aa1', '#76b7b2', '#edc948', '#e15759', '#9c755f', '#ff9da7', '#bab0ac'];

@@ -5,9 +5,9 @@
  */
 import type { AtomicEnvironment } from '../environment/aet.ts';
 import type { StructureReport } from '../structure/describe.ts';
-import type { EvaluationResult, ShotPoint } from '../model/evaluate.ts';
-import type { Comparison } from '../model/compare.ts';
-import type { Explanation } from '../model/explain.ts';
+import type { EvaluationResult, ShotPoint } from '../model/evaluation/evaluate.ts';
+import type { Comparison } from '../model/evaluation/compare.ts';
+import type { Explanation } from '../model/evaluation/explain.ts';
 import type { PredictionRow } from '../predict/table.ts';
 import { htmlTable, predictionTable, type ReportSection } from './report.ts';
 import { esc } from './svg.ts';

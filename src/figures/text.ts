@@ -1,7 +1,7 @@
 /** Plain-text tables for terminals and text files (`compare.txt`). */
-import type { EvaluationResult, Scores, ShotPoint } from '../model/evaluate.ts';
-import type { Comparison } from '../model/compare.ts';
-import { protocolEntry } from '../model/protocols.ts';
+import type { EvaluationResult, Scores, ShotPoint } from '../model/evaluation/evaluate.ts';
+import type { Comparison } from '../model/evaluation/compare.ts';
+import { protocolEntry } from '../model/evaluation/protocols.ts';
 
 export function fixed(x: number, digits = 4): string {
   return Number.isFinite(x) ? x.toFixed(digits) : String(x);

@@ -1,7 +1,7 @@
 import type { PairEnumeration } from '../substitution/pairs.ts';
 import { distinctSubstitutions, substitutionKind, type Substitution } from '../substitution/substitution.ts';
-import type { SubstitutionModel } from '../model/family.ts';
-import { isProbabilistic } from '../model/gpFamily.ts';
+import type { SubstitutionModel } from '../model/families/contract.ts';
+import { isProbabilistic } from '../model/families/gp.ts';
 import type { PredictionRow } from './table.ts';
 import { probabilityBelow, STABILISING_PROBABILITY } from '../util/normal.ts';
 

@@ -15,7 +15,7 @@ static double outValue;
 /** The scalar second result of the last call (max violation, or min I_low value). */
 double out_value(void) { return outValue; }
 
-/* ---- SMO (src/model/smo.ts): positions k < active; K is the fit's compact kernel, row offsets ci, cj. */
+/* ---- SMO (src/model/learn/smo.ts): positions k < active; K is the fit's compact kernel, row offsets ci, cj. */
 
 static int *col;
 static double *r, *upOff, *lowOff, *diag, *K;

@@ -11,8 +11,8 @@ import { hasElement } from '../features/elements.ts';
 import { elementSymbol } from '../structure/periodicTable.ts';
 import { canonicalSubstitution, expandSubstitutions, substitutionKind, type Substitution } from '../substitution/substitution.ts';
 import type { PairEnumeration } from '../substitution/pairs.ts';
-import { SiteFamilyModel, TransferFamilyModel } from '../model/svrFamilies.ts';
-import type { MHARegressor } from '../model/mhar.ts';
+import { SiteFamilyModel, TransferFamilyModel } from '../model/families/regressor.ts';
+import type { MHARegressor } from '../model/learn/mhar.ts';
 import { attentionSvg, groupAttention, type TokenGroup } from '../figures/attentionPlot.ts';
 import { htmlTable, type ReportSection } from '../figures/report.ts';
 import { esc, num } from '../figures/svg.ts';
@@ -75,7 +75,7 @@ export interface AttentionResult {
 
 /** The MHAR regressor of a family that reads the pair vector: the site family's f, the transfer family's I. */
 async function mharOf(saved: SavedModel, family: string | undefined): Promise<{ name: string; mhar: MHARegressor }> {
-  const { MHARegressor } = await import('../model/mhar.ts');
+  const { MHARegressor } = await import('../model/learn/mhar.ts');
   const reader = (name: string) => {
     const m = saved.families[name];
     const r = m instanceof SiteFamilyModel ? m.featureModel : m instanceof TransferFamilyModel ? m.main : null;

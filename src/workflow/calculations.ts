@@ -15,7 +15,7 @@ import { DATASET_COLUMNS, loadDataset, type PositionFrame } from '../substitutio
 import { CeFeaturizer } from '../features/ce.ts';
 import { featureDefinition, type CeOptions } from '../features/sets.ts';
 import { loadModel, chooseFamily } from '../predict/modelFile.ts';
-import { isProbabilistic } from '../model/gpFamily.ts';
+import { isProbabilistic } from '../model/families/gp.ts';
 import { columns, energyColumn, optional, writeTable } from '../util/table.ts';
 import { writeFileAtomic } from '../util/atomicWrite.ts';
 import { toCsv } from '../util/csv.ts';

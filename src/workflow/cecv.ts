@@ -7,9 +7,9 @@ import { substitutionSystem } from '../substitution/system.ts';
 import { distinctSubstitutions } from '../substitution/substitution.ts';
 import { featurizerFor } from '../features/ce.ts';
 import { elementOfIndex } from '../features/tokens.ts';
-import { regressorFromJSON } from '../model/regressors.ts';
-import { LGDCNNRegressor } from '../model/lgdcnn.ts';
-import { cecvAnalysis, elementVectors, type Cecv, type SimilarityKind } from '../model/cecv.ts';
+import { regressorFromJSON } from '../model/learn/regressors.ts';
+import { LGDCNNRegressor } from '../model/learn/lgdcnn.ts';
+import { cecvAnalysis, elementVectors, type Cecv, type SimilarityKind } from '../model/learn/cecv.ts';
 import { InputError } from '../util/errors.ts';
 
 export interface CecvRequest {

@@ -3,8 +3,8 @@
  * (+ CE options), hyper-parameters and seed, and where the DFT data come from.
  * Every workflow takes these typed values; the CLI only parses them.
  */
-import { type FamilySpec } from '../model/family.ts';
-import { familySpec } from '../model/families.ts';
+import { type FamilySpec } from '../model/families/contract.ts';
+import { familySpec } from '../model/families/index.ts';
 import { featureDefinition, type CeOptions } from '../features/sets.ts';
 import { trainingSets, type DataSource, type SubstitutionSystem } from '../substitution/system.ts';
 import { InputError } from '../util/errors.ts';

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { compareModels as compare, type Comparison, type Literature } from '../model/compare.ts';
+import { compareModels as compare, type Comparison, type Literature } from '../model/evaluation/compare.ts';
 import { FEATURE_SETS, featureSet } from '../features/sets.ts';
 import { InputError } from '../util/errors.ts';
 import type { Progress } from '../util/progress.ts';

@@ -1,5 +1,5 @@
-import { evaluate, type EvaluationResult } from '../model/evaluate.ts';
-import type { SelectBy } from '../model/search.ts';
+import { evaluate, type EvaluationResult } from '../model/evaluation/evaluate.ts';
+import type { SelectBy } from '../model/evaluation/search.ts';
 import { InputError } from '../util/errors.ts';
 import { SILENT, type Progress } from '../util/progress.ts';
 import { loadTraining, specOf, type DataChoice, type ModelChoice } from './choices.ts';

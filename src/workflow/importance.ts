@@ -1,5 +1,5 @@
 import { collapseByKey } from '../substitution/dataset.ts';
-import { explainSiteModel, type Explanation } from '../model/explain.ts';
+import { explainSiteModel, type Explanation } from '../model/evaluation/explain.ts';
 import { InputError } from '../util/errors.ts';
 import { loadTraining, specOf, type DataChoice, type ModelChoice } from './choices.ts';
 

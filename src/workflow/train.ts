@@ -1,7 +1,7 @@
 import { collapseByKey, type Sample } from '../substitution/dataset.ts';
-import { familyEntry, fitFamily } from '../model/families.ts';
-import type { SubstitutionModel } from '../model/family.ts';
-import { searchFamilyBy, type InnerCVScores } from '../model/search.ts';
+import { familyEntry, fitFamily } from '../model/families/index.ts';
+import type { SubstitutionModel } from '../model/families/contract.ts';
+import { searchFamilyBy, type InnerCVScores } from '../model/evaluation/search.ts';
 import { phaseOf, storeCell, type SavedModel, type TrainingInfo } from '../predict/modelFile.ts';
 import { DEFAULT_TARGET, substitutionSystem, type SubstitutionSystem } from '../substitution/system.ts';
 import type { SubstitutionKind } from '../substitution/substitution.ts';

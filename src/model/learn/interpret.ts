@@ -5,7 +5,7 @@
  */
 import { mae, mean, pearson, std } from './metrics.ts';
 import { createRng, shuffleInPlace } from './random.ts';
-import { solveLinear } from '../util/linalg.ts';
+import { solveLinear } from '../../util/linalg.ts';
 
 export interface Predictor {
   predict(X: number[][]): number[];

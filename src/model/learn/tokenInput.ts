@@ -5,9 +5,9 @@
  * seen in training only: an unseen element is read from its properties alone),
  * and a constant 1 that is both the biases' input and the mask (0 on padding).
  */
-import type { TokenLayout } from '../features/tokens.ts';
+import type { TokenLayout } from '../../features/tokens.ts';
 import { finiteNumbers } from './estimator.ts';
-import { InputError } from '../util/errors.ts';
+import { InputError } from '../../util/errors.ts';
 
 export interface TokenEncoding {
   /** Token columns read as numbers. */

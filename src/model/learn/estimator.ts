@@ -1,6 +1,6 @@
 /**
  * The estimator contract shared by every model in src/model (the registry that
- * builds and reloads them by name is src/model/regressors.ts).
+ * builds and reloads them by name is src/model/learn/regressors.ts).
  *
  * Conventions:
  * - `fit` is async (libsvm-wasm and tfjs initialise asynchronously);

@@ -2,13 +2,13 @@
  * The two SVR families (site, transfer): a regressor on CE vectors, made exactly
  * zero for the pristine cell.
  */
-import type { PairEnumeration } from '../substitution/pairs.ts';
-import type { Substitution } from '../substitution/substitution.ts';
-import { featurizerFor } from '../features/ce.ts';
-import type { Regressor } from './estimator.ts';
-import { regressorFromJSON } from './regressors.ts';
-import { InputError } from '../util/errors.ts';
-import { anchored, ends, evaluateOnce, groupByCell, hostOf, makeRegressor, pristine, type FamilyEntry, type FamilyJSON, type FamilySpec, type SubstitutionModel, type TrainingSample } from './family.ts';
+import type { PairEnumeration } from '../../substitution/pairs.ts';
+import type { Substitution } from '../../substitution/substitution.ts';
+import { featurizerFor } from '../../features/ce.ts';
+import type { Regressor } from '../learn/estimator.ts';
+import { regressorFromJSON } from '../learn/regressors.ts';
+import { InputError } from '../../util/errors.ts';
+import { anchored, ends, evaluateOnce, groupByCell, hostOf, makeRegressor, pristine, type FamilyEntry, type FamilyJSON, type FamilySpec, type SubstitutionModel, type TrainingSample } from './contract.ts';
 
 /** E = f(F(X@a, Y@b)) − f(F(host, host)). */
 export class SiteFamilyModel implements SubstitutionModel {

@@ -2,13 +2,13 @@
  * One RBF kernel matrix, many fits. For a data set of n ≤ ~5000 rows the kernel
  * K_ij = exp(−γ‖x_i − x_j‖²) of all rows is computed once per γ (n² doubles: 1794
  * rows = 26 MB) and every fold, repetition and (C, ε) trains on index lists into it
- * (src/model/smo.ts), with no copies.
+ * (src/model/learn/smo.ts), with no copies.
  *
  * The squared distances are kept apart from the kernel so a γ grid costs one exp pass
  * per γ, not one distance pass: ‖x_i − x_j‖² = ‖x_i‖² + ‖x_j‖² − 2 x_i·x_j from one
  * Gram matrix (linalg.squaredDistances).
  */
-import { rowProducts, squaredDistances } from '../util/linalg.ts';
+import { rowProducts, squaredDistances } from '../../util/linalg.ts';
 import type { Kernel } from './smo.ts';
 
 /** Row-major dense rows: rows × cols. */

@@ -5,9 +5,9 @@
  * choices, the help text and the model-file loader all read this table.
  */
 import type { Regressor, RegressorJSON } from './estimator.ts';
-import { number, resolveParams, type ParamDefs, type ParamValues } from '../util/params.ts';
-import { InputError } from '../util/errors.ts';
-import type { TokenLayout } from '../features/tokens.ts';
+import { number, resolveParams, type ParamDefs, type ParamValues } from '../../util/params.ts';
+import { InputError } from '../../util/errors.ts';
+import type { TokenLayout } from '../../features/tokens.ts';
 
 export interface CreateOptions {
   nFeatures: number;

@@ -5,10 +5,10 @@
  * split (with CV on the training part) or one split per held-out tag, pooled.
  * Adding a protocol = one entry in PROTOCOLS.
  */
-import type { PairEnumeration } from '../substitution/pairs.ts';
-import { collapseByKey, rowSample, type DataRow, type Sample } from '../substitution/dataset.ts';
-import { groupTrainTestSplit, leaveGroupOut, repeatedGroupKFold, type Split } from './splits.ts';
-import { InputError } from '../util/errors.ts';
+import type { PairEnumeration } from '../../substitution/pairs.ts';
+import { collapseByKey, rowSample, type DataRow, type Sample } from '../../substitution/dataset.ts';
+import { groupTrainTestSplit, leaveGroupOut, repeatedGroupKFold, type Split } from '../learn/splits.ts';
+import { InputError } from '../../util/errors.ts';
 
 export interface ProtocolEntry {
   name: string;

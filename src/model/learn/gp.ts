@@ -11,7 +11,7 @@
  * marginal likelihood with analytic gradients; predictions with variances;
  * leave-group-out predictions from one factor.
  */
-import { cholesky, choleskyInverse, choleskyLogDet, choleskySolve, choleskyWithJitter, expNegative, rowProducts, solveTriangular } from '../util/linalg.ts';
+import { cholesky, choleskyInverse, choleskyLogDet, choleskySolve, choleskyWithJitter, expNegative, rowProducts, solveTriangular } from '../../util/linalg.ts';
 import { lbfgs } from './optimize.ts';
 
 /** Latent points of a component: feature rows and, for identity kernels, a key per point. */

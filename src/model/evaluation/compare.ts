@@ -1,11 +1,11 @@
 /** Many models × feature sets on one protocol: the literature's comparison table. */
-import type { CleanedDataSet } from '../substitution/dataset.ts';
-import type { FeatureSet } from '../features/sets.ts';
+import type { CleanedDataSet } from '../../substitution/dataset.ts';
+import type { FeatureSet } from '../../features/sets.ts';
 import { evaluate } from './evaluate.ts';
-import { familyEntry, familySpec } from './families.ts';
-import { regressorEntry } from './regressors.ts';
-import { InputError } from '../util/errors.ts';
-import { SILENT, inStage, type Progress } from '../util/progress.ts';
+import { familyEntry, familySpec } from '../families/index.ts';
+import { regressorEntry } from '../learn/regressors.ts';
+import { InputError } from '../../util/errors.ts';
+import { SILENT, inStage, type Progress } from '../../util/progress.ts';
 
 export interface CompareRow {
   model: string;

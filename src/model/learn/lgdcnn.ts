@@ -27,7 +27,7 @@ import { checkXy, type Regressor, type RegressorJSON } from './estimator.ts';
 import { createRng, permutation, type Rng } from './random.ts';
 import { fitTargetScale, type TargetScale } from './scaler.ts';
 import { constant, disposeParams, glorot, heUniform, initTf, paramsFromJSON, paramsToJSON, penalisedMae, EarlyStopping, tf, type NetworkOptions, type ParamJSON, type ParamMap } from './tfutil.ts';
-import type { TokenLayout } from '../features/tokens.ts';
+import type { TokenLayout } from '../../features/tokens.ts';
 import { encodedWidth, encodeTokenRow, fitTokenEncoding, numericColumns, tokenEncodingFromJSON, type TokenEncoding } from './tokenInput.ts';
 
 export interface LGDCNNOptions extends NetworkOptions {

@@ -1,8 +1,8 @@
-import type { PairEnumeration } from '../substitution/pairs.ts';
-import type { Substitution, SubstitutionKind } from '../substitution/substitution.ts';
-import { featureNames, featurizerFor, layoutOf, siteBlockNames, type CeDefinition } from '../features/ce.ts';
-import type { Regressor, RegressorJSON } from './estimator.ts';
-import { createRegressor } from './regressors.ts';
+import type { PairEnumeration } from '../../substitution/pairs.ts';
+import type { Substitution, SubstitutionKind } from '../../substitution/substitution.ts';
+import { featureNames, featurizerFor, layoutOf, siteBlockNames, type CeDefinition } from '../../features/ce.ts';
+import type { Regressor, RegressorJSON } from '../learn/estimator.ts';
+import { createRegressor } from '../learn/regressors.ts';
 
 /**
  * A model family is a way to turn a regressor into substitution energies; both
@@ -15,7 +15,7 @@ import { createRegressor } from './regressors.ts';
  *   host's chemistry, the shell geometry) and the interaction I learned from the
  *   pairs' residuals as a double difference, so I vanishes when either site
  *   keeps its host. Nothing in it names a site: built for a phase never seen.
- * The registry of families is src/model/families.ts: adding a family = one entry there.
+ * The registry of families is src/model/families/index.ts: adding a family = one entry there.
  */
 export interface FamilySpec {
   family: string;

@@ -1,14 +1,14 @@
-import type { Sample } from '../substitution/dataset.ts';
-import type { FamilySpec } from './family.ts';
-import type { Regressor } from './estimator.ts';
-import { fitFamily } from './families.ts';
-import { hostOf } from './family.ts';
-import { SiteFamilyModel, TransferFamilyModel } from './svrFamilies.ts';
-import { featureBlocks, featurizerFor, siteBlockNames } from '../features/ce.ts';
-import { kernelShap, permutationImportance, shapSummary } from './interpret.ts';
-import { groupTrainTestSplit, take } from './splits.ts';
-import { createRng } from './random.ts';
-import { InputError } from '../util/errors.ts';
+import type { Sample } from '../../substitution/dataset.ts';
+import type { FamilySpec } from '../families/contract.ts';
+import type { Regressor } from '../learn/estimator.ts';
+import { fitFamily } from '../families/index.ts';
+import { hostOf } from '../families/contract.ts';
+import { SiteFamilyModel, TransferFamilyModel } from '../families/regressor.ts';
+import { featureBlocks, featurizerFor, siteBlockNames } from '../../features/ce.ts';
+import { kernelShap, permutationImportance, shapSummary } from '../learn/interpret.ts';
+import { groupTrainTestSplit, take } from '../learn/splits.ts';
+import { createRng } from '../learn/random.ts';
+import { InputError } from '../../util/errors.ts';
 
 export interface FeatureEffect {
   feature: string;

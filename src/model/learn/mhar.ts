@@ -18,7 +18,7 @@
  * is masked out of the attention keys and the mean pool. Attention maps are then
  * token × token over the layout's positions.
  */
-import type { TokenLayout } from '../features/tokens.ts';
+import type { TokenLayout } from '../../features/tokens.ts';
 import { encodedWidth, encodeTokenRow, fitTokenEncoding, numericColumns, tokenEncodingFromJSON, type TokenEncoding } from './tokenInput.ts';
 import { checkXy, type Regressor, type RegressorJSON } from './estimator.ts';
 import { createRng, type Rng } from './random.ts';

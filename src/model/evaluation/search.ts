@@ -8,16 +8,16 @@
  * each training fold, the best 1/η advance to a larger fraction, until the
  * survivors are scored on full folds. Test folds are never subsampled.
  */
-import type { Regressor } from './estimator.ts';
-import type { Sample } from '../substitution/dataset.ts';
-import { featurizerFor } from '../features/ce.ts';
-import { groupByCell, type FamilySpec } from './family.ts';
-import { REGRESSORS, regressorEntry } from './regressors.ts';
-import { fitFamily } from './families.ts';
-import { SILENT, inStage, type Progress } from '../util/progress.ts';
-import { classification, mae, mean, r2, std } from './metrics.ts';
-import { createRng, permutation } from './random.ts';
-import { groupKFold, kFold, take, type GroupKey, type Split } from './splits.ts';
+import type { Regressor } from '../learn/estimator.ts';
+import type { Sample } from '../../substitution/dataset.ts';
+import { featurizerFor } from '../../features/ce.ts';
+import { groupByCell, type FamilySpec } from '../families/contract.ts';
+import { REGRESSORS, regressorEntry } from '../learn/regressors.ts';
+import { fitFamily } from '../families/index.ts';
+import { SILENT, inStage, type Progress } from '../../util/progress.ts';
+import { classification, mae, mean, r2, std } from '../learn/metrics.ts';
+import { createRng, permutation } from '../learn/random.ts';
+import { groupKFold, kFold, take, type GroupKey, type Split } from '../learn/splits.ts';
 
 export interface CVResult {
   /** MAE per split. */
@@ -195,7 +195,7 @@ export async function gridSearchSVR(
   groups: readonly GroupKey[] | null,
   o: SVRSearchOptions = {},
 ): Promise<SearchResult> {
-  const { SVR } = await import('./svr.ts');
+  const { SVR } = await import('../learn/svr.ts');
   const d = X[0].length;
   const grid: ParamGrid = {
     C: o.C ?? [1, 3, 10, 30, 100],

@@ -1,6 +1,6 @@
 /**
  * The `gp` family: a Gaussian process whose covariance has the form of a
- * substitution energy (src/model/gp.ts builds it from latent components):
+ * substitution energy (src/model/learn/gp.ts builds it from latent components):
  *
  *   E(X@a, Y@b) = s(X@a) + s(Y@b) + I(X@a, Y@b) + noise
  *   s(X@a)      = g(u_X, v_a) − g(0, v_a) + z_a(X) − z_a(h_a) + o_a·[X ≠ h_a]
@@ -34,16 +34,16 @@
  * environment descriptor to the nearest training site, over the largest such
  * distance among the training sites themselves.
  */
-import type { PairEnumeration } from '../substitution/pairs.ts';
-import type { Substitution } from '../substitution/substitution.ts';
-import { featurizerFor } from '../features/ce.ts';
-import { hostOf, type FamilyEntry, type FamilyJSON, type FamilySpec, type SubstitutionModel, type TrainingSample } from './family.ts';
-import { blockRbfKernel, DesignBuilder, fitHyper, LatentGP, perKeyConstantKernel, perKeyRbfKernel, type Component, type GPInputs, type Hyper } from './gp.ts';
-import { createRng, shuffleInPlace } from './random.ts';
-import { finiteNumber, finiteNumbers } from './estimator.ts';
-import { rowProducts } from '../util/linalg.ts';
-import { InputError } from '../util/errors.ts';
-import { Z90 } from '../util/normal.ts';
+import type { PairEnumeration } from '../../substitution/pairs.ts';
+import type { Substitution } from '../../substitution/substitution.ts';
+import { featurizerFor } from '../../features/ce.ts';
+import { hostOf, type FamilyEntry, type FamilyJSON, type FamilySpec, type SubstitutionModel, type TrainingSample } from './contract.ts';
+import { blockRbfKernel, DesignBuilder, fitHyper, LatentGP, perKeyConstantKernel, perKeyRbfKernel, type Component, type GPInputs, type Hyper } from '../learn/gp.ts';
+import { createRng, shuffleInPlace } from '../learn/random.ts';
+import { finiteNumber, finiteNumbers } from '../learn/estimator.ts';
+import { rowProducts } from '../../util/linalg.ts';
+import { InputError } from '../../util/errors.ts';
+import { Z90 } from '../../util/normal.ts';
 
 /** Largest training set: three 8000² float64 matrices are 1.5 GB, and the Cholesky grows as n³ (4000: 2.7 s, scripts/BENCHMARKS.md; 8000: ~22 s). */
 export const MAX_GP_CALCULATIONS = 8000;

@@ -1,23 +1,23 @@
 /**
- * Train and test a model family under a protocol (src/model/protocols.ts): the
+ * Train and test a model family under a protocol (src/model/evaluation/protocols.ts): the
  * same loop for every protocol. Every split also fits the simple baselines, so
  * the table shows what a model buys; a probabilistic model reports the coverage
  * and width of its 90 % intervals; leave-site-out can add k calculations of the
  * held-out site (chosen by the model's suggestions or at random) and report the
  * curve; hold-out protocols can report a learning curve.
  */
-import type { CleanedDataSet, DataRow, Sample } from '../substitution/dataset.ts';
-import { calculationStats } from '../substitution/dataset.ts';
-import { groupByCell, type FamilySpec, type SubstitutionModel } from './family.ts';
-import { familySpec, fitFamily } from './families.ts';
-import { isProbabilistic, type GPFamilyModel } from './gpFamily.ts';
-import { classification, mean, regressionScores, std } from './metrics.ts';
+import type { CleanedDataSet, DataRow, Sample } from '../../substitution/dataset.ts';
+import { calculationStats } from '../../substitution/dataset.ts';
+import { groupByCell, type FamilySpec, type SubstitutionModel } from '../families/contract.ts';
+import { familySpec, fitFamily } from '../families/index.ts';
+import { isProbabilistic, type GPFamilyModel } from '../families/gp.ts';
+import { classification, mean, regressionScores, std } from '../learn/metrics.ts';
 import { innerSplits, protocolEntry, type ProtocolEntry } from './protocols.ts';
 import { searchFamilyParams, type SelectBy } from './search.ts';
-import { take, type Split } from './splits.ts';
-import { createRng, shuffleInPlace } from './random.ts';
-import { SILENT, inStage, type Progress } from '../util/progress.ts';
-import { InputError } from '../util/errors.ts';
+import { take, type Split } from '../learn/splits.ts';
+import { createRng, shuffleInPlace } from '../learn/random.ts';
+import { SILENT, inStage, type Progress } from '../../util/progress.ts';
+import { InputError } from '../../util/errors.ts';
 
 export interface EvaluateOptions {
   protocol: string;

@@ -24,7 +24,7 @@
  * see scripts/BENCHMARKS.md.
  */
 
-import { ArenaLayout, wasmEngine, type WasmEngine } from '../util/wasm.ts';
+import { ArenaLayout, wasmEngine, type WasmEngine } from '../../util/wasm.ts';
 
 /** A symmetric n×n kernel matrix, row-major (KernelMatrix in kernel.ts is one). */
 export interface Kernel {

@@ -12,12 +12,12 @@
  *   row splits buy.
  * They name sites (orbits of the training cells): fine for a baseline, useless for a new phase.
  */
-import type { PairEnumeration } from '../substitution/pairs.ts';
-import type { Substitution } from '../substitution/substitution.ts';
-import { calculationKey } from '../substitution/substitution.ts';
-import type { FamilyEntry, FamilyJSON, FamilySpec, SubstitutionModel, TrainingSample } from './family.ts';
-import { groupKFold, take } from './splits.ts';
-import { solveLinear } from '../util/linalg.ts';
+import type { PairEnumeration } from '../../substitution/pairs.ts';
+import type { Substitution } from '../../substitution/substitution.ts';
+import { calculationKey } from '../../substitution/substitution.ts';
+import type { FamilyEntry, FamilyJSON, FamilySpec, SubstitutionModel, TrainingSample } from './contract.ts';
+import { groupKFold, take } from '../learn/splits.ts';
+import { solveLinear } from '../../util/linalg.ts';
 
 /** A substituted end: site identity (cell + orbit), its host and the element placed. */
 interface End {

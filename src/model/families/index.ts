@@ -2,14 +2,14 @@
  * The model-family registry: the SVR families, the structured GP and the
  * baselines. Adding a family = one entry in FAMILIES.
  */
-import { DEFAULT_CE, type CeDefinition } from '../features/ce.ts';
-import type { PairEnumeration } from '../substitution/pairs.ts';
-import { regressorEntry } from './regressors.ts';
-import { InputError } from '../util/errors.ts';
-import type { FamilyEntry, FamilyJSON, FamilySpec, SubstitutionModel, TrainingSample } from './family.ts';
-import { SVR_FAMILIES } from './svrFamilies.ts';
+import { DEFAULT_CE, type CeDefinition } from '../../features/ce.ts';
+import type { PairEnumeration } from '../../substitution/pairs.ts';
+import { regressorEntry } from '../learn/regressors.ts';
+import { InputError } from '../../util/errors.ts';
+import type { FamilyEntry, FamilyJSON, FamilySpec, SubstitutionModel, TrainingSample } from './contract.ts';
+import { SVR_FAMILIES } from './regressor.ts';
 import { BASELINE_FAMILIES } from './baselines.ts';
-import { GP_FAMILY } from './gpFamily.ts';
+import { GP_FAMILY } from './gp.ts';
 
 export const FAMILIES: readonly FamilyEntry[] = [GP_FAMILY, ...SVR_FAMILIES, ...BASELINE_FAMILIES];
 
