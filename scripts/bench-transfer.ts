@@ -9,7 +9,8 @@ import { writeFileSync } from 'node:fs';
 import { trainingData, DEFAULT_DATA } from '../src/substitution/system.ts';
 import { collapseByKey } from '../src/substitution/dataset.ts';
 import { familySpec } from '../src/model/families/index.ts';
-import { baselineSpecs, evaluate, fitPredict, scores, type EvaluationResult } from '../src/model/evaluation/evaluate.ts';
+import { evaluate, fitPredict, scores, type EvaluationResult } from '../src/model/evaluation/evaluate.ts';
+import { baselineSpecs } from '../src/model/families/index.ts';
 import { protocolEntry } from '../src/model/evaluation/protocols.ts';
 import { groupKFold, take } from '../src/model/learn/splits.ts';
 import { formatShots } from '../src/figures/text.ts';
@@ -28,10 +29,10 @@ const out: Record<string, unknown> = { date: new Date().toISOString().slice(0, 1
 
 // strict grouped 5-fold CV: every family and baseline on the same folds
 const families: [string, ReturnType<typeof familySpec>][] = [
-  ['gp', familySpec('gp', 'svr', { seed })],
+  ['gp', familySpec('gp', undefined, { seed })],
   ['site SVR', familySpec('site', 'svr', { seed })],
   ['transfer SVR', familySpec('transfer', 'svr', { seed })],
-  ...baselineSpecs(protocolEntry('grouped'), seed),
+  ...baselineSpecs(protocolEntry('grouped').leaky, seed),
 ];
 const folds = groupKFold(samples.map((s) => s.key), 5, seed);
 const cv: Record<string, { mae: number; sd: number; coverage?: number; width?: number; seconds: number }> = {};

@@ -54,7 +54,7 @@ test('pairs --template → fill → evaluate with CIF-cell coordinates on a 2×2
   assert.ok(r.test.mae < 0.5 * r.baselines.mean.mae, `MAE ${r.test.mae} vs mean ${r.baselines.mean.mae}`);
   // the supercell fractions are refused with a message that says which frame was assumed
   const wrong = join(dir, 'supercell-fractions.csv');
-  writeFileSync(wrong, toCsv(rows.header, rows.rows.map((x) => rows.header.map((h) => (['dx', 'dy', 'dz'].includes(h) ? String(Number(x.values[h]) / 2) : h === 'eds_eV' ? '0.1' : x.values[h])))));
+  writeFileSync(wrong, toCsv(rows.header, rows.rows.map((x) => rows.header.map((h) => (['dx', 'dy', 'dz'].includes(h) ? String(Number(x.values[h]) / 2) : h === 'eds_eV' ? toyEnergy(x.values.element_a, x.values.element_b, Number(x.values.distance)).toFixed(4) : x.values[h])))));
   const bad = cescreen('evaluate', '--data', wrong, '--structure', NB, '--supercell', '2x2x2');
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /fractions of the CIF cell; if they are fractions of the --supercell cell, add --positions supercell/);

@@ -21,7 +21,7 @@ import { BETA, repoPath } from './helpers.ts';
 
 const { system, data } = trainingData(DEFAULT_DATA);
 const samples = collapseByKey(data.rows);
-const gp = fitFamily(familySpec('gp', 'svr', { seed: 0 }), samples) as Promise<GPFamilyModel>;
+const gp = fitFamily(familySpec('gp', undefined, { seed: 0 }), samples) as Promise<GPFamilyModel>;
 const dir = mkdtempSync(join(tmpdir(), 'cescreen-transfer-'));
 const bin = repoPath('bin/cescreen.js');
 const cescreen = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, CESCREEN_QUIET: '1' } });
@@ -58,7 +58,7 @@ test('gp: one energy per physical single substitution, whichever pair lists it; 
 });
 
 test('gp, strict grouped hold-out (seed 0): MAE below the site SVR and every baseline, 90 % intervals cover 85–95 %', async () => {
-  const r = await evaluate(data, { protocol: 'grouped', spec: familySpec('gp', 'svr', { seed: 0 }), seed: 0, repeats: 0 });
+  const r = await evaluate(data, { protocol: 'grouped', spec: familySpec('gp', undefined, { seed: 0 }), seed: 0, repeats: 0 });
   assert.ok(r.test.mae < 0.1, `MAE ${r.test.mae}`);
   for (const [name, b] of Object.entries(r.baselines)) assert.ok(r.test.mae < b.mae, `${name} ${b.mae}`);
   assert.ok(r.test.coverage! >= 0.85 && r.test.coverage! <= 0.95, `coverage ${r.test.coverage}`);
@@ -105,5 +105,5 @@ test('suggest → fill the manifest from held-out α rows → train on both data
 test('gp refuses a training set too large for exact GP algebra before allocating anything', async () => {
   const { MAX_GP_CALCULATIONS } = await import('../src/model/families/gp.ts');
   const tooMany = new Array(MAX_GP_CALCULATIONS + 1);
-  await assert.rejects(fitFamily(familySpec('gp', 'svr', { seed: 0 }), tooMany), /at most 8000 calculations .* use --family site or transfer/);
+  await assert.rejects(fitFamily(familySpec('gp', undefined, { seed: 0 }), tooMany), /at most 8000 calculations .* use --family site or transfer/);
 });

@@ -56,7 +56,7 @@ test('chooseFamily: the training phase gets site; another phase without a transf
   assert.equal(alpha.warning, undefined);
   const beta = chooseFamily(saved, substitutionSystem(repoPath(BETA)).structure);
   assert.equal(beta.family, 'site');
-  assert.match(beta.warning!, /no transfer model .* using site/);
+  assert.match(beta.warning!, /no model for a phase other than its training phase \(families that predict one: gp, transfer\); using site/);
   assert.throws(() => chooseFamily(saved, system.structure, 'transfer'), /holds no transfer model \(it has site\)/);
 });
 
@@ -71,14 +71,14 @@ test('predict on two worker threads gives the rows of one thread, in the same or
   assert.equal(one.rows.length, distinct.length - twins);
   assert.equal(new Set(one.rows.filter((r) => r.kind === 'single').map((r) => `${r.element_a === 'Nb' || r.element_a === 'Si' ? r.element_b : r.element_a}@${r.element_a === 'Nb' || r.element_a === 'Si' ? r.site_b : r.site_a}`)).size, one.rows.filter((r) => r.kind === 'single').length);
   assert.deepEqual(two.rows, one.rows);
-  assert.match(two.warning!, /no transfer model/);
+  assert.match(two.warning!, /no model for a phase other than its training phase/);
 });
 
 test('predict CLI: writes every substitution of β, warns on stderr about the fallback family', async () => {
   const out = join(dir, 'beta.csv');
   const r = cescreen('predict', '--model', await modelFile, repoPath(BETA), '--elements', 'ti,zr', '-o', out);
   assert.equal(r.code, 0, r.err);
-  assert.match(r.err, /warning: the model file holds no transfer model/);
+  assert.match(r.err, /warning: the model file holds no model for a phase other than its training phase/);
   const rows = readPredictionsCsv(out).rows;
   assert.ok(rows.length <= distinctSubstitutions(substitutionSystem(repoPath(BETA)).enumeration, ['Ti', 'Zr']).length);
   assert.ok(rows.every((x) => ['Nb', 'Si', 'Ti', 'Zr'].includes(x.element_a) && Number.isFinite(x.eds_pred)));

@@ -1,12 +1,12 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { saveModel } from '../predict/modelFile.ts';
 import { predictionsCsv, type PredictionRow } from '../predict/table.ts';
 import { formatNumber, substitutionText } from '../figures/pageScripts/shared.js';
 import { REGRESSORS } from '../model/learn/regressors.ts';
-import { FAMILIES, MODEL_FAMILIES } from '../model/families/index.ts';
-import { PROTOCOLS } from '../model/evaluation/protocols.ts';
+import { CAPABILITIES, familiesWith, FAMILIES, MODEL_FAMILIES, TRAINED_BY_DEFAULT } from '../model/families/index.ts';
+import { EVALUATION_PARAMS, PROTOCOLS, type EvaluationParams } from '../model/evaluation/protocols.ts';
 import { FEATURE_SETS } from '../features/sets.ts';
-import { describeParam } from '../util/params.ts';
+import { describeParam, isFitted, pickParams } from '../util/params.ts';
 import { importanceSvg } from '../figures/importancePlot.ts';
 import { fixed, formatCompare, formatEvaluation, table } from '../figures/text.ts';
 import { evaluateModel } from '../workflow/evaluate.ts';
@@ -21,7 +21,7 @@ import { chemicalEnvironmentVectors } from '../workflow/cecv.ts';
 import { cecvSvg } from '../figures/cecvPlot.ts';
 import { commandProgress } from '../util/progress.ts';
 import { InputError } from '../util/errors.ts';
-import { addDataOptions, addModelOptions, addParams, CHOICES, choiceList, DATASET_HELP, dataSources, elementList, hyperParameters, numberList, paramOption, sharedHyperParameters } from './options.ts';
+import { addDataOptions, addModelOptions, addParams, CHOICES, choiceList, DATASET_HELP, dataSources, elementList, modelParameters, numberList, paramOption, sharedHyperParameters } from './options.ts';
 import { emit, writeOutput } from './output.ts';
 import { SYSTEM_PARAMS } from '../substitution/params.ts';
 import { choice, number } from '../util/params.ts';
@@ -33,7 +33,7 @@ interface ModelFlags {
   structure?: string[];
   supercell?: string[];
   maxDistance: number;
-  model: string;
+  model?: string;
   family: string;
   param?: string;
   seed: number;
@@ -46,12 +46,12 @@ interface ModelFlags {
   json?: boolean;
 }
 
-function choices(o: ModelFlags) {
+function choices(o: ModelFlags, families = [o.family]) {
   return {
     sources: dataSources(o),
     model: o.model,
     family: o.family,
-    params: hyperParameters(o.model, o.param),
+    params: modelParameters(families, o.model, o.param),
     seed: o.seed,
     features: o.features,
     ce: { env: o.env, nn: o.nn, weight: o.weight, aggregate: o.aggregate, values: o.values },
@@ -65,31 +65,23 @@ export function registerModelCommands(program: Command): void {
   modelCommand(program, 'evaluate', 'train and test a model on a DFT data set under an honest protocol')
     .addOption(paramOption('protocol', CHOICES.protocol))
     .option('--site <label>', "'all' or one centre site (the data's folder)", 'all')
-    .addOption(paramOption('repeats', number('repetitions of 5-fold CV on the training part', 20, { min: 0, max: 1000, integer: true })))
-    .addOption(paramOption('threshold', CHOICES.threshold))
     .option('--search', "choose the regressor's hyper-parameters from its declared grid (`cescreen models`) by grouped CV inside each training set")
-    .addOption(paramOption('select', { kind: 'choice', default: 'mae', description: 'search criterion', choices: { mae: 'lowest MAE', r2: 'highest R²', f1: 'highest F1 of "stabilising"' } }))
     .option('--shots <list>', 'leave-site-out: numbers k of the held-out site\'s calculations added to training, e.g. 0,5,10,20,40')
-    .addOption(paramOption('shotsFrom', { kind: 'choice', default: 'both', description: 'how the k calculations are chosen', choices: { suggest: "the model's suggestions (cescreen suggest)", random: 'at random', both: 'both' } }))
-    .addOption(paramOption('draws', number('random draws per k', 5, { min: 1, max: 100, integer: true })))
     .option('--learning-curve <fractions>', 'hold-out protocols: MAE vs training fraction, e.g. 0.1,0.25,0.5,1')
-    .option('--no-baselines', 'skip the baselines (mean, additive, additive + pairs, literature CEAET-SVR)')
-    .action(async (o: ModelFlags & { protocol: string; site: string; repeats: number; threshold: number; search?: boolean; select: 'mae' | 'r2' | 'f1'; shots?: string; shotsFrom: 'suggest' | 'random' | 'both'; draws: number; learningCurve?: string; baselines: boolean }) => {
+    .option('--no-baselines', 'skip the baselines (mean, additive, additive + pairs, literature CEAET-SVR)');
+  addParams(program.commands.find((c) => c.name() === 'evaluate')!, EVALUATION_PARAMS).action(
+    async (o: ModelFlags & EvaluationParams & { protocol: string; site: string; search?: boolean; shots?: string; learningCurve?: string; baselines: boolean }) => {
       const progress = commandProgress(o);
       try {
         const r = await evaluateModel({
           ...choices(o),
+          ...pickParams(o, EVALUATION_PARAMS),
           protocol: o.protocol,
           site: o.site,
-          repeats: o.repeats,
-          threshold: o.threshold,
           search: o.search,
-          select: o.select,
-          shots: o.shots === undefined ? undefined : numberList('--shots', o.shots, { integer: true, min: 0 }),
-          shotsFrom: o.shotsFrom,
-          draws: o.draws,
-          learningCurve: o.learningCurve === undefined ? undefined : numberList('--learning-curve', o.learningCurve, { min: 0.01, max: 1 }),
           baselines: o.baselines,
+          shots: o.shots === undefined ? undefined : numberList('--shots', o.shots, { integer: true, min: 0 }),
+          learningCurve: o.learningCurve === undefined ? undefined : numberList('--learning-curve', o.learningCurve, { min: 0.01, max: 1 }),
           progress,
         });
         progress.stop();
@@ -97,10 +89,12 @@ export function registerModelCommands(program: Command): void {
       } finally {
         progress.stop();
       }
-    });
+    },
+  );
 
   modelCommand(program, 'train', 'fit on every row of a data set and save the model', { family: false })
-    .option('--families <list>', `families to fit into the file: ${MODEL_FAMILIES.map((f) => f.name).join(', ')}`, 'gp,site')
+    .option('--family <list>', `families to fit into the file: ${MODEL_FAMILIES.map((f) => f.name).join(', ')}`, TRAINED_BY_DEFAULT.join(','))
+    .addOption(new Option('--families <list>', 'the same as --family').hideHelp())
     .option('--select <list>', "also keep each listed family with a regressor (site, transfer; site when none) tuned for best CV R² and/or F1 of \"stabilising\" (e.g. 'r2,f1'; saved as site-r2, site-f1 …), for any --model")
     .addOption(paramOption('threshold', CHOICES.threshold))
     .option('--flag-structure <cif>', 'structure whose calculations each selected model flags as stabilising (default: β-Nb5Si3)')
@@ -112,12 +106,12 @@ grouped 3-fold CV inside the training data (one physical calculation per group).
 selected model: its inner-CV MAE, R², precision and recall of "stabilising" (E_DS < --threshold), and
 the --flag-structure calculations it predicts stabilising. Example (a few minutes on 2 cores):
   cescreen train --model dnn --families site --select r2,f1 -o dnn.json`)
-    .action(async (o: ModelFlags & { families: string; select?: string; threshold: number; flagStructure?: string; output: string; html?: string }) => {
+    .action(async (o: ModelFlags & { families?: string; select?: string; threshold: number; flagStructure?: string; output: string; html?: string }) => {
       const progress = commandProgress(o);
       try {
-        const families = choiceList('--families', o.families, MODEL_FAMILIES.map((f) => f.name));
+        const families = choiceList('--family', o.families ?? o.family, MODEL_FAMILIES.map((f) => f.name));
         const select = o.select === undefined ? [] : (choiceList('--select', o.select, ['r2', 'f1']) as ('r2' | 'f1')[]);
-        const saved = await trainModel({ ...choices(o), families, select, threshold: o.threshold, flagStructure: o.flagStructure, progress });
+        const saved = await trainModel({ ...choices(o, families), families, select, threshold: o.threshold, flagStructure: o.flagStructure, progress });
         saveModel(o.output, saved);
         if (o.html) writeOutput(o.html, await trainReport(o.output, saved));
         progress.stop();
@@ -131,7 +125,7 @@ the --flag-structure calculations it predicts stabilising. Example (a few minute
     });
 
   modelCommand(program, 'importance', 'permutation importance, KernelSHAP per feature block and SHAP sign of effect of the CE features (any --model: svr, rf, dnn, mhar)', { family: false })
-    .addOption(paramOption('family', choice('family whose regressor is explained', 'site', { site: "f on the whole pair vector", transfer: "the single-site s on one site's host-relative vector" })))
+    .addOption(paramOption('family', choice('family whose regressor is explained', familiesWith('explain')[0].name, Object.fromEntries(familiesWith('explain').map((f) => [f.name, `its regressor on the ${f.regressor!.explains === 'pair' ? 'whole pair vector' : "one site's vector"}`])))))
     .addOption(paramOption('top', number('features to show', 15, { min: 1, max: 1000, integer: true })))
     .option('--feature-shap', 'also per-feature SHAP for a deep model (the default for svr and rf only; blocks are always computed)')
     .option('--svg <file>', 'write the bar chart')
@@ -154,7 +148,7 @@ sample sum to its prediction minus the background mean (efficiency error printed
   addDataOptions(program.command('compare').description('the literature table with our numbers beside it: every model × feature set × centre site, on the same splits'))
     .option('--models <list>', REGRESSORS.map((r) => r.name).join(', '), REGRESSORS.map((r) => r.name).join(','))
     .option('--feature-sets <list>', FEATURE_SETS.map((s) => s.name).join(', '), DEFAULT_FEATURE_SETS.join(','))
-    .addOption(paramOption('family', choice('model family of every row (a family built on a regressor)', 'site', { site: 'one regressor on the whole CE vector', transfer: 'single-site energies + a vanishing interaction' })))
+    .addOption(paramOption('family', choice('model family of every row (a family built on a regressor)', MODEL_FAMILIES.find((f) => f.regressor)!.name, Object.fromEntries(MODEL_FAMILIES.filter((f) => f.regressor).map((f) => [f.name, f.description])))))
     .addOption(paramOption('protocol', { ...CHOICES.protocol, default: 'paper' }))
     .addOption(paramOption('repeats', number('CV repetitions on the training part (0: test split only)', 0, { min: 0, max: 1000, integer: true })))
     .addOption(paramOption('seed', CHOICES.seed))
@@ -314,14 +308,21 @@ row's share), so wide and narrow blocks compare. Example:
     .action((o: { json?: boolean }) => {
       const registry = {
         regressors: REGRESSORS.map((r) => ({ name: r.name, kind: r.kind, description: r.description, params: r.params, grid: r.grid })),
-        families: FAMILIES.map((f) => ({ name: f.name, description: f.description, defaults: f.defaults })),
+        families: FAMILIES.map((f) => ({ name: f.name, description: f.description, role: f.role, regressor: f.regressor ?? null, capabilities: f.capabilities, params: f.params, minimum: f.minimum, defaults: f.defaults })),
         protocols: PROTOCOLS.map((p) => ({ name: p.name, description: p.description, leaky: p.leaky })),
         featureSets: FEATURE_SETS.map((s) => ({ name: s.name, description: s.description })),
       };
       emit(registry, o.json, (r) =>
         `regressors (--model; hyper-parameters with --param name=value,...)\n` +
         r.regressors.map((x) => `  ${x.name.padEnd(10)} ${x.description}\n` + Object.entries(x.params).map(([k, p]) => `    ${k.padEnd(12)} ${describeParam(p)} (default ${p.default})\n`).join('') + `    search grid (--search, train --select): ${Object.entries(x.grid).map(([k, v]) => `${k} ${(v as readonly number[]).join('/')}`).join(', ')}\n`).join('') +
-        `families (--family)\n` + r.families.map((x) => `  ${x.name.padEnd(10)} ${x.description}\n`).join('') +
+        `families (--family; capabilities: ${Object.keys(CAPABILITIES).join(', ')})\n` +
+        r.families
+          .map(
+            (x) =>
+              `  ${x.name.padEnd(10)} ${x.description}\n    ${x.role === 'baseline' ? 'baseline' : x.regressor ? `built on a regressor (--model) reading ${x.regressor.reads.join(' + ')}` : 'a model of its own'}; capabilities: ${x.capabilities.join(', ') || 'none'}; at least ${x.minimum.calculations} calculations\n` +
+              Object.entries(x.params).map(([k, p]) => `    ${k.padEnd(12)} ${describeParam(p)}${isFitted(p) ? '' : ` (default ${p.default})`}\n`).join(''),
+          )
+          .join('') +
         `protocols (--protocol)\n` + r.protocols.map((x) => `  ${x.name.padEnd(18)} ${x.description}\n`).join('') +
         `feature sets (--features)\n` + r.featureSets.map((x) => `  ${x.name.padEnd(10)} ${x.description}\n`).join(''),
       );

@@ -7,9 +7,9 @@ import { Option, type Command } from 'commander';
 import type { DataSource } from '../substitution/system.ts';
 import { choice, describeParam, expectation, kebab, number, parseParam, text, type Param, type ParamDefs } from '../util/params.ts';
 import { InputError } from '../util/errors.ts';
-import { REGRESSORS, regressorEntry } from '../model/learn/regressors.ts';
-import { FAMILIES } from '../model/families/index.ts';
-import { PROTOCOLS } from '../model/evaluation/protocols.ts';
+import { DEFAULT_REGRESSOR, REGRESSORS, regressorEntry } from '../model/learn/regressors.ts';
+import { DEFAULT_FAMILY, FAMILIES, familyParams } from '../model/families/index.ts';
+import { EVALUATION_PARAMS, PROTOCOLS } from '../model/evaluation/protocols.ts';
 import { FEATURE_SETS, CE_PARAMS } from '../features/sets.ts';
 import { SYSTEM_PARAMS } from '../substitution/params.ts';
 import { DEFAULT_DATA } from '../substitution/system.ts';
@@ -40,12 +40,12 @@ const names = <T extends { name: string; description: string }>(entries: readonl
 
 /** The choices of each registry, as declarations. */
 export const CHOICES = {
-  model: choice('regressor', 'svr', names(REGRESSORS)),
-  family: choice('model family', 'gp', names(FAMILIES)),
+  model: choice(`regressor of a family built on one (default ${DEFAULT_REGRESSOR}; a family that is a model of its own takes none)`, DEFAULT_REGRESSOR, names(REGRESSORS)),
+  family: choice('model family', DEFAULT_FAMILY, names(FAMILIES)),
   protocol: choice('evaluation protocol', 'grouped', names(PROTOCOLS)),
   features: choice('feature set', 'ceaet', names(FEATURE_SETS)),
   seed: number('random seed (splits, models)', 0, { min: 0, integer: true }),
-  threshold: number('E_DS below this is "stabilising" (F1, precision, recall)', 0, { unit: 'eV', min: -100, max: 100 }),
+  threshold: EVALUATION_PARAMS.threshold,
   data: text('DFT substitution energies (data-set format: see `cescreen evaluate --help`)', DEFAULT_DATA),
 };
 
@@ -87,40 +87,39 @@ export function addFeatureOptions(cmd: Command): Command {
   return addParams(cmd, CE_PARAMS, { withDefault: false });
 }
 
-/** --model, --family, --param, --seed, features. */
+/** --model (no default: a family built on a regressor takes the registry's default), --family, --param, --seed, features. */
 export function addModelOptions(cmd: Command, o: { family?: boolean } = {}): Command {
-  cmd.addOption(paramOption('model', CHOICES.model));
+  cmd.addOption(paramOption('model', CHOICES.model, { withDefault: false }));
   if (o.family !== false) cmd.addOption(paramOption('family', CHOICES.family));
-  cmd.option('--param <name=value,...>', "the regressor's hyper-parameters (see `cescreen models`), e.g. C=30,epsilon=0.02").addOption(paramOption('seed', CHOICES.seed));
+  cmd
+    .option('--param <name=value,...>', "parameters of the family's regressor, or of a family that is a model of its own (see `cescreen models`), e.g. C=30,epsilon=0.02 or optimizeOn=500")
+    .addOption(paramOption('seed', CHOICES.seed));
   return addFeatureOptions(cmd);
 }
 
-/** `C=30,epsilon=0.02` checked against the regressor's declaration. */
-export function hyperParameters(model: string, spec: string | undefined): Record<string, number> | undefined {
+/**
+ * `name=value,…` against several declarations: each name must be a parameter of at least one
+ * of them, and is checked against every declaration that has it.
+ */
+function parametersOf(owners: readonly { name: string; defs: ParamDefs }[], spec: string | undefined): Record<string, number> | undefined {
   if (spec === undefined) return undefined;
-  const entry = regressorEntry(model);
   const out: Record<string, number> = {};
   for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
     const [k, v, ...rest] = part.split('=');
-    const p = entry.params[k];
-    if (!p || rest.length || v === undefined) throw new InputError(`--param ${part}: expected name=value with a name of ${entry.name}'s parameters: ${Object.keys(entry.params).join(', ')}`);
-    out[k] = parseParam(`--param ${k}=`, p, v) as number;
+    const having = owners.filter((o) => k in o.defs);
+    if (!having.length || rest.length || v === undefined)
+      throw new InputError(`--param ${part}: expected name=value with a parameter of ${owners.map((o) => `${o.name} (${Object.keys(o.defs).join(', ') || 'none'})`).join('; ')}`);
+    for (const o of having) out[k] = parseParam(`--param ${k}=`, o.defs[k], v) as number;
   }
   return out;
 }
 
-/** `epochs=20,C=30` for several regressors: each name must be declared by at least one of them, and is checked against each that declares it. */
-export function sharedHyperParameters(models: readonly string[], spec: string | undefined): Record<string, number> | undefined {
-  if (spec === undefined) return undefined;
-  const out: Record<string, number> = {};
-  for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const [k, v, ...rest] = part.split('=');
-    const owners = models.map(regressorEntry).filter((e) => k in e.params);
-    if (!owners.length || rest.length || v === undefined) throw new InputError(`--param ${part}: expected name=value with a parameter of ${models.join(', ')}: ${[...new Set(models.flatMap((m) => Object.keys(regressorEntry(m).params)))].join(', ')}`);
-    for (const e of owners) out[k] = parseParam(`--param ${k}=`, e.params[k], v) as number;
-  }
-  return out;
-}
+/** The parameters of a command's families: their regressor's, or their own for a family that is a model of its own. */
+export const modelParameters = (families: readonly string[], model: string | undefined, spec: string | undefined) =>
+  parametersOf(families.map((f) => ({ name: f, defs: familyParams(f, model) })), spec);
+
+/** The parameters of several regressors (compare): each goes to the regressors that declare it. */
+export const sharedHyperParameters = (models: readonly string[], spec: string | undefined) => parametersOf(models.map((m) => ({ name: m, defs: regressorEntry(m).params })), spec);
 
 /** Element symbols as users type them (`ti,b` → Ti, B), each checked against the element table. */
 export function elementList(value: string | undefined, fallback: readonly string[], flag = '--elements'): string[] {

@@ -309,6 +309,9 @@ function maxShellOf(def: CeDefinition): number {
   return def.maxShell ?? (def.env === 'nn' ? Math.max(DEFAULT_MAX_SHELL, def.nn) : DEFAULT_MAX_SHELL);
 }
 
+/** What a definition gives a regressor: aggregated CE vectors or token sequences. */
+export const inputOf = (def: Partial<CeDefinition>): 'vectors' | 'tokens' => (def.layout === 'tokens' ? 'tokens' : 'vectors');
+
 /** Token layout of a definition, or null for the aggregated CE vector (what a regressor is told at creation). */
 export function layoutOf(def: CeDefinition, kind: 'pair' | 'single'): TokenLayout | null {
   return def.layout === 'tokens' ? tokenLayout(def.properties, kind === 'pair' ? 2 : 1, maxShellOf(def)) : null;

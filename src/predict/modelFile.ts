@@ -4,7 +4,8 @@ import { featureNames, siteBlockNames } from '../features/ce.ts';
 import { InputError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/atomicWrite.ts';
 import { type FamilyJSON, type FamilySpec, type SubstitutionModel } from '../model/families/contract.ts';
-import { familyEntry, familyFromJSON } from '../model/families/index.ts';
+import { familiesWith, familyEntry, familyFromJSON, MODEL_FAMILIES } from '../model/families/index.ts';
+import { hasCapability } from '../model/families/contract.ts';
 import { analyzeSymmetry } from '../structure/symmetry.ts';
 import { Structure } from '../structure/structure.ts';
 import { Lattice, type Mat3, type Vec3 } from '../structure/lattice.ts';
@@ -70,6 +71,9 @@ interface ModelFileJSON {
 
 /** Model names in a file: a family's name, or `<family>-r2` / `<family>-f1` for one selected by R² or F1 (`train --select`). */
 export const SELECTION_SUFFIXES = ['r2', 'f1'] as const;
+
+/** The family of a model name in a file (`site-r2` → site). */
+const familyOfName = (name: string) => name.split('-')[0];
 
 function checkModelName(name: string): boolean {
   const [family, suffix, ...rest] = name.split('-');
@@ -173,9 +177,10 @@ export function phaseOf(structure: Structure): PhaseFingerprint {
 }
 
 /**
- * The model a prediction uses: the one asked for, else the GP (any phase), else
- * `site` on a training phase and `transfer` on any other. When none of these is
- * in the file, the first model is used with a warning saying why.
+ * The model a prediction uses: the one asked for; else, on a training phase, the
+ * first model of the file in registry order (the default family first); on any
+ * other phase, the first whose family declares it predicts a new phase. When the
+ * file holds none of those, its first model is used with a warning saying why.
  */
 export function chooseFamily(saved: SavedModel, target: Structure, asked?: string): { family: string; model: SubstitutionModel; warning?: string } {
   const names = Object.keys(saved.families);
@@ -184,15 +189,17 @@ export function chooseFamily(saved: SavedModel, target: Structure, asked?: strin
     if (!model) throw new InputError(`the model file holds no ${asked} model (it has ${names.join(', ')})`);
     return { family: asked, model };
   }
-  if (saved.families.gp) return { family: 'gp', model: saved.families.gp };
   const fingerprint = phaseOf(target);
   const same = saved.training.phases.some((p) => samePhase(fingerprint, p.phase));
-  const wanted = same ? 'site' : 'transfer';
-  if (saved.families[wanted]) return { family: wanted, model: saved.families[wanted] };
+  const order = MODEL_FAMILIES.map((f) => f.name);
+  const fit = names
+    .filter((n) => same || hasCapability(familyEntry(familyOfName(n)), 'newPhase'))
+    .sort((a, b) => order.indexOf(familyOfName(a)) - order.indexOf(familyOfName(b)) || a.length - b.length);
+  if (fit.length) return { family: fit[0], model: saved.families[fit[0]] };
   const family = names[0];
   return {
     family,
     model: saved.families[family],
-    warning: `the model file holds no ${wanted} model (the default for ${same ? 'the training phase' : 'a phase other than the training one'}); using ${family}`,
+    warning: `the model file holds no model for a phase other than its training phase (families that predict one: ${familiesWith('newPhase').map((f) => f.name).join(', ')}); using ${family}`,
   };
 }

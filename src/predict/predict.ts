@@ -1,7 +1,6 @@
 import type { PairEnumeration } from '../substitution/pairs.ts';
 import { distinctSubstitutions, substitutionKind, type Substitution } from '../substitution/substitution.ts';
 import type { SubstitutionModel } from '../model/families/contract.ts';
-import { isProbabilistic } from '../model/families/gp.ts';
 import type { PredictionRow } from './table.ts';
 import { probabilityBelow, STABILISING_PROBABILITY } from '../util/normal.ts';
 
@@ -23,7 +22,7 @@ export function predictionRows(
   trainedElements: readonly string[],
 ): PredictionRow[] {
   const known = new Set(trainedElements);
-  const d = isProbabilistic(model) ? model.predictDistribution(enumeration, subs) : null;
+  const d = model.predictDistribution?.(enumeration, subs) ?? null;
   const e = d ? d.mean : model.predict(enumeration, subs);
   return subs.map((s, k) => ({
     config: s.pair.id,

@@ -19,6 +19,11 @@ export interface NumberParam extends Common {
   minExclusive?: boolean;
   integer?: boolean;
   unit?: string;
+  /**
+   * Fitted from the data within [min, max] (e.g. by maximum marginal likelihood); a value given
+   * fixes it. Its `default` is NaN: there is none. `start` says where the fit begins.
+   */
+  fitted?: { start: string };
 }
 
 export interface ChoiceParam<T extends string = string> extends Common {
@@ -58,6 +63,17 @@ export const choice = <T extends string>(description: string, default_: NoInfer<
   default: default_,
   choices,
 });
+/** A parameter fitted from the data within [min, max] unless a value is given (which fixes it). */
+export const fitted = (description: string, min: number, max: number, o: { unit?: string; start: string }): NumberParam => ({
+  kind: 'number',
+  description,
+  default: NaN,
+  min,
+  max,
+  unit: o.unit,
+  fitted: { start: o.start },
+});
+export const isFitted = (p: Param | undefined) => p?.kind === 'number' && p.fitted !== undefined;
 export const flag = (description: string, default_ = false): FlagParam => ({ kind: 'flag', description, default: default_ });
 export const text = (description: string, default_: string, parse?: (s: string) => string): TextParam => ({ kind: 'text', description, default: default_, parse });
 
@@ -128,6 +144,9 @@ export function checkParam(name: string, p: Param, value: unknown): void {
   if (!ok) throw new InputError(`${name} ${JSON.stringify(value)}: expected ${expectation(p)}`);
 }
 
+/** The values of a declaration's parameters among parsed options (commander's, say). */
+export const pickParams = <D extends ParamDefs>(o: object, defs: D): ParamValues<D> => Object.fromEntries(Object.keys(defs).map((k) => [k, (o as Record<string, unknown>)[k]])) as ParamValues<D>;
+
 export function defaults<D extends ParamDefs>(defs: D): ParamValues<D> {
   return Object.fromEntries(Object.entries(defs).map(([k, p]) => [k, p.default])) as ParamValues<D>;
 }
@@ -148,13 +167,14 @@ export function resolveParams<D extends ParamDefs>(defs: D, given: Partial<Recor
 /** One line of help: meaning, range or choices, default. */
 export function describeParam(p: Param): string {
   const choices = p.kind === 'choice' ? ` (${Object.entries(p.choices).map(([k, v]) => `${k}: ${v}`).join('; ')})` : '';
+  if (isFitted(p)) return `${p.description}: fitted within ${expectation(p)} from ${(p as NumberParam).fitted!.start}; a value fixes it`;
   const range = p.kind === 'number' ? `, ${expectation(p)}` : '';
   return `${p.description}${choices}${range}`;
 }
 
 /** A markdown table of a declaration, for the README. */
 export function paramsMarkdown(defs: ParamDefs, flagOf: (name: string) => string = kebab): string {
-  const rows = Object.entries(defs).map(([k, p]) => `| \`${flagOf(k)}\` | ${describeParam(p)} | ${JSON.stringify(p.default)} |`);
+  const rows = Object.entries(defs).map(([k, p]) => `| \`${flagOf(k)}\` | ${describeParam(p)} | ${isFitted(p) ? 'fitted' : JSON.stringify(p.default)} |`);
   return ['| option | meaning | default |', '|---|---|---|', ...rows].join('\n');
 }
 

@@ -11,7 +11,7 @@ import { hasElement } from '../features/elements.ts';
 import { elementSymbol } from '../structure/periodicTable.ts';
 import { canonicalSubstitution, expandSubstitutions, substitutionKind, type Substitution } from '../substitution/substitution.ts';
 import type { PairEnumeration } from '../substitution/pairs.ts';
-import { SiteFamilyModel, TransferFamilyModel } from '../model/families/regressor.ts';
+import { familiesWith } from '../model/families/index.ts';
 import type { MHARegressor } from '../model/learn/mhar.ts';
 import { attentionSvg, groupAttention, type TokenGroup } from '../figures/attentionPlot.ts';
 import { htmlTable, type ReportSection } from '../figures/report.ts';
@@ -73,12 +73,11 @@ export interface AttentionResult {
   pairSvg?: string;
 }
 
-/** The MHAR regressor of a family that reads the pair vector: the site family's f, the transfer family's I. */
+/** The MHAR regressor of a model that reads the pair vector (its `regressorOn.pair`). */
 async function mharOf(saved: SavedModel, family: string | undefined): Promise<{ name: string; mhar: MHARegressor }> {
   const { MHARegressor } = await import('../model/learn/mhar.ts');
   const reader = (name: string) => {
-    const m = saved.families[name];
-    const r = m instanceof SiteFamilyModel ? m.featureModel : m instanceof TransferFamilyModel ? m.main : null;
+    const r = saved.families[name].regressorOn?.pair;
     return r instanceof MHARegressor ? r : null;
   };
   const names = Object.keys(saved.families);
@@ -89,12 +88,12 @@ async function mharOf(saved: SavedModel, family: string | undefined): Promise<{ 
     if (!mhar) throw new InputError(`--family ${family}: its regressor is ${saved.families[family].spec.regressor}, not an attention model (MHAR); the file holds ${describe}`);
     return { name: family, mhar };
   }
-  const order = [...names.filter((n) => n.startsWith('site')), ...names.filter((n) => !n.startsWith('site'))];
-  for (const n of order) {
+  // in the order the file lists its models
+  for (const n of names) {
     const mhar = reader(n);
     if (mhar) return { name: n, mhar };
   }
-  throw new InputError(`the model file holds no attention model (MHAR): ${describe}; train one with 'cescreen train --model mhar --families site'`);
+  throw new InputError(`the model file holds no attention model (MHAR): ${describe}; train one with 'cescreen train --model mhar --family ${familiesWith('explain')[0].name}'`);
 }
 
 /** 'Ti@NbI,Zr@SiII' → the substitution on the nearest pair of those sites (or on configuration `pair`). */

@@ -15,7 +15,7 @@ import { DATASET_COLUMNS, loadDataset, type PositionFrame } from '../substitutio
 import { CeFeaturizer } from '../features/ce.ts';
 import { featureDefinition, type CeOptions } from '../features/sets.ts';
 import { loadModel, chooseFamily } from '../predict/modelFile.ts';
-import { isProbabilistic } from '../model/families/gp.ts';
+import { familiesWith } from '../model/families/index.ts';
 import { columns, energyColumn, optional, writeTable } from '../util/table.ts';
 import { writeFileAtomic } from '../util/atomicWrite.ts';
 import { toCsv } from '../util/csv.ts';
@@ -153,11 +153,11 @@ export async function suggestCalculations(c: CellChoice & { model: string; budge
   const saved = await loadModel(c.model);
   const system = systemOf(c);
   const { family, model } = chooseFamily(saved, system.structure, c.family);
-  if (!isProbabilistic(model) || !('suggest' in model)) throw new InputError(`the ${family} model gives no predictive distribution; suggestions need a gp model (cescreen train --families gp)`, { file: c.model });
+  if (!model.suggest || !model.predictDistribution)
+    throw new InputError(`the ${family} model cannot suggest calculations; families that can: ${familiesWith('suggest').map((f) => f.name).join(', ')} (cescreen train --family …)`, { file: c.model });
   const candidates = distinctSubstitutions(system.enumeration, c.elements ?? saved.training.elements);
   if (candidates.length === 0) throw new InputError('no candidate substitutions: give --elements other than the hosts');
-  const gp = model as typeof model & { suggest(e: typeof system.enumeration, s: Substitution[], k: number): { index: number; sd: number }[] };
-  const picks = gp.suggest(system.enumeration, candidates, c.budget);
+  const picks = model.suggest(system.enumeration, candidates, c.budget);
   const chosen = picks.map((p) => candidates[p.index]);
   const d = model.predictDistribution(system.enumeration, chosen);
   const written = writeCalculations(c.out, system, chosen.map((s, k) => ({ substitution: s, eds_pred: d.mean[k], eds_sd: d.sd[k] })));

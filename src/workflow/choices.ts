@@ -4,7 +4,7 @@
  * Every workflow takes these typed values; the CLI only parses them.
  */
 import { type FamilySpec } from '../model/families/contract.ts';
-import { familySpec } from '../model/families/index.ts';
+import { familyParams, familySpec } from '../model/families/index.ts';
 import { featureDefinition, type CeOptions } from '../features/sets.ts';
 import { trainingSets, type DataSource, type SubstitutionSystem } from '../substitution/system.ts';
 import { InputError } from '../util/errors.ts';
@@ -16,8 +16,8 @@ export interface DataChoice {
 }
 
 export interface ModelChoice {
-  /** Regressor name (`svr`, `rf`, …). */
-  model: string;
+  /** Regressor name (`svr`, `rf`, …) of a family built on one; absent: the registry's default. */
+  model?: string;
   family: string;
   /** Feature set name (`ceaet`, `cenn`, `cc`, …). */
   features?: string;
@@ -28,8 +28,11 @@ export interface ModelChoice {
   seed: number;
 }
 
+/** The spec of one family of a choice; with several families, each takes the parameters it declares (checked by the CLI). */
 export function specOf(c: ModelChoice, family = c.family): FamilySpec {
-  return familySpec(family, c.model, { params: c.params, features: featureDefinition(c.features, c.ce), seed: c.seed });
+  const declared = familyParams(family, c.model);
+  const params = c.params && Object.fromEntries(Object.entries(c.params).filter(([k]) => k in declared));
+  return familySpec(family, c.model, { params, features: featureDefinition(c.features, c.ce), seed: c.seed });
 }
 
 export function loadTraining(d: DataChoice): { systems: SubstitutionSystem[]; data: CleanedDataSet } {

@@ -32,7 +32,8 @@ export interface CompareRequest extends DataChoice {
   progress?: Progress;
 }
 
-export const DEFAULT_FEATURE_SETS = FEATURE_SETS.filter((s) => s.definition.layout !== 'tokens').map((s) => s.name);
+/** Every set: each regressor is paired with the sets it can read (comparisonPairs). */
+export const DEFAULT_FEATURE_SETS = FEATURE_SETS.map((s) => s.name);
 
 /** Every model × feature set on one protocol beside the data set's published numbers. */
 export async function compareModels(r: CompareRequest): Promise<Comparison> {

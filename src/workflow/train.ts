@@ -1,5 +1,5 @@
 import { collapseByKey, type Sample } from '../substitution/dataset.ts';
-import { familyEntry, fitFamily } from '../model/families/index.ts';
+import { familyEntry, fitFamily, MODEL_FAMILIES } from '../model/families/index.ts';
 import type { SubstitutionModel } from '../model/families/contract.ts';
 import { searchFamilyBy, type InnerCVScores } from '../model/evaluation/search.ts';
 import { phaseOf, storeCell, type SavedModel, type TrainingInfo } from '../predict/modelFile.ts';
@@ -7,6 +7,7 @@ import { DEFAULT_TARGET, substitutionSystem, type SubstitutionSystem } from '../
 import type { SubstitutionKind } from '../substitution/substitution.ts';
 import { predictAll, stabilising } from '../predict/predict.ts';
 import { SILENT, inStage, type Progress } from '../util/progress.ts';
+import { InputError } from '../util/errors.ts';
 import { loadTraining, specOf, type DataChoice, type ModelChoice } from './choices.ts';
 
 export interface TrainRequest extends DataChoice, Omit<ModelChoice, 'family'> {
@@ -91,19 +92,24 @@ export async function trainModel(r: TrainRequest): Promise<TrainResult> {
   const samples = collapseByKey(data.rows);
   const select = r.select ?? [];
   const threshold = r.threshold ?? 0;
-  const tunable = r.families.filter((f) => familyEntry(f).regressor !== false && !familyEntry(f).baseline);
-  const selected = select.length ? (tunable.length ? tunable : ['site']) : [];
+  const tunable = r.families.filter((f) => familyEntry(f).regressor);
+  if (r.model !== undefined && !tunable.length && !r.select?.length)
+    throw new InputError(`--model ${r.model}: none of the families ${r.families.join(', ')} is built on a regressor; families that are: ${MODEL_FAMILIES.filter((f) => f.regressor).map((f) => f.name).join(', ')}`);
+  // the regressor goes to the families built on one
+  const spec = (family: string) => specOf({ ...r, family, model: familyEntry(family).regressor ? r.model : undefined });
+  // with no family on a regressor among those asked for, the first one in the registry is tuned
+  const selected = select.length ? (tunable.length ? tunable : [MODEL_FAMILIES.find((f) => f.regressor)!.name]) : [];
   const families: SavedModel['families'] = {};
   const selection: SelectionReport[] = [];
   const training = trainingInfo(systems, r.sources.map((x) => x.data), samples, r.seed);
   const flagSystem = selected.length ? substitutionSystem(r.flagStructure ?? DEFAULT_TARGET) : null;
   await inStage(r.progress ?? SILENT, 'training', r.families.length + select.length * selected.length, async (stage) => {
     for (const name of r.families) {
-      families[name] = await fitFamily(specOf({ ...r, family: name }), samples);
+      families[name] = await fitFamily(spec(name), samples);
       stage.tick();
     }
     for (const family of selected) {
-      const found = await searchFamilyBy(specOf({ ...r, family }), samples, select, { seed: r.seed, threshold, folds: r.folds, grid: r.grid, progress: r.progress });
+      const found = await searchFamilyBy(spec(family), samples, select, { seed: r.seed, threshold, folds: r.folds, grid: r.grid, progress: r.progress });
       for (const [c, criterion] of select.entries()) {
         const { spec, scores } = found[c];
         const name = `${family}-${criterion}`;

@@ -9,41 +9,31 @@
 import type { CleanedDataSet, DataRow, Sample } from '../../substitution/dataset.ts';
 import { calculationStats } from '../../substitution/dataset.ts';
 import { groupByCell, type FamilySpec, type SubstitutionModel } from '../families/contract.ts';
-import { familySpec, fitFamily } from '../families/index.ts';
-import { isProbabilistic, type GPFamilyModel } from '../families/gp.ts';
+import { baselineSpecs, familyEntry, familySpec, fitFamily } from '../families/index.ts';
 import { classification, mean, regressionScores, std } from '../learn/metrics.ts';
-import { innerSplits, protocolEntry, type ProtocolEntry } from './protocols.ts';
+import { EVALUATION_PARAMS, innerSplits, protocolEntry, type EvaluationParams, type ProtocolEntry } from './protocols.ts';
 import { searchFamilyParams, type SelectBy } from './search.ts';
 import { take, type Split } from '../learn/splits.ts';
-import { createRng, shuffleInPlace } from '../learn/random.ts';
+import { childSeed, createRng, shuffleInPlace } from '../learn/random.ts';
 import { SILENT, inStage, type Progress } from '../../util/progress.ts';
 import { InputError } from '../../util/errors.ts';
 
-export interface EvaluateOptions {
+export interface EvaluateOptions extends Partial<EvaluationParams> {
   protocol: string;
   spec: FamilySpec;
   seed?: number;
   folds?: number;
-  /** Repetitions of k-fold CV on the training part (hold-out protocols). */
-  repeats?: number;
   testFraction?: number;
-  /** E_DS below this (eV) is "stabilising" for F1. */
-  threshold?: number;
   /** 'all' or a site label: restrict to the substitutions centred on that site (the data's `folder`). */
   site?: string;
   /** Also fit one model per centre site (hold-out protocols). */
   perSite?: boolean;
   /** Choose the site family's SVR C, γ, ε by grouped 3-fold CV on each training set (successive halving). */
   search?: boolean;
-  /** Criterion of the search: lowest MAE, highest R² or highest F1 (the Fe-BMG study's choice). */
-  select?: SelectBy;
   /** Fit the baselines on the same splits (default true). */
   baselines?: boolean;
   /** Leave-site-out: numbers of calculations of the held-out site added to training. */
   shots?: number[];
-  shotsFrom?: 'suggest' | 'random' | 'both';
-  /** Random draws per k (suggestions are deterministic: one draw). */
-  draws?: number;
   /** Hold-out protocols: training fractions of the learning curve (the test split stays). */
   learningCurve?: number[];
   progress?: Progress;
@@ -130,11 +120,10 @@ export function folderCentres(rows: DataRow[]): Map<string, string> {
 /** Predictions (with 90 % intervals when the model gives them) of samples of any cells. */
 export function predictSamples(m: SubstitutionModel, test: readonly Sample[]): Prediction {
   const out: Prediction = { mean: new Array<number>(test.length) };
-  const probabilistic = isProbabilistic(m);
-  if (probabilistic) (out.lo = new Array<number>(test.length)), (out.hi = new Array<number>(test.length));
+  if (m.predictDistribution) (out.lo = new Array<number>(test.length)), (out.hi = new Array<number>(test.length));
   for (const [enumeration, idx] of groupByCell(test)) {
     const subs = idx.map((k) => test[k].substitution);
-    if (probabilistic) {
+    if (m.predictDistribution) {
       const d = m.predictDistribution(enumeration, subs);
       idx.forEach((k, j) => ((out.mean[k] = d.mean[j]), (out.lo![k] = d.lo[j]), (out.hi![k] = d.hi[j])));
     } else {
@@ -155,9 +144,10 @@ export async function fitPredict(spec: FamilySpec, train: Sample[], test: Sample
   }
 }
 
-/** Hyper-parameters as reported: the transfer family's single-site model's under `single`. */
+/** Hyper-parameters as reported: a single-site regressor's under `single`. */
 function paramsOf(spec: FamilySpec): Record<string, unknown> {
-  return { ...spec.params, seed: spec.seed, ...(spec.family === 'transfer' ? { single: { ...spec.singleParams, seed: spec.seed } } : {}) };
+  const single = familyEntry(spec.family).regressor?.reads.includes('single');
+  return { ...spec.params, seed: spec.seed, ...(single ? { single: { ...spec.singleParams, seed: spec.seed } } : {}) };
 }
 
 function droppedCounts(data: CleanedDataSet): Record<string, number> {
@@ -169,18 +159,6 @@ function droppedCounts(data: CleanedDataSet): Record<string, number> {
   return dropped;
 }
 
-/** The baselines of a protocol: names and specs. */
-export function baselineSpecs(protocol: ProtocolEntry, seed: number): [string, FamilySpec][] {
-  return [
-    ['mean', familySpec('mean', 'svr', { seed })],
-    ['additive', familySpec('additive', 'svr', { seed })],
-    ['additive-pairs', familySpec('additive-pairs', 'svr', { seed })],
-    // scikit-learn's SVR defaults (C 1, ε 0.1, γ 1/d) on centre + AET-shell properties, no geometry
-    ['CEAET-SVR (literature)', familySpec('site', 'svr', { seed, params: { C: 1, epsilon: 0.1, gammaScale: 1 }, features: { geometry: false } })],
-    ...(protocol.leaky ? [['lookup', familySpec('lookup', 'svr', { seed })] as [string, FamilySpec]] : []),
-  ];
-}
-
 /**
  * CV of the training part: refits per fold, or — for a GP, given its fit on the
  * whole training part — held-out predictions from that one fit (hyper-parameters fixed).
@@ -188,25 +166,38 @@ export function baselineSpecs(protocol: ProtocolEntry, seed: number): [string, F
 async function crossValidate(spec: FamilySpec, samples: Sample[], splits: Split[], progress: Progress, label: string, fitted: SubstitutionModel | null) {
   const per = await inStage(progress, label, splits.length, async (stage) => {
     const out: { mae: number; rmse: number; r2: number }[] = [];
-    const whole = fitted && 'heldOut' in fitted ? (fitted as GPFamilyModel) : null;
+    const whole = fitted?.heldOut ? fitted : null;
     for (const s of splits) {
       const y = take(samples, s.test).map((x) => x.eds);
-      const p = whole ? whole.heldOut([s.test]).mean : (await fitPredict(spec, take(samples, s.train), take(samples, s.test))).mean;
+      const p = whole ? whole.heldOut!([s.test]).mean : (await fitPredict(spec, take(samples, s.train), take(samples, s.test))).mean;
       out.push(regressionScores(y, whole ? s.test.map((i) => p[i]) : p));
       stage.tick();
     }
     return out;
   });
   const maes = per.map((x) => x.mae);
-  const fast = fitted !== null && 'heldOut' in fitted;
+  const fast = fitted?.heldOut !== undefined;
   return { mae: mean(maes), rmse: mean(per.map((x) => x.rmse)), r2: mean(per.map((x) => x.r2)), sd: std(maes), folds: splits.length, method: fast ? 'one fit, held-out folds by the block-inverse identity (hyper-parameters of the whole training part)' : 'refit per fold' };
+}
+
+/** A data set too small or too flat for a protocol, or a search a family cannot do, is an input error stating the minimum. */
+function checkEnough(protocol: ProtocolEntry, samples: Sample[], o: EvaluateOptions): void {
+  const unit = protocol.name === 'paper' ? 'rows' : 'calculations';
+  if (samples.length < protocol.minimum.units) throw new InputError(`the ${protocol.name} protocol needs at least ${protocol.minimum.units} ${unit}; this data set has ${samples.length}`);
+  const y = samples.map((s) => s.eds);
+  if (Math.max(...y) - Math.min(...y) < 1e-9) throw new InputError(`all ${samples.length} energies are equal (${y[0]} eV): there is nothing to learn`);
+  if (protocol.minimum.tags) {
+    const tags = protocol.splits(samples, { seed: 0, testFraction: 0.2 }).length;
+    if (tags < protocol.minimum.tags) throw new InputError(`the ${protocol.name} protocol needs at least ${protocol.minimum.tags} ${protocol.tagKind}s to hold out in turn; this data set has ${tags}`);
+  }
+  if (o.search && !familyEntry(o.spec.family).regressor) throw new InputError(`--search: the ${o.spec.family} family is not built on a regressor with a grid; its parameters are fitted inside each training set already`);
 }
 
 /** Run one protocol. Energies in eV. */
 export async function evaluate(data: CleanedDataSet, o: EvaluateOptions): Promise<EvaluationResult> {
   const protocol = protocolEntry(o.protocol);
   const seed = o.seed ?? 0;
-  const threshold = o.threshold ?? 0;
+  const threshold = o.threshold ?? EVALUATION_PARAMS.threshold.default;
   const progress = o.progress ?? SILENT;
   const centres = folderCentres(data.rows);
   const site = o.site && o.site !== 'all' ? o.site : undefined;
@@ -217,6 +208,7 @@ export async function evaluate(data: CleanedDataSet, o: EvaluateOptions): Promis
   if (o.learningCurve?.length && protocol.pooled) throw new InputError(`--learning-curve applies to hold-out protocols (grouped, paper), not ${protocol.name}`);
   const unitsOf = (s?: string) => protocol.units(s ? data.rows.filter((r) => centres.get(r.folder) === s) : data.rows);
   const samples = unitsOf(site);
+  checkEnough(protocol, samples, o);
   const base = {
     model: o.spec.regressor,
     family: o.spec.family,
@@ -237,7 +229,7 @@ export async function evaluate(data: CleanedDataSet, o: EvaluateOptions): Promis
     dropped: droppedCounts(data),
   };
   const search = (spec: FamilySpec, train: Sample[]) => (o.search ? searchFamilyParams(spec, train, { seed, selectBy: o.select, progress }) : spec);
-  const baselines = o.baselines === false ? [] : baselineSpecs(protocol, seed);
+  const baselines = o.baselines === false ? [] : baselineSpecs(protocol.leaky, seed);
   const splits = protocol.splits(samples, { seed, testFraction: o.testFraction ?? 0.2 });
 
   // every split: the model and each baseline; pooled over the splits of a leave-out protocol
@@ -277,8 +269,8 @@ export async function evaluate(data: CleanedDataSet, o: EvaluateOptions): Promis
     const [split] = splits;
     const train = take(samples, split.train);
     const testSet = take(samples, split.test);
-    const repeats = o.repeats ?? 20;
-    const cv = repeats > 0 ? await crossValidate(spec, train, innerSplits(protocol, train, { folds: o.folds ?? 5, repeats, seed: seed + 1 }), progress, `CV ${repeats}×${o.folds ?? 5} (${protocol.name})`, kept.model) : null;
+    const repeats = o.repeats ?? EVALUATION_PARAMS.repeats.default;
+    const cv = repeats > 0 ? await crossValidate(spec, train, innerSplits(protocol, train, { folds: o.folds ?? 5, repeats, seed: childSeed(seed, 'inner CV') }), progress, `CV ${repeats}×${o.folds ?? 5} (${protocol.name})`, kept.model) : null;
     kept.model?.dispose();
     const per_site = o.perSite && !site ? await perSiteModels(protocol, o, unitsOf, centres, new Set(testSet.map(protocol.group)), search, threshold) : {};
     const learning_curve = o.learningCurve?.length ? await learningCurve(spec, train, testSet, o.learningCurve, seed, progress) : undefined;
@@ -299,34 +291,34 @@ export async function evaluate(data: CleanedDataSet, o: EvaluateOptions): Promis
 
 /**
  * k calculations of the held-out site added to training, chosen by the model's
- * suggestions (a GP; deterministic) or at random (`draws` seeded draws); the
- * rest of the site is the test set. A GP keeps its hyper-parameters and is
- * conditioned on the new data; other families are refitted.
+ * suggestions (deterministic) or at random (`draws` seeded draws); the rest of
+ * the site is the test set. A model that can be conditioned on more data keeps
+ * its hyper-parameters and is; others are refitted.
  */
 async function shotCurve(model: SubstitutionModel, spec: FamilySpec, train: Sample[], site: Sample[], tag: string, o: EvaluateOptions, seed: number) {
   const ks = [...new Set(o.shots!)].sort((a, b) => a - b);
-  const from = o.shotsFrom ?? 'both';
-  const gp = spec.family === 'gp' ? (model as GPFamilyModel) : null;
+  const from = o.shotsFrom ?? EVALUATION_PARAMS.shotsFrom.default;
+
   const out: { tag: string; k: number; strategy: 'suggest' | 'random'; mae: number }[] = [];
   const maeOf = async (chosen: number[]) => {
     const taken = new Set(chosen);
     const rest = site.filter((_, i) => !taken.has(i));
     if (rest.length === 0) return NaN;
     const shots = chosen.map((i) => site[i]);
-    const m = chosen.length === 0 ? model : gp ? gp.withMore(shots) : await fitFamily(spec, [...train, ...shots]);
+    const m = chosen.length === 0 ? model : model.withMore ? model.withMore(shots) : await fitFamily(spec, [...train, ...shots]);
     const p = predictSamples(m, rest).mean;
     if (m !== model) m.dispose();
     return p.reduce((a, v, i) => a + Math.abs(v - rest[i].eds), 0) / rest.length;
   };
   const kmax = Math.min(ks[ks.length - 1], site.length - 1);
-  if (gp && from !== 'random') {
+  if (model.suggest && from !== 'random') {
     // one greedy sequence per site (candidates may sit in several cells: suggestions per cell, in order)
-    const order = gp.suggest(site[0].enumeration, site.map((s) => s.substitution), kmax).map((x) => x.index);
+    const order = model.suggest(site[0].enumeration, site.map((s) => s.substitution), kmax).map((x) => x.index);
     for (const k of ks) if (k <= kmax) out.push({ tag, k, strategy: 'suggest', mae: await maeOf(order.slice(0, k)) });
   }
   if (from !== 'suggest')
-    for (let d = 0; d < (o.draws ?? 5); d++) {
-      const order = shuffleInPlace(site.map((_, i) => i), createRng(seed * 1000 + 17 * d + 1));
+    for (let d = 0; d < (o.draws ?? EVALUATION_PARAMS.draws.default); d++) {
+      const order = shuffleInPlace(site.map((_, i) => i), createRng(childSeed(seed, `random shots ${d}`)));
       for (const k of ks) if (k <= kmax) out.push({ tag, k, strategy: 'random', mae: await maeOf(order.slice(0, k)) });
     }
   return out;
@@ -348,9 +340,9 @@ function summariseShots(runs: { tag: string; k: number; strategy: 'suggest' | 'r
 
 /** MAE on the fixed test split for nested training subsets (seeded order of the training calculations). */
 async function learningCurve(spec: FamilySpec, train: Sample[], test: Sample[], fractions: number[], seed: number, progress: Progress) {
-  const order = shuffleInPlace(train.map((_, i) => i), createRng(seed + 7));
+  const order = shuffleInPlace(train.map((_, i) => i), createRng(childSeed(seed, 'learning curve')));
   // each subset keeps the training order, so the full fraction is the model of the protocol itself
-  const additive = familySpec('additive', 'svr', { seed });
+  const additive = familySpec('additive', undefined, { seed });
   return inStage(progress, 'learning curve', fractions.length, async (stage) => {
     const out: { fraction: number; n_train: number; mae: number; additive: number }[] = [];
     for (const f of [...fractions].sort((a, b) => a - b)) {

@@ -1,13 +1,12 @@
 import type { Sample } from '../../substitution/dataset.ts';
 import type { FamilySpec } from '../families/contract.ts';
 import type { Regressor } from '../learn/estimator.ts';
-import { fitFamily } from '../families/index.ts';
+import { familiesWith, familyEntry, fitFamily } from '../families/index.ts';
 import { hostOf } from '../families/contract.ts';
-import { SiteFamilyModel, TransferFamilyModel } from '../families/regressor.ts';
 import { featureBlocks, featurizerFor, siteBlockNames } from '../../features/ce.ts';
 import { kernelShap, permutationImportance, shapSummary } from '../learn/interpret.ts';
 import { groupTrainTestSplit, take } from '../learn/splits.ts';
-import { createRng } from '../learn/random.ts';
+import { childSeed, createRng } from '../learn/random.ts';
 import { InputError } from '../../util/errors.ts';
 
 export interface FeatureEffect {
@@ -33,8 +32,8 @@ export interface BlockEffect {
 }
 
 export interface Explanation {
-  family: 'site' | 'transfer';
-  /** The regressor explained: the site family's f on pair vectors, the transfer family's single-site s. */
+  family: string;
+  /** The regressor explained: on the pair vector or on one site's vector, as the family declares. */
   explained: string;
   baselineMae: number;
   features: FeatureEffect[];
@@ -55,11 +54,10 @@ const CHEAP_REGRESSORS = new Set(['SVR', 'RandomForest']);
 
 /**
  * Permutation importance on a held-out grouped split and KernelSHAP on a sample
- * of it, for the regressor of a site or transfer family: the site family's f on
- * whole CE vectors, the transfer family's single-site s on one site's
- * host-relative vector (single substitutions of the test split). SHAP is
- * computed per feature block (exact, cheap for any regressor) and, for SVR and
- * forests or when asked, per feature.
+ * of it, for the regressor a family declares it explains: one on whole CE pair
+ * vectors, or one on a single site's vector (then on the single substitutions of
+ * the test split). SHAP is computed per feature block (exact, cheap for any
+ * regressor) and, for SVR and forests or when asked, per feature.
  */
 export async function explainSiteModel(
   spec: FamilySpec,
@@ -67,7 +65,8 @@ export async function explainSiteModel(
   o: { seed?: number; repeats?: number; shapSamples?: number; background?: number; featureShap?: boolean } = {},
 ): Promise<Explanation> {
   const seed = o.seed ?? 0;
-  if (spec.family !== 'site' && spec.family !== 'transfer') throw new InputError(`--family ${spec.family}: feature-level interpretation is defined for the site and transfer families`);
+  const explains = familyEntry(spec.family).regressor?.explains;
+  if (!explains) throw new InputError(`--family ${spec.family}: feature-level interpretation needs a family built on a regressor (${familiesWith('explain').map((f) => f.name).join(', ')})`);
   const split = groupTrainTestSplit(samples.map((s) => s.key), 0.2, seed);
   const model = await fitFamily(spec, take(samples, split.train));
   try {
@@ -77,17 +76,18 @@ export async function explainSiteModel(
     let y: number[];
     let names: string[];
     let groups: { block: string; features: number[] }[];
-    if (model instanceof SiteFamilyModel) {
-      regressor = model.featureModel;
+    const on = model.regressorOn!;
+    if (explains === 'pair') {
+      regressor = on.pair!;
       X = test.map((s) => featurizerFor(s.enumeration, spec.features).features(s.substitution));
       y = test.map((s) => s.eds);
       names = featurizerFor(samples[0].enumeration, spec.features).names;
       groups = featureBlocks(spec.features);
-    } else if (model instanceof TransferFamilyModel) {
-      // s learnt E of single substitutions with every host at zero: explain it on the held-out singles
-      regressor = model.single;
+    } else {
+      // a single-site regressor learnt E of single substitutions with every host at zero: explain it on the held-out singles
+      regressor = on.single!;
       const singles = test.filter((s) => s.kind === 'single');
-      if (singles.length < 2) throw new InputError('the test split holds fewer than 2 single substitutions: nothing to explain for the transfer family');
+      if (singles.length < 2) throw new InputError(`the test split holds fewer than 2 single substitutions: nothing to explain for the ${spec.family} family`);
       X = singles.map((s) => {
         const { pair, elementA, elementB } = s.substitution;
         const [atom, el] = elementA !== hostOf(s.enumeration, pair.atomA) ? [pair.atomA, elementA] : [pair.atomB, elementB];
@@ -96,10 +96,10 @@ export async function explainSiteModel(
       y = singles.map((s) => s.eds);
       names = siteBlockNames(spec.endFeatures!);
       groups = featureBlocks(spec.endFeatures!, 'single');
-    } else throw new Error(`explain: ${spec.family} is not a regressor family`);
+    }
 
     const pi = permutationImportance(regressor, X, y, { repeats: o.repeats ?? 5, seed });
-    const rng = createRng(seed + 7);
+    const rng = createRng(childSeed(seed, 'explained samples'));
     const pick = (n: number) => {
       const idx = X.map((_, i) => i);
       for (let i = idx.length - 1; i > 0; i--) {
@@ -130,7 +130,7 @@ export async function explainSiteModel(
     }));
     features.sort((a, b) => b.importance - a.importance);
     // the two site blocks come first in the pair vector, the pair descriptors last; a single-site vector is one block
-    const block = siteBlockNames(spec.family === 'site' ? spec.features : spec.endFeatures!);
+    const block = siteBlockNames(explains === 'pair' ? spec.features : spec.endFeatures!);
     const byProperty = new Map<string, number>();
     names.forEach((name, j) => {
       const key = j < 2 * block.length ? block[j % block.length] : name;
@@ -139,7 +139,7 @@ export async function explainSiteModel(
     const properties = [...byProperty].map(([feature, importance]) => ({ feature, importance })).sort((a, b) => b.importance - a.importance);
     return {
       family: spec.family,
-      explained: spec.family === 'site' ? `${spec.regressor} f on the pair vector` : `${spec.regressor} single-site s on X@a's host-relative vector`,
+      explained: explains === 'pair' ? `${spec.regressor} f on the pair vector` : `${spec.regressor} single-site s on X@a's host-relative vector`,
       baselineMae: pi.baselineMae,
       features,
       properties,

@@ -9,6 +9,17 @@ import type { PairEnumeration } from '../../substitution/pairs.ts';
 import { collapseByKey, rowSample, type DataRow, type Sample } from '../../substitution/dataset.ts';
 import { groupTrainTestSplit, leaveGroupOut, repeatedGroupKFold, type Split } from '../learn/splits.ts';
 import { InputError } from '../../util/errors.ts';
+import { choice, number, type ParamValues } from '../../util/params.ts';
+
+/** How an evaluation is run, declared once for `evaluate`'s options, its request and the protocol code. */
+export const EVALUATION_PARAMS = {
+  repeats: number('repetitions of 5-fold CV on the training part (hold-out protocols)', 20, { min: 0, max: 1000, integer: true }),
+  threshold: number('E_DS below this is "stabilising" (F1, precision, recall)', 0, { unit: 'eV', min: -100, max: 100 }),
+  select: choice('criterion of --search', 'mae', { mae: 'lowest MAE', r2: 'highest R²', f1: 'highest F1 of "stabilising"' }),
+  shotsFrom: choice('how the k calculations of --shots are chosen', 'both', { suggest: "the model's suggestions (cescreen suggest)", random: 'at random', both: 'both' }),
+  draws: number('random draws per k of --shots', 5, { min: 1, max: 100, integer: true }),
+} as const;
+export type EvaluationParams = ParamValues<typeof EVALUATION_PARAMS>;
 
 export interface ProtocolEntry {
   name: string;
@@ -25,7 +36,12 @@ export interface ProtocolEntry {
   pooled: boolean;
   /** What the per-tag scores of a pooled protocol are named in results. */
   tagKind?: 'site' | 'element';
+  /** Fewest units it can score meaningfully, and (leave-out protocols) fewest held-out tags. */
+  minimum: { units: number; tags?: number };
 }
+
+/** A hold-out test part of 20 % holds at least 10 calculations: below that a score is noise (R² of 1.000 on 2 points). */
+const HOLDOUT_MINIMUM = { units: 50 };
 
 /** Sites a sample substitutes: a single substitution touches its own site only, whatever pair lists it. */
 export function substitutedSites(s: Sample): string[] {
@@ -57,6 +73,7 @@ export const PROTOCOLS: readonly ProtocolEntry[] = [
     group: byRow,
     splits: holdout(byRow),
     pooled: false,
+    minimum: HOLDOUT_MINIMUM,
   },
   {
     name: 'grouped',
@@ -66,6 +83,7 @@ export const PROTOCOLS: readonly ProtocolEntry[] = [
     group: byKey,
     splits: holdout(byKey),
     pooled: false,
+    minimum: HOLDOUT_MINIMUM,
   },
   {
     name: 'leave-element-out',
@@ -76,6 +94,7 @@ export const PROTOCOLS: readonly ProtocolEntry[] = [
     splits: (units) => leaveGroupOut(units.map((s) => dopants(s.enumeration, s))),
     pooled: true,
     tagKind: 'element',
+    minimum: { units: 20, tags: 2 },
   },
   {
     name: 'leave-site-out',
@@ -86,6 +105,7 @@ export const PROTOCOLS: readonly ProtocolEntry[] = [
     splits: (units) => leaveGroupOut(units.map(substitutedSites)),
     pooled: true,
     tagKind: 'site',
+    minimum: { units: 20, tags: 2 },
   },
 ];
 

@@ -12,8 +12,8 @@ import type { Regressor } from '../learn/estimator.ts';
 import type { Sample } from '../../substitution/dataset.ts';
 import { featurizerFor } from '../../features/ce.ts';
 import { groupByCell, type FamilySpec } from '../families/contract.ts';
-import { REGRESSORS, regressorEntry } from '../learn/regressors.ts';
-import { fitFamily } from '../families/index.ts';
+import { createRegressor, REGRESSORS, regressorEntry } from '../learn/regressors.ts';
+import { familyEntry, fitFamily } from '../families/index.ts';
 import { SILENT, inStage, type Progress } from '../../util/progress.ts';
 import { classification, mae, mean, r2, std } from '../learn/metrics.ts';
 import { createRng, permutation } from '../learn/random.ts';
@@ -186,7 +186,7 @@ export interface SVRSearchOptions extends SearchOptions {
 /**
  * Grid search for RBF ε-SVR (features standardised inside each fit) by
  * k-fold CV MAE; with `groups`, group k-fold so no group straddles train/test.
- * Default grid: C ∈ {1,3,10,30,100}, γ ∈ {0.1,0.3,1,3}/d, ε ∈ {0.01,0.05,0.1};
+ * Default grid: the svr registry entry's (γ = gammaScale/d);
  * default strategy: successive halving (keep ⅓ per rung, training fractions ¼ → ½ → 1).
  */
 export async function gridSearchSVR(
@@ -197,19 +197,17 @@ export async function gridSearchSVR(
 ): Promise<SearchResult> {
   const { SVR } = await import('../learn/svr.ts');
   const d = X[0].length;
+  const declared = regressorEntry('svr').grid as { C: readonly number[]; gammaScale: readonly number[]; epsilon: readonly number[] };
   const grid: ParamGrid = {
-    C: o.C ?? [1, 3, 10, 30, 100],
-    gamma: o.gamma ?? [0.1 / d, 0.3 / d, 1 / d, 3 / d],
-    epsilon: o.epsilon ?? [0.01, 0.05, 0.1],
+    C: o.C ?? declared.C,
+    gamma: o.gamma ?? declared.gammaScale.map((g) => g / d),
+    epsilon: o.epsilon ?? declared.epsilon,
   };
   const folds = o.folds ?? 5;
   const seed = o.seed ?? 0;
   const splits = groups ? groupKFold(groups, folds, seed) : kFold(X.length, folds, seed);
   return gridSearch((p) => new SVR({ C: p.C, gamma: p.gamma, epsilon: p.epsilon }), grid, X, y, splits, o);
 }
-
-/** The grid `--search` explores for the site family's SVR (γ as γ·d): the svr registry entry's. */
-export const SITE_SVR_GRID = regressorEntry('svr').grid as { C: readonly number[]; gammaScale: readonly number[]; epsilon: readonly number[] };
 
 /** How the chosen hyper-parameters scored in the inner CV (out-of-fold, over the training samples). */
 export interface InnerCVScores {
@@ -231,7 +229,7 @@ export interface FamilySearch {
   spec: FamilySpec;
   /** null when the family has no regressor to tune (GP, baselines). */
   scores: InnerCVScores | null;
-  /** Every candidate scored on the full folds (grid values; the SVR's γ absolute). */
+  /** Every candidate scored on the full folds (grid values). */
   table: { params: Params; mae: number; r2: number; f1: number; precision: number; recall: number }[];
 }
 
@@ -245,9 +243,11 @@ const withParams = (spec: FamilySpec, p: Params): FamilySpec => ({ ...spec, para
  * Hyper-parameters of a family's regressor from its registry grid, by grouped
  * k-fold CV (default 3) on the training samples only (one physical calculation
  * per group), chosen by lowest MAE, highest R² or highest F1 of "stabilising".
- * The site family's SVR keeps its successive-halving search on the regressor;
- * every other (family, regressor) is scored as deployed: the whole family is fitted
- * per fold and predicts the held-out calculations. GP and baselines are returned as given.
+ * A family that is one regressor on the pair vector, with a regressor cheap enough
+ * to be searched on rows (`rowSearch`), is searched on the rows by successive
+ * halving; every other (family, regressor) is scored as deployed: the whole family
+ * is fitted per fold and predicts the held-out calculations. A family without a
+ * regressor is returned as given.
  */
 export async function searchFamily(
   spec: FamilySpec,
@@ -268,23 +268,23 @@ export async function searchFamilyBy(
   const folds = o.folds ?? 3;
   const entry = REGRESSORS.find((r) => r.kind === spec.regressor);
   if (!entry) return criteria.map(() => ({ spec, scores: null, table: [] }));
+  const reads = familyEntry(spec.family).regressor?.reads ?? [];
   type Row = { params: Params; mae: number; r2: number; f1: number; precision: number; recall: number };
   let rows: Row[];
   let fits: number;
   let candidates: number;
   let toSpec: (p: Params) => FamilySpec;
-  if (spec.family === 'site' && spec.regressor === 'SVR' && !o.grid) {
+  if (entry.rowSearch && reads.length === 1 && reads[0] === 'pair' && !o.grid) {
     const X = train.map((s) => featurizerFor(s.enumeration, spec.features).features(s.substitution));
-    const d = X[0].length;
-    const gammas = SITE_SVR_GRID.gammaScale.map((g) => g / d);
+    const splits = groupKFold(train.map((s) => s.key), folds, o.seed);
     const r = await inStage(o.progress ?? SILENT, 'hyper-parameter search', 1, () =>
-      gridSearchSVR(X, train.map((s) => s.eds), train.map((s) => s.key), { C: SITE_SVR_GRID.C, gamma: gammas, epsilon: SITE_SVR_GRID.epsilon, folds, seed: o.seed, selectBy: criteria[0], threshold }),
+      gridSearch((p) => createRegressor(entry.name, { ...spec.params, ...p }, { nFeatures: X[0].length, seed: spec.seed }), entry.grid as ParamGrid, X, train.map((s) => s.eds), splits, { seed: o.seed, selectBy: criteria[0], threshold }),
     );
     // successive halving: the candidates that reached the full folds
     rows = r.table.filter((t) => t.resource === 1).map((t) => ({ params: t.params, mae: t.meanMae, r2: t.r2, f1: t.f1, precision: t.precision, recall: t.recall }));
     fits = r.fits;
-    candidates = SITE_SVR_GRID.C.length * gammas.length * SITE_SVR_GRID.epsilon.length;
-    toSpec = (p) => ({ ...spec, params: { ...spec.params, C: p.C, gammaScale: SITE_SVR_GRID.gammaScale[gammas.indexOf(p.gamma)], epsilon: p.epsilon } });
+    candidates = expandGrid(entry.grid as ParamGrid).length;
+    toSpec = (p) => ({ ...spec, params: { ...spec.params, ...p } });
   } else {
     const grid = expandGrid((o.grid ?? entry.grid) as ParamGrid);
     const splits = groupKFold(train.map((s) => s.key), folds, o.seed);

@@ -174,10 +174,13 @@ class LookupModel extends Baseline {
   }
 }
 
-const baseline = (name: string, description: string, fit: FamilyEntry['fit']): FamilyEntry => ({
+const baseline = (name: string, description: string, fit: FamilyEntry['fit'], minimum = 1): FamilyEntry => ({
   name,
   description,
-  baseline: true,
+  role: 'baseline',
+  params: {},
+  capabilities: [],
+  minimum: { calculations: minimum },
   features: {},
   endFeatures: null,
   defaults: {},
@@ -187,9 +190,9 @@ const baseline = (name: string, description: string, fit: FamilyEntry['fit']): F
 
 export const BASELINE_FAMILIES: readonly FamilyEntry[] = [
   baseline('mean', 'baseline: the training mean', async (spec, samples) => new MeanModel(spec, samples.reduce((a, s) => a + s.eds, 0) / samples.length)),
-  baseline('additive', 'baseline: least squares e(X@a) + e(Y@b), one parameter per (site, element)', async (spec, samples) => AdditiveModel.fit(spec, samples, null)),
+  baseline('additive', 'baseline: least squares e(X@a) + e(Y@b), one parameter per (site, element)', async (spec, samples) => AdditiveModel.fit(spec, samples, null), 2),
   baseline('additive-pairs', 'baseline: additive + ridge pair terms per element pair (cluster-expansion-like; λ by inner CV)', async (spec, samples) =>
-    AdditiveModel.fit(spec, samples, chooseLambda(spec, samples)),
+    AdditiveModel.fit(spec, samples, chooseLambda(spec, samples)), 5,
   ),
   baseline('lookup', 'baseline for the leaky paper protocol: a training row of the same calculation, else additive', async (spec, samples) => {
     const sums = new Map<string, number[]>();

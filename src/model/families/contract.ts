@@ -3,41 +3,39 @@ import type { Substitution, SubstitutionKind } from '../../substitution/substitu
 import { featureNames, featurizerFor, layoutOf, siteBlockNames, type CeDefinition } from '../../features/ce.ts';
 import type { Regressor, RegressorJSON } from '../learn/estimator.ts';
 import { createRegressor } from '../learn/regressors.ts';
+import type { ParamDefs } from '../../util/params.ts';
 
 /**
- * A model family is a way to turn a regressor into substitution energies; both
- * families here are exactly zero for the pristine cell:
- * - `site`: one regressor f on the full CE vector of the substitution,
- *   E = f(F(X@a, Y@b)) − f(F(host@a, host@b)). Absolute shell properties and
- *   geometry let it tell the sites of the training phase apart: best inside it.
- * - `transfer`: E = s(X@a) + s(Y@b) + I, with the single-site energy s learned
- *   from single substitutions on host-relative features (p(X) − p(host), the
- *   host's chemistry, the shell geometry) and the interaction I learned from the
- *   pairs' residuals as a double difference, so I vanishes when either site
- *   keeps its host. Nothing in it names a site: built for a phase never seen.
- * The registry of families is src/model/families/index.ts: adding a family = one entry there.
+ * The model-family contract. A family turns training calculations into a model
+ * of substitution energies of any cell; every family is exactly zero for the
+ * pristine cell. What a family can do beyond point predictions is declared once
+ * on its entry (`capabilities`) and provided by its fitted models as the typed
+ * optional members of `SubstitutionModel`: code dispatches on these, never on a
+ * family's name. The registry is src/model/families/index.ts: adding a family is
+ * one file with its entry plus one line there.
  */
 export interface FamilySpec {
   family: string;
-  /** Regressor kind (registry tag, e.g. 'SVR'). */
+  /** Regressor kind (registry tag, e.g. 'SVR'), or 'none' for a family that is a model of its own. */
   regressor: string;
-  /** Hyper-parameters of the regressor that differ from its declared defaults. */
+  /** The regressor's hyper-parameters, or the family's own parameters when it has no regressor (see FamilyEntry.params). */
   params: Record<string, number>;
-  /** Those of the single-site regressor s (transfer family). */
+  /** Those of the single-site regressor, for a family with one (FamilyEntry.regressor.reads includes 'single'). */
   singleParams: Record<string, number>;
   seed: number;
-  /** CE definition of the full substitution vector (site: f; transfer: I). */
+  /** CE definition of the full substitution vector. */
   features: CeDefinition;
-  /** CE definition of one substituted site (transfer: s). */
+  /** CE definition of one substituted site, for families that read single sites. */
   endFeatures: CeDefinition | null;
 }
 
-/** One DFT energy to learn from; each sample carries the cell it was computed in. */
+/** One DFT energy to learn from; each sample carries the cell it was computed in and, with several data sets, its phase. */
 export interface TrainingSample {
   enumeration: PairEnumeration;
   substitution: Substitution;
   kind: SubstitutionKind;
   eds: number;
+  phase?: string;
 }
 
 export interface FamilyJSON {
@@ -46,6 +44,31 @@ export interface FamilyJSON {
   single: RegressorJSON | null;
 }
 
+/** A predictive distribution of substitution energies (capability 'distribution'). */
+export interface Distribution {
+  mean: number[];
+  sd: number[];
+  lo: number[];
+  hi: number[];
+  /** Largest distance of a substituted site's environment to the nearest training site. */
+  domain: number[];
+  outOfDomain: boolean[];
+}
+
+/** What `suggest` optimises: the variance of all candidates, or which of them are stabilising. */
+export type SuggestGoal = 'variance' | 'stabilising';
+
+/** Abilities a family may declare; a fitted model of it then provides the member of the same name. */
+export const CAPABILITIES = {
+  distribution: 'predictDistribution: mean, sd, 90 % interval and applicability domain of every prediction',
+  heldOut: 'heldOut: predictions of its own training calculations with groups held out, from the one fit',
+  withMore: 'withMore: the model conditioned on more calculations without re-tuning',
+  suggest: 'suggest: the calculations that would teach it most',
+  newPhase: 'predicts a phase it was not trained on from elements and environments (no site identities)',
+  explain: 'regressorOn: registry regressors whose inputs can be explained (importance, SHAP, attention)',
+} as const;
+export type Capability = keyof typeof CAPABILITIES;
+
 /** A fitted family: energies of any substitution of any cell. */
 export interface SubstitutionModel {
   readonly spec: FamilySpec;
@@ -53,15 +76,37 @@ export interface SubstitutionModel {
   predict(enumeration: PairEnumeration, subs: Substitution[]): number[];
   toJSON(): FamilyJSON;
   dispose(): void;
+  predictDistribution?(enumeration: PairEnumeration, subs: Substitution[]): Distribution;
+  /** With a distribution: the `domain` distance beyond which a prediction is flagged out of domain. */
+  readonly domainThreshold?: number;
+  /** Calibrated predictions of the training calculations, each group held out in turn (hyper-parameters of the whole fit). */
+  heldOut?(groups: readonly number[][]): { mean: number[]; sd: number[] };
+  withMore?(extra: TrainingSample[]): SubstitutionModel;
+  /** Candidate indices in pick order, with the predictive sd each had when picked. */
+  suggest?(enumeration: PairEnumeration, candidates: Substitution[], k: number, o?: { goal?: SuggestGoal }): { index: number; sd: number }[];
+  /** The registry regressors inside, by the vector they read: the whole substitution ('pair') or one site ('single'). */
+  readonly regressorOn?: { pair?: Regressor; single?: Regressor };
 }
+
+/** A model with a declared capability, typed so that its member is there. */
+export type With<C extends Capability> = SubstitutionModel &
+  Required<Pick<SubstitutionModel, C extends 'distribution' ? 'predictDistribution' : C extends 'explain' ? 'regressorOn' : C extends 'newPhase' ? never : C>>;
 
 export interface FamilyEntry {
   name: string;
   description: string;
-  /** A simple reference model reported beside the others, not a choice for predictions. */
-  baseline?: boolean;
-  /** The family is a model of its own, not built on a regressor of the registry. */
-  regressor?: false;
+  /** 'baseline': a simple reference evaluated beside the models on every protocol's splits, never chosen for predictions. */
+  role: 'model' | 'baseline';
+  /**
+   * The registry regressors the family is built on, by the vector each reads, and the one whose
+   * inputs `importance` explains; absent: a model of its own, whose parameters are `params`.
+   */
+  regressor?: { reads: readonly ('pair' | 'single')[]; explains: 'pair' | 'single' };
+  /** The family's own parameters, declared once (a family on a regressor takes the regressor's instead). */
+  params: ParamDefs;
+  capabilities: readonly Capability[];
+  /** Fewest physical calculations it can be fitted on, and how many of them single substitutions. */
+  minimum: { calculations: number; singles?: number };
   features: Partial<CeDefinition>;
   endFeatures: Partial<CeDefinition> | null;
   /** Hyper-parameters of a regressor (by kind) for this family, where they differ from its declared defaults. */
@@ -70,6 +115,8 @@ export interface FamilyEntry {
   /** Rebuild a saved model; `cells` are the training cells listed in the model file, in order. */
   fromJSON(json: FamilyJSON, cells: PairEnumeration[]): Promise<SubstitutionModel>;
 }
+
+export const hasCapability = (e: FamilyEntry, c: Capability) => e.capabilities.includes(c);
 
 export const hostOf = (e: PairEnumeration, atom: number) => e.cell.sites[atom].element;
 

@@ -36,10 +36,11 @@
  */
 import type { PairEnumeration } from '../../substitution/pairs.ts';
 import type { Substitution } from '../../substitution/substitution.ts';
-import { featurizerFor } from '../../features/ce.ts';
-import { hostOf, type FamilyEntry, type FamilyJSON, type FamilySpec, type SubstitutionModel, type TrainingSample } from './contract.ts';
-import { blockRbfKernel, DesignBuilder, fitHyper, LatentGP, perKeyConstantKernel, perKeyRbfKernel, type Component, type GPInputs, type Hyper } from '../learn/gp.ts';
-import { createRng, shuffleInPlace } from '../learn/random.ts';
+import { featureBlocks, featurizerFor, type CeDefinition } from '../../features/ce.ts';
+import { hostOf, type Distribution, type FamilyEntry, type FamilyJSON, type FamilySpec, type SubstitutionModel, type TrainingSample } from './contract.ts';
+import { blockRbfKernel, DesignBuilder, fitHyper, LatentGP, NOISE, perKeyConstantKernel, perKeyRbfKernel, type Bounds, type Component, type GPInputs, type Hyper } from '../learn/gp.ts';
+import { childSeed, createRng, shuffleInPlace } from '../learn/random.ts';
+import { fitted, number, resolveParams } from '../../util/params.ts';
 import { finiteNumber, finiteNumbers } from '../learn/estimator.ts';
 import { rowProducts } from '../../util/linalg.ts';
 import { InputError } from '../../util/errors.ts';
@@ -51,25 +52,6 @@ export const MAX_GP_CALCULATIONS = 8000;
 
 /** Geometry part of a site descriptor: CN, mean and spread of shell distances (Å), hull volume (Å³), each over a typical difference between sites. */
 const GEOMETRY_SCALES = [2, 0.2, 0.1, 10];
-
-export interface Distribution {
-  mean: number[];
-  sd: number[];
-  lo: number[];
-  hi: number[];
-  /** Largest distance of a substituted site's environment to the nearest training site. */
-  domain: number[];
-  outOfDomain: boolean[];
-}
-
-/** A model that gives a predictive distribution, not only a number. */
-export interface ProbabilisticModel extends SubstitutionModel {
-  predictDistribution(enumeration: PairEnumeration, subs: Substitution[]): Distribution;
-}
-
-export function isProbabilistic(m: SubstitutionModel): m is ProbabilisticModel {
-  return typeof (m as ProbabilisticModel).predictDistribution === 'function';
-}
 
 interface Scales {
   /** Per element property. */
@@ -97,27 +79,57 @@ interface GPState {
   y: number[];
 }
 
-/** Columns of the site-family pair vector by kind: centre properties, shell properties, site geometry, pair descriptors. */
-const range = (a: number, n: number) => Array.from({ length: n }, (_, k) => a + k);
-function pairBlocks(P: number, F: number): number[][] {
-  const site = 2 * P + 4;
-  return [
-    [...range(0, P), ...range(site, P)],
-    [...range(P, P), ...range(site + P, P)],
-    [...range(2 * P, 4), ...range(site + 2 * P, 4)],
-    range(2 * site, F - 2 * site),
-  ];
+/**
+ * The family's parameters, declared once: fit settings, and every hyper-parameter with the
+ * bounds its kernel fits it in (by maximum marginal likelihood, unless a value is given).
+ */
+export const GP_PARAMS = {
+  // 350: the hyper-parameters settle on it (α grouped fold 0: 73.3 meV at 350 and at 700)
+  optimizeOn: number('calculations the hyper-parameters and calibration are fitted on (every single substitution, then pairs in seeded order)', 350, { min: 20, max: 8000, integer: true }),
+  // 15 iterations per stage: the marginal likelihood has settled by then (fold-0 MAE 73.3 meV at 15, 25 and 40)
+  iterations: number('L-BFGS iterations per stage of the marginal-likelihood fit', 15, { min: 1, max: 500, integer: true }),
+  'smooth.sigma': fitted('amplitude of g, the single-site energy shared by all sites', 1e-3, 50, { unit: 'eV', start: 'the sd of the training energies' }),
+  'smooth.ell1': fitted('length scale of g over the host-relative element properties', 0.1, 100, { start: '√(properties)' }),
+  'smooth.ell2': fitted('length scale of g over the site environment (shell properties, geometry)', 0.1, 100, { start: '√(properties + 4)' }),
+  'site.sigma': fitted("amplitude of each site's own deviation z_a", 1e-3, 10, { unit: 'eV', start: '0.3 eV, after the shared terms' }),
+  'site.ell': fitted('length scale of z_a over the element properties', 0.1, 50, { start: '√(properties)' }),
+  'offset.sigma': fitted("amplitude of each site's offset o_a", 1e-3, 10, { unit: 'eV', start: '0.2 eV, after the shared terms' }),
+  'pair.sigma': fitted('amplitude of the interaction h', 1e-3, 10, { unit: 'eV', start: '0.5 eV' }),
+  'pair.ell1': fitted('length scale of h over the centre properties', 0.3, 100, { start: '√(2·properties)' }),
+  'pair.ell2': fitted('length scale of h over the shell properties', 0.3, 100, { start: '√(2·properties)' }),
+  'pair.ell3': fitted('length scale of h over the site geometry', 0.3, 100, { start: '√8' }),
+  'pair.ell4': fitted('length scale of h over the pair descriptors (distance, shell membership)', 0.03, 100, { start: '√3' }),
+  [NOISE]: fitted('noise sd of one calculation', 0.01, 2, { unit: 'eV', start: '0.1 eV' }),
+} as const;
+type HyperName = Exclude<keyof typeof GP_PARAMS, 'optimizeOn' | 'iterations'>;
+const bounds = (k: HyperName): Bounds => [GP_PARAMS[k].min!, GP_PARAMS[k].max!];
+
+/** Columns of the pair vector by block kind, both sites together: centre, shell, geometry, pair descriptors (asked of features/ by name). */
+function pairBlocks(def: CeDefinition): number[][] {
+  const kinds = ['centre', 'shell', 'geometry', 'pair'];
+  const blocks = featureBlocks(def, 'pair');
+  return kinds.map((kind) => blocks.filter((b) => b.block.replace(/ [12]$/, '') === kind).flatMap((b) => b.features));
 }
 
-const COMPONENTS = (P: number, F: number): Component[] => [
+/** The smooth term's point: [u = p(X) − p(host) | v = the site's environment descriptor (host, shell, geometry)]; its kernel reads u and v without the host. */
+const smoothBlocks = (P: number) => {
+  const at = (from: number, n: number) => Array.from({ length: n }, (_, k) => from + k);
+  const u = at(0, P);
+  const shellAndGeometry = at(2 * P, P + 4);
+  return [u, shellAndGeometry];
+};
+
+const COMPONENTS = (P: number, def: CeDefinition): Component[] => [
   // the host block of v is left out: u already is host-relative, and with it leave-site-out was 0.56 → 0.52 eV without
-  { name: 'smooth', kernel: blockRbfKernel([range(0, P), range(2 * P, P + 4)]) },
-  { name: 'site', kernel: perKeyRbfKernel() },
-  { name: 'offset', kernel: perKeyConstantKernel() },
-  { name: 'pair', kernel: blockRbfKernel(pairBlocks(P, F)) },
+  { name: 'smooth', kernel: blockRbfKernel(smoothBlocks(P), { sigma: bounds('smooth.sigma'), ell: [bounds('smooth.ell1'), bounds('smooth.ell2')] }) },
+  { name: 'site', kernel: perKeyRbfKernel({ sigma: bounds('site.sigma'), ell: bounds('site.ell') }) },
+  { name: 'offset', kernel: perKeyConstantKernel({ sigma: bounds('offset.sigma') }) },
+  { name: 'pair', kernel: blockRbfKernel(pairBlocks(def), { sigma: bounds('pair.sigma'), ell: (['pair.ell1', 'pair.ell2', 'pair.ell3', 'pair.ell4'] as const).map(bounds) }) },
 ];
 /** The site terms, fitted in the second stage. */
 const SITE_TERMS = ['site.sigma', 'site.ell', 'offset.sigma'];
+/** Position of a component's design among the inputs. */
+const DESIGN = { smooth: 0, site: 1, offset: 2, pair: 3 } as const;
 
 /** Builds the latent designs of substitutions of any cells. */
 class InputBuilder {
@@ -292,7 +304,7 @@ function newSiteCalibration(held: { group: number; r: number; sd: number }[], gr
 
 /** Site keys substituted by each observation (from the offset design: one point per substituted site). */
 function obsSites(inputs: GPInputs): string[][] {
-  const d = inputs.designs[2];
+  const d = inputs.designs[DESIGN.offset];
   return Array.from({ length: inputs.n }, (_, i) => [...new Set(Array.from(d.index.subarray(d.start[i], d.start[i + 1])).map((p) => d.points.keys[p]))]);
 }
 
@@ -310,26 +322,7 @@ function domainThreshold(sites: number[][]): number {
   return Math.max(1, worst);
 }
 
-/** Fit settings of the GP family. */
-// 15 iterations per stage: the marginal likelihood has settled by then (fold-0 MAE 73.3 meV at 15, 25 and 40)
-export const GP_DEFAULTS = { optimizeOn: 350, iterations: 15 };
-
-const BOUNDS: Record<string, [number, number]> = {
-  'smooth.sigma': [1e-3, 50],
-  'smooth.ell1': [0.1, 100],
-  'smooth.ell2': [0.1, 100],
-  'site.sigma': [1e-3, 10],
-  'site.ell': [0.1, 50],
-  'offset.sigma': [1e-3, 10],
-  'pair.sigma': [1e-3, 10],
-  'pair.ell1': [0.3, 100],
-  'pair.ell2': [0.3, 100],
-  'pair.ell3': [0.3, 100],
-  'pair.ell4': [0.03, 100],
-  sigmaN: [0.01, 2],
-};
-
-export class GPFamilyModel implements ProbabilisticModel {
+export class GPFamilyModel implements SubstitutionModel {
   private readonly gp: LatentGP;
   private readonly components: Component[];
 
@@ -341,7 +334,7 @@ export class GPFamilyModel implements ProbabilisticModel {
     /** A GP on the first of these observations, to extend rather than refactor. */
     base?: LatentGP,
   ) {
-    this.components = COMPONENTS(state.scales.property.length, state.scales.fMean.length);
+    this.components = COMPONENTS(state.scales.property.length, spec.features);
     const inputs = builder.inputs();
     const y = Float64Array.from(state.y);
     this.gp = base ? base.extendedBy(inputs, y) : new LatentGP(this.components, inputs, y, state.hyper);
@@ -352,9 +345,10 @@ export class GPFamilyModel implements ProbabilisticModel {
     if (samples.length > MAX_GP_CALCULATIONS) {
       throw new InputError(`the gp family fits at most ${MAX_GP_CALCULATIONS} calculations (exact GP algebra, n² memory: ${samples.length} would need ~${Math.round((3 * 8 * samples.length ** 2) / 2 ** 30)} GB); use --family site or transfer`);
     }
-    const params = { ...GP_DEFAULTS, ...spec.params };
+    const params = resolveParams(GP_PARAMS, spec.params, 'gp parameter');
+    const given = new Set(Object.keys(spec.params));
     const scales = trainingScales(spec, samples);
-    const components = COMPONENTS(scales.property.length, scales.fMean.length);
+    const components = COMPONENTS(scales.property.length, spec.features);
     const build = (subset: readonly TrainingSample[]) => {
       const b = new InputBuilder(spec, scales);
       for (const s of subset) b.add(s.enumeration, s.substitution);
@@ -368,7 +362,9 @@ export class GPFamilyModel implements ProbabilisticModel {
     const ySub = sub.map((s) => s.eds);
     const sy = std(ySub) || 1;
     const P = scales.property.length;
-    const start: Hyper = {
+    // the starts GP_PARAMS documents; a given value replaces its start and stays fixed
+    const fixedAt = (h: Hyper): Hyper => ({ ...h, ...Object.fromEntries([...given].filter((k) => k in h).map((k) => [k, params[k as HyperName]])) });
+    const start = fixedAt({
       'smooth.sigma': sy,
       'smooth.ell1': Math.sqrt(P),
       'smooth.ell2': Math.sqrt(P + 4),
@@ -380,18 +376,19 @@ export class GPFamilyModel implements ProbabilisticModel {
       'pair.ell2': Math.sqrt(2 * P),
       'pair.ell3': Math.sqrt(8),
       'pair.ell4': Math.sqrt(3),
-      sigmaN: 0.1,
-    };
-    // stage 1: shared terms and noise, the site terms held at zero
-    const pinned = (h: Hyper, keys: string[]) => Object.fromEntries(keys.map((k) => [k, [h[k], h[k] * (1 + 1e-9)] as [number, number]]));
-    const shared = fitHyper(components, subInputs, ySub, start, { ...BOUNDS, ...pinned(start, SITE_TERMS) }, { maxIterations: params.iterations }).hyper;
+      [NOISE]: 0.1,
+    });
+    const noise = bounds(NOISE);
+    const names = Object.keys(start);
+    // stage 1: shared terms and noise, the site terms held at (almost) zero
+    const shared = fitHyper(components, subInputs, ySub, start, { noise, fixed: new Set([...SITE_TERMS, ...given]), maxIterations: params.iterations }).hyper;
     // stage 2: the site terms on top of the shared ones
-    const others = Object.keys(BOUNDS).filter((k) => !SITE_TERMS.includes(k));
-    const hyper = fitHyper(components, subInputs, ySub, { ...shared, 'site.sigma': 0.3, 'offset.sigma': 0.2 }, { ...BOUNDS, ...pinned(shared, others) }, { maxIterations: params.iterations }).hyper;
+    const stage2 = fixedAt({ ...shared, 'site.sigma': 0.3, 'offset.sigma': 0.2 });
+    const hyper = fitHyper(components, subInputs, ySub, stage2, { noise, fixed: new Set([...names.filter((k) => !SITE_TERMS.includes(k)), ...given]), maxIterations: params.iterations }).hyper;
     const subGP = new LatentGP(components, subInputs, Float64Array.from(ySub), hyper);
 
     // calibration on the subsample: grouped 5-fold (a sample is one calculation) and leave-site-out
-    const order = shuffleInPlace(sub.map((_, i) => i), createRng(spec.seed + 1));
+    const order = shuffleInPlace(sub.map((_, i) => i), createRng(childSeed(spec.seed, 'calibration folds')));
     const folds = Array.from({ length: 5 }, (_, f) => order.filter((_, k) => k % 5 === f));
     const heldOut = (groups: number[][]) =>
       subGP.leaveGroupsOut(groups).flatMap((cv, g) => groups[g].map((i) => ({ group: g, r: ySub[i] - cv.mean[i], sd: cv.sd[i] })));
@@ -416,6 +413,10 @@ export class GPFamilyModel implements ProbabilisticModel {
   /** Hyper-parameters and calibration, for reports. */
   get summary(): { hyper: Hyper; calibration: GPState['calibration']; domainThreshold: number; sites: number } {
     return { hyper: this.state.hyper, calibration: this.state.calibration, domainThreshold: this.state.domain.threshold, sites: Object.keys(this.state.domain.sites).length };
+  }
+
+  get domainThreshold(): number {
+    return this.state.domain.threshold;
   }
 
   /** Latent inputs of substitutions of a cell, built with this model's scales. */
@@ -545,7 +546,7 @@ export class GPFamilyModel implements ProbabilisticModel {
   static fromJSON(json: FamilyJSON, cells: PairEnumeration[]): GPFamilyModel {
     const m = json.main as unknown as GPState & { kind: string };
     if (m.kind !== 'LatentGP') throw new Error(`expected a LatentGP, found '${m.kind}'`);
-    for (const k of Object.keys(BOUNDS)) finiteNumber(m.hyper?.[k], `GP ${k}`, true);
+    for (const k of Object.keys(GP_PARAMS)) if (k !== 'optimizeOn' && k !== 'iterations') finiteNumber(m.hyper?.[k], `GP ${k}`, true);
     finiteNumbers(m.y, 'GP training energies', m.training?.samples?.length);
     finiteNumber(m.calibration?.inSite, 'GP calibration', true);
     finiteNumber(m.calibration?.newSite, 'GP calibration', true);
@@ -566,7 +567,10 @@ export class GPFamilyModel implements ProbabilisticModel {
 export const GP_FAMILY: FamilyEntry = {
   name: 'gp',
   description: 'structured Gaussian process: shared single-site energy of element and environment + each site’s deviation + a vanishing interaction, with calibrated 90 % intervals; one energy per single substitution, for any phase',
-  regressor: false,
+  role: 'model',
+  params: GP_PARAMS,
+  capabilities: ['distribution', 'heldOut', 'withMore', 'suggest', 'newPhase'],
+  minimum: { calculations: 20 },
   features: { values: 'absolute', aggregate: 'mean', geometry: true },
   endFeatures: { values: 'relative', aggregate: 'mean', geometry: true },
   defaults: {},

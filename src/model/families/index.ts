@@ -1,20 +1,30 @@
 /**
- * The model-family registry: the SVR families, the structured GP and the
- * baselines. Adding a family = one entry in FAMILIES.
+ * The model-family registry: the structured GP, the families built on a
+ * regressor and the baselines. Adding a family = its file (entry and model) and
+ * one line in FAMILIES; everything else finds it by its declared capabilities.
  */
-import { DEFAULT_CE, type CeDefinition } from '../../features/ce.ts';
+import { DEFAULT_CE, inputOf, type CeDefinition } from '../../features/ce.ts';
 import type { PairEnumeration } from '../../substitution/pairs.ts';
-import { regressorEntry } from '../learn/regressors.ts';
+import { DEFAULT_REGRESSOR, regressorEntry } from '../learn/regressors.ts';
+import { isFitted, resolveParams, type ParamDefs } from '../../util/params.ts';
 import { InputError } from '../../util/errors.ts';
-import type { FamilyEntry, FamilyJSON, FamilySpec, SubstitutionModel, TrainingSample } from './contract.ts';
+export { CAPABILITIES, type Capability } from './contract.ts';
+import { hasCapability, type Capability, type FamilyEntry, type FamilyJSON, type FamilySpec, type SubstitutionModel, type TrainingSample } from './contract.ts';
 import { SVR_FAMILIES } from './regressor.ts';
 import { BASELINE_FAMILIES } from './baselines.ts';
 import { GP_FAMILY } from './gp.ts';
 
 export const FAMILIES: readonly FamilyEntry[] = [GP_FAMILY, ...SVR_FAMILIES, ...BASELINE_FAMILIES];
 
+/** The family `evaluate` and `predict` use unless told otherwise, and the ones `train` fits into a model file. */
+export const DEFAULT_FAMILY = 'gp';
+export const TRAINED_BY_DEFAULT = ['gp', 'site'];
+
 /** The families a user picks for predictions (baselines are reported, not chosen). */
-export const MODEL_FAMILIES = FAMILIES.filter((f) => !f.baseline);
+export const MODEL_FAMILIES = FAMILIES.filter((f) => f.role === 'model');
+
+/** The model families that declare a capability, in registry order. */
+export const familiesWith = (c: Capability) => MODEL_FAMILIES.filter((f) => hasCapability(f, c));
 
 export function familyEntry(name: string): FamilyEntry {
   const e = FAMILIES.find((f) => f.name === name);
@@ -34,33 +44,80 @@ function pickShell(f: Partial<CeDefinition>): Partial<CeDefinition> {
   return out;
 }
 
-/** A family with a regressor (CLI name or kind), its defaults overridden by `params`. */
+/** The parameters a family takes: its regressor's (the named one or the registry's default), or its own. */
+export function familyParams(family: string, regressor?: string): ParamDefs {
+  const e = familyEntry(family);
+  return e.regressor ? regressorEntry(regressor ?? DEFAULT_REGRESSOR).params : e.params;
+}
+
+/**
+ * A family with its regressor (CLI name or kind; the registry's default when not given), its
+ * defaults overridden by `params`. What the family cannot use is an input error naming it: a
+ * regressor for a family that is a model of its own, a regressor that cannot read the feature
+ * layout, a parameter it does not declare.
+ */
 export function familySpec(
   family: string,
-  regressor = 'svr',
+  regressor?: string,
   o: { params?: Record<string, number>; singleParams?: Record<string, number>; features?: Partial<CeDefinition>; seed?: number } = {},
 ): FamilySpec {
   const base = familyEntry(family);
-  const kind = base.baseline || base.regressor === false ? 'none' : regressorEntry(regressor).kind;
-  const defaults = base.defaults[kind] ?? { params: {}, singleParams: {} };
-  const features = o.features ?? {};
+  const features = { ...DEFAULT_CE, ...base.features, ...(o.features ?? {}) };
+  const input = inputOf(features);
+  let kind = 'none';
+  let params: Record<string, number> = {};
+  let singleParams: Record<string, number> = {};
+  if (base.regressor) {
+    const r = regressorEntry(regressor ?? DEFAULT_REGRESSOR);
+    if (!r.reads.includes(input)) throw new InputError(`--model ${r.name} reads ${r.reads.join(' or ')}, and --features ${features.layout === 'tokens' ? 'tokens' : '(CE vectors)'} gives ${input}`);
+    kind = r.kind;
+    const defaults = base.defaults[kind] ?? { params: {}, singleParams: {} };
+    resolveParams(r.params, { ...o.params, ...o.singleParams }, `${r.name} parameter`);
+    params = { ...defaults.params, ...o.params };
+    singleParams = { ...defaults.singleParams, ...o.params, ...o.singleParams };
+  } else {
+    if (regressor !== undefined) throw new InputError(`--model ${regressor}: the ${family} family is a model of its own and takes no regressor; families built on one: ${MODEL_FAMILIES.filter((f) => f.regressor).map((f) => f.name).join(', ')}`);
+    if (input !== 'vectors') throw new InputError(`--features: the ${family} family reads CE vectors, not ${input}`);
+    if (base.role === 'model') {
+      const given = { ...o.params, ...o.singleParams };
+      const all = resolveParams(base.params, given, `${family} parameter`);
+      // fitted parameters stay free unless given (then they are fixed at that value)
+      params = Object.fromEntries(Object.entries(all).filter(([k]) => !isFitted(base.params[k]) || k in given)) as Record<string, number>;
+    }
+  }
   return {
     family,
     regressor: kind,
-    params: { ...defaults.params, ...o.params },
-    singleParams: { ...defaults.singleParams, ...o.params, ...o.singleParams },
+    params,
+    singleParams,
     seed: o.seed ?? 0,
-    features: { ...DEFAULT_CE, ...base.features, ...features },
-    endFeatures: base.endFeatures ? { ...DEFAULT_CE, ...base.endFeatures, ...pickShell(features) } : null,
+    features,
+    endFeatures: base.endFeatures ? { ...DEFAULT_CE, ...base.endFeatures, ...pickShell(o.features ?? {}) } : null,
   };
 }
 
+/** Fit a family, refusing a training set smaller than it declares it needs. */
 export async function fitFamily(spec: FamilySpec, samples: TrainingSample[]): Promise<SubstitutionModel> {
-  if (samples.length === 0) throw new RangeError('no training samples');
-  return familyEntry(spec.family).fit(spec, samples);
+  const entry = familyEntry(spec.family);
+  const singles = samples.filter((s) => s.kind === 'single').length;
+  const { calculations, singles: needSingles = 0 } = entry.minimum;
+  if (samples.length < calculations || singles < needSingles)
+    throw new InputError(`the ${spec.family} family needs at least ${calculations} calculations${needSingles ? ` with ${needSingles} single substitutions` : ''} to fit; this training set has ${samples.length}${needSingles ? ` (${singles} single)` : ''}`);
+  return entry.fit(spec, samples);
 }
 
 export async function familyFromJSON(json: FamilyJSON, cells: PairEnumeration[] = []): Promise<SubstitutionModel> {
   return familyEntry(json?.spec?.family).fromJSON(json, cells);
 }
 
+/** The baselines every protocol reports beside a model, on the same splits (`lookup` only where a protocol is leaky). */
+export function baselineSpecs(leaky: boolean, seed: number): [string, FamilySpec][] {
+  return [
+    ['mean', familySpec('mean', undefined, { seed })],
+    ['additive', familySpec('additive', undefined, { seed })],
+    ['additive-pairs', familySpec('additive-pairs', undefined, { seed })],
+    // scikit-learn's SVR defaults (C 1, ε 0.1, γ 1/d) on centre + AET-shell properties, no geometry
+    ['CEAET-SVR (literature)', familySpec('site', 'svr', { seed, params: { C: 1, epsilon: 0.1, gammaScale: 1 }, features: { geometry: false } })],
+    ...(leaky ? [['lookup', familySpec('lookup', undefined, { seed })] as [string, FamilySpec]] : []),
+  ];
+}

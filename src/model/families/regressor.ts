@@ -18,6 +18,10 @@ export class SiteFamilyModel implements SubstitutionModel {
     readonly featureModel: Regressor,
   ) {}
 
+  get regressorOn() {
+    return { pair: this.featureModel };
+  }
+
   static async fit(spec: FamilySpec, samples: TrainingSample[]): Promise<SiteFamilyModel> {
     const f = await makeRegressor(spec, spec.params, spec.features, 'pair');
     const { X, y } = anchored(spec.features, samples, samples.map((s) => s.eds));
@@ -53,6 +57,10 @@ export class TransferFamilyModel implements SubstitutionModel {
     /** The single-site regressor s on one site's host-relative vector, for interpretation. */
     readonly single: Regressor,
   ) {}
+
+  get regressorOn() {
+    return { pair: this.main, single: this.single };
+  }
 
   static async fit(spec: FamilySpec, samples: TrainingSample[]): Promise<TransferFamilyModel> {
     const endDef = spec.endFeatures!;
@@ -148,6 +156,11 @@ export const SVR_FAMILIES: readonly FamilyEntry[] = [
   {
     name: 'site',
     description: 'best inside the training phase: one regressor on the whole CE vector',
+    role: 'model',
+    regressor: { reads: ['pair'], explains: 'pair' },
+    params: {},
+    capabilities: ['explain'],
+    minimum: { calculations: 10 },
     features: { values: 'absolute', aggregate: 'mean', geometry: true },
     endFeatures: null,
     // C, γ, ε: what `--search` (grouped CV inside the training part) chose for every site on α
@@ -158,6 +171,11 @@ export const SVR_FAMILIES: readonly FamilyEntry[] = [
   {
     name: 'transfer',
     description: 'for a new phase: single-site energies + a vanishing interaction, no site names',
+    role: 'model',
+    regressor: { reads: ['pair', 'single'], explains: 'single' },
+    params: {},
+    capabilities: ['newPhase', 'explain'],
+    minimum: { calculations: 10, singles: 1 },
     features: { values: 'both', aggregate: 'sum', host: true, geometry: true },
     // p(X) − p(host) and the shell geometry only: the host block is redundant with them and hurt leave-site-out
     endFeatures: { values: 'relative', aggregate: 'mean', host: false, geometry: true },

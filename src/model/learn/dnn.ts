@@ -27,19 +27,18 @@ import {
   type NetworkOptions,
   type TrainReport,
 } from './tfutil.ts';
+import { DNN_PARAMS } from './regressorParams.ts';
+import { defaults } from '../../util/params.ts';
 
 export interface DNNOptions extends NetworkOptions {
   hidden?: number[];
 }
 
 const DEFAULTS: Required<DNNOptions> = {
+  ...defaults(DNN_PARAMS),
   hidden: [128, 64],
-  epochs: 300,
   batchSize: 64,
-  learningRate: 1e-3,
   validationFraction: 0.1,
-  patience: 25,
-  weightDecay: 0,
   seed: 0,
 };
 

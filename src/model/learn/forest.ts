@@ -14,6 +14,8 @@
  */
 import { finiteNumbers, checkXy, type Regressor, type RegressorJSON } from './estimator.ts';
 import { createRng, type Rng } from './random.ts';
+import { RF_PARAMS } from './regressorParams.ts';
+import { defaults } from '../../util/params.ts';
 
 export interface RandomForestOptions {
   nEstimators?: number;
@@ -45,11 +47,8 @@ export interface RandomForestJSON extends RegressorJSON {
 }
 
 const DEFAULTS: Required<RandomForestOptions> = {
-  nEstimators: 100,
-  maxFeatures: 1.0,
-  maxDepth: 1000,
+  ...defaults(RF_PARAMS),
   minSamplesSplit: 2,
-  minSamplesLeaf: 1,
   bootstrap: true,
   maxBins: 255,
   seed: 0,

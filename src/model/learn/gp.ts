@@ -32,9 +32,18 @@ export interface Design {
   coef: Float64Array;
 }
 
-/** A kernel family with its hyper-parameters (natural scale). */
+/** Lower and upper bound of a hyper-parameter (natural scale). */
+export type Bounds = readonly [number, number];
+
+/** A kernel's hyper-parameter and the box it is fitted in (as scikit-learn's Hyperparameter). */
+export interface Hyperparameter {
+  name: string;
+  bounds: Bounds;
+}
+
+/** A kernel family with its hyper-parameters (natural scale), which own their bounds. */
 export interface KernelType {
-  hyper: readonly string[];
+  hyper: readonly Hyperparameter[];
   /** K (A.n × B.n). */
   eval(A: PointSet, B: PointSet, h: readonly number[]): Float64Array;
   /** Σ_p G_p ∂K_p/∂log h_k for each hyper-parameter k, given K = eval(A, B, h). */
@@ -122,10 +131,12 @@ function blockSqdist(A: PointSet, B: PointSet, cols: readonly number[]): Float64
  * by blocks; no block: a constant), optionally zero between points of different
  * keys (an independent function per key). Hyper [σ, ℓ_1 … ℓ_B].
  */
-function squaredExponential(blocksOf: (dim: number) => number[][], perKey: boolean, nBlocks: number): KernelType {
+function squaredExponential(blocksOf: (dim: number) => number[][], perKey: boolean, bounds: KernelBounds, nBlocks: number): KernelType {
   const distances = (A: PointSet, B: PointSet) => blocksOf(A.dim).map((cols) => cachedSqdist(A, B, cols));
+  const ells = bounds.ell === undefined ? [] : isBounds(bounds.ell) ? Array.from({ length: nBlocks }, () => bounds.ell as Bounds) : (bounds.ell as readonly Bounds[]);
+  if (ells.length !== nBlocks) throw new RangeError(`${nBlocks} length scales need ${nBlocks} bounds, got ${ells.length}`);
   return {
-    hyper: ['sigma', ...Array.from({ length: nBlocks }, (_, b) => (nBlocks === 1 ? 'ell' : `ell${b + 1}`))],
+    hyper: [{ name: 'sigma', bounds: bounds.sigma }, ...ells.map((b, k) => ({ name: nBlocks === 1 ? 'ell' : `ell${k + 1}`, bounds: b }))],
     eval(A, B, [s, ...ells]) {
       const d = distances(A, B);
       const il = ells.map((l) => 1 / (l * l));
@@ -161,14 +172,21 @@ function squaredExponential(blocksOf: (dim: number) => number[][], perKey: boole
 
 const columns = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => from + k);
 
+/** Bounds of a kernel's amplitude σ and of its length scales (one for all blocks, or one per block). */
+export interface KernelBounds {
+  sigma: Bounds;
+  ell?: Bounds | readonly Bounds[];
+}
+const isBounds = (b: Bounds | readonly Bounds[]): b is Bounds => typeof b[0] === 'number';
+
 /** σ² exp(−d²/2ℓ²) on the columns [from, to) of the features (all by default); hyper [σ, ℓ]. */
-export const rbfKernel = (from = 0, to?: number): KernelType => squaredExponential((dim) => [columns(from, to ?? dim)], false, 1);
+export const rbfKernel = (bounds: KernelBounds, from = 0, to?: number): KernelType => squaredExponential((dim) => [columns(from, to ?? dim)], false, bounds, 1);
 /** One length scale per block of columns; hyper [σ, ℓ_1 … ℓ_B]. */
-export const blockRbfKernel = (blocks: readonly (readonly number[])[]): KernelType => squaredExponential(() => blocks.map((b) => [...b]), false, blocks.length);
+export const blockRbfKernel = (blocks: readonly (readonly number[])[], bounds: KernelBounds): KernelType => squaredExponential(() => blocks.map((b) => [...b]), false, bounds, blocks.length);
 /** σ² δ(key, key') exp(−d²/2ℓ²): an independent function per key (site); hyper [σ, ℓ]. */
-export const perKeyRbfKernel = (): KernelType => squaredExponential((dim) => [columns(0, dim)], true, 1);
+export const perKeyRbfKernel = (bounds: KernelBounds): KernelType => squaredExponential((dim) => [columns(0, dim)], true, bounds, 1);
 /** σ² δ(key, key'): one independent value per key; hyper [σ]. */
-export const perKeyConstantKernel = (): KernelType => squaredExponential(() => [], true, 0);
+export const perKeyConstantKernel = (bounds: KernelBounds): KernelType => squaredExponential(() => [], true, bounds, 0);
 
 /** C_A K C_Bᵀ added into out (|A| × |B|), through R = C_A K first. */
 function addProjected(out: Float64Array, A: Design, K: Float64Array, B: Design, nA: number, nB: number): void {
@@ -210,15 +228,26 @@ function pullBack(W: Float64Array, C: Design, n: number): Float64Array {
 
 export type Hyper = Record<string, number>;
 
+/** The noise sd's name among the hyper-parameters. */
+export const NOISE = 'sigmaN';
+
+/** Every hyper-parameter of a GP as `component.name` with its bounds, then the noise sd. */
+export function hyperparameters(components: readonly Component[], noise: Bounds): Hyperparameter[] {
+  return [...components.flatMap((c) => c.kernel.hyper.map((h) => ({ name: `${c.name}.${h.name}`, bounds: h.bounds }))), { name: NOISE, bounds: noise }];
+}
+
 /** `component.hyper` names, then the noise `sigmaN`. */
 export function hyperNames(components: readonly Component[]): string[] {
-  return [...components.flatMap((c) => c.kernel.hyper.map((h) => `${c.name}.${h}`)), 'sigmaN'];
+  return [...components.flatMap((c) => c.kernel.hyper.map((h) => `${c.name}.${h.name}`)), NOISE];
 }
+
+/** A component's hyper-parameter values in its kernel's order. */
+const valuesOf = (c: Component, h: Hyper) => c.kernel.hyper.map((x) => h[`${c.name}.${x.name}`]);
 
 function covariance(components: readonly Component[], A: GPInputs, B: GPInputs, h: Hyper): Float64Array {
   const K = new Float64Array(A.n * B.n);
   components.forEach((c, k) => {
-    const Kc = c.kernel.eval(A.designs[k].points, B.designs[k].points, c.kernel.hyper.map((x) => h[`${c.name}.${x}`]));
+    const Kc = c.kernel.eval(A.designs[k].points, B.designs[k].points, valuesOf(c, h));
     addProjected(K, A.designs[k], Kc, B.designs[k], A.n, B.n);
   });
   return K;
@@ -228,7 +257,7 @@ function covariance(components: readonly Component[], A: GPInputs, B: GPInputs, 
 function negLogMarginal(components: readonly Component[], inputs: GPInputs, y: Float64Array, names: string[], logh: number[]): { f: number; g: number[] } {
   const h = Object.fromEntries(names.map((k, i) => [k, Math.exp(logh[i])]));
   const n = inputs.n;
-  const hc = components.map((c) => c.kernel.hyper.map((x) => h[`${c.name}.${x}`]));
+  const hc = components.map((c) => valuesOf(c, h));
   const latent = components.map((c, k) => c.kernel.eval(inputs.designs[k].points, inputs.designs[k].points, hc[k]));
   const K = new Float64Array(n * n);
   components.forEach((_, k) => addProjected(K, inputs.designs[k], latent[k], inputs.designs[k], n, n));
@@ -261,23 +290,37 @@ function negLogMarginal(components: readonly Component[], inputs: GPInputs, y: F
   return { f, g };
 }
 
-/** Hyper-parameters by maximum marginal likelihood from `start`, within `bounds` (natural scale). */
+/**
+ * Hyper-parameters by maximum marginal likelihood from `start`, each within its
+ * kernel's bounds (the noise within `noise`); those named in `fixed` keep their start.
+ */
 export function fitHyper(
   components: readonly Component[],
   inputs: GPInputs,
   y: readonly number[],
   start: Hyper,
-  bounds: Record<string, [number, number]>,
-  o: { maxIterations?: number } = {},
+  o: { noise: Bounds; fixed?: ReadonlySet<string>; maxIterations?: number },
 ): { hyper: Hyper; logMarginal: number } {
-  const names = hyperNames(components);
+  const all = hyperparameters(components, o.noise);
+  const names = all.map((h) => h.name);
+  const free = all.filter((h) => !o.fixed?.has(h.name));
   const yv = Float64Array.from(y);
-  const r = lbfgs((x) => negLogMarginal(components, inputs, yv, names, x), names.map((k) => Math.log(start[k])), {
-    lower: names.map((k) => Math.log(bounds[k]?.[0] ?? 1e-4)),
-    upper: names.map((k) => Math.log(bounds[k]?.[1] ?? 1e3)),
-    maxIterations: o.maxIterations ?? 40,
-  });
-  return { hyper: Object.fromEntries(names.map((k, i) => [k, Math.exp(r.x[i])])), logMarginal: -r.f };
+  const full = (x: number[]) => {
+    const logh = names.map((k) => Math.log(start[k]));
+    free.forEach((h, i) => (logh[names.indexOf(h.name)] = x[i]));
+    return logh;
+  };
+  const at = free.map((h) => names.indexOf(h.name));
+  const r = lbfgs(
+    (x) => {
+      const { f, g } = negLogMarginal(components, inputs, yv, names, full(x));
+      return { f, g: at.map((k) => g[k]) };
+    },
+    free.map((h) => Math.log(start[h.name])),
+    { lower: free.map((h) => Math.log(h.bounds[0])), upper: free.map((h) => Math.log(h.bounds[1])), maxIterations: o.maxIterations ?? 40 },
+  );
+  const logh = full(r.x);
+  return { hyper: Object.fromEntries(names.map((k, i) => [k, Math.exp(logh[i])])), logMarginal: -r.f };
 }
 
 /** A fitted GP: the factor of the training covariance and its weights. */
@@ -387,7 +430,7 @@ export class LatentGP {
     const out = new Float64Array(Q.n);
     this.components.forEach((c, k) => {
       const D = Q.designs[k];
-      const h = c.kernel.hyper.map((x) => this.hyper[`${c.name}.${x}`]);
+      const h = valuesOf(c, this.hyper);
       const K = c.kernel.eval(D.points, D.points, h);
       const m = D.points.n;
       for (let i = 0; i < Q.n; i++)

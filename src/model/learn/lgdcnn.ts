@@ -24,11 +24,13 @@
  * re-concatenations of step blocks. ~1.2–1.6 s per epoch on 1300 rows (2 shared cores).
  */
 import { checkXy, type Regressor, type RegressorJSON } from './estimator.ts';
-import { createRng, permutation, type Rng } from './random.ts';
+import { childSeed, createRng, permutation, type Rng } from './random.ts';
 import { fitTargetScale, type TargetScale } from './scaler.ts';
 import { constant, disposeParams, glorot, heUniform, initTf, paramsFromJSON, paramsToJSON, penalisedMae, EarlyStopping, tf, type NetworkOptions, type ParamJSON, type ParamMap } from './tfutil.ts';
 import type { TokenLayout } from '../../features/tokens.ts';
 import { encodedWidth, encodeTokenRow, fitTokenEncoding, numericColumns, tokenEncodingFromJSON, type TokenEncoding } from './tokenInput.ts';
+import { LGDCNN_PARAMS } from './regressorParams.ts';
+import { defaults } from '../../util/params.ts';
 
 export interface LGDCNNOptions extends NetworkOptions {
   /** Token embedding width e. */
@@ -51,18 +53,10 @@ export interface LGDCNNOptions extends NetworkOptions {
 }
 
 const DEFAULTS: Required<LGDCNNOptions> = {
-  embedDim: 16,
-  hidden: 16,
-  convLayers: 2,
+  ...defaults(LGDCNN_PARAMS),
   fusion: 'gated',
-  epochs: 40,
   batchSize: 128,
-  learningRate: 4e-3,
   validationFraction: 0.1,
-  patience: 8,
-  weightDecay: 0,
-  members: 1,
-  anchorRepeat: 10,
   seed: 0,
 };
 
@@ -299,7 +293,7 @@ export class LGDCNNRegressor implements Regressor {
     const prep = this.prepare(X);
     this.reports = [];
     for (let m = 0; m < this.options.members; m++) {
-      const rng = createRng(this.options.seed + 1000 * m);
+      const rng = createRng(m === 0 ? this.options.seed : childSeed(this.options.seed, `ensemble member ${m}`)) // member 0 is the seed's own model;
       const p = this.init(rng);
       this.members.push(p);
       this.reports.push(this.train(p, prep, ys, rng));

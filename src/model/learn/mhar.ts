@@ -39,6 +39,8 @@ import {
   type NetworkOptions,
   type TrainReport,
 } from './tfutil.ts';
+import { MHAR_PARAMS } from './regressorParams.ts';
+import { defaults } from '../../util/params.ts';
 
 export interface MHAROptions extends NetworkOptions {
   /** Token embedding width e (must be divisible by heads). */
@@ -50,17 +52,13 @@ export interface MHAROptions extends NetworkOptions {
 }
 
 const DEFAULTS: Required<MHAROptions> = {
-  embedDim: 16,
-  // h = 1, 2, 4 cost about the same in tfjs-wasm (token-wise ops dominate); 2 keeps d_h = 8
-  heads: 2,
+  // h = 1, 2, 4 cost about the same in tfjs-wasm (token-wise ops dominate); 2 keeps d_h = 8.
+  // 60 epochs: ≈ 0.9 s per epoch for 1350×60 on one CPU core (wasm); embedDim 8 halves that
+  ...defaults(MHAR_PARAMS),
   blocks: 1,
   ffMultiplier: 2,
-  // ≈ 0.9 s per epoch for 1350×60 on one CPU core (wasm); embedDim 8 halves that
-  epochs: 60,
   batchSize: 64,
-  learningRate: 2e-3,
   validationFraction: 0.1,
-  patience: 10,
   weightDecay: 0,
   seed: 0,
 };

@@ -59,3 +59,14 @@ export function shuffleInPlace<T>(a: T[], rng: Rng): T[] {
 export function permutation(n: number, rng: Rng): number[] {
   return shuffleInPlace(Array.from({ length: n }, (_, i) => i), rng);
 }
+
+/**
+ * The seed of one purpose of a seeded run (a split, a subsample, an ensemble member …),
+ * derived from the run's seed and the purpose's name: different purposes draw
+ * independent streams, and no purpose collides with another's by arithmetic.
+ */
+export function childSeed(seed: number, purpose: string): number {
+  let h = (Math.trunc(seed) ^ 0x811c9dc5) >>> 0;
+  for (let i = 0; i < purpose.length; i++) h = Math.imul(h ^ purpose.charCodeAt(i), 0x01000193) >>> 0;
+  return createRng(h).seed();
+}

@@ -5,7 +5,8 @@
  * choices, the help text and the model-file loader all read this table.
  */
 import type { Regressor, RegressorJSON } from './estimator.ts';
-import { number, resolveParams, type ParamDefs, type ParamValues } from '../../util/params.ts';
+import { resolveParams, type ParamDefs, type ParamValues } from '../../util/params.ts';
+import { DNN_PARAMS, LGDCNN_PARAMS, MHAR_PARAMS, RF_PARAMS, SVR_PARAMS } from './regressorParams.ts';
 import { InputError } from '../../util/errors.ts';
 import type { TokenLayout } from '../../features/tokens.ts';
 
@@ -21,6 +22,8 @@ export interface RegressorEntry<D extends ParamDefs = ParamDefs> {
   /** Tag of the saved JSON and the label in tables. */
   kind: string;
   description: string;
+  /** What its rows may be: aggregated CE vectors, token sequences (src/features/tokens.ts), or either. */
+  reads: readonly ('vectors' | 'tokens')[];
   params: D;
   /**
    * The small grid `--search` and `train --select` try (values of declared params; others keep
@@ -28,6 +31,8 @@ export interface RegressorEntry<D extends ParamDefs = ParamDefs> {
    * networks can be tuned in minutes.
    */
   grid: { readonly [K in keyof D]?: readonly number[] };
+  /** Cheap enough that a family that is this regressor on one vector is searched on its rows by successive halving. */
+  rowSearch?: true;
   /** `layout`: the rows are token sequences (src/features/tokens.ts), for models that read them as such. */
   create(params: ParamValues<D>, o: CreateOptions): Promise<Regressor>;
   fromJSON(json: RegressorJSON): Promise<Regressor>;
@@ -41,13 +46,11 @@ export const REGRESSORS: readonly RegressorEntry[] = [
     name: 'svr',
     kind: 'SVR',
     description: 'ε-support-vector regression, RBF kernel on standardised features',
-    params: {
-      C: number('penalty C of the ε-insensitive loss', 10, { min: 0, minExclusive: true }),
-      epsilon: number('half-width ε of the insensitive tube', 0.05, { min: 0, unit: 'eV' }),
-      gammaScale: number('RBF width as γ·d: γ = gammaScale / (number of features), so it carries over between feature sets', 1, { min: 0, minExclusive: true }),
-    },
+    reads: ['vectors'],
+    params: SVR_PARAMS,
     // around the site family's defaults (C = 100, γ·d = 0.3, ε = 0.01); searched by successive halving
     grid: { C: [10, 30, 100], gammaScale: [0.3, 0.6, 1.2], epsilon: [0.01, 0.02, 0.05] },
+    rowSearch: true,
     async create(p, o) {
       const { SVR } = await import('./svr.ts');
       return new SVR({ C: p.C, epsilon: p.epsilon, gamma: p.gammaScale / o.nFeatures, seed: o.seed });
@@ -58,12 +61,8 @@ export const REGRESSORS: readonly RegressorEntry[] = [
     name: 'rf',
     kind: 'RandomForest',
     description: 'bagged regression trees with binned splits',
-    params: {
-      nEstimators: number('trees', 100, { min: 1, max: 5000, integer: true }),
-      maxFeatures: number('candidate features per split: a fraction of d in (0, 1], or a count > 1', 1, { min: 0, minExclusive: true }),
-      maxDepth: number('largest tree depth', 1000, { min: 1, integer: true }),
-      minSamplesLeaf: number('fewest samples in a leaf', 1, { min: 1, integer: true }),
-    },
+    reads: ['vectors'],
+    params: RF_PARAMS,
     grid: { maxFeatures: [0.33, 1], minSamplesLeaf: [1, 3] },
     async create(p, o) {
       const { RandomForest } = await import('./forest.ts');
@@ -75,12 +74,8 @@ export const REGRESSORS: readonly RegressorEntry[] = [
     name: 'dnn',
     kind: 'DNN',
     description: 'dense neural network (ReLU layers 128-64, Adam, MAE loss, early stopping)',
-    params: {
-      epochs: number('largest number of training epochs', 300, { min: 1, integer: true }),
-      learningRate: number('Adam learning rate', 1e-3, { min: 0, minExclusive: true }),
-      patience: number('epochs without validation gain before stopping', 25, { min: 1, integer: true }),
-      weightDecay: number('L2 penalty on the weights', 0, { min: 0 }),
-    },
+    reads: ['vectors'],
+    params: DNN_PARAMS,
     grid: { learningRate: [1e-3, 3e-3], weightDecay: [0, 1e-4] },
     async create(p, o) {
       const { DNNRegressor } = await import('./dnn.ts');
@@ -92,13 +87,8 @@ export const REGRESSORS: readonly RegressorEntry[] = [
     name: 'mhar',
     kind: 'MHAR',
     description: 'multi-head attention regression (features as tokens, or the real tokens with --features tokens; attention maps)',
-    params: {
-      embedDim: number('token embedding width (divisible by heads)', 16, { min: 2, integer: true }),
-      heads: number('attention heads', 2, { min: 1, max: 8, integer: true }),
-      epochs: number('largest number of training epochs', 60, { min: 1, integer: true }),
-      learningRate: number('Adam learning rate', 2e-3, { min: 0, minExclusive: true }),
-      patience: number('epochs without validation gain before stopping', 10, { min: 1, integer: true }),
-    },
+    reads: ['vectors', 'tokens'],
+    params: MHAR_PARAMS,
     // the embedding width and step size move MHAR's error most; h stays 2 (same cost, d_h = e/2)
     grid: { embedDim: [8, 16], learningRate: [2e-3, 5e-3] },
     async create(p, o) {
@@ -111,27 +101,20 @@ export const REGRESSORS: readonly RegressorEntry[] = [
     name: 'lgdcnn',
     kind: 'LGDCNN',
     description: 'token sequences (--features tokens): embedding → LSTM → GRU → dilated CNN, gated fusion, masked pooling',
-    params: {
-      embedDim: number('token embedding width', 16, { min: 2, max: 256, integer: true }),
-      hidden: number('LSTM, GRU and convolution width', 16, { min: 2, max: 256, integer: true }),
-      convLayers: number('dilated convolution layers (dilations 1, 2, 4, …)', 2, { min: 0, max: 6, integer: true }),
-      epochs: number('largest number of training epochs', 40, { min: 1, integer: true }),
-      learningRate: number('Adam learning rate', 4e-3, { min: 0, minExclusive: true }),
-      patience: number('epochs without validation gain before stopping', 8, { min: 1, integer: true }),
-      weightDecay: number('L2 penalty on the weights', 0, { min: 0 }),
-      members: number('ensemble members (consecutive seeds, predictions averaged)', 1, { min: 1, max: 10, integer: true }),
-      anchorRepeat: number('repetitions per epoch of the pristine anchors (rows with target exactly 0)', 10, { min: 1, max: 100, integer: true }),
-    },
+    reads: ['tokens'],
+    params: LGDCNN_PARAMS,
     // width and step size only: each fit takes 40–60 s, so 4 points × 3 folds is already ~10 min
     grid: { hidden: [16, 24], learningRate: [2e-3, 4e-3] },
     async create(p, o) {
-      if (!o.layout) throw new InputError('--model lgdcnn reads token sequences: use it with --features tokens');
       const { LGDCNNRegressor } = await import('./lgdcnn.ts');
-      return new LGDCNNRegressor(o.layout, { ...p, seed: o.seed });
+      return new LGDCNNRegressor(o.layout!, { ...p, seed: o.seed });
     },
     fromJSON: async (j) => (await import('./lgdcnn.ts')).LGDCNNRegressor.fromJSON(j),
   }),
 ];
+
+/** The regressor a family built on one uses when none is named. */
+export const DEFAULT_REGRESSOR = 'svr';
 
 export function regressorEntry(name: string): RegressorEntry {
   const e = REGRESSORS.find((r) => r.name === name.toLowerCase() || r.kind === name);
@@ -142,6 +125,8 @@ export function regressorEntry(name: string): RegressorEntry {
 /** Build an unfitted model with checked hyper-parameters (missing ones take the declared defaults). */
 export async function createRegressor(name: string, params: Record<string, unknown>, o: CreateOptions): Promise<Regressor> {
   const e = regressorEntry(name);
+  const input = o.layout ? 'tokens' : 'vectors';
+  if (!e.reads.includes(input)) throw new InputError(`--model ${e.name} reads ${e.reads.join(' or ')}, not ${input}`);
   return e.create(resolveParams(e.params, params, `${e.name} parameter`), o);
 }
 

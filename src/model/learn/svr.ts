@@ -20,6 +20,7 @@ import { StandardScaler, type StandardScalerJSON } from './scaler.ts';
 import { denseRows, KernelMatrix, rowNorms, type DenseRows } from './kernel.ts';
 import { solveSvrDual } from './smo.ts';
 import { ArenaLayout, wasmEngine } from '../../util/wasm.ts';
+import { SVR_PARAMS } from './regressorParams.ts';
 
 export interface SVRParams {
   /** Penalty C (libsvm `cost`). */
@@ -112,7 +113,7 @@ export class SVR implements Regressor {
   private model: RbfExpansion | null = null;
 
   constructor(options: SVROptions = {}) {
-    this.options = { C: 10, epsilon: 0.05, standardize: true, seed: 0, ...options };
+    this.options = { C: SVR_PARAMS.C.default, epsilon: SVR_PARAMS.epsilon.default, standardize: true, seed: 0, ...options };
   }
 
   get nSupportVectors(): number {
@@ -124,9 +125,9 @@ export class SVR implements Regressor {
     this.scaler = this.options.standardize ? new StandardScaler().fit(X) : null;
     const Xs = denseRows(this.scaler ? this.scaler.transform(X) : X);
     this.model = fitRbfSVR(Xs, y, {
-      C: this.options.C ?? 10,
-      gamma: this.options.gamma ?? 1 / Xs.cols,
-      epsilon: this.options.epsilon ?? 0.05,
+      C: this.options.C!,
+      gamma: this.options.gamma ?? SVR_PARAMS.gammaScale.default / Xs.cols,
+      epsilon: this.options.epsilon!,
       tolerance: this.options.tolerance,
     });
   }
