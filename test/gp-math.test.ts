@@ -337,12 +337,18 @@ test('leave-group-out from one factor equals refits on the remaining observation
 });
 
 test('extendedBy equals a GP built on the extended data: the same factor, weights, predictions and sd', () => {
+  // 30 observations, then the other 15 and 6 new ones (new points among them)
   const base = observations.slice(0, 30);
-  const extra = [...observations.slice(30), ...randomObservations(world, createRng(21), 6)];
-  const y = [...energies, ...drawEnergies(extra.slice(15), trueHyper, createRng(22))];
+  const unseen = randomObservations(world, createRng(21), 6);
+  const extra = [...observations.slice(30), ...unseen];
+  const y = [...energies, ...drawEnergies(unseen, trueHyper, createRng(22))];
   const first = new Designs().add(base);
-  const gp0 = new LatentGP(COMPONENTS, first.inputs(), Float64Array.from(y.slice(0, 30)), trueHyper);
+  const baseInputs = first.inputs();
+  const gp0 = new LatentGP(COMPONENTS, baseInputs, Float64Array.from(y.slice(0, 30)), trueHyper);
   const extendedInputs = new Designs(first).add(extra).inputs();
+  // the point sets continue the base ones (their distances are extended, not recomputed) and grow where there are new points
+  extendedInputs.designs.forEach((d, c) => assert.equal(d.points.parent, baseInputs.designs[c].points));
+  assert.deepEqual(extendedInputs.designs.map((d, c) => d.points.n > baseInputs.designs[c].points.n), [true, true, false, true]); // no site is new
   const extended = gp0.extendedBy(extendedInputs, Float64Array.from(y));
   // built directly, on the same point sets and on freshly built ones (distances not carried over)
   const direct = new LatentGP(COMPONENTS, extendedInputs, Float64Array.from(y), trueHyper);
@@ -382,7 +388,8 @@ test('α, gp family inputs: the gradient matches central differences for all 12 
 
 test('α, gp family: leave-site-out and 5-fold from one factor equal refits on the rest', async () => {
   const gp = (await family).process;
-  const sites = ['NbI', 'NbII', 'SiI', 'SiII'];
+  const sites = [...new Set(trainSamples.flatMap((s) => substitutedSites(s)))];
+  assert.equal(sites.length, 4);
   const bySite = sites.map((s) => range(0, gp.n).filter((i) => substitutedSites(trainSamples[i]).includes(s)));
   assert.ok(bySite.every((g) => g.length > 0 && g.length < gp.n));
   checkLeaveGroupsOut(gp, bySite, 'α leave-site-out');
