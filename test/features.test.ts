@@ -1,28 +1,71 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { substitutionPairs } from '../src/substitution/pairs.ts';
+import { substitutionPairs, type PairEnumeration } from '../src/substitution/pairs.ts';
 import { canonicalSubstitution, expandSubstitutions } from '../src/substitution/substitution.ts';
 import { CeFeaturizer, featureNames } from '../src/features/ce.ts';
 import { property } from '../src/features/elements.ts';
 import { ALPHA, bundled } from './helpers.ts';
+import { Structure } from '../src/structure/structure.ts';
+import type { Vec3 } from '../src/structure/lattice.ts';
 
 const alpha = substitutionPairs(bundled(ALPHA), { maxDistance: 3.6 });
 const hostOf = (atom: number) => alpha.cell.sites[atom].element;
 const close = (a: number[], b: number[], tol = 1e-9) => a.length === b.length && a.every((x, k) => Math.abs(x - b[k]) <= tol * (1 + Math.abs(x)));
 
-test('symmetry-equivalent substitutions get identical feature vectors, either end first', () => {
-  const f = new CeFeaturizer(alpha, { values: 'both', aggregate: 'sum', host: true });
-  for (const pair of alpha.pairs) {
+/** Minimum-image distance between atoms i and j of a cell (Å). */
+function atomDistance(cell: Structure, i: number, j: number): number {
+  const [a, b] = [cell.sites[i].frac, cell.sites[j].frac];
+  return cell.lattice.minimumImage([b[0] - a[0], b[1] - a[1], b[2] - a[2]]).distance;
+}
+
+/** (pair, operation) where the image of Ti@a, B@b gets another feature vector than the pair itself. */
+function symmetryViolations(e: PairEnumeration, permutations: readonly Int32Array[]): string[] {
+  const f = new CeFeaturizer(e, { values: 'both', aggregate: 'sum', host: true });
+  const out: string[] = [];
+  for (const pair of e.pairs) {
     const ref = f.featuresOf(pair.atomA, 'Ti', pair.atomB, 'B', pair.distance);
-    let checked = 0;
-    for (const perm of alpha.permutations) {
+    permutations.forEach((perm, g) => {
       const [i, j] = [perm[pair.atomA], perm[pair.atomB]];
-      assert.ok(close(f.featuresOf(i, 'Ti', j, 'B', pair.distance), ref), `pair ${pair.id}`);
-      checked++;
-    }
-    assert.equal(checked, alpha.permutations.length);
-    if (pair.swappable) assert.ok(close(f.featuresOf(pair.atomB, 'B', pair.atomA, 'Ti', pair.distance), ref));
+      if (!close(f.featuresOf(i, 'Ti', j, 'B', atomDistance(e.cell, i, j)), ref)) out.push(`pair ${pair.id}, operation ${g}`);
+    });
+    if (pair.swappable && !close(f.featuresOf(pair.atomB, 'B', pair.atomA, 'Ti', pair.distance), ref)) out.push(`pair ${pair.id} swapped`);
   }
+  return out;
+}
+
+test('the atom permutations are the 32 operations of I4/mcm (4/mmm, order 16, times the 2 lattice points of the I cell), each mapping a pair to one at the same distance', () => {
+  const { permutations, symmetry, cell } = alpha;
+  assert.equal(symmetry.number, 140);
+  assert.equal(permutations.length, 16 * 2);
+  assert.equal(new Set(symmetry.operations.map((o) => JSON.stringify(o.rotation))).size, 16);
+  const identity = JSON.stringify([[1, 0, 0], [0, 1, 0], [0, 0, 1]]);
+  assert.equal(symmetry.operations.filter((o) => JSON.stringify(o.rotation) === identity).length, 2);
+  const asKey = (p: Int32Array) => p.join(',');
+  const all = new Set(permutations.map(asKey));
+  assert.equal(all.size, permutations.length, 'two operations induce the same permutation');
+  for (const p of permutations) {
+    assert.equal(new Set(p).size, cell.length, 'not a bijection of the atoms');
+    p.forEach((img, i) => assert.equal(cell.sites[img].element, cell.sites[i].element));
+    // closed under composition: a group
+    for (const q of permutations) assert.ok(all.has(asKey(p.map((i) => q[i]))));
+  }
+  for (const pair of alpha.pairs)
+    for (const p of permutations) {
+      const [i, j] = [p[pair.atomA], p[pair.atomB]];
+      assert.ok(Math.abs(atomDistance(cell, i, j) - pair.distance) < 1e-6, `pair ${pair.id}`);
+      assert.equal(alpha.configOf(i, j)?.id, pair.id);
+    }
+});
+
+test('symmetry-equivalent substitutions get identical feature vectors, either end first; a cell that breaks the symmetry is caught', () => {
+  assert.deepEqual(symmetryViolations(alpha, alpha.permutations), []);
+  // move one Nb by 0.1 Å: the ideal cell's operations no longer map the environments onto each other
+  const nb = alpha.cell.sites.findIndex((s) => s.element === 'Nb');
+  const shifted = new Structure(
+    alpha.cell.lattice,
+    alpha.cell.sites.map((s, k) => ({ ...s, frac: k === nb ? ([s.frac[0] + 0.1 / alpha.cell.lattice.a, s.frac[1], s.frac[2]] as Vec3) : s.frac })),
+  );
+  assert.ok(symmetryViolations({ ...alpha, cell: shifted }, alpha.permutations).length > 0);
 });
 
 test('r^-1-weighted AET environments: SiII sees only Nb, SiI its Si dimer partner and 8 Nb', () => {

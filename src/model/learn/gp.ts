@@ -290,6 +290,13 @@ function negLogMarginal(components: readonly Component[], inputs: GPInputs, y: F
   return { f, g };
 }
 
+/** log p(y | hyper) and its gradient in the log of each hyper-parameter (natural-scale `hyper`, named as `hyperNames`). */
+export function logMarginalLikelihood(components: readonly Component[], inputs: GPInputs, y: ArrayLike<number>, hyper: Record<string, number>): { value: number; gradient: Record<string, number> } {
+  const names = hyperNames(components);
+  const { f, g } = negLogMarginal(components, inputs, Float64Array.from(y), names, names.map((k) => Math.log(hyper[k])));
+  return { value: -f, gradient: Object.fromEntries(names.map((k, i) => [k, -g[i]])) };
+}
+
 /**
  * Hyper-parameters by maximum marginal likelihood from `start`, each within its
  * kernel's bounds (the noise within `noise`); those named in `fixed` keep their start.
