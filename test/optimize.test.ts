@@ -73,14 +73,8 @@ test('a box is respected: every point evaluated lies in it, a start outside is b
   assert.equal(r.f, 4);
 });
 
-/*
- * The two tests below describe what a box-constrained minimiser must do and what
- * lbfgs does not do yet (they run and report as TODO, not as failures): each trial
- * point is clipped into the box, but the search direction is not projected, so
- * once a coordinate sits on a bound the clipped step can point uphill in the free
- * coordinates; the Armijo search then fails 25 halvings and lbfgs stops there.
- */
-test('with coupled coordinates, a minimum on a bound satisfies the KKT conditions', { todo: 'lbfgs stops early when a bound is active (measured: (1, 0.187) f 4.848; Rosenbrock (0.5, 0.290) f 0.410)' }, () => {
+// Bounds that hold a coordinate: the quasi-Newton step must go on in the others (a clipped step alone can point uphill).
+test('with coupled coordinates, a minimum on a bound satisfies the KKT conditions', () => {
   // (x − 3)² + (y − 1)² + xy on x ≤ 1: x = 1 is active (∂f/∂x = −3.5 there), ∂f/∂y = 0 gives y = ½, f = 4.75
   const r = lbfgs(([x, y]) => ({ f: (x - 3) ** 2 + (y - 1) ** 2 + x * y, g: [2 * (x - 3) + y, 2 * (y - 1) + x] }), [0, 0], { lower: [-5, -5], upper: [1, 5], tolerance: 1e-12 });
   assert.ok(distance(r.x, [1, 0.5]) < 1e-6 && Math.abs(r.f - 4.75) < 1e-10, `(${r.x}) f ${r.f}`);
@@ -89,7 +83,7 @@ test('with coupled coordinates, a minimum on a bound satisfies the KKT condition
   assert.ok(distance(b.x, [0.5, 0.25]) < 1e-6 && Math.abs(b.f - 0.25) < 1e-10, `(${b.x}) f ${b.f}`);
 });
 
-test('a coordinate fixed by lower = upper (as the gp family fixes hyper-parameters) leaves the others at their conditional minimum', { todo: 'lbfgs stops after 3 iterations (f 11.27 for 9.82); the gp family\'s second fitting stage stops after 1 iteration the same way' }, () => {
+test('a coordinate fixed by lower = upper (as the gp family fixes hyper-parameters) leaves the others at their conditional minimum', () => {
   const fixed = 0.7;
   const r = lbfgs(quadratic(A, C), [0, fixed, 0, 0, 0], { lower: [-10, fixed, -10, -10, -10], upper: [10, fixed, 10, 10, 10], tolerance: 1e-12 });
   // the free coordinates F solve A_FF (x_F − c_F) = −A_F1 (x_1 − c_1)

@@ -1,7 +1,8 @@
 /**
  * L-BFGS minimisation (Nocedal & Wright, Alg. 7.4) with a backtracking
  * Armijo line search, for the handful of GP hyper-parameters (log scale).
- * Box bounds are enforced by clipping each trial point.
+ * Box bounds are enforced by clipping each trial point, and coordinates the
+ * gradient holds against a bound are left out of the quasi-Newton direction.
  */
 export interface Minimum {
   x: number[];
@@ -25,23 +26,37 @@ export function lbfgs(
   const Y: number[][] = [];
   const m = o.memory ?? 6;
   let it = 0;
+  const lower = (i: number) => o.lower?.[i] ?? -Infinity;
+  const upper = (i: number) => o.upper?.[i] ?? Infinity;
   for (; it < (o.maxIterations ?? 60); it++) {
-    // two-loop recursion for the search direction −H g
-    const q = [...g];
+    // coordinates held at a bound by the gradient take no part in the step: the quasi-Newton
+    // direction lives in the free subspace (a direction computed with them, then clipped, can point uphill)
+    const held = g.map((gi, i) => (x[i] <= lower(i) && gi > 0) || (x[i] >= upper(i) && gi < 0));
+    const free = (v: number[]) => v.map((vi, i) => (held[i] ? 0 : vi));
+    const gf = free(g);
+    if (Math.sqrt(dot(gf, gf)) < 1e-10) break;
+    // two-loop recursion for the search direction −H g on the free coordinates
+    const q = [...gf];
     const alpha: number[] = [];
+    const Sf = S.map(free);
+    const Yf = Y.map(free);
+    const usable = Sf.map((sk, k) => dot(Yf[k], sk) > 1e-12);
     for (let k = S.length - 1; k >= 0; k--) {
-      const a = dot(S[k], q) / dot(Y[k], S[k]);
+      if (!usable[k]) continue;
+      const a = dot(Sf[k], q) / dot(Yf[k], Sf[k]);
       alpha[k] = a;
-      for (let i = 0; i < n; i++) q[i] -= a * Y[k][i];
+      for (let i = 0; i < n; i++) q[i] -= a * Yf[k][i];
     }
-    const gamma = S.length ? dot(S[S.length - 1], Y[Y.length - 1]) / dot(Y[Y.length - 1], Y[Y.length - 1]) : 1 / Math.max(1, Math.sqrt(dot(g, g)));
+    const last = usable.lastIndexOf(true);
+    const gamma = last >= 0 ? dot(Sf[last], Yf[last]) / dot(Yf[last], Yf[last]) : 1 / Math.max(1, Math.sqrt(dot(gf, gf)));
     for (let i = 0; i < n; i++) q[i] *= gamma;
     for (let k = 0; k < S.length; k++) {
-      const b = dot(Y[k], q) / dot(Y[k], S[k]);
-      for (let i = 0; i < n; i++) q[i] += S[k][i] * (alpha[k] - b);
+      if (!usable[k]) continue;
+      const b = dot(Yf[k], q) / dot(Yf[k], Sf[k]);
+      for (let i = 0; i < n; i++) q[i] += Sf[k][i] * (alpha[k] - b);
     }
-    let d = q.map((v) => -v);
-    if (dot(d, g) >= 0) d = g.map((v) => -v); // not a descent direction: steepest descent
+    let d = free(q.map((v) => -v));
+    if (dot(d, g) >= 0) d = gf.map((v) => -v); // not a descent direction: projected steepest descent
     let step = 1;
     let accepted: { x: number[]; f: number; g: number[] } | null = null;
     for (let ls = 0; ls < 25; ls++) {
