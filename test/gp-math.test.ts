@@ -18,7 +18,7 @@ import { createRng, shuffleInPlace, type Rng } from '../src/model/learn/random.t
 import { trainingData, DEFAULT_DATA } from '../src/substitution/system.ts';
 import { collapseByKey } from '../src/substitution/dataset.ts';
 import { familySpec, fitFamily } from '../src/model/families/index.ts';
-import type { GPFamilyModel } from '../src/model/families/gp.ts';
+import type { StructuredModel as GPFamilyModel } from '../src/model/families/structured.ts';
 import { substitutedSites } from '../src/model/evaluation/protocols.ts';
 
 // ---------------------------------------------------------------------------

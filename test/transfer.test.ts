@@ -13,7 +13,7 @@ import { trainingData, substitutionSystem, DEFAULT_DATA } from '../src/substitut
 import { calculationStats, collapseByKey } from '../src/substitution/dataset.ts';
 import { calculationKey, expandSubstitutions, substitutionKey } from '../src/substitution/substitution.ts';
 import { familySpec, fitFamily } from '../src/model/families/index.ts';
-import type { GPFamilyModel } from '../src/model/families/gp.ts';
+import type { StructuredModel as GPFamilyModel } from '../src/model/families/structured.ts';
 import { evaluate, predictSamples } from '../src/model/evaluation/evaluate.ts';
 import { substitutedSites } from '../src/model/evaluation/protocols.ts';
 import { parseCsv, toCsv } from '../src/util/csv.ts';
@@ -103,7 +103,7 @@ test('suggest → fill the manifest from held-out α rows → train on both data
 });
 
 test('gp refuses a training set too large for exact GP algebra before allocating anything', async () => {
-  const { MAX_GP_CALCULATIONS } = await import('../src/model/families/gp.ts');
+  const { MAX_GP_CALCULATIONS } = await import('../src/model/families/structured.ts');
   const tooMany = new Array(MAX_GP_CALCULATIONS + 1);
   await assert.rejects(fitFamily(familySpec('gp', undefined, { seed: 0 }), tooMany), /at most 8000 calculations .* use --family site or transfer/);
 });

@@ -32,7 +32,7 @@ interface ModelFlags {
   data?: string[];
   structure?: string[];
   supercell?: string[];
-  maxDistance: number;
+  maxDistance?: number[];
   model?: string;
   family: string;
   param?: string;
@@ -159,7 +159,7 @@ sample sum to its prediction minus the background mean (efficiency error printed
 Every model is trained and tested on the same splits (same protocol and seed): each row's n_train,
 n_test and baseline MAEs are equal. Networks beside the SVR (a few minutes on 2 cores):
   cescreen compare --models svr,dnn,mhar --feature-sets ceaet --param epochs=40`)
-    .action(async (o: { data: string; structure?: string; supercell: string; maxDistance: number; models: string; featureSets: string; family: string; protocol: string; repeats: number; seed: number; param?: string; search?: boolean; json?: boolean }) => {
+    .action(async (o: { data: string; structure?: string; supercell: string; maxDistance?: number[]; models: string; featureSets: string; family: string; protocol: string; repeats: number; seed: number; param?: string; search?: boolean; json?: boolean }) => {
       const progress = commandProgress(o);
       try {
         const models = choiceList('--models', o.models, REGRESSORS.map((r) => r.name));

@@ -65,20 +65,26 @@ export function addDataOptions(cmd: Command, o: { several?: boolean } = {}): Com
     .addOption(new Option('--data <csv>', `${CHOICES.data.description}; repeat it (with --structure each) to learn from several phases (default: the bundled α-Nb5Si3 set)`).argParser(collect(CHOICES.data, '--data')))
     .addOption(new Option('--structure <cif>', 'structure of the data set, one per --data in the same order (default: structure.cif beside each)').argParser(collect(text('', ''), '--structure')))
     .addOption(new Option('--supercell <spec>', `${SYSTEM_PARAMS.supercell.description}; one for all data sets or one per --data`).argParser(collect(SYSTEM_PARAMS.supercell, '--supercell')))
-    .addOption(paramOption('maxDistance', SYSTEM_PARAMS.maxDistance))
+    .addOption(
+      new Option('--max-distance <angstrom>', `${describeParam(SYSTEM_PARAMS.maxDistance)}; one for all data sets or one per --data (default ${SYSTEM_PARAMS.maxDistance.default})`).argParser(
+        (v: string, prev: number[] | undefined) => [...(prev ?? []), parseParam('--max-distance', SYSTEM_PARAMS.maxDistance, v)],
+      ),
+    )
     .addOption(paramOption('positions', POSITIONS));
 }
 
 /** The data sets of repeated --data/--structure/--supercell options, paired in order. */
-export function dataSources(o: { data?: string | string[]; structure?: string | string[]; supercell?: string | string[]; maxDistance?: number; positions?: 'cell' | 'supercell' }): DataSource[] {
+export function dataSources(o: { data?: string | string[]; structure?: string | string[]; supercell?: string | string[]; maxDistance?: number | number[]; positions?: 'cell' | 'supercell' }): DataSource[] {
   const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
   const data = list(o.data).length ? list(o.data) : [DEFAULT_DATA];
   const structures = list(o.structure);
   const supercells = list(o.supercell);
+  const distances = o.maxDistance === undefined ? [] : Array.isArray(o.maxDistance) ? o.maxDistance : [o.maxDistance];
+  if (distances.length > 1 && distances.length !== data.length) throw new InputError(`--max-distance given ${distances.length} times for ${data.length} data sets: give one for all or one per --data`);
   if (structures.length > data.length || (structures.length && structures.length !== data.length))
     throw new InputError(`--structure given ${structures.length} times for ${data.length} data set(s): give one per --data, in the same order, or none (structure.cif beside each)`);
   if (supercells.length > 1 && supercells.length !== data.length) throw new InputError(`--supercell given ${supercells.length} times for ${data.length} data sets: give one for all or one per --data`);
-  return data.map((d, i) => ({ data: d, structure: structures[i], supercell: supercells.length > 1 ? supercells[i] : supercells[0], maxDistance: o.maxDistance, positions: o.positions }));
+  return data.map((d, i) => ({ data: d, structure: structures[i], supercell: supercells.length > 1 ? supercells[i] : supercells[0], maxDistance: distances.length > 1 ? distances[i] : distances[0], positions: o.positions }));
 }
 
 /** --features and the CE options that refine it (unset CE options keep the family's layout). */

@@ -5,7 +5,10 @@ import { SYSTEM_PARAMS } from '../substitution/params.ts';
 import { featureTable, pairTable, substituteBatch, substituteOne, suggestCalculations, templateRows } from '../workflow/calculations.ts';
 import { writeStructure } from '../structure/io.ts';
 import { InputError } from '../util/errors.ts';
-import { number } from '../util/params.ts';
+import { choice, number } from '../util/params.ts';
+import { Z90 } from '../util/normal.ts';
+import type { PositionFrame } from '../substitution/dataset.ts';
+import type { SuggestGoal } from '../model/families/index.ts';
 import { toCsv } from '../util/csv.ts';
 import { fixed, table } from '../figures/text.ts';
 import { substitutionText } from '../figures/pageScripts/shared.js';
@@ -19,6 +22,12 @@ interface SystemFlags {
 }
 
 const addSystemFlags = (c: Command) => addParams(c, SYSTEM_PARAMS);
+
+/** What suggested calculations aim at. */
+const SUGGEST_GOAL = choice('what the calculations should settle (default: stabilising while the target has no DFT energy in --data, else variance)', 'stabilising', {
+  stabilising: 'which substitutions are stabilising (expected misjudged signs of E_DS)',
+  variance: 'the energies of all candidates (summed predictive variance)',
+});
 
 export function registerSubstitutionCommands(program: Command): void {
   addSystemFlags(program.command('pairs <cif>').description('symmetry-distinct site pairs (double-substitution geometries) of a periodic cell'))
@@ -88,20 +97,29 @@ export function registerSubstitutionCommands(program: Command): void {
       );
     });
 
-  addSystemFlags(program.command('suggest <cif>').description('the k calculations of a structure whose DFT energies would teach the model most (active learning): cells + manifest to fill'))
-    .requiredOption('--model <file>', 'model file written by cescreen train (a gp model)')
+  addParams(program.command('suggest <cif>').description('the k calculations of a structure whose DFT energies would teach the model most (active learning): cells + manifest to fill'), SYSTEM_PARAMS, { withDefault: false })
+    .requiredOption('--model <file>', 'model file written by cescreen train (a family that can suggest: see `cescreen models`)')
     .addOption(paramOption('budget', number('number of calculations to suggest', 10, { min: 1, max: 1000, integer: true })))
-    .option('--elements <list>', 'elements to place (default: those the model was trained on)')
-    .option('--family <name>', 'model of the file to use (default: gp)')
+    .addOption(paramOption('goal', SUGGEST_GOAL, { withDefault: false }))
+    .option('--data <csv>', "the target's calculations so far (data-set format, eds_eV empty or filled): never proposed again, their energies condition the model, and each site's elements are those placed there")
+    .addOption(paramOption('positions', POSITIONS))
+    .option('--elements <list>', "elements to place (default: each site's elements in --data, else the training's substituents)")
+    .option('--family <name>', 'model of the file to use (default: as predict chooses)')
     .requiredOption('-o, --output <dir>', 'folder for the cells (CIF + POSCAR) and manifest.csv')
     .option('--json', 'JSON output')
-    .addHelpText('after', '\nFill the eds_eV column of manifest.csv with the DFT energies, then train with both data sets:\n  cescreen train --data <old.csv> --structure <old.cif> --data manifest.csv --structure <cif> -o model.json')
-    .action(async (cif: string, o: SystemFlags & { model: string; budget: number; elements?: string; family?: string; output: string; json?: boolean }) => {
+    .addHelpText(
+      'after',
+      `\nThe cell (--supercell, --max-distance) defaults to the model's training phase when <cif> is one, else ${SYSTEM_PARAMS.supercell.default} within ${SYSTEM_PARAMS.maxDistance.default} Å.\nFill the eds_eV column of manifest.csv with the DFT energies, then train with both data sets:\n  cescreen train --data <old.csv> --structure <old.cif> --data manifest.csv --structure <cif> -o model.json`,
+    )
+    .action(async (cif: string, o: Partial<SystemFlags> & { model: string; budget: number; goal?: SuggestGoal; data?: string; positions: PositionFrame; elements?: string; family?: string; output: string; json?: boolean }) => {
       const r = await suggestCalculations({ cif, ...o, elements: o.elements === undefined ? undefined : elementList(o.elements, []), out: o.output });
       const hosts = r.system.structure.hosts();
-      emit({ family: r.family, candidates: r.candidates, picks: r.picks, files: r.files }, o.json, (x) =>
-        `${x.picks.length} of ${x.candidates} calculations of ${r.system.structure.formula()} suggested by the ${x.family} model (largest drop of the summed predictive variance first); cells and manifest.csv in ${o.output}\n` +
-        table(['#', 'calculation', 'pair', 'predicted E_DS (eV)', '± sd'], x.picks.map((p, k) => [k + 1, substitutionText(p.element_a, p.site_a, p.element_b, p.site_b, hosts.get(p.site_a), hosts.get(p.site_b)), p.config, fixed(p.eds_pred, 3), fixed(p.eds_sd, 3)])),
+      emit({ family: r.family, goal: r.goal, candidates: r.candidates, computed: r.computed, picks: r.picks, files: r.files }, o.json, (x) =>
+        `${x.picks.length} of ${x.candidates} calculations of ${r.system.structure.formula()} (${r.system.supercell}) suggested by the ${x.family} model for ${SUGGEST_GOAL.choices[x.goal]}${x.computed ? `, given ${x.computed} computed` : ''}; cells and manifest.csv in ${o.output}\n` +
+          table(
+            ['#', 'calculation', 'pair', 'predicted E_DS (eV)', '90 % interval (eV)', 'P(E_DS < 0)'],
+            x.picks.map((p, k) => [k + 1, substitutionText(p.element_a, p.site_a, p.element_b, p.site_b, hosts.get(p.site_a), hosts.get(p.site_b)), p.config, fixed(p.eds_pred, 3), `${fixed(p.eds_pred - Z90 * p.eds_sd, 2)} … ${fixed(p.eds_pred + Z90 * p.eds_sd, 2)}`, fixed(p.p_stabilising, 2)]),
+          ),
       );
     });
 }

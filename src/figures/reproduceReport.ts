@@ -105,7 +105,7 @@ function perSiteTable(evals: EvaluationResult[]): string {
 }
 
 export function shotsSection(shots: ShotPoint[], o: { name: string }): ReportSection {
-  const sites = [...new Set(shots.flatMap((s) => Object.keys(s.per_site)))];
+  const sites = [...new Set(shots.flatMap((s) => Object.keys(s.per_tag)))];
   return {
     id: 'shots',
     title: 'A new site, and what a few calculations teach',
@@ -114,7 +114,7 @@ export function shotsSection(shots: ShotPoint[], o: { name: string }): ReportSec
       `(<code>cescreen suggest</code>: greatest drop of the summed predictive variance) or at random (mean ± sd over draws); test MAE (meV) on the rest of that site. This is the proxy for ${esc(o.name)}, which has no DFT data here.</p>` +
       htmlTable(
         ['k', 'chosen by', 'mean over sites', ...sites],
-        shots.map((s) => [s.k, s.strategy, meV(s.mae), ...sites.map((t) => (s.per_site[t] ? `${meV(s.per_site[t].mae)}${s.per_site[t].draws > 1 ? ` ± ${meV(s.per_site[t].sd)}` : ''}` : ''))]),
+        shots.map((s) => [s.k, s.strategy, meV(s.mae), ...sites.map((t) => (s.per_tag[t] ? `${meV(s.per_tag[t].mae)}${s.per_tag[t].draws > 1 ? ` ± ${meV(s.per_tag[t].sd)}` : ''}` : ''))]),
       ),
   };
 }

@@ -18,10 +18,18 @@ const meV = (x: number) => fixed(x * 1000, 1);
 
 export function formatEvaluation(r: EvaluationResult): string {
   const intervals = r.test.coverage !== undefined;
-  const row = (name: string, s: Scores) => [name, s.n, meV(s.mae), meV(s.rmse), fixed(s.r2, 3), fixed(s.f1, 2), ...(intervals ? [pct(s.coverage), s.width === undefined ? '' : fixed(s.width, 2)] : [])];
+  const row = (name: string, s: Scores) => [
+    name,
+    s.n,
+    meV(s.mae),
+    fixed(s.r, 2),
+    pct(s.sign),
+    fixed(s.spread, 2),
+    `${fixed(s.stabilising.precision, 2)} / ${fixed(s.stabilising.recall, 2)}`,
+    ...(intervals ? [pct(s.coverage), s.width === undefined ? '' : fixed(s.width, 2)] : []),
+  ];
   const rows = [row(protocolEntry(r.protocol).pooled ? 'pooled' : 'test', r.test)];
-  for (const [k, s] of Object.entries(r.per_site)) rows.push(row(k, s));
-  for (const [k, s] of Object.entries(r.per_element)) rows.push(row(k, s));
+  for (const per of [r.per_site, r.per_element, r.per_phase]) for (const [k, s] of Object.entries(per)) rows.push(row(k, s));
   const c = r.calculations;
   const baselines = Object.entries(r.baselines);
   return (
@@ -30,21 +38,30 @@ export function formatEvaluation(r: EvaluationResult): string {
     `data: ${c.rows} rows, ${c.calculations} distinct calculations (${c.inconsistent} whose rows disagree by > 0.1 eV, up to ${fixed(c.largestSpread, 2)} eV)
 ` +
     (r.cv ? `CV ${r.cv.folds} folds on the training part: MAE ${meV(r.cv.mae)} ± ${meV(r.cv.sd)} meV, R² ${fixed(r.cv.r2, 3)} (${r.cv.method})\n` : '') +
-    table(['', 'n', 'MAE meV', 'RMSE meV', 'R²', 'F1', ...(intervals ? ['90 % coverage', 'width eV'] : [])], rows) +
+    table(['', 'n', 'MAE meV', 'r', 'sign', 'DFT sd eV', 'stabilising P / R', ...(intervals ? ['90 % coverage', 'width eV'] : [])], rows) +
     (baselines.length ? `baselines on the same splits (MAE meV): ${baselines.map(([k, s]) => `${k} ${meV(s.mae)}`).join(', ')}\n` : '') +
     (r.shots?.length ? formatShots(r.shots) : '') +
     (r.learning_curve?.length ? `learning curve (test MAE meV, model / additive): ${r.learning_curve.map((p) => `${fixed(100 * p.fraction, 0)} % (${p.n_train}) ${meV(p.mae)} / ${meV(p.additive)}`).join(', ')}\n` : '')
   );
 }
 
-/** The k-shot curve: MAE (meV) on the rest of the held-out site after k of its calculations joined training. */
+/** The k-shot curve: MAE (meV) on the rest of each held-out group after k of its calculations joined training, beside the shot baselines. */
 export function formatShots(shots: ShotPoint[]): string {
-  const sites = [...new Set(shots.flatMap((s) => Object.keys(s.per_site)))];
+  const tags = [...new Set(shots.flatMap((s) => Object.keys(s.per_tag)))];
+  const kind = shots[0]?.tag_kind ?? 'site';
+  const baselines = [...new Set(shots.flatMap((s) => Object.keys(s.baselines)))];
   return (
-    'k calculations of the held-out site added to training (test MAE meV on the rest of the site; random: mean ± sd over draws)\n' +
+    `k calculations of the held-out ${kind} added to training (test MAE meV on the rest of the ${kind}; random: mean ± sd over draws; coverage of the 90 % intervals)\n` +
     table(
-      ['k', 'chosen by', 'mean', ...sites],
-      shots.map((s) => [s.k, s.strategy, meV(s.mae), ...sites.map((t) => (s.per_site[t] ? `${meV(s.per_site[t].mae)}${s.per_site[t].draws > 1 ? ` ± ${meV(s.per_site[t].sd)}` : ''}` : ''))]),
+      ['k', 'chosen by', 'mean', 'coverage', ...baselines, ...tags],
+      shots.map((s) => [
+        s.k,
+        s.strategy,
+        meV(s.mae),
+        pct(s.coverage),
+        ...baselines.map((b) => (s.baselines[b] === undefined ? '' : meV(s.baselines[b]))),
+        ...tags.map((t) => (s.per_tag[t] ? `${meV(s.per_tag[t].mae)}${s.per_tag[t].draws > 1 ? ` ± ${meV(s.per_tag[t].sd)}` : ''}` : '')),
+      ]),
     )
   );
 }

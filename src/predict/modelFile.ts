@@ -49,6 +49,8 @@ export interface TrainingInfo {
   samples: number;
   /** Elements seen as substituents or hosts in training. */
   elements: string[];
+  /** Elements placed on a site of another host in training (older files: absent). */
+  substituents?: string[];
   seed: number;
 }
 

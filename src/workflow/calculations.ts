@@ -5,16 +5,20 @@
  * the CIF cell, as the data-set format reads them by default.
  */
 import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { readStructure } from '../structure/io.ts';
+import type { SuggestGoal } from '../model/families/contract.ts';
+import { probabilityBelow } from '../util/normal.ts';
 import { Structure } from '../structure/structure.ts';
 import type { Vec3 } from '../structure/lattice.ts';
 import { toCif } from '../structure/cif.ts';
 import { toPoscar } from '../structure/poscar.ts';
 import { substitutionSystem, type SubstitutionSystem } from '../substitution/system.ts';
-import { canonicalSubstitution, distinctSubstitutions, expandSubstitutions, substitutionKind, type Substitution } from '../substitution/substitution.ts';
-import { DATASET_COLUMNS, loadDataset, type PositionFrame } from '../substitution/dataset.ts';
+import { calculationKey, canonicalSubstitution, distinctSubstitutions, expandSubstitutions, substitutionKind, type Substitution } from '../substitution/substitution.ts';
+import { collapseByKey, DATASET_COLUMNS, loadDataset, type PositionFrame } from '../substitution/dataset.ts';
 import { CeFeaturizer } from '../features/ce.ts';
 import { featureDefinition, type CeOptions } from '../features/sets.ts';
-import { loadModel, chooseFamily } from '../predict/modelFile.ts';
+import { loadModel, chooseFamily, phaseOf, samePhase } from '../predict/modelFile.ts';
 import { familiesWith } from '../model/families/index.ts';
 import { columns, energyColumn, optional, writeTable } from '../util/table.ts';
 import { writeFileAtomic } from '../util/atomicWrite.ts';
@@ -145,21 +149,60 @@ export function featureTable(c: CellChoice & { features: string; ce: CeOptions; 
 }
 
 /**
- * The k calculations of a structure whose DFT energies would teach a
- * probabilistic model most (greedy variance reduction), written as cells and a
- * manifest to fill and pass back with --data.
+ * The k calculations of a structure whose DFT energies would teach a model most,
+ * written as cells and a manifest to fill and pass back with --data. The cell and
+ * the site pairs are those of the model's training phase when the structure is
+ * one (its supercell and max distance), unless given. Calculations already done —
+ * the target's rows in `data`, and a training phase's own data — are never
+ * proposed; those with energies condition the model first. Elements: per site,
+ * those the target's data place there; else those given; else the training's
+ * substituents. Goal: which substitutions are stabilising (default while the
+ * target has no DFT energy), or the summed variance.
  */
-export async function suggestCalculations(c: CellChoice & { model: string; budget: number; elements?: string[]; out: string; family?: string }) {
+export async function suggestCalculations(c: Partial<CellChoice> & { cif: string; model: string; budget: number; elements?: string[]; out: string; family?: string; goal?: SuggestGoal; data?: string; positions?: PositionFrame }) {
   const saved = await loadModel(c.model);
-  const system = systemOf(c);
+  const structure = readStructure(c.cif, { block: c.block || undefined });
+  const fingerprint = phaseOf(structure);
+  const trained = saved.training.phases.find((p) => samePhase(fingerprint, p.phase));
+  const system = systemOf({ cif: c.cif, block: c.block, supercell: c.supercell ?? trained?.supercell, maxDistance: c.maxDistance ?? trained?.maxDistance });
   const { family, model } = chooseFamily(saved, system.structure, c.family);
   if (!model.suggest || !model.predictDistribution)
     throw new InputError(`the ${family} model cannot suggest calculations; families that can: ${familiesWith('suggest').map((f) => f.name).join(', ')} (cescreen train --family …)`, { file: c.model });
-  const candidates = distinctSubstitutions(system.enumeration, c.elements ?? saved.training.elements);
-  if (candidates.length === 0) throw new InputError('no candidate substitutions: give --elements other than the hosts');
-  const picks = model.suggest(system.enumeration, candidates, c.budget);
+  const rows = [
+    ...(c.data ? loadDataset(c.data, system.enumeration, { structure: system.structure, frame: c.positions, energyOptional: true }).rows : []),
+    ...(trained && existsSync(trained.data) && !c.data ? loadDataset(trained.data, system.enumeration, { structure: system.structure }).rows : []),
+  ];
+  const done = new Set(rows.map((r) => r.key));
+  const computed = collapseByKey(rows.filter((r) => Number.isFinite(r.eds)));
+  const conditioned = computed.length && model.withMore ? model.withMore(computed) : model;
+  // per orbit, the elements the target's data place there (the user's per-site choice)
+  const sites = system.enumeration.cell.sites;
+  const orbit = system.enumeration.symmetry.orbitOf;
+  const placed = new Map<number, Set<string>>();
+  for (const r of rows)
+    for (const [atom, el] of [
+      [r.substitution.pair.atomA, r.substitution.elementA],
+      [r.substitution.pair.atomB, r.substitution.elementB],
+    ] as const)
+      if (sites[atom].element !== el) placed.set(orbit[atom], (placed.get(orbit[atom]) ?? new Set()).add(el));
+  const elements = c.elements ?? (placed.size ? [...new Set([...placed.values()].flatMap((s) => [...s]))] : (saved.training.substituents ?? saved.training.elements));
+  const allowed = (atom: number, el: string) => el === sites[atom].element || c.elements !== undefined || !placed.size || placed.get(orbit[atom])?.has(el) === true;
+  const candidates = distinctSubstitutions(system.enumeration, elements).filter(
+    (s) => !done.has(calculationKey(system.enumeration, s)) && allowed(s.pair.atomA, s.elementA) && allowed(s.pair.atomB, s.elementB),
+  );
+  if (candidates.length === 0) throw new InputError('no candidate substitutions left: every one is computed already, or give --elements other than the hosts');
+  const goal: SuggestGoal = c.goal ?? (computed.length ? 'variance' : 'stabilising');
+  const picks = conditioned.suggest!(system.enumeration, candidates, c.budget, { goal });
   const chosen = picks.map((p) => candidates[p.index]);
-  const d = model.predictDistribution(system.enumeration, chosen);
+  const d = conditioned.predictDistribution!(system.enumeration, chosen);
   const written = writeCalculations(c.out, system, chosen.map((s, k) => ({ substitution: s, eds_pred: d.mean[k], eds_sd: d.sd[k] })));
-  return { family, system, candidates: candidates.length, picks: chosen.map((s, k) => ({ ...datasetRow(system, s), config: s.pair.id, kind: substitutionKind(system.enumeration, s), eds_pred: d.mean[k], eds_sd: d.sd[k] })), ...written };
+  return {
+    family,
+    goal,
+    system,
+    candidates: candidates.length,
+    computed: computed.length,
+    picks: chosen.map((s, k) => ({ ...datasetRow(system, s), config: s.pair.id, kind: substitutionKind(system.enumeration, s), eds_pred: d.mean[k], eds_sd: d.sd[k], p_stabilising: probabilityBelow(d.mean[k], d.sd[k]) })),
+    ...written,
+  };
 }

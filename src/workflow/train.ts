@@ -126,7 +126,15 @@ export async function trainModel(r: TrainRequest): Promise<TrainResult> {
 /** What a model file records of its training data: each phase with its cell, the elements seen. */
 export function trainingInfo(systems: SubstitutionSystem[], dataFiles: string[], samples: readonly Sample[], seed: number): TrainingInfo {
   const elements = new Set<string>(systems.flatMap((s) => s.enumeration.cell.sites.map((x) => x.element)));
-  for (const s of samples) elements.add(s.substitution.elementA).add(s.substitution.elementB);
+  const substituents = new Set<string>();
+  for (const s of samples) {
+    elements.add(s.substitution.elementA).add(s.substitution.elementB);
+    for (const [atom, el] of [
+      [s.substitution.pair.atomA, s.substitution.elementA],
+      [s.substitution.pair.atomB, s.substitution.elementB],
+    ] as const)
+      if (s.enumeration.cell.sites[atom].element !== el) substituents.add(el);
+  }
   return {
     // phases in the order their cells first appear among the samples: models that keep their data number cells so
     phases: systems.map((system, i) => ({
@@ -140,6 +148,7 @@ export function trainingInfo(systems: SubstitutionSystem[], dataFiles: string[],
     })),
     samples: samples.length,
     elements: [...elements].sort(),
+    substituents: [...substituents].sort(),
     seed,
   };
 }

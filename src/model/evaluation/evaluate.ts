@@ -10,7 +10,8 @@ import type { CleanedDataSet, DataRow, Sample } from '../../substitution/dataset
 import { calculationStats } from '../../substitution/dataset.ts';
 import { groupByCell, type FamilySpec, type SubstitutionModel } from '../families/contract.ts';
 import { baselineSpecs, familyEntry, familySpec, fitFamily } from '../families/index.ts';
-import { classification, mean, regressionScores, std } from '../learn/metrics.ts';
+import { classification, labelScores, mean, pearson, regressionScores, std } from '../learn/metrics.ts';
+import { probabilityBelow, STABILISING_PROBABILITY, Z90 } from '../../util/normal.ts';
 import { EVALUATION_PARAMS, innerSplits, protocolEntry, type EvaluationParams, type ProtocolEntry } from './protocols.ts';
 import { searchFamilyParams, type SelectBy } from './search.ts';
 import { take, type Split } from '../learn/splits.ts';
@@ -47,17 +48,42 @@ export interface Scores {
   f1: number;
   precision: number;
   recall: number;
+  /** Pearson r of predictions and DFT, the fraction of predictions with the DFT's sign, and the sd of the DFT values themselves (eV). */
+  r: number;
+  sign: number;
+  spread: number;
+  /**
+   * The stabilising set (E_DS < threshold): predicted as P(E_DS < threshold) ≥ 0.9 under the
+   * model's distribution (a model without one: its mean below the threshold).
+   */
+  stabilising: { f1: number; precision: number; recall: number; predicted: number; true: number };
   /** Fraction of the DFT values inside the model's 90 % intervals, and the intervals' mean width (eV). */
   coverage?: number;
   width?: number;
 }
 
+/** Scores of one held-out group after k shots: the model's and the shot baselines' MAE, and the coverage of its intervals. */
+export interface ShotScores {
+  mae: number;
+  /** sd of the MAE over draws, and the number of draws. */
+  sd: number;
+  draws: number;
+  coverage?: number;
+  width?: number;
+  /** The mean of the k shots, and the additive baseline fitted on the shots alone. */
+  baselines: Record<string, number>;
+}
+
 export interface ShotPoint {
   k: number;
   strategy: 'suggest' | 'random';
-  /** Test MAE (eV) over the held-out site's remaining calculations: mean and sd over draws, per site and averaged. */
-  per_site: Record<string, { mae: number; sd: number; draws: number }>;
+  /** What the held-out groups are (sites or phases), and their scores. */
+  tag_kind: 'site' | 'element' | 'phase';
+  per_tag: Record<string, ShotScores>;
+  /** Means over the held-out groups. */
   mae: number;
+  coverage?: number;
+  baselines: Record<string, number>;
 }
 
 export interface EvaluationResult {
@@ -78,6 +104,7 @@ export interface EvaluationResult {
   test: Scores;
   per_site: Record<string, Scores & { params?: Record<string, unknown> }>;
   per_element: Record<string, Scores>;
+  per_phase: Record<string, Scores>;
   /** The simple baselines on the identical splits. */
   baselines: Record<string, Scores>;
   shots?: ShotPoint[];
@@ -96,7 +123,24 @@ export function scores(y: number[], p: number[] | Prediction, threshold = 0): Sc
   const pr = Array.isArray(p) ? { mean: p } : p;
   const r = regressionScores(y, pr.mean);
   const c = classification(y, pr.mean, threshold);
-  const out: Scores = { n: y.length, mae: r.mae, rmse: r.rmse, r2: r.r2, f1: c.f1, precision: c.precision, recall: c.recall };
+  // an interval's half-width over Z90 is the predictive sd
+  const sd = (i: number) => (pr.lo && pr.hi ? (pr.hi[i] - pr.lo[i]) / (2 * Z90) : 0);
+  const truth = y.map((v) => v < threshold);
+  const predicted = pr.mean.map((m, i) => probabilityBelow(m, sd(i), threshold) >= STABILISING_PROBABILITY);
+  const st = labelScores(truth, predicted);
+  const out: Scores = {
+    n: y.length,
+    mae: r.mae,
+    rmse: r.rmse,
+    r2: r.r2,
+    f1: c.f1,
+    precision: c.precision,
+    recall: c.recall,
+    r: y.length > 1 ? pearson(y, pr.mean) : NaN,
+    sign: mean(y.map((v, i) => (Math.sign(v) === Math.sign(pr.mean[i]) ? 1 : 0))),
+    spread: std(y),
+    stabilising: { f1: st.f1, precision: st.precision, recall: st.recall, predicted: st.tp + st.fp, true: st.tp + st.fn },
+  };
   if (pr.lo && pr.hi) {
     out.coverage = mean(y.map((v, i) => (v >= pr.lo![i] && v <= pr.hi![i] ? 1 : 0)));
     out.width = mean(y.map((_, i) => pr.hi![i] - pr.lo![i]));
@@ -204,7 +248,7 @@ export async function evaluate(data: CleanedDataSet, o: EvaluateOptions): Promis
   if (site && ![...centres.values()].includes(site)) {
     throw new InputError(`site ${site} is the centre of no data folder (centres: ${[...new Set(centres.values())].join(', ')})`);
   }
-  if (o.shots?.length && protocol.tagKind !== 'site') throw new InputError(`--shots applies to the leave-site-out protocol, not ${protocol.name}`);
+  if (o.shots?.length && protocol.tagKind !== 'site' && protocol.tagKind !== 'phase') throw new InputError(`--shots applies to the leave-site-out and leave-phase-out protocols, not ${protocol.name}`);
   if (o.learningCurve?.length && protocol.pooled) throw new InputError(`--learning-curve applies to hold-out protocols (grouped, paper), not ${protocol.name}`);
   const unitsOf = (s?: string) => protocol.units(s ? data.rows.filter((r) => centres.get(r.folder) === s) : data.rows);
   const samples = unitsOf(site);
@@ -240,7 +284,7 @@ export async function evaluate(data: CleanedDataSet, o: EvaluateOptions): Promis
   let nTrain = 0;
   let spec = o.spec;
   const kept: { model: SubstitutionModel | null } = { model: null };
-  const shotRuns: { tag: string; k: number; strategy: 'suggest' | 'random'; mae: number }[] = [];
+  const shotRuns: ShotRun[] = [];
   await inStage(progress, protocol.name, splits.length, async (stage) => {
     for (const s of splits) {
       const train = take(samples, s.train);
@@ -274,7 +318,7 @@ export async function evaluate(data: CleanedDataSet, o: EvaluateOptions): Promis
     kept.model?.dispose();
     const per_site = o.perSite && !site ? await perSiteModels(protocol, o, unitsOf, centres, new Set(testSet.map(protocol.group)), search, threshold) : {};
     const learning_curve = o.learningCurve?.length ? await learningCurve(spec, train, testSet, o.learningCurve, seed, progress) : undefined;
-    return { ...base, params: paramsOf(spec), n_train: train.length, n_test: testSet.length, cv, test, per_site, per_element: {}, baselines: baselineScores, ...(learning_curve ? { learning_curve } : {}) };
+    return { ...base, params: paramsOf(spec), n_train: train.length, n_test: testSet.length, cv, test, per_site, per_element: {}, per_phase: {}, baselines: baselineScores, ...(learning_curve ? { learning_curve } : {}) };
   }
   return {
     ...base,
@@ -284,57 +328,90 @@ export async function evaluate(data: CleanedDataSet, o: EvaluateOptions): Promis
     test,
     per_site: protocol.tagKind === 'site' ? per : {},
     per_element: protocol.tagKind === 'element' ? per : {},
+    per_phase: protocol.tagKind === 'phase' ? per : {},
     baselines: baselineScores,
-    ...(o.shots?.length ? { shots: summariseShots(shotRuns) } : {}),
+    ...(o.shots?.length ? { shots: summariseShots(shotRuns, protocol.tagKind!) } : {}),
   };
 }
 
+interface ShotRun {
+  tag: string;
+  k: number;
+  strategy: 'suggest' | 'random';
+  mae: number;
+  coverage?: number;
+  width?: number;
+  baselines: Record<string, number>;
+}
+
 /**
- * k calculations of the held-out site added to training, chosen by the model's
- * suggestions (deterministic) or at random (`draws` seeded draws); the rest of
- * the site is the test set. A model that can be conditioned on more data keeps
- * its hyper-parameters and is; others are refitted.
+ * k calculations of the held-out group (a site or a phase) added to training,
+ * chosen by the model's suggestions (deterministic) or at random (`draws`
+ * seeded draws); the rest of the group is the test set. A model that can be
+ * conditioned on more data keeps its hyper-parameters and is; others are
+ * refitted. Beside it, on the same rest: the mean of the shots and the additive
+ * baseline fitted on the shots alone.
  */
-async function shotCurve(model: SubstitutionModel, spec: FamilySpec, train: Sample[], site: Sample[], tag: string, o: EvaluateOptions, seed: number) {
+async function shotCurve(model: SubstitutionModel, spec: FamilySpec, train: Sample[], held: Sample[], tag: string, o: EvaluateOptions, seed: number): Promise<ShotRun[]> {
   const ks = [...new Set(o.shots!)].sort((a, b) => a - b);
   const from = o.shotsFrom ?? EVALUATION_PARAMS.shotsFrom.default;
-
-  const out: { tag: string; k: number; strategy: 'suggest' | 'random'; mae: number }[] = [];
-  const maeOf = async (chosen: number[]) => {
+  const out: ShotRun[] = [];
+  const additive = familySpec('additive', undefined, { seed });
+  const run = async (chosen: number[], strategy: ShotRun['strategy']) => {
     const taken = new Set(chosen);
-    const rest = site.filter((_, i) => !taken.has(i));
-    if (rest.length === 0) return NaN;
-    const shots = chosen.map((i) => site[i]);
+    const rest = held.filter((_, i) => !taken.has(i));
+    if (rest.length === 0) return;
+    const shots = chosen.map((i) => held[i]);
+    const y = rest.map((s) => s.eds);
     const m = chosen.length === 0 ? model : model.withMore ? model.withMore(shots) : await fitFamily(spec, [...train, ...shots]);
-    const p = predictSamples(m, rest).mean;
+    const s = scores(y, predictSamples(m, rest));
     if (m !== model) m.dispose();
-    return p.reduce((a, v, i) => a + Math.abs(v - rest[i].eds), 0) / rest.length;
+    const baselines: Record<string, number> = {};
+    if (shots.length) {
+      const shotMean = mean(shots.map((x) => x.eds));
+      baselines['mean of shots'] = mean(y.map((v) => Math.abs(v - shotMean)));
+      const a = await fitFamily(additive, shots);
+      baselines['additive on shots'] = scores(y, predictSamples(a, rest).mean).mae;
+    }
+    out.push({ tag, k: chosen.length, strategy, mae: s.mae, coverage: s.coverage, width: s.width, baselines });
   };
-  const kmax = Math.min(ks[ks.length - 1], site.length - 1);
+  const kmax = Math.min(ks[ks.length - 1], held.length - 1);
   if (model.suggest && from !== 'random') {
-    // one greedy sequence per site (candidates may sit in several cells: suggestions per cell, in order)
-    const order = model.suggest(site[0].enumeration, site.map((s) => s.substitution), kmax).map((x) => x.index);
-    for (const k of ks) if (k <= kmax) out.push({ tag, k, strategy: 'suggest', mae: await maeOf(order.slice(0, k)) });
+    // one greedy sequence per group (candidates may sit in several cells: suggestions per cell, in order)
+    const order = model.suggest(held[0].enumeration, held.map((s) => s.substitution), kmax).map((x) => x.index);
+    for (const k of ks) if (k <= kmax) await run(order.slice(0, k), 'suggest');
   }
   if (from !== 'suggest')
     for (let d = 0; d < (o.draws ?? EVALUATION_PARAMS.draws.default); d++) {
-      const order = shuffleInPlace(site.map((_, i) => i), createRng(childSeed(seed, `random shots ${d}`)));
-      for (const k of ks) if (k <= kmax) out.push({ tag, k, strategy: 'random', mae: await maeOf(order.slice(0, k)) });
+      const order = shuffleInPlace(held.map((_, i) => i), createRng(childSeed(seed, `random shots ${d}`)));
+      for (const k of ks) if (k <= kmax) await run(order.slice(0, k), 'random');
     }
   return out;
 }
 
-function summariseShots(runs: { tag: string; k: number; strategy: 'suggest' | 'random'; mae: number }[]): ShotPoint[] {
+function summariseShots(runs: ShotRun[], tagKind: ShotPoint['tag_kind']): ShotPoint[] {
   const keys = [...new Set(runs.map((r) => `${r.strategy}|${r.k}`))];
+  const meanOf = (v: (number | undefined)[]) => (v.every((x) => x !== undefined) ? mean(v as number[]) : undefined);
+  const averaged = (these: ShotRun[]) => Object.fromEntries([...new Set(these.flatMap((r) => Object.keys(r.baselines)))].map((b) => [b, mean(these.map((r) => r.baselines[b]))]));
   return keys.map((key) => {
     const [strategy, k] = key.split('|');
     const these = runs.filter((r) => `${r.strategy}|${r.k}` === key);
-    const per_site: ShotPoint['per_site'] = {};
+    const per_tag: Record<string, ShotScores> = {};
     for (const tag of [...new Set(these.map((r) => r.tag))]) {
-      const v = these.filter((r) => r.tag === tag).map((r) => r.mae);
-      per_site[tag] = { mae: mean(v), sd: std(v), draws: v.length };
+      const t = these.filter((r) => r.tag === tag);
+      const v = t.map((r) => r.mae);
+      per_tag[tag] = { mae: mean(v), sd: std(v), draws: v.length, coverage: meanOf(t.map((r) => r.coverage)), width: meanOf(t.map((r) => r.width)), baselines: averaged(t) };
     }
-    return { k: Number(k), strategy: strategy as 'suggest' | 'random', per_site, mae: mean(Object.values(per_site).map((x) => x.mae)) };
+    const groups = Object.values(per_tag);
+    return {
+      k: Number(k),
+      strategy: strategy as ShotRun['strategy'],
+      tag_kind: tagKind,
+      per_tag,
+      mae: mean(groups.map((x) => x.mae)),
+      coverage: meanOf(groups.map((x) => x.coverage)),
+      baselines: Object.fromEntries(Object.keys(groups[0]?.baselines ?? {}).map((b) => [b, mean(groups.map((x) => x.baselines[b]))])),
+    };
   });
 }
 

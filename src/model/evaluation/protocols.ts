@@ -35,7 +35,7 @@ export interface ProtocolEntry {
   /** Leave-out protocols pool the test predictions of all their splits and score each held-out tag. */
   pooled: boolean;
   /** What the per-tag scores of a pooled protocol are named in results. */
-  tagKind?: 'site' | 'element';
+  tagKind?: 'site' | 'element' | 'phase';
   /** Fewest units it can score meaningfully, and (leave-out protocols) fewest held-out tags. */
   minimum: { units: number; tags?: number };
 }
@@ -105,6 +105,17 @@ export const PROTOCOLS: readonly ProtocolEntry[] = [
     splits: (units) => leaveGroupOut(units.map(substitutedSites)),
     pooled: true,
     tagKind: 'site',
+    minimum: { units: 20, tags: 2 },
+  },
+  {
+    name: 'leave-phase-out',
+    description: 'hold out every calculation of one data set (--data) at a time, for each: the honest measure of transfer to a phase never seen',
+    leaky: false,
+    units: collapseByKey,
+    group: byKey,
+    splits: (units) => leaveGroupOut(units.map((s) => s.phase)),
+    pooled: true,
+    tagKind: 'phase',
     minimum: { units: 20, tags: 2 },
   },
 ];

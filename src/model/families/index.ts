@@ -8,13 +8,14 @@ import type { PairEnumeration } from '../../substitution/pairs.ts';
 import { DEFAULT_REGRESSOR, regressorEntry } from '../learn/regressors.ts';
 import { isFitted, resolveParams, type ParamDefs } from '../../util/params.ts';
 import { InputError } from '../../util/errors.ts';
-export { CAPABILITIES, type Capability } from './contract.ts';
+export { CAPABILITIES, type Capability, type SuggestGoal } from './contract.ts';
 import { hasCapability, type Capability, type FamilyEntry, type FamilyJSON, type FamilySpec, type SubstitutionModel, type TrainingSample } from './contract.ts';
 import { SVR_FAMILIES } from './regressor.ts';
 import { BASELINE_FAMILIES } from './baselines.ts';
 import { GP_FAMILY } from './gp.ts';
+import { HIERARCHICAL_FAMILY } from './hierarchical.ts';
 
-export const FAMILIES: readonly FamilyEntry[] = [GP_FAMILY, ...SVR_FAMILIES, ...BASELINE_FAMILIES];
+export const FAMILIES: readonly FamilyEntry[] = [GP_FAMILY, HIERARCHICAL_FAMILY, ...SVR_FAMILIES, ...BASELINE_FAMILIES];
 
 /** The family `evaluate` and `predict` use unless told otherwise, and the ones `train` fits into a model file. */
 export const DEFAULT_FAMILY = 'gp';
@@ -116,6 +117,7 @@ export function baselineSpecs(leaky: boolean, seed: number): [string, FamilySpec
     ['mean', familySpec('mean', undefined, { seed })],
     ['additive', familySpec('additive', undefined, { seed })],
     ['additive-pairs', familySpec('additive-pairs', undefined, { seed })],
+    ['element mean', familySpec('element-mean', undefined, { seed })],
     // scikit-learn's SVR defaults (C 1, ε 0.1, γ 1/d) on centre + AET-shell properties, no geometry
     ['CEAET-SVR (literature)', familySpec('site', 'svr', { seed, params: { C: 1, epsilon: 0.1, gammaScale: 1 }, features: { geometry: false } })],
     ...(leaky ? [['lookup', familySpec('lookup', undefined, { seed })] as [string, FamilySpec]] : []),

@@ -1,6 +1,6 @@
 /** Regression and sign-classification metrics on plain arrays. */
 
-function checkLengths(a: readonly number[], b: readonly number[]): void {
+function checkLengths(a: ArrayLike<unknown>, b: ArrayLike<unknown>): void {
   if (a.length !== b.length) throw new Error(`length mismatch: ${a.length} vs ${b.length}`);
   if (a.length === 0) throw new Error('empty vectors');
 }
@@ -85,13 +85,22 @@ export function classification(
   threshold = 0,
 ): ClassificationScores {
   checkLengths(yTrue, yPred);
+  return labelScores(
+    yTrue.map((y) => y < threshold),
+    yPred.map((y) => y < threshold),
+  );
+}
+
+/** The same scores from true and predicted labels of the positive class (e.g. "P(stabilising) ≥ 0.9"). */
+export function labelScores(truth: readonly boolean[], predicted: readonly boolean[]): ClassificationScores {
+  checkLengths(truth, predicted);
   let tp = 0;
   let fp = 0;
   let fn = 0;
   let tn = 0;
-  for (let i = 0; i < yTrue.length; i++) {
-    const t = yTrue[i] < threshold;
-    const p = yPred[i] < threshold;
+  for (let i = 0; i < truth.length; i++) {
+    const t = truth[i];
+    const p = predicted[i];
     if (t && p) tp++;
     else if (!t && p) fp++;
     else if (t && !p) fn++;
@@ -100,7 +109,7 @@ export function classification(
   const precision = tp + fp === 0 ? 0 : tp / (tp + fp);
   const recall = tp + fn === 0 ? 0 : tp / (tp + fn);
   const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
-  return { f1, precision, recall, accuracy: (tp + tn) / yTrue.length, tp, fp, fn, tn };
+  return { f1, precision, recall, accuracy: (tp + tn) / truth.length, tp, fp, fn, tn };
 }
 
 export interface RegressionScores {
