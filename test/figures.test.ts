@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { colorBarSvg, comparisonHeatmaps, COLUMN_WIDTH, heatmapPage, heatmapSvg, sortByMetallicRadius } from '../src/figures/heatmap.ts';
 import { convexHull } from '../src/environment/polyhedron.ts';
+import { NeighborFinder } from '../src/environment/neighbors.ts';
 import { siteEnvironments, siteHistograms } from '../src/environment/sites.ts';
 import { DEFAULT_CE, featureNames, siteBlockNames } from '../src/features/ce.ts';
 import { toCif } from '../src/structure/cif.ts';
@@ -35,7 +36,10 @@ import {
   type ColorScale,
 } from '../src/figures/svg.ts';
 import { shellFaces, viewerHtml, type ViewerData } from '../src/figures/viewer.ts';
-import { elementColor, hashColor, LABEL_PALETTE } from '../src/figures/elementColors.ts';
+import { elementColor, hashColor, LABEL_PALETTE, labelColor, labelColors } from '../src/figures/elementColors.ts';
+import { BOND_TOLERANCE, bondCutoffs } from '../src/figures/bonds.ts';
+import { fileStem } from '../src/figures/svg.ts';
+import { phaseTitle } from '../src/figures/reproduceReport.ts';
 import { alphaDft } from './viewerFixtures.ts';
 
 const rgb = (c: string) => parseHex(c);
@@ -200,6 +204,31 @@ test('colour-blind safety (Machado 2009 simulation): the energy ramp keeps signs
   }
   // The test bites: Tableau-10's green and red (the old palette) merge for deuteranopes.
   assert.ok(deltaE('#2ca02c', '#d62728', 'deuteranopia') < 10);
+});
+
+/** CIELAB hue angle (°) of a colour, normal vision. */
+const hueOf = (c: string) => {
+  const [, a, b] = labAs(c, 'normal');
+  return ((Math.atan2(b, a) * 180) / Math.PI + 360) % 360;
+};
+const hueGap = (x: number, y: number) => Math.min(Math.abs(x - y), 360 - Math.abs(x - y));
+
+test('colour by site: every site its own colour — four sites four hue families, 21 sites 21 colours', () => {
+  // β-Nb5Si3's four sites (the case that painted two sites blue): four hues ≥ 60° apart in CIELAB.
+  const beta = labelColors(readStructure(BETA).labels());
+  const hues = Object.values(beta).map(hueOf);
+  for (let i = 0; i < hues.length; i++) for (let j = i + 1; j < hues.length; j++) assert.ok(hueGap(hues[i], hues[j]) >= 60, `${Object.keys(beta)[i]}/${Object.keys(beta)[j]}: hues ${hues[i].toFixed(0)}° and ${hues[j].toFixed(0)}°`);
+  // The old order (blue, orange, sky blue, …) fails exactly there: blue and sky blue are one hue family.
+  assert.ok(hueGap(hueOf('#0072b2'), hueOf('#56b4e9')) < 30);
+  // Beyond the 7 palette colours: darker, then lighter shades; all 21 distinct (ΔE*ab ≥ 12), then hash colours.
+  const labels = Array.from({ length: 21 }, (_, k) => `S${k + 1}`);
+  const colours = Object.values(labelColors(labels));
+  assert.equal(new Set(colours).size, 21);
+  let min = Infinity;
+  for (let i = 0; i < 21; i++) for (let j = i + 1; j < 21; j++) min = Math.min(min, deltaE(colours[i], colours[j], 'normal'));
+  assert.ok(min >= 12, `21 site colours only ΔE ${min.toFixed(1)} apart`);
+  assert.deepEqual(colours.slice(0, 7), LABEL_PALETTE);
+  assert.equal(labelColor(21, 'S22'), hashColor('S22'));
 });
 
 test('comparison (α, 14 elements): predicted | DFT over the difference fits a 1200 px column with readable values', () => {
@@ -514,4 +543,37 @@ test('viewerHtml: one self-contained file, inlined three.js, data with hull face
   assert.equal(page.nnhCharts.length, 1);
   assert.match(page.nnhCharts[0], /class="aet-cut" data-cn="14"/);
   assert.throws(() => viewerHtml({ ...d, environments: [{ ...d.environments[0], atom: 7 }] }), /unknown atom 7/);
+});
+
+test('file names from titles: Greek letters spelled out, no leading hyphen, nothing unsafe; titles by formula', () => {
+  assert.equal(fileStem('β-Nb5Si3 (I4/mcm) Ti@NbI + B@SiI (pair 3)'), 'beta-Nb5Si3-I4-mcm-Ti-NbI-B-SiI-pair-3');
+  assert.equal(fileStem('α-Nb5Si3 — + Ti@SiI'), 'alpha-Nb5Si3-Ti-SiI');
+  assert.equal(fileStem('Δ-phase ΣΩ'), 'Delta-phase-SigmaOmega');
+  assert.equal(fileStem('— Ni₃Al, café'), 'Ni3Al-cafe');
+  assert.equal(fileStem('-.hidden'), 'hidden');
+  assert.equal(fileStem('///', 'cell'), 'cell');
+  for (const t of ['β', '-β', '…β…', '@β']) assert.match(fileStem(t), /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/);
+  assert.equal(phaseTitle('beta-Nb5Si3', 'Nb5Si3'), 'β-Nb5Si3');
+  assert.equal(phaseTitle('1000041', 'ClNa'), 'ClNa (1000041)');
+  assert.equal(phaseTitle('', 'Nb'), 'Nb');
+  assert.equal(phaseTitle('Nb', 'Nb'), 'Nb');
+});
+
+test('default bonds by element pair: d ≤ 1.15 (r_A + r_B) with Slater radii; α-Nb5Si3 gets Nb–Si, the Si–Si dimer and short Nb–Nb', () => {
+  const cut = Object.fromEntries(bondCutoffs(['Si', 'Nb', 'Nb']).map((c) => [`${c.a}-${c.b}`, c.cutoff]));
+  assert.deepEqual(Object.keys(cut), ['Nb-Nb', 'Nb-Si', 'Si-Si']);
+  assert.equal(BOND_TOLERANCE, 1.15);
+  assert.ok(Math.abs(cut['Nb-Si'] - 1.15 * (1.45 + 1.1)) < 1e-9 && Math.abs(cut['Si-Si'] - 1.15 * 2.2) < 1e-9 && Math.abs(cut['Nb-Nb'] - 1.15 * 2.9) < 1e-9);
+  // α: the 2.4155 Å SiI dimer and the 2.88–3.26 Å Nb–Nb pairs are bonds, the 3.49 and 3.57 Å Nb–Nb pairs and the 2.99 Å NbI–SiII are not.
+  const bonded = (d: number, a: string, b: string) => d <= cut[[a, b].sort().join('-')];
+  assert.ok(bonded(2.4155, 'Si', 'Si') && bonded(2.8769, 'Nb', 'Nb') && bonded(3.2646, 'Nb', 'Nb') && !bonded(3.4882, 'Nb', 'Nb') && !bonded(2.9889, 'Nb', 'Si'));
+  // Every atom gets a bond, and fcc, bcc (8 + 6) and diamond their textbook numbers; α 10.25 per atom (its AET shells: 13.25).
+  for (const [file, perAtom] of [[ALPHA, 10.25], ['structures/reference/fcc-Al.cif', 12], ['structures/reference/bcc-Nb.cif', 14], ['structures/reference/diamond-C.cif', 4]] as const) {
+    const s = readStructure(file);
+    const finder = new NeighborFinder(s, 4.5);
+    const cuts = Object.fromEntries(bondCutoffs(s.sites.map((x) => x.element)).map((c) => [`${c.a}-${c.b}`, c.cutoff]));
+    const counts = s.sites.map((x, i) => finder.neighbors(i).filter((n) => n.distance <= cuts[[x.element, s.sites[n.index].element].sort().join('-')]).length);
+    assert.ok(counts.every((n) => n > 0), file);
+    assert.equal(counts.reduce((a, b) => a + b, 0) / counts.length, perAtom, file);
+  }
 });

@@ -12,7 +12,7 @@ import type { PredictionRow } from '../predict/table.ts';
 import { htmlTable, predictionTable, type ReportSection } from './report.ts';
 import { esc } from './svg.ts';
 import { fixed, formatCompare } from './text.ts';
-import { codeHtml, formatNumber, substitutionText } from './pageScripts/shared.js';
+import { codeHtml, formatNumber, GREEK_LETTERS, substitutionText } from './pageScripts/shared.js';
 import { importanceText } from './importancePlot.ts';
 
 const meV = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '' : fixed(x * 1000, 0));
@@ -20,8 +20,16 @@ const pct = (x: number | undefined) => (x === undefined ? '' : `${fixed(100 * x,
 
 /** How a phase is called in titles: `alpha-Nb5Si3` → `α-Nb5Si3` (Greek phase prefixes only). */
 export function phaseDisplayName(slug: string): string {
-  const greek: Record<string, string> = { alpha: 'α', beta: 'β', gamma: 'γ', delta: 'δ', epsilon: 'ε', sigma: 'σ', theta: 'θ', mu: 'μ', eta: 'η' };
-  return slug.replace(/^([a-z]+)-/, (m, g: string) => (greek[g] ? `${greek[g]}-` : m));
+  return slug.replace(/^([a-z]+)-/, (m, g: string) => (GREEK_LETTERS[g] ? `${GREEK_LETTERS[g]}-` : m));
+}
+
+/**
+ * A phase's title: its name where the name spells the formula (beta-Nb5Si3 → β-Nb5Si3), else the
+ * formula with the name beside it — a COD file's block is its id: "ClNa (1000041)", not "1000041".
+ */
+export function phaseTitle(name: string, formula: string): string {
+  if (!name || name === formula) return formula;
+  return name.includes(formula) ? phaseDisplayName(name) : `${formula} (${name})`;
 }
 
 export interface PhaseSummary {

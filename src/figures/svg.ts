@@ -1,8 +1,9 @@
 // Small SVG helpers shared by the figure builders: escaping, number formatting,
 // topological codes, tick placement and the diverging colour scale of substitution energies.
-import { codeHtml, escapeXml, formatNumber, parseCode } from './pageScripts/shared.js';
+import { codeHtml, escapeXml, fileStem, formatNumber, parseCode } from './pageScripts/shared.js';
 
-export { codeHtml, formatNumber };
+// fileStem: one rule for figure downloads (here) and the viewer's exports (the page inlines shared.js).
+export { codeHtml, fileStem, formatNumber };
 
 /** Escape text for use in XML/HTML text nodes and attribute values. */
 export function esc(s: string | number): string {
@@ -240,7 +241,3 @@ export function idPrefix(seed: string): string {
   return 'f' + (h >>> 0).toString(36);
 }
 
-/** A file-name-safe stem from a figure title ("#2 NbI–SiI" → "2-NbI-SiI"). */
-export function fileStem(s: string): string {
-  return s.normalize('NFKD').replace(/[^A-Za-z0-9_.]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'figure';
-}

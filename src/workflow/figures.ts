@@ -7,6 +7,7 @@ import { colorBarScaleText, heatmapPage } from '../figures/heatmap.ts';
 import { heatmapsFromPredictions, type HeatmapFigure } from '../figures/siteHeatmaps.ts';
 import { viewerHtml } from '../figures/viewer.ts';
 import { buildViewerData } from '../figures/viewerData.ts';
+import { phaseTitle } from '../figures/reproduceReport.ts';
 import { fixed } from '../figures/text.ts';
 import { writeFileAtomic } from '../util/atomicWrite.ts';
 
@@ -24,7 +25,7 @@ export function viewerPage(o: { cif: string; block?: string; supercell?: string;
   const rows = table?.rows;
   const notes = [rows ? `E_DS values marked "predicted" are model predictions (${o.predictions}), not DFT.${unseenNote(rows)}` : '', reference ? `Values marked "DFT" are reference energies from ${o.data}.` : ''].filter(Boolean).join(' ');
   const data = buildViewerData(structure, {
-    title: o.title ?? `${structure.title || structure.formula()}${o.supercell ? ` ${o.supercell}` : ''}`,
+    title: o.title ?? `${phaseTitle(structure.title, structure.formula())}${o.supercell ? ` ${o.supercell}` : ''}`,
     supercell: o.supercell ? parseSupercellSpec(o.supercell) : undefined,
     maxDistance: o.maxDistance,
     predictions: rows,

@@ -34,7 +34,7 @@ import { buildViewerData } from '../figures/viewerData.ts';
 import { viewerHtml } from '../figures/viewer.ts';
 import { reportHtml, type ReportSection } from '../figures/report.ts';
 import { importanceSvg } from '../figures/importancePlot.ts';
-import { checkSection, dataSection, importanceSection, modelsSection, phaseDisplayName, shotsSection, structuresSection, targetSection, type PhaseSummary } from '../figures/reproduceReport.ts';
+import { checkSection, dataSection, importanceSection, modelsSection, phaseTitle, shotsSection, structuresSection, targetSection, type PhaseSummary } from '../figures/reproduceReport.ts';
 import { fixed, formatCompare } from '../figures/text.ts';
 import { writeFileAtomic } from '../util/atomicWrite.ts';
 import { Z90 } from '../util/normal.ts';
@@ -88,11 +88,12 @@ function phaseSummary(file: string): PhaseSummary & { structure: Structure } {
   const environments = siteEnvironments(structure, sym);
   const nnh = siteHistograms(structure, sym, { cutoff: 8 });
   const slug = phaseSlug(file);
+  const report = describeStructure(structure, sym);
   return {
     structure,
     slug,
-    name: phaseDisplayName(slug),
-    report: describeStructure(structure, sym),
+    name: phaseTitle(slug, report.formula),
+    report,
     environments,
     nnhSvg: nnhSvg(nnh.map((h) => ({ site: h.site, dmin: h.dmin, histogram: h.histogram, aet: environments.find((e) => e.site === h.site) }))),
   };
