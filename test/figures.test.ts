@@ -1,6 +1,7 @@
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
-import { colorBarSvg, comparisonHeatmaps, COLUMN_WIDTH, heatmapPage, heatmapSvg, sortByMetallicRadius } from '../src/figures/heatmap.ts';
+import { colorBarSvg, COMPACT_CELL, comparisonHeatmaps, COLUMN_WIDTH, heatmapGrid, heatmapPage, heatmapSvg, sortByMetallicRadius } from '../src/figures/heatmap.ts';
 import { convexHull } from '../src/environment/polyhedron.ts';
 import { NeighborFinder } from '../src/environment/neighbors.ts';
 import { siteEnvironments, siteHistograms } from '../src/environment/sites.ts';
@@ -17,7 +18,12 @@ import { ALPHA, BETA, assertWellFormed, facesVolume } from './helpers.ts';
 import { aetCut, nnhSvg } from '../src/figures/nnhPlot.ts';
 import { featureKey, importanceRanking, importanceSvg, importanceText, type ImportanceRow } from '../src/figures/importancePlot.ts';
 import { htmlTable, interactiveTable, predictionTable, reportHtml } from '../src/figures/report.ts';
-import { heatmapsFromPredictions, heatmapsFromReference } from '../src/figures/siteHeatmaps.ts';
+import { configsNotDrawn, heatmapsFromPredictions, heatmapsFromReference } from '../src/figures/siteHeatmaps.ts';
+import { modelsSection, notationHtml, phaseTitle, shotsSection } from '../src/figures/reproduceReport.ts';
+import { shotsSvg } from '../src/figures/shotsPlot.ts';
+import type { EvaluationResult, ShotPoint } from '../src/model/evaluate.ts';
+import type { PredictionRow } from '../src/predict/table.ts';
+import { substitutionSystem } from '../src/substitution/system.ts';
 import { cifText, poscarText } from '../src/structure/cellText.js';
 import {
   codeHtml,
@@ -33,14 +39,16 @@ import {
   scalePosition,
   scaleTicks,
   textColorOn,
+  textWidth,
+  esc,
   type ColorScale,
 } from '../src/figures/svg.ts';
 import { shellFaces, viewerHtml, type ViewerData } from '../src/figures/viewer.ts';
 import { elementColor, hashColor, LABEL_PALETTE, labelColor, labelColors } from '../src/figures/elementColors.ts';
 import { BOND_TOLERANCE, bondCutoffs } from '../src/figures/bonds.ts';
 import { fileStem } from '../src/figures/svg.ts';
-import { phaseTitle } from '../src/figures/reproduceReport.ts';
 import { alphaDft } from './viewerFixtures.ts';
+import { probabilityBelow, Z90 } from '../src/util/normal.ts';
 
 const rgb = (c: string) => parseHex(c);
 const attrs = (svg: string, name: string) => [...svg.matchAll(new RegExp(`${name}="([^"]*)"`, 'g'))].map((m) => m[1]);
@@ -50,7 +58,7 @@ const MINUS = '\u2212';
 const ELEMENTS = ['B', 'Al', 'Si', 'Ti', 'V', 'Cr', 'Fe', 'Co', 'Ni', 'Y', 'Zr', 'Nb', 'Mo', 'Hf'];
 const grid = ELEMENTS.map((_, r) => ELEMENTS.map((_, c) => (r === c && r % 5 === 0 ? null : Math.round((Math.sin(r * 1.3 + c * 0.7) * 1.1 + (r - c) * 0.03) * 1000) / 1000)));
 grid[2][3] = 0;
-grid[4][5] = -0.004; // prints as 0.00: not outlined as stabilising
+grid[4][5] = -0.004; // prints as 0.00 and is stabilising all the same: without a distribution E < 0 decides
 
 test('numbers and topological codes: no "-0.00", a typographic minus, superscripts in HTML and SVG', () => {
   assert.equal(formatNumber(-0.0004, 2), '0.00');
@@ -76,10 +84,10 @@ test('heatmap: rows × cols cells carrying their values; stabilising cells outli
   assertWellFormed(svg);
   assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[^>]* viewBox="0 0 [\d.]+ [\d.]+"/);
   assert.match(svg, /E<tspan baseline-shift="sub"[^>]*>DS<\/tspan>/);
-  const cells = [...svg.matchAll(/<rect class="cell( null)?( negative)?" data-row="([^"]+)" data-col="([^"]+)" data-value="([^"]*)"[^>]*fill="([^"]+)"/g)];
+  const cells = [...svg.matchAll(/<rect class="cell( null)?( stabilising)?" data-row="([^"]+)" data-col="([^"]+)" data-value="([^"]*)"[^>]*fill="([^"]+)"/g)];
   assert.equal(cells.length, 14 * 14);
   let nulls = 0;
-  for (const [, isNull, negative, row, col, value, fill] of cells) {
+  for (const [, isNull, stabilising, row, col, value, fill] of cells) {
     const v = grid[ELEMENTS.indexOf(row)][ELEMENTS.indexOf(col)];
     if (v === null) {
       nulls++;
@@ -89,7 +97,7 @@ test('heatmap: rows × cols cells carrying their values; stabilising cells outli
       continue;
     }
     assert.equal(Number(value), v);
-    assert.equal(Boolean(negative), v <= -0.005, `${row}/${col} ${v}`);
+    assert.equal(Boolean(stabilising), v < 0, `${row}/${col} ${v}`);
     const [r, , b] = rgb(fill);
     if (v < 0) assert.ok(b > r, `negative ${v} should be blue, got ${fill}`);
     if (v > 0) assert.ok(r > b, `positive ${v} should be red, got ${fill}`);
@@ -97,7 +105,7 @@ test('heatmap: rows × cols cells carrying their values; stabilising cells outli
   }
   assert.equal(nulls, grid.flat().filter((v) => v === null).length);
   // One outline per stabilising cell, drawn over it.
-  assert.equal((svg.match(/<rect class="outline"/g) ?? []).length, grid.flat().filter((v) => v !== null && v <= -0.005).length);
+  assert.equal((svg.match(/<rect class="outline"/g) ?? []).length, grid.flat().filter((v) => v !== null && v < 0).length);
   const printed = [...svg.matchAll(/<text class="value[^"]*"[^>]*>([^<]+)<\/text>/g)].map((m) => m[1]);
   assert.equal(printed.length, 14 * 14 - nulls);
   assert.ok(printed.includes(formatNumber(grid[0][1]!, 2)));
@@ -292,7 +300,7 @@ test('maps drawn together share one scale: α DFT maps, equal energies get equal
   assert.match(maps[0].svg, /<title>pristine cell: 0\.000 eV<\/title>/);
 });
 
-test('intervals: tooltips read mean ± sd, cells whose 90 % interval includes 0 are marked for the page toggle', () => {
+test('intervals: tooltips read the 90 % interval and P(E_DS < 0); outlines need P ≥ 0.9; cells whose interval includes 0 are marked for the page toggle', () => {
   const { asPredictions } = alphaDft();
   const rows = asPredictions.filter((r) => r.config === 2).map((r) => ({ ...r, eds_sd: 0.1, eds_lo: r.eds_pred - 0.1645, eds_hi: r.eds_pred + 0.1645 }));
   const [m] = heatmapsFromPredictions(rows, { hosts: { NbI: 'Nb', SiI: 'Si' } });
@@ -300,7 +308,16 @@ test('intervals: tooltips read mean ± sd, cells whose 90 % interval includes 0 
   assert.ok(straddling > 0);
   assert.equal((m.svg.match(/<rect class="cell[^"]* straddles"/g) ?? []).length, straddling);
   const r0 = rows.find((r) => r.kind === 'pair')!;
-  assert.ok(m.svg.includes(`${r0.element_a}@NbI + ${r0.element_b}@SiI: ${formatNumber(r0.eds_pred, 3)} ± 0.100 eV (90 % interval`));
+  const p0 = probabilityBelow(r0.eds_pred, 0.1);
+  assert.ok(m.svg.includes(`${r0.element_a}@NbI + ${r0.element_b}@SiI: ${formatNumber(r0.eds_pred, 3)} eV, 90 % interval [${formatNumber(r0.eds_lo, 2)}, ${formatNumber(r0.eds_hi, 2)}]`));
+  assert.ok(m.svg.includes(`P(E_DS &lt; 0) = ${formatNumber(p0, 2)}`));
+  assert.doesNotMatch(m.svg, /<rect class="cell[^>]*><title>[^<]*±/, 'cell tooltips give the interval, not ± sd');
+  // Outlined (stabilising) exactly where P(E_DS < 0) = Φ(−mean/0.1) ≥ 0.9, i.e. mean ≤ −0.128 eV; a row's own p_stabilising wins.
+  const outlined = [...m.svg.matchAll(/<rect class="cell stabilising[^"]*" data-row="([^"]+)" data-col="([^"]+)" data-value="([^"]+)"/g)].map((x) => Number(x[3]));
+  assert.deepEqual(outlined.sort(), rows.filter((r) => probabilityBelow(r.eds_pred, 0.1) >= 0.9).map((r) => r.eds_pred).sort());
+  assert.ok(rows.some((r) => r.eds_pred < 0 && probabilityBelow(r.eds_pred, 0.1) < 0.9), 'some negative means are not called stabilising');
+  const forced = heatmapsFromPredictions(rows.map((r) => ({ ...r, p_stabilising: r === r0 ? 0.95 : 0 })), { hosts: { NbI: 'Nb', SiI: 'Si' } })[0].svg;
+  assert.deepEqual([...forced.matchAll(/<rect class="cell stabilising[^"]*" data-row="([^"]+)" data-col="([^"]+)"/g)].map((x) => `${x[1]}/${x[2]}`), [`${r0.element_a}/${r0.element_b}`]);
   const page = heatmapPage([{ title: 't', svg: m.svg }]);
   assert.match(page, /class="grey-uncertain"/);
   assert.match(page, /input\.grey-uncertain:checked\) rect\.cell\.straddles \{ fill: #d4d4d4; \}/);
@@ -436,9 +453,11 @@ test('interactive table: every row embedded, columns typed; prediction rows name
   assert.ok(singles.length > 0);
   for (const r of singles) assert.ok((r[1] === '\u2014') !== (r[2] === '\u2014'), JSON.stringify(r));
   assert.ok(d.rows.every((r: unknown[]) => r[3] === 'single' || (r[1] !== '\u2014' && r[2] !== '\u2014')));
-  // Interval columns appear only when the rows carry them.
+  // Interval columns and P(E_DS < 0) appear only when the rows carry them; no ± sd column (uncertainty one way: the 90 % interval).
   const withSd = predictionTable(asPredictions.slice(0, 3).map((r) => ({ ...r, eds_sd: 0.1, eds_lo: r.eds_pred - 0.2, eds_hi: r.eds_pred + 0.2 })), { id: 'sd' });
-  assert.deepEqual(JSON.parse(/class="itable-data">([^]*?)<\/script>/.exec(withSd)![1]).columns.map((c: { key: string }) => c.key), ['config', 'x', 'y', 'kind', 'distance', 'eds', 'sd', 'lo', 'hi', 'flags']);
+  const sdData = JSON.parse(/class="itable-data">([^]*?)<\/script>/.exec(withSd)![1]);
+  assert.deepEqual(sdData.columns.map((c: { key: string }) => c.key), ['config', 'x', 'y', 'kind', 'distance', 'eds', 'lo', 'hi', 'p', 'flags']);
+  assert.deepEqual(sdData.rows.map((r: unknown[]) => r[8]), asPredictions.slice(0, 3).map((r) => probabilityBelow(r.eds_pred, 0.1)));
   // Plain tables escape text and take ready HTML cells (codes with superscripts).
   assert.equal(htmlTable(['site', 'code'], [['<NbI>', { html: codeHtml('8^{5.0}') }]]), '<table><thead><tr><th>site</th><th>code</th></tr></thead><tbody><tr><td>&lt;NbI&gt;</td><td>8<sup>5.0</sup></td></tr></tbody></table>');
   // The report shell keeps its signature and carries the figure download script.
@@ -576,4 +595,102 @@ test('default bonds by element pair: d ≤ 1.15 (r_A + r_B) with Slater radii; �
     assert.ok(counts.every((n) => n > 0), file);
     assert.equal(counts.reduce((a, b) => a + b, 0) / counts.length, perAtom, file);
   }
+});
+
+test('report, models: every family the results hold on every protocol, held-out sites and elements per model, the literature as a table with r⁻¹ notation', () => {
+  const base = JSON.parse(readFileSync('test/fixtures/evaluate-transfer-lso-seed1.json', 'utf8')) as EvaluationResult;
+  // A leave-element-out result of a family the report has never heard of must show up like any other.
+  const perElement = { Ti: { ...base.test, mae: 0.4321 }, Zr: { ...base.test, mae: 0.3 } };
+  const evals: EvaluationResult[] = [
+    base,
+    { ...base, family: 'gp', protocol: 'leave-element-out', per_site: {}, per_element: { Ti: { ...perElement.Ti, coverage: 0.8, width: 1.5 }, Zr: perElement.Zr } },
+    { ...base, family: 'brand-new', protocol: 'leave-element-out', per_site: {}, per_element: perElement },
+  ];
+  const comparison = {
+    protocol: 'paper',
+    sites: ['NbI', 'SiI'],
+    literature: { source: 'a paper', protocol: 'paper', unit: 'meV', rows: [{ model: 'CEAET-SVR (literature)', features: 'CEAET', family: 'site', per_site: { NbI: 137.9, SiI: 174.9 }, all: 329.4 }] },
+    rows: [{ model: 'SVR', features: 'CEAET r^-1/2', family: 'site', per_site: { NbI: 109.7, SiI: null }, all: 84.9 }],
+  };
+  const html = modelsSection(comparison, evals).html;
+  assertWellFormed(`<div>${html}</div>`);
+  const tables = html.split('<table>').slice(1);
+  assert.equal(tables.length, 4); // all results, per site, per element, literature
+  assert.match(tables[0], /<td>brand-new<\/td><td>leave-element-out<\/td>/);
+  assert.match(tables[2], /<td>gp<\/td><td>leave-element-out<\/td><td>432<br\/><small>80 % in 1\.50 eV<\/small><\/td><td>300<\/td>/);
+  assert.match(tables[2], /<td>brand-new<\/td><td>leave-element-out<\/td><td>432<\/td><td>300<\/td>/);
+  assert.match(tables[1], /<th>NbI held out<\/th>/);
+  assert.doesNotMatch(html, /<pre>|r\^-1/);
+  assert.match(tables[3], /<td>CEAET r<sup>−½<\/sup><\/td><td>109\.7<\/td><td>—<\/td><td>84\.9<\/td>/);
+  assert.equal(notationHtml('CENN(12) r^-1'), 'CENN(12) r<sup>−1</sup>');
+  assert.equal(notationHtml('a^2 <b>'), 'a<sup>2</sup> &lt;b&gt;');
+});
+
+test('report, k-shot curve: one panel per held-out site and their mean, every point drawn at its MAE, random draws with their 90 % range', () => {
+  const shots = JSON.parse(readFileSync('test/fixtures/shots-alpha-gp-seed0.json', 'utf8')) as ShotPoint[];
+  const svg = shotsSvg(shots);
+  assertWellFormed(svg);
+  assert.deepEqual(attrs(svg, 'data-panel'), ['mean over sites', 'NbI held out', 'NbII held out', 'SiI held out', 'SiII held out']);
+  const points = [...svg.matchAll(/<circle class="point" data-strategy="(\w+)" data-k="(\d+)" data-mae="([\d.]+)" cx="([\d.]+)" cy="([\d.]+)"/g)];
+  assert.equal(points.length, 5 * shots.length);
+  for (const s of shots) {
+    const mean = points.find((p) => p[1] === s.strategy && Number(p[2]) === s.k)!; // the first panel: the mean
+    assert.ok(Math.abs(Number(mean[3]) - s.mae * 1000) < 1e-9);
+  }
+  // Lower MAE is drawn higher up the panel (SVG y grows downwards), on one axis for all panels.
+  const ys = points.map((p) => ({ mae: Number(p[3]), y: Number(p[5]) }));
+  for (const a of ys) for (const b of ys) if (a.mae < b.mae - 1e-9) assert.ok(a.y > b.y, `${a.mae} at ${a.y}, ${b.mae} at ${b.y}`);
+  // A random point with draws > 1 carries mean ± 1.645 sd.
+  const r = shots.find((s) => s.strategy === 'random' && s.per_site.NbI.draws > 1 && s.per_site.NbI.sd > 0)!;
+  const v = r.per_site.NbI;
+  assert.ok(svg.includes(`NbI held out, k = ${r.k}, random: ${formatNumber(v.mae * 1000, 0)} meV, 90 % range [${formatNumber((v.mae - Z90 * v.sd) * 1000, 0)}, ${formatNumber((v.mae + Z90 * v.sd) * 1000, 0)}]`));
+  assert.equal((svg.match(/<line class="range"/g) ?? []).length, shots.filter((s) => s.strategy === 'random').reduce((n, s) => n + Object.values(s.per_site).filter((p) => p.draws > 1).length, 0));
+  const section = shotsSection(shots, { name: 'β' }).html;
+  assert.ok(section.includes(svg));
+  assert.doesNotMatch(section, /<td>[^<]*±/, 'table cells give the 90 % range, not ± sd');
+});
+
+test('report, β maps: one per pair of sites in a grid under one colour bar; the 5 configurations not drawn are named with the reason', () => {
+  const system = substitutionSystem(BETA, {});
+  const pairs = system.enumeration.pairs;
+  // Predictions on every β configuration (a smooth made-up function of the elements and the distance).
+  const els = ['Nb', 'Si', 'Ti', 'Zr'];
+  const rows: PredictionRow[] = pairs.flatMap((p) => els.flatMap((x, i) => els.map((y, j) => ({ config: p.id, site_a: p.siteA, element_a: x, site_b: p.siteB, element_b: y, distance: p.distance, eds_pred: 0.3 * (i - j) - 0.1 * p.distance + 0.2, kind: 'pair' as const, unseen: false }))));
+  const maps = heatmapsFromPredictions(rows, { cell: COMPACT_CELL, colorBar: false, swappable: (c) => pairs[c - 1].swappable });
+  assert.deepEqual(maps.map((m) => m.config), [1, 2, 3, 4, 5, 7, 10, 13]);
+  const note = configsNotDrawn(pairs.map((p) => ({ config: p.id, site_a: p.siteA, site_b: p.siteB, distance: p.distance })), maps.map((m) => m.config));
+  assert.equal(
+    note,
+    '13 site-pair configurations; 8 maps, one for each pair of sites at its shortest distance. Not drawn: ' +
+      '#6, #8 NbII–SiII (2.690 Å, 2.921 Å): the same two sites as #3, drawn at its shorter 2.655 Å; ' +
+      '#9, #11, #12 NbII–NbII (2.940 Å, 3.305 Å, 3.343 Å): the same two sites as #7, drawn at its shorter 2.888 Å.',
+  );
+  assert.match(configsNotDrawn([{ config: 1, site_a: 'A', site_b: 'B', distance: 2 }, { config: 2, site_a: 'A', site_b: 'A', distance: 3 }], [1], (c) => c === 1), /Not drawn: #2 A–A: no energies\./);
+  const grid = heatmapGrid(maps.map((m) => m.svg), maps[0].scale, { note });
+  assertWellFormed(`<div>${grid}</div>`);
+  assert.equal((grid.match(/class="colorbar-h"/g) ?? []).length, 1);
+  assert.equal((grid.match(/<g class="colorbar"/g) ?? []).length, 0);
+  assert.equal((grid.match(/<div class="fig"><svg/g) ?? []).length, 8);
+  assert.ok(grid.includes(esc(note)));
+});
+
+test('heatmap titles never run out of the figure: long titles wrap, a single long word widens the figure', () => {
+  const two = ['Ti', 'Zr'];
+  const spec = { xLabel: 'Y', yLabel: 'X', rows: two, cols: two, values: [[0.1, -0.2], [0.3, 0.4]], unit: 'eV' as const, colorBar: false, cell: COMPACT_CELL };
+  const long = 'Predicted − DFT #12 NbII–NbII, d = 3.343 Å: MAE 0.123 eV (n = 182)';
+  const svg = heatmapSvg({ ...spec, title: long });
+  assertWellFormed(svg);
+  const width = Number(/viewBox="0 0 ([\d.]+) /.exec(svg)![1]);
+  const lines = [...svg.matchAll(/<tspan x="([\d.]+)" dy="[\d.]+">([^]*?)<\/tspan>/g)];
+  assert.ok(lines.length >= 3, `${lines.length} lines`);
+  for (const [, x, text] of lines) {
+    const w = textWidth(text.replace(/<[^>]+>/g, ''), 14, true);
+    assert.ok(Number(x) - w / 2 >= 0 && Number(x) + w / 2 <= width, `"${text}" (${w.toFixed(0)} px at ${x}) outside 0…${width}`);
+  }
+  assert.equal(lines.map((l) => l[2]).join(' '), long);
+  // The grid moves down with the extra lines: no cell under the title.
+  const firstCellY = Number(/<rect class="cell[^>]* y="([\d.]+)"/.exec(svg)![1]);
+  assert.ok(firstCellY >= 36 + 17 * (lines.length - 1));
+  const word = heatmapSvg({ ...spec, title: 'Supercalifragilisticexpialidocious-without-spaces-NbII–NbII' });
+  assert.ok(Number(/viewBox="0 0 ([\d.]+) /.exec(word)![1]) > width);
 });

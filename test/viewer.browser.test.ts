@@ -8,7 +8,8 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { inflateSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
-import { heatmapPage, heatmapSvg } from '../src/figures/heatmap.ts';
+import { COMPACT_CELL, heatmapGrid, heatmapPage, heatmapSvg } from '../src/figures/heatmap.ts';
+import { shotsSection } from '../src/figures/reproduceReport.ts';
 import type { PredictionRow } from '../src/predict/table.ts';
 import { heatmapsFromPredictions } from '../src/figures/siteHeatmaps.ts';
 import { predictionTable, reportHtml } from '../src/figures/report.ts';
@@ -747,9 +748,14 @@ test('heatmap page in Chromium: one scale for all maps, readable cells in a 1200
 test('report page: the interactive table holds every prediction row, sorts, filters and exports; figures download', { timeout: 90_000 }, async (t) => {
   const { asPredictions } = alphaDft();
   const rows = asPredictions.map((r) => ({ ...r, eds_sd: 0.1, eds_lo: r.eds_pred - 0.16, eds_hi: r.eds_pred + 0.16 }));
+  // The α maps as the report lays them out: compact, no bars of their own, a grid under one bar; and the k-shot plot.
+  const grid = heatmapsFromPredictions(rows, { cell: COMPACT_CELL, colorBar: false });
+  const shots = JSON.parse(readFileSync('test/fixtures/shots-alpha-gp-seed0.json', 'utf8'));
   const html = reportHtml('report', '<p>intro</p>', [
     { id: 'maps', title: 'Maps', html: `<div class="fig">${heatmapsFromPredictions(rows, { config: [1] })[0].svg}</div>` },
     { id: 'rows', title: 'All prediction rows', html: predictionTable(rows, { id: 'all-rows', caption: 'every α row' }) },
+    { id: 'grid', title: 'Grid', html: heatmapGrid(grid.map((h) => h.svg), grid[0].scale, { note: 'why some are missing', id: 'grid-maps' }) },
+    shotsSection(shots, { name: 'β' }),
   ]);
   const dir = mkdtempSync(join(tmpdir(), 'cescreen-report-'));
   mkdirSync(OUT, { recursive: true });
@@ -766,7 +772,7 @@ test('report page: the interactive table holds every prediction row, sorts, filt
     const energies = rows.map((r) => r.eds_pred);
     const firstE = async () => Number(((await table.locator('tbody tr').first().locator('td').nth(5).textContent()) ?? '').replace('\u2212', '-'));
     // Click the E_DS header: ascending, then descending.
-    const header = table.locator('tr.itable-head th', { hasText: 'E_DS' });
+    const header = table.locator('tr.itable-head th', { hasText: 'E_DS (eV)' });
     await header.click();
     assert.equal(await firstE(), +Math.min(...energies).toFixed(3));
     assert.equal(await header.getAttribute('aria-sort'), 'ascending');
@@ -780,7 +786,7 @@ test('report page: the interactive table holds every prediction row, sorts, filt
     assert.equal(Number(await table.getAttribute('data-shown')), energies.filter((e) => e < 0).length);
     const csv = readFileSync(await download(page, () => table.locator('button.itable-csv').click(), 'all-rows-negative.csv'), 'utf8').trim().split('\n');
     assert.equal(csv.length, energies.filter((e) => e < 0).length + 1);
-    assert.equal(csv[0], 'config,x,y,kind,distance,eds,sd,lo,hi,flags');
+    assert.equal(csv[0], 'config,x,y,kind,distance,eds,lo,hi,p,flags');
     await table.locator('tr.itable-filters input').nth(5).fill('');
     // The search box matches text in any column ("Ti@NbI" would also match "Ti@NbII").
     await table.locator('input.itable-search').fill('Ti@NbII');
@@ -789,6 +795,28 @@ test('report page: the interactive table holds every prediction row, sorts, filt
     // Figures of the report download as SVG.
     const svgPath = await download(page, () => page.locator('.fig-tools button[data-format="svg"]').first().click());
     assert.match(readFileSync(svgPath, 'utf8'), /<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[^>]*class="heatmap"/);
+    // The grid: two columns of maps in the 1200 px page, one on a narrow screen; one colour bar that stays in sight.
+    const columns = () => page.$$eval('[data-testid="grid-maps"] .hm-grid > .fig', (els) => new Set(els.map((e) => Math.round(e.getBoundingClientRect().left))).size);
+    assert.equal(await columns(), 2);
+    assert.equal(await page.locator('[data-testid="grid-maps"] .colorbar-h').count(), 1);
+    assert.equal(await page.locator('[data-testid="grid-maps"] g.colorbar').count(), 0);
+    await page.locator('[data-testid="grid-maps"] .hm-grid > .fig').last().scrollIntoViewIfNeeded();
+    const bar = (await page.locator('[data-testid="grid-maps"] .grid-bar').boundingBox())!;
+    assert.ok(bar.y >= -1 && bar.y < 5, `the shared bar scrolled away (y = ${bar.y})`);
+    // Every title lies inside its figure (measured by the browser, not estimated).
+    const outside = await page.$$eval('svg text.title', (ts) =>
+      ts.flatMap((t) => {
+        const b = (t as SVGTextElement).getBBox();
+        const w = (t as SVGTextElement).ownerSVGElement!.viewBox.baseVal.width;
+        return b.x < -0.5 || b.x + b.width > w + 0.5 ? [`${t.textContent} [${b.x}, ${b.x + b.width}] in ${w}`] : [];
+      }),
+    );
+    assert.deepEqual(outside, []);
+    // The k-shot plot is drawn: a point per (panel, k, strategy).
+    assert.equal(await page.locator('svg.shots circle.point').count(), 5 * shots.length);
+    await page.locator('#grid').screenshot({ path: join(OUT, 'report-grid-1280.png') });
+    await page.setViewportSize({ width: 760, height: 900 });
+    assert.equal(await columns(), 1);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

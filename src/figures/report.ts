@@ -4,7 +4,8 @@ import type { PredictionRow } from '../predict/table.ts';
 import { FIGURE_CSS, hasIntervals, uncertaintyToggle } from './heatmap.ts';
 import { figureToolsScript, jsonScript, pageScript } from './inline.ts';
 import { siteText } from './pageScripts/shared.js';
-import { hostElement } from './siteHeatmaps.ts';
+import { hostElement, stabilisingProbability } from './siteHeatmaps.ts';
+import { STABILISING_PROBABILITY } from '../util/normal.ts';
 import { esc } from './svg.ts';
 
 /** A section of the report: HTML body (tables, inline SVG, links). */
@@ -96,8 +97,8 @@ ${pageScript('pageScripts/shared.js', 'pageScripts/table.js')}
 
 /**
  * Every prediction row as an interactive table: the two ends ("—" where a site keeps its host
- * element), kind, distance, E_DS, and where the predictions carry them the sd, the 90 % interval
- * and the applicability-domain flags.
+ * element), kind, distance, E_DS, and where the predictions carry them the 90 % interval,
+ * P(E_DS < 0) and the applicability-domain flags.
  */
 export function predictionTable(
   rows: readonly PredictionRow[],
@@ -113,12 +114,15 @@ export function predictionTable(
     { key: 'y', label: 'Y on b', title: 'substitution on the second site ("—": keeps its host element)' },
     { key: 'kind', label: 'kind' },
     { key: 'distance', label: 'd (Å)', type: 'number', digits: 3, title: 'a–b distance' },
-    { key: 'eds', label: 'E_DS (eV)', type: 'number', digits: 3, signed: true, title: 'predicted double-substitution energy per cell; negative: stabilising' },
+    { key: 'eds', label: 'E_DS (eV)', type: 'number', digits: 3, signed: true, title: 'predicted double-substitution energy per cell; blue: negative' },
   ];
   const extra: { col: TableColumn; get: (r: PredictionRow) => TableValue }[] = [];
-  if (has('eds_sd')) extra.push({ col: { key: 'sd', label: '± sd (eV)', type: 'number', digits: 3 }, get: (r) => r.eds_sd });
+  // Uncertainty one way everywhere: the 90 % interval (the sd stays in the CSV), and the probability "stabilising" is decided on.
   if (has('eds_lo')) extra.push({ col: { key: 'lo', label: '90 % low (eV)', type: 'number', digits: 3, signed: true }, get: (r) => r.eds_lo });
   if (has('eds_hi')) extra.push({ col: { key: 'hi', label: '90 % high (eV)', type: 'number', digits: 3, signed: true }, get: (r) => r.eds_hi });
+  if (has('p_stabilising') || has('eds_sd')) {
+    extra.push({ col: { key: 'p', label: 'P(E_DS < 0)', type: 'number', digits: 2, title: `probability of a negative E_DS under the predictive distribution; "stabilising" when ≥ ${STABILISING_PROBABILITY}` }, get: (r) => (r.p_stabilising ?? r.eds_sd) === undefined ? undefined : stabilisingProbability(r) });
+  }
   if (has('domain')) extra.push({ col: { key: 'domain', label: 'domain distance', type: 'number', digits: 3, title: 'distance to the nearest training environment' }, get: (r) => r.domain });
   extra.push({
     col: { key: 'flags', label: 'flags', title: 'unseen: an element never in training; out of domain: beyond the applicability threshold' },

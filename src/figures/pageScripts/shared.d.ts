@@ -10,3 +10,4 @@ export function substitutionText(x: string, siteA: string, y: string, siteB: str
 
 export const GREEK_LETTERS: Record<string, string>;
 export function fileStem(title: string, fallback?: string, max?: number): string;
+export function intervalText(lo: number, hi: number, digits?: number): string;

@@ -81,3 +81,8 @@ export function fileStem(title, fallback = 'figure', max = 80) {
     .replace(/^[-.]+|[-.]+$/g, '');
   return stem || fallback;
 }
+
+/** A 90 % interval as every page and figure writes it: "[−1.46, −0.19]" (typographic minus, `digits` decimals). */
+export function intervalText(lo, hi, digits = 2) {
+  return `[${formatNumber(lo, digits)}, ${formatNumber(hi, digits)}]`;
+}

@@ -4,7 +4,7 @@
 // inline.ts drops them, the concatenation already holds those names). Plain browser JavaScript,
 // type-checked through its JSDoc by `npx tsc --noEmit -p .`; three.js arrives as text blocks turned
 // into Blob-URL modules.
-import { codeHtml, escapeXml, fileStem, formatNumber, substitutionText } from '../pageScripts/shared.js';
+import { codeHtml, escapeXml, fileStem, formatNumber, intervalText, substitutionText } from '../pageScripts/shared.js';
 import { cifText, poscarText } from '../../structure/cellText.js';
 
 /**
@@ -1040,7 +1040,7 @@ function start(THREE, OrbitControls, data) {
       box.className = 'prediction' + (said ? (said.sign < 0 ? ' neg' : said.sign > 0 ? ' pos' : '') : '');
       const lines = [`<div class="what" data-testid="subst-text">${esc(substitutionText(X, c.site_a, Y, c.site_b, hostA, hostB))}</div>`];
       if (pred) {
-        const iv = pred.eds_lo !== undefined && pred.eds_lo !== null && pred.eds_hi !== undefined && pred.eds_hi !== null ? ` <span class="sub" data-testid="eds-interval">[${fmt(pred.eds_lo, 2)}, ${fmt(pred.eds_hi, 2)}] eV, 90 % interval</span>` : '';
+        const iv = pred.eds_lo !== undefined && pred.eds_lo !== null && pred.eds_hi !== undefined && pred.eds_hi !== null ? ` <span class="sub" data-testid="eds-interval">${intervalText(pred.eds_lo, pred.eds_hi)} eV, 90 % interval</span>` : '';
         lines.push(energyLine('predicted', pred.eds_pred, iv, 'eds-value'));
       }
       if (ref) lines.push(energyLine('DFT', ref.eds, '', pred ? 'eds-dft' : 'eds-value'));
