@@ -459,7 +459,7 @@ test('interactive table: every row embedded, columns typed; prediction rows name
   assert.deepEqual(sdData.columns.map((c: { key: string }) => c.key), ['config', 'x', 'y', 'kind', 'distance', 'eds', 'lo', 'hi', 'p', 'flags']);
   assert.deepEqual(sdData.rows.map((r: unknown[]) => r[8]), asPredictions.slice(0, 3).map((r) => probabilityBelow(r.eds_pred, 0.1)));
   // Plain tables escape text and take ready HTML cells (codes with superscripts).
-  assert.equal(htmlTable(['site', 'code'], [['<NbI>', { html: codeHtml('8^{5.0}') }]]), '<table><thead><tr><th>site</th><th>code</th></tr></thead><tbody><tr><td>&lt;NbI&gt;</td><td>8<sup>5.0</sup></td></tr></tbody></table>');
+  assert.equal(htmlTable(['site', 'code', 'n'], [['<NbI>', { html: codeHtml('8^{5.0}') }, 3]]), '<table><thead><tr><th>site</th><th>code</th><th>n</th></tr></thead><tbody><tr><td class="txt">&lt;NbI&gt;</td><td>8<sup>5.0</sup></td><td>3</td></tr></tbody></table>');
   // The report shell keeps its signature and carries the figure download script.
   const page = reportHtml('r', '<p>i</p>', [{ id: 's', title: 'S', html: t }]);
   assert.match(page, /window\.cescreenFigures/);
@@ -616,12 +616,13 @@ test('report, models: every family the results hold on every protocol, held-out 
   assertWellFormed(`<div>${html}</div>`);
   const tables = html.split('<table>').slice(1);
   assert.equal(tables.length, 4); // all results, per site, per element, literature
-  assert.match(tables[0], /<td>brand-new<\/td><td>leave-element-out<\/td>/);
-  assert.match(tables[2], /<td>gp<\/td><td>leave-element-out<\/td><td>432<br\/><small>80 % in 1\.50 eV<\/small><\/td><td>300<\/td>/);
-  assert.match(tables[2], /<td>brand-new<\/td><td>leave-element-out<\/td><td>432<\/td><td>300<\/td>/);
-  assert.match(tables[1], /<th>NbI held out<\/th>/);
+  assert.match(tables[0], /<td class="txt">brand-new<\/td><td class="txt">leave-element-out<\/td>/);
+  assert.match(tables[2], /<th>family<\/th><th>Ti<\/th><th>Zr<\/th>/);
+  assert.match(tables[2], /<td class="txt">gp<\/td><td>432<br\/><small>80 % in 1\.50 eV<\/small><\/td><td>300<\/td>/);
+  assert.match(tables[2], /<td class="txt">brand-new<\/td><td>432<\/td><td>300<\/td>/);
+  assert.match(tables[1], /<th>family<\/th><th>NbI<\/th>/);
   assert.doesNotMatch(html, /<pre>|r\^-1/);
-  assert.match(tables[3], /<td>CEAET r<sup>−½<\/sup><\/td><td>109\.7<\/td><td>—<\/td><td>84\.9<\/td>/);
+  assert.match(tables[3], /<td class="txt">CEAET r<sup>−½<\/sup><\/td><td>109\.7<\/td><td>—<\/td><td>84\.9<\/td>/);
   assert.equal(notationHtml('CENN(12) r^-1'), 'CENN(12) r<sup>−1</sup>');
   assert.equal(notationHtml('a^2 <b>'), 'a<sup>2</sup> &lt;b&gt;');
 });
@@ -640,11 +641,14 @@ test('report, k-shot curve: one panel per held-out site and their mean, every po
   // Lower MAE is drawn higher up the panel (SVG y grows downwards), on one axis for all panels.
   const ys = points.map((p) => ({ mae: Number(p[3]), y: Number(p[5]) }));
   for (const a of ys) for (const b of ys) if (a.mae < b.mae - 1e-9) assert.ok(a.y > b.y, `${a.mae} at ${a.y}, ${b.mae} at ${b.y}`);
+  // The axis holds every point and range: the highest MAE (SiI, k = 0) sits inside its panel.
+  const panelTop = Number(/<rect x="[\d.]+" y="([\d.]+)" width="[\d.]+" height="[\d.]+" fill="#fbfbfb"/.exec(svg)![1]);
+  assert.ok(Math.min(...ys.map((p) => p.y)) > panelTop, 'a point above the panel');
   // A random point with draws > 1 carries mean ± 1.645 sd.
   const r = shots.find((s) => s.strategy === 'random' && s.per_site.NbI.draws > 1 && s.per_site.NbI.sd > 0)!;
   const v = r.per_site.NbI;
   assert.ok(svg.includes(`NbI held out, k = ${r.k}, random: ${formatNumber(v.mae * 1000, 0)} meV, 90 % range [${formatNumber((v.mae - Z90 * v.sd) * 1000, 0)}, ${formatNumber((v.mae + Z90 * v.sd) * 1000, 0)}]`));
-  assert.equal((svg.match(/<line class="range"/g) ?? []).length, shots.filter((s) => s.strategy === 'random').reduce((n, s) => n + Object.values(s.per_site).filter((p) => p.draws > 1).length, 0));
+  assert.equal((svg.match(/<line class="range"/g) ?? []).length, shots.filter((s) => s.strategy === 'random').reduce((n, s) => n + Object.values(s.per_site).filter((p) => p.draws > 1 && p.sd > 0).length, 0));
   const section = shotsSection(shots, { name: 'β' }).html;
   assert.ok(section.includes(svg));
   assert.doesNotMatch(section, /<td>[^<]*±/, 'table cells give the 90 % range, not ± sd');

@@ -595,7 +595,14 @@ test('β-Nb5Si3 viewer tools: element-pair bonds by default, a colour per site, 
         assert.ok(q.x > area.left && q.x < area.right && q.y > area.top && q.y < area.bottom, `along ${axis}: shell atom at ${p.map((v) => v.toFixed(2))} projects to (${q.x.toFixed(0)}, ${q.y.toFixed(0)}) outside ${JSON.stringify(area)}`);
       }
     }
+    // With a polyhedron shown, the labels name its atoms: the centre and its AET shell.
+    await viewer(page, 'cescreenViewer.setAtomLabels(true)');
+    await frames(page);
+    const polyLabels = await page.locator('#labels .lab.atom').allTextContents();
+    const allowed = new Set([`Nb NbI`, ...nbI.shell.map((x) => `${x.element} ${x.label}`)]);
+    assert.ok(polyLabels.length >= 5 && polyLabels.length <= nbI.cn + 1 && polyLabels.every((l) => allowed.has(l)), String(polyLabels));
     await page.locator('canvas[data-testid="viewer-canvas"]').screenshot({ path: join(OUT, 'viewer-beta-polyhedron-along-b.png') });
+    await viewer(page, 'cescreenViewer.setAtomLabels(false)');
     // The distance of a shell atom drawn outside the cell is the AET distance: measure centre → that image.
     await page.getByTestId('measure').check();
     const far = nbI.shell.findIndex((x) => structure.lattice.toFractional(x.cart as V3).some((f) => f < -0.05 || f > 1.05));

@@ -15,14 +15,19 @@ export interface ReportSection {
   html: string;
 }
 
-/** A table cell that is already HTML (e.g. codeHtml(code) for a topological code with superscripts). */
+/** A table cell that is already HTML (e.g. codeHtml(code) for a topological code with superscripts); `text`: align it as text. */
 export interface HtmlCell {
   html: string;
+  text?: boolean;
 }
 
-/** A plain table; text and numbers are escaped, `{ html }` cells are inserted as they are. */
+/**
+ * A plain table; text and numbers are escaped, `{ html }` cells are inserted as they are. Numbers
+ * align right; words (a cell with a letter, or `{ html, text: true }`) align left.
+ */
 export function htmlTable(header: string[], rows: (string | number | HtmlCell)[][], caption?: string): string {
-  const cell = (v: string | number | HtmlCell) => `<td>${typeof v === 'object' ? v.html : esc(String(v))}</td>`;
+  const cell = (v: string | number | HtmlCell) =>
+    typeof v === 'object' ? `<td${v.text ? ' class="txt"' : ''}>${v.html}</td>` : `<td${typeof v === 'string' && /\p{L}/u.test(v) ? ' class="txt"' : ''}>${esc(String(v))}</td>`;
   return (
     `<table>${caption ? `<caption>${esc(caption)}</caption>` : ''}<thead><tr>${header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead>` +
     `<tbody>${rows.map((r) => `<tr>${r.map(cell).join('')}</tr>`).join('')}</tbody></table>`
@@ -149,7 +154,7 @@ export function reportHtml(title: string, intro: string, sections: ReportSection
 body{font:14px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1200px;padding:1em 2em;color:#222}
 h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}
 table{border-collapse:collapse;margin:.8em 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}
-th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}caption{text-align:left;font-weight:600;padding:.3em 0}
+th{background:#f4f4f4}td:first-child,th:first-child,td.txt{text-align:left}caption{text-align:left;font-weight:600;padding:.3em 0}
 .fig{overflow-x:auto}.fig svg{max-width:100%;height:auto}.note{background:#fff8e1;border-left:4px solid #f0b400;padding:.5em 1em}
 nav a{margin-right:1em}
 ${FIGURE_CSS}

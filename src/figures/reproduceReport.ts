@@ -105,8 +105,8 @@ export function modelsSection(comparison: Comparison, evals: EvaluationResult[])
         evals.map((r) => [r.family, r.leaky ? `${r.protocol} (leaky)` : r.protocol, meV(r.test.mae), meV(r.test.rmse), fixed(r.test.r2, 3), pct(r.test.coverage), r.test.width === undefined ? '' : fixed(r.test.width, 2), ...baselineNames.map((b) => meV(r.baselines[b]?.mae))]),
         'Test MAE (meV per cell); baselines: training mean, additive least squares e(X@a) + e(Y@b), additive + ridge pair terms, the literature CEAET-SVR with scikit-learn defaults, and on the leaky protocol a lookup of a duplicate row.',
       ) +
-      heldOutTable(evals, 'per_site', 'Leave-site-out per held-out site') +
-      heldOutTable(evals, 'per_element', 'Leave-element-out per held-out element') +
+      heldOutTable(evals, 'per_site', 'Per held-out site (columns)') +
+      heldOutTable(evals, 'per_element', 'Per held-out element (columns)') +
       compareTable(comparison),
   };
 }
@@ -116,11 +116,12 @@ function heldOutTable(evals: EvaluationResult[], key: 'per_site' | 'per_element'
   const rows = evals.filter((e) => Object.keys(e[key]).length);
   const groups = [...new Set(rows.flatMap((e) => Object.keys(e[key])))];
   if (!groups.length) return '';
+  const protocols = new Set(rows.map((e) => e.protocol)).size > 1;
   const cell = (s: EvaluationResult['per_site'][string] | undefined) =>
     s ? { html: `${meV(s.mae)}${s.coverage !== undefined ? `<br/><small>${pct(s.coverage)} in ${fixed(s.width!, 2)} eV</small>` : ''}` } : '';
   return htmlTable(
-    ['family', 'protocol', ...groups.map((g) => `${g} held out`)],
-    rows.map((e) => [e.family, e.protocol, ...groups.map((g) => cell(e[key][g]))]),
+    ['family', ...(protocols ? ['protocol'] : []), ...groups],
+    rows.map((e) => [e.family, ...(protocols ? [e.protocol] : []), ...groups.map((g) => cell(e[key][g]))]),
     `${what}: test MAE (meV) of every model evaluated that way and, for models with 90 % intervals, the share of DFT values they cover and their mean width`,
   );
 }
@@ -135,7 +136,7 @@ export function notationHtml(s: string): string {
 function compareTable(c: Comparison): string {
   const cell = (x: number | null | undefined) => (x === null || x === undefined ? '—' : fixed(x, 1));
   const lit = c.literature;
-  const row = (model: string, features: string, r: { per_site: Record<string, number | null>; all: number | null }) => [model, { html: notationHtml(features) }, ...c.sites.map((s) => cell(r.per_site[s])), cell(r.all)];
+  const row = (model: string, features: string, r: { per_site: Record<string, number | null>; all: number | null }) => [model, { html: notationHtml(features), text: true }, ...c.sites.map((s) => cell(r.per_site[s])), cell(r.all)];
   return htmlTable(
     ['model', 'features', ...c.sites, 'all sites'],
     [...(lit?.rows ?? []).map((a) => row(`${a.model}`, a.features, a)), ...c.rows.map((r) => row(`${r.model} (${r.family})`, r.features, r))],
@@ -146,7 +147,7 @@ function compareTable(c: Comparison): string {
 export function shotsSection(shots: ShotPoint[], o: { name: string }): ReportSection {
   const sites = [...new Set(shots.flatMap((s) => Object.keys(s.per_site)))];
   const perSite = (p: ShotPoint['per_site'][string] | undefined) =>
-    p ? `${meV(p.mae)}${p.draws > 1 ? ` ${intervalText((p.mae - Z90 * p.sd) * 1000, (p.mae + Z90 * p.sd) * 1000, 0)}` : ''}` : '';
+    p ? `${meV(p.mae)}${p.draws > 1 && p.sd > 0 ? ` ${intervalText((p.mae - Z90 * p.sd) * 1000, (p.mae + Z90 * p.sd) * 1000, 0)}` : ''}` : '';
   return {
     id: 'shots',
     title: 'A new site, and what a few calculations teach',
@@ -211,9 +212,9 @@ export function targetSection(o: {
         o.top.map((r) => [r.config, ends(r), fixed(r.distance, 3), formatNumber(r.eds_pred, 3), r.eds_lo === undefined ? '' : intervalText(r.eds_lo, r.eds_hi!), formatNumber(stabilisingProbability(r), 2), r.out_of_domain ? 'outside' : 'inside']),
         `The ${o.top.length} stabilising ${o.name} double substitutions (predicted; P(E_DS < 0) ≥ ${STABILISING_PROBABILITY}), most negative first`,
       ) +
+      (o.maps.length ? heatmapGrid(o.maps.map((h) => h.svg), o.maps[0].scale, { note: o.notDrawn, id: 'target-maps' }) : '') +
       `<p><a href="${o.slug}-heatmaps.html">every ${esc(o.name)} map</a> · <a href="viewer-${o.slug}.html">${esc(o.name)} viewer with predictions</a> · <a href="${o.slug}-predictions.csv">all ${esc(o.name)} predictions (CSV)</a></p>` +
-      predictionTable(o.rows, { id: 'target-predictions', caption: `Every ${o.name} prediction: sort, filter (e.g. E_DS "<0"), export`, hosts: o.hosts, pageSize: 15 }) +
-      (o.maps.length ? heatmapGrid(o.maps.map((h) => h.svg), o.maps[0].scale, { note: o.notDrawn, id: 'target-maps' }) : ''),
+      predictionTable(o.rows, { id: 'target-predictions', caption: `Every ${o.name} prediction: sort, filter (e.g. E_DS "<0"), export`, hosts: o.hosts, pageSize: 15 }),
   };
 }
 

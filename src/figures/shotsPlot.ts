@@ -3,7 +3,7 @@
 // their mean, all on one MAE axis so the panels compare at a glance.
 import type { ShotPoint } from '../model/evaluate.ts';
 import { Z90 } from '../util/normal.ts';
-import { esc, niceTicks, num, px, svgOpen, tickLabel } from './svg.ts';
+import { esc, niceTicks, num, px, svgOpen, textWidth, tickLabel } from './svg.ts';
 
 const STRATEGIES = [
   { key: 'suggest', label: 'chosen by cescreen suggest', colour: '#0072b2', dash: '' },
@@ -11,7 +11,7 @@ const STRATEGIES = [
 ] as const;
 
 const PANEL = { width: 196, height: 168, gap: 18 };
-const M = { left: 52, top: 58, right: 12, bottom: 44 };
+const M = { left: 52, top: 70, right: 12, bottom: 44 };
 
 /** One point of a panel: k, MAE (meV) and, for random draws, the 90 % range of one draw. */
 interface Point {
@@ -36,7 +36,7 @@ function series(shots: readonly ShotPoint[]): { panel: string; lines: { key: str
         line(st.key, (s) => {
           const v = s.per_site[site];
           if (!v) return undefined;
-          const spread = v.draws > 1 ? { lo: (v.mae - Z90 * v.sd) * 1000, hi: (v.mae + Z90 * v.sd) * 1000 } : {};
+          const spread = v.draws > 1 && v.sd > 0 ? { lo: (v.mae - Z90 * v.sd) * 1000, hi: (v.mae + Z90 * v.sd) * 1000 } : {};
           return { k: s.k, mae: v.mae * 1000, ...spread };
         }),
       ),
@@ -51,7 +51,9 @@ export function shotsSvg(shots: readonly ShotPoint[]): string {
   const ks = [...new Set(shots.map((s) => s.k))].sort((a, b) => a - b);
   const kMax = Math.max(...ks, 1);
   const ys = panels.flatMap((p) => p.lines.flatMap((l) => l.points.flatMap((q) => [q.mae, q.hi ?? q.mae])));
-  const yTicks = niceTicks(0, Math.max(...ys) * 1.05, 5);
+  const top = Math.max(...ys) * 1.05;
+  const yTicks = niceTicks(0, top, 5);
+  while (yTicks[yTicks.length - 1] < top) yTicks.push(+(2 * yTicks[yTicks.length - 1] - yTicks[yTicks.length - 2]).toPrecision(12));
   const yMax = yTicks[yTicks.length - 1];
   const width = M.left + panels.length * (PANEL.width + PANEL.gap) - PANEL.gap + M.right;
   const height = M.top + PANEL.height + M.bottom;
@@ -62,7 +64,7 @@ export function shotsSvg(shots: readonly ShotPoint[]): string {
   for (const st of STRATEGIES) {
     out.push(`<line x1="${px(lx)}" y1="36" x2="${px(lx + 22)}" y2="36" stroke="${st.colour}" stroke-width="2"${st.dash ? ` stroke-dasharray="${st.dash}"` : ''}/>`);
     out.push(`<text x="${px(lx + 28)}" y="40" font-size="11">${esc(st.label)}</text>`);
-    lx += 44 + st.label.length * 5.6;
+    lx += 44 + textWidth(st.label, 11);
   }
   panels.forEach((panel, i) => {
     const x0 = M.left + i * (PANEL.width + PANEL.gap);

@@ -2,6 +2,7 @@
 import type { EvaluationResult, Scores, ShotPoint } from '../model/evaluate.ts';
 import type { Comparison } from '../model/compare.ts';
 import { protocolEntry } from '../model/protocols.ts';
+import { Z90 } from '../util/normal.ts';
 
 export function fixed(x: number, digits = 4): string {
   return Number.isFinite(x) ? x.toFixed(digits) : String(x);
@@ -41,10 +42,18 @@ export function formatEvaluation(r: EvaluationResult): string {
 export function formatShots(shots: ShotPoint[]): string {
   const sites = [...new Set(shots.flatMap((s) => Object.keys(s.per_site)))];
   return (
-    'k calculations of the held-out site added to training (test MAE meV on the rest of the site; random: mean ± sd over draws)\n' +
+    'k calculations of the held-out site added to training (test MAE meV on the rest of the site; random: mean over draws [90 % range of one draw])\n' +
     table(
       ['k', 'chosen by', 'mean', ...sites],
-      shots.map((s) => [s.k, s.strategy, meV(s.mae), ...sites.map((t) => (s.per_site[t] ? `${meV(s.per_site[t].mae)}${s.per_site[t].draws > 1 ? ` ± ${meV(s.per_site[t].sd)}` : ''}` : ''))]),
+      shots.map((s) => [
+        s.k,
+        s.strategy,
+        meV(s.mae),
+        ...sites.map((t) => {
+          const p = s.per_site[t];
+          return p ? `${meV(p.mae)}${p.draws > 1 ? ` [${meV(p.mae - Z90 * p.sd)}, ${meV(p.mae + Z90 * p.sd)}]` : ''}` : '';
+        }),
+      ]),
     )
   );
 }

@@ -208,7 +208,7 @@ export async function reproduce(r: ReproduceRequest): Promise<ReproduceSummary> 
     // The maps page: every configuration; the report: each pair of sites at its nearest one, compact, on the page's scales.
     const checkSwappable = (c: number) => system.enumeration.pairs[c - 1].swappable;
     const checkPage = heatmapsFromPredictions(checkRows, { dft, swappable: checkSwappable, config: [...new Set(checkRows.map((x) => x.config))].sort((a, b) => a - b) });
-    const checkMaps = heatmapsFromPredictions(checkRows, { dft, swappable: checkSwappable, cell: COMPACT_CELL, colorBar: false, scale: checkPage[0].scale, diffScale: checkPage[0].difference?.scale });
+    const checkMaps = heatmapsFromPredictions(checkRows, { dft, swappable: checkSwappable, cell: COMPACT_CELL, colorBar: false, scale: checkPage[0]?.scale, diffScale: checkPage[0]?.difference?.scale });
     emit(`${training.slug}-heatmaps.html`, heatmapPage(checkPage.map((h) => ({ title: h.title, svg: h.svg })), `${training.name}: held-out predictions vs DFT`));
     steps.tick();
 
@@ -219,7 +219,7 @@ export async function reproduce(r: ReproduceRequest): Promise<ReproduceSummary> 
     const top = stabilisingRows(targetRows.filter((x) => x.kind === 'pair')).slice(0, 20);
     const targetSwappable = (c: number) => targetSystem.enumeration.pairs[c - 1].swappable;
     const targetPage = heatmapsFromPredictions(targetRows, { swappable: targetSwappable, config: [...new Set(targetRows.map((x) => x.config))].sort((a, b) => a - b) });
-    const targetMaps = heatmapsFromPredictions(targetRows, { swappable: targetSwappable, cell: COMPACT_CELL, colorBar: false, scale: targetPage[0].scale });
+    const targetMaps = heatmapsFromPredictions(targetRows, { swappable: targetSwappable, cell: COMPACT_CELL, colorBar: false, scale: targetPage[0]?.scale });
     emit(`${target.slug}-heatmaps.html`, heatmapPage(targetPage.map((h) => ({ title: h.title, svg: h.svg })), `${target.name}: predicted substitution energies (GP trained on ${training.name})`));
     steps.tick();
 

@@ -335,7 +335,6 @@ function start(THREE, OrbitControls, data) {
     }
     hooks.drawnAtoms = atomMeshes.length;
     buildBonds();
-    updateAtomLabels();
   }
   /** @param {Mesh} m */
   const meshAtom = (m) => atomOf(/** @type {number} */ (m.userData.index));
@@ -429,20 +428,15 @@ function start(THREE, OrbitControls, data) {
     buildBonds();
   }
 
-  // ---------- atom labels: element and site label of every drawn atom ----------
-  function updateAtomLabels() {
-    if (!state.atomLabels) {
-      labelSets.delete('atoms');
-      return requestRender();
-    }
-    labelSets.set(
-      'atoms',
-      atomMeshes.map((m) => {
-        const a = meshAtom(m);
-        return { text: `${a.element} ${a.label}`, pos: m.position, cls: 'atom', radius: a.radius * state.atomScale, priority: 0 };
-      }),
-    );
-    requestRender();
+  // ---------- atom labels: element and site label of every drawn atom (of the polyhedron, while one is shown) ----------
+  /** @returns {Label[]} */
+  function atomLabels() {
+    if (!state.atomLabels) return [];
+    const shown = polyGroup.children.some((o) => o.userData.pick) ? polyGroup.children : atomGroup.children;
+    return shown.flatMap((o) => {
+      const p = /** @type {{ element: string, label: string } | undefined} */ (o.userData.pick);
+      return p ? [{ text: `${p.element} ${p.label}`, pos: o.position, cls: 'atom', radius: o.scale.x, priority: 0 }] : [];
+    });
   }
 
   function recolour() {
@@ -669,6 +663,7 @@ function start(THREE, OrbitControls, data) {
   }
   function renderNow() {
     renderer.render(scene, camera);
+    labelSets.set('atoms', atomLabels());
     placeLabels();
     hooks.renderCount++;
   }
@@ -1316,7 +1311,7 @@ function start(THREE, OrbitControls, data) {
   function setAtomLabels(on) {
     inputById('atom-labels').checked = on;
     state.atomLabels = on;
-    updateAtomLabels();
+    requestRender();
   }
 
   /** @param {number} s */
@@ -1325,7 +1320,6 @@ function start(THREE, OrbitControls, data) {
     for (const m of atomMeshes) m.scale.setScalar(meshAtom(m).radius * s);
     if (hooks.selectedPolyhedron) drawPolyhedron(hooks.selectedPolyhedron.atom);
     if (hooks.selectedPair) drawPair();
-    updateAtomLabels();
     requestRender();
   }
 
