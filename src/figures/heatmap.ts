@@ -47,7 +47,7 @@ export interface HeatmapSpec {
   /** Cell size in px (default 42 × 24). */
   cell?: { width: number; height: number };
   /** Outline stabilising cells: P(E_DS < 0) ≥ STABILISING_PROBABILITY where `p` is given, else value < 0 (default true). */
-  outlineNegative?: boolean;
+  outlineStabilising?: boolean;
   /** Draw the colour bar (default true); off when one bar serves several maps. */
   colorBar?: boolean;
   /** Colour-bar caption (default "E_DS (eV)"). */
@@ -203,7 +203,7 @@ function renderHeatmap(spec: HeatmapSpec, prefix: string): Rendered {
   const hatch = `${prefix}-null`;
   const fontSize = +Math.min(11, ch * 0.46, cw / 3.3).toFixed(1);
   const name = spec.cellName ?? ((r: string, c: string) => `${r} / ${c}`);
-  const outline = spec.outlineNegative ?? true;
+  const outline = spec.outlineStabilising ?? true;
   const out: string[] = [];
   out.push(
     `<defs><pattern id="${hatch}" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#e4e4e4"/><line x1="0" y1="0" x2="0" y2="6" stroke="#b4b4b4" stroke-width="2"/></pattern></defs>`,
@@ -374,7 +374,7 @@ export function comparisonHeatmaps(spec: ComparisonSpec): string {
   const panels = [
     renderHeatmap({ ...base, ...uncertainty, title: 'Predicted', values: spec.predicted, scale: shared, cell, colorBar: layout !== 'grid' && layout !== 'row' }, `${prefix}-p`),
     renderHeatmap({ ...base, title: 'DFT', values: spec.dft, scale: shared, cell }, `${prefix}-d`),
-    renderHeatmap({ ...base, title: 'Predicted − DFT', values: diff, scale: diffScale, cell, outlineNegative: false, barLabel: 'pred − DFT (eV)' }, `${prefix}-x`),
+    renderHeatmap({ ...base, title: 'Predicted − DFT', values: diff, scale: diffScale, cell, outlineStabilising: false, barLabel: 'pred − DFT (eV)' }, `${prefix}-x`),
   ];
   // Panel origins.
   const titleH = 32;

@@ -235,7 +235,7 @@ function draw(cells: readonly Cell[], options: HeatmapOptions, source: 'predicte
         scale: diffScale,
         cell: options.cell,
         colorBar: options.colorBar,
-        outlineNegative: false,
+        outlineStabilising: false,
         barLabel: 'pred − DFT (eV)',
         name: `${name}-difference`,
       });

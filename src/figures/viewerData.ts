@@ -45,7 +45,6 @@ export interface ViewerDataOptions {
 type V3 = [number, number, number];
 const add3 = (a: Vec3, b: Vec3): V3 => [a[0] + b[0], a[1] + b[1], a[2] + b[2]];
 
-
 /**
  * Everything the viewer page needs for `structure`. Each atom gets its own AET
  * shell and faces (shell order differs between equivalent atoms); the ideal-

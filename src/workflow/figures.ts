@@ -10,6 +10,7 @@ import { buildViewerData } from '../figures/viewerData.ts';
 import { phaseTitle } from '../figures/reproduceReport.ts';
 import { fixed } from '../figures/text.ts';
 import { writeFileAtomic } from '../util/atomicWrite.ts';
+import { STABILISING_PROBABILITY } from '../util/normal.ts';
 
 function unseenNote(rows: readonly PredictionRow[]): string {
   const seen = new Set(rows.filter((r) => !r.unseen).flatMap((r) => [r.element_a, r.element_b]));
@@ -44,7 +45,7 @@ function fileSafe(s: string): string {
 
 function caption(h: HeatmapFigure): string {
   const parts = [
-    `Rows: X on ${h.siteA}; columns: Y on ${h.siteB}; elements by increasing metallic radius; the host rows/columns are single substitutions; outlined cells are stabilising (E < 0).`,
+    `Rows: X on ${h.siteA}; columns: Y on ${h.siteB}; elements by increasing metallic radius; the host rows/columns are single substitutions; outlined cells are stabilising (P(E_DS < 0) ≥ ${STABILISING_PROBABILITY} where the predictions carry a distribution, else E_DS < 0).`,
     `Every map on this page shares one ${colorBarScaleText(h.scale)}.`,
   ];
   if (h.mae) parts.push(h.mae.n ? `MAE (pred − DFT) ${fixed(h.mae.mae, 3)} eV over ${h.mae.n} cells.` : 'No cell has both a prediction and a DFT value.');
