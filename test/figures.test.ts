@@ -18,7 +18,8 @@ import { ALPHA, BETA, assertWellFormed, facesVolume } from './helpers.ts';
 import { aetCut, nnhSvg } from '../src/figures/nnhPlot.ts';
 import { featureKey, importanceRanking, importanceSvg, importanceText, type ImportanceRow } from '../src/figures/importancePlot.ts';
 import { htmlTable, interactiveTable, predictionTable, reportHtml } from '../src/figures/report.ts';
-import { configsNotDrawn, heatmapsFromPredictions, heatmapsFromReference } from '../src/figures/siteHeatmaps.ts';
+import { configsNotDrawn, heatmapsFromPredictions, heatmapsFromReference, stabilisingProbability, stabilisingRows } from '../src/figures/siteHeatmaps.ts';
+import { pageScript } from '../src/figures/inline.ts';
 import { modelsSection, notationHtml, phaseTitle, shotsSection } from '../src/figures/reproduceReport.ts';
 import { shotsSvg } from '../src/figures/shotsPlot.ts';
 import type { EvaluationResult, ShotPoint } from '../src/model/evaluate.ts';
@@ -697,4 +698,24 @@ test('heatmap titles never run out of the figure: long titles wrap, a single lon
   assert.ok(firstCellY >= 36 + 17 * (lines.length - 1));
   const word = heatmapSvg({ ...spec, title: 'Supercalifragilisticexpialidocious-without-spaces-NbII–NbII' });
   assert.ok(Number(/viewBox="0 0 ([\d.]+) /.exec(word)![1]) > width);
+});
+
+test('stabilising lists: P(E_DS < 0) ≥ 0.9 from p_stabilising where given, else from the sd, else E_DS < 0', () => {
+  const row = (eds_pred: number, more: Partial<PredictionRow> = {}): PredictionRow => ({ config: 1, site_a: 'A', element_a: 'X', site_b: 'B', element_b: 'Y', distance: 3, eds_pred, kind: 'pair', unseen: false, ...more });
+  const rows = [row(-0.1, { eds_sd: 0.3 }), row(-0.5, { eds_sd: 0.3 }), row(-0.02), row(0.05, { p_stabilising: 0.95, eds_sd: 0.3 }), row(-0.6, { p_stabilising: 0.5 })];
+  assert.deepEqual(stabilisingRows(rows).map((r) => r.eds_pred), [-0.5, -0.02, 0.05]);
+  assert.equal(stabilisingProbability(rows[1]), probabilityBelow(-0.5, 0.3));
+});
+
+test('the viewer page code is type-checked and inlined without its imports', () => {
+  const client = readFileSync('src/figures/viewerPage/client.js', 'utf8');
+  assert.equal(client.split('\n')[0], '// @ts-check');
+  const tsconfig = JSON.parse(readFileSync('tsconfig.json', 'utf8'));
+  assert.equal(tsconfig.compilerOptions.allowJs, true);
+  assert.ok(tsconfig.include.includes('src'));
+  // Its imports name files inlined before it; the page holds their code and no import statement.
+  const page = pageScript('pageScripts/shared.js', '../structure/cellText.js', 'viewerPage/client.js');
+  assert.doesNotMatch(page, /^import\s/m);
+  assert.match(page, /export function fileStem/);
+  assert.throws(() => pageScript('viewerPage/client.js'), /imports what is not inlined before it/);
 });

@@ -802,6 +802,12 @@ test('report page: the interactive table holds every prediction row, sorts, filt
     // The grid: two columns of maps in the 1200 px page, one on a narrow screen; one colour bar that stays in sight.
     const columns = () => page.$$eval('[data-testid="grid-maps"] .hm-grid > .fig', (els) => new Set(els.map((e) => Math.round(e.getBoundingClientRect().left))).size);
     assert.equal(await columns(), 2);
+    // Values in the grid's cells stay readable: ≥ 9 px on screen in the 1200 px page.
+    const gridFont = await page.$eval('[data-testid="grid-maps"] text.value', (el) => {
+      const svg = (el as SVGTextElement).ownerSVGElement!;
+      return parseFloat(getComputedStyle(el).fontSize) * (svg.getBoundingClientRect().width / svg.viewBox.baseVal.width);
+    });
+    assert.ok(gridFont >= 9, `grid values at ${gridFont} px`);
     assert.equal(await page.locator('[data-testid="grid-maps"] .colorbar-h').count(), 1);
     assert.equal(await page.locator('[data-testid="grid-maps"] g.colorbar').count(), 0);
     await page.locator('[data-testid="grid-maps"] .hm-grid > .fig').last().scrollIntoViewIfNeeded();
