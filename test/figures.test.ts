@@ -460,7 +460,7 @@ test('interactive table: every row embedded, columns typed; prediction rows name
   assert.deepEqual(sdData.columns.map((c: { key: string }) => c.key), ['config', 'x', 'y', 'kind', 'distance', 'eds', 'lo', 'hi', 'p', 'flags']);
   assert.deepEqual(sdData.rows.map((r: unknown[]) => r[8]), asPredictions.slice(0, 3).map((r) => probabilityBelow(r.eds_pred, 0.1)));
   // Plain tables escape text and take ready HTML cells (codes with superscripts).
-  assert.equal(htmlTable(['site', 'code', 'n'], [['<NbI>', { html: codeHtml('8^{5.0}') }, 3]]), '<table><thead><tr><th>site</th><th>code</th><th>n</th></tr></thead><tbody><tr><td class="txt">&lt;NbI&gt;</td><td>8<sup>5.0</sup></td><td>3</td></tr></tbody></table>');
+  assert.equal(htmlTable(['site', 'code'], [['<NbI>', { html: codeHtml('8^{5.0}'), text: true }]]), '<table><thead><tr><th>site</th><th>code</th></tr></thead><tbody><tr><td>&lt;NbI&gt;</td><td class="txt">8<sup>5.0</sup></td></tr></tbody></table>');
   // The report shell keeps its signature and carries the figure download script.
   const page = reportHtml('r', '<p>i</p>', [{ id: 's', title: 'S', html: t }]);
   assert.match(page, /window\.cescreenFigures/);
@@ -617,10 +617,10 @@ test('report, models: every family the results hold on every protocol, held-out 
   assertWellFormed(`<div>${html}</div>`);
   const tables = html.split('<table>').slice(1);
   assert.equal(tables.length, 4); // all results, per site, per element, literature
-  assert.match(tables[0], /<td class="txt">brand-new<\/td><td class="txt">leave-element-out<\/td>/);
+  assert.match(tables[0], /<td>brand-new<\/td><td>leave-element-out<\/td>/);
   assert.match(tables[2], /<th>family<\/th><th>Ti<\/th><th>Zr<\/th>/);
-  assert.match(tables[2], /<td class="txt">gp<\/td><td>432<br\/><small>80 % in 1\.50 eV<\/small><\/td><td>300<\/td>/);
-  assert.match(tables[2], /<td class="txt">brand-new<\/td><td>432<\/td><td>300<\/td>/);
+  assert.match(tables[2], /<td>gp<\/td><td>432<br\/><small>80 % in 1\.50 eV<\/small><\/td><td>300<\/td>/);
+  assert.match(tables[2], /<td>brand-new<\/td><td>432<\/td><td>300<\/td>/);
   assert.match(tables[1], /<th>family<\/th><th>NbI<\/th>/);
   assert.doesNotMatch(html, /<pre>|r\^-1/);
   assert.match(tables[3], /<td class="txt">CEAET r<sup>−½<\/sup><\/td><td>109\.7<\/td><td>—<\/td><td>84\.9<\/td>/);

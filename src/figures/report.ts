@@ -22,12 +22,11 @@ export interface HtmlCell {
 }
 
 /**
- * A plain table; text and numbers are escaped, `{ html }` cells are inserted as they are. Numbers
- * align right; words (a cell with a letter, or `{ html, text: true }`) align left.
+ * A plain table; text and numbers are escaped, `{ html }` cells are inserted as they are. Cells
+ * align right (numbers), the first column and `{ html, text: true }` cells left.
  */
 export function htmlTable(header: string[], rows: (string | number | HtmlCell)[][], caption?: string): string {
-  const cell = (v: string | number | HtmlCell) =>
-    typeof v === 'object' ? `<td${v.text ? ' class="txt"' : ''}>${v.html}</td>` : `<td${typeof v === 'string' && /\p{L}/u.test(v) ? ' class="txt"' : ''}>${esc(String(v))}</td>`;
+  const cell = (v: string | number | HtmlCell) => (typeof v === 'object' ? `<td${v.text ? ' class="txt"' : ''}>${v.html}</td>` : `<td>${esc(String(v))}</td>`);
   return (
     `<table>${caption ? `<caption>${esc(caption)}</caption>` : ''}<thead><tr>${header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead>` +
     `<tbody>${rows.map((r) => `<tr>${r.map(cell).join('')}</tr>`).join('')}</tbody></table>`
