@@ -1,7 +1,9 @@
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
-import { colorBarSvg, comparisonHeatmaps, COLUMN_WIDTH, heatmapPage, heatmapSvg, sortByMetallicRadius } from '../src/figures/heatmap.ts';
+import { colorBarSvg, COMPACT_CELL, comparisonHeatmaps, COLUMN_WIDTH, heatmapGrid, heatmapPage, heatmapSvg, sortByMetallicRadius } from '../src/figures/heatmap.ts';
 import { convexHull } from '../src/environment/polyhedron.ts';
+import { NeighborFinder } from '../src/environment/neighbors.ts';
 import { siteEnvironments, siteHistograms } from '../src/environment/sites.ts';
 import { DEFAULT_CE, featureNames, siteBlockNames } from '../src/features/ce.ts';
 import { toCif } from '../src/structure/cif.ts';
@@ -16,7 +18,13 @@ import { ALPHA, BETA, assertWellFormed, facesVolume } from './helpers.ts';
 import { aetCut, nnhSvg } from '../src/figures/nnhPlot.ts';
 import { featureKey, importanceRanking, importanceSvg, importanceText, type ImportanceRow } from '../src/figures/importancePlot.ts';
 import { htmlTable, interactiveTable, predictionTable, reportHtml } from '../src/figures/report.ts';
-import { heatmapsFromPredictions, heatmapsFromReference } from '../src/figures/siteHeatmaps.ts';
+import { configsNotDrawn, heatmapsFromPredictions, heatmapsFromReference, stabilisingProbability, stabilisingRows } from '../src/figures/siteHeatmaps.ts';
+import { pageScript } from '../src/figures/inline.ts';
+import { modelsSection, notationHtml, phaseTitle, shotsSection } from '../src/figures/reproduceReport.ts';
+import { shotsSvg } from '../src/figures/shotsPlot.ts';
+import type { EvaluationResult, ShotPoint } from '../src/model/evaluation/evaluate.ts';
+import type { PredictionRow } from '../src/predict/table.ts';
+import { substitutionSystem } from '../src/substitution/system.ts';
 import { cifText, poscarText } from '../src/structure/cellText.js';
 import {
   codeHtml,
@@ -32,11 +40,16 @@ import {
   scalePosition,
   scaleTicks,
   textColorOn,
+  textWidth,
+  esc,
   type ColorScale,
 } from '../src/figures/svg.ts';
 import { shellFaces, viewerHtml, type ViewerData } from '../src/figures/viewer.ts';
-import { elementColor, hashColor, LABEL_PALETTE } from '../src/figures/elementColors.ts';
+import { elementColor, hashColor, LABEL_PALETTE, labelColor, labelColors } from '../src/figures/elementColors.ts';
+import { BOND_TOLERANCE, bondCutoffs } from '../src/figures/bonds.ts';
+import { fileStem } from '../src/figures/svg.ts';
 import { alphaDft } from './viewerFixtures.ts';
+import { probabilityBelow, Z90 } from '../src/util/normal.ts';
 
 const rgb = (c: string) => parseHex(c);
 const attrs = (svg: string, name: string) => [...svg.matchAll(new RegExp(`${name}="([^"]*)"`, 'g'))].map((m) => m[1]);
@@ -46,7 +59,7 @@ const MINUS = '\u2212';
 const ELEMENTS = ['B', 'Al', 'Si', 'Ti', 'V', 'Cr', 'Fe', 'Co', 'Ni', 'Y', 'Zr', 'Nb', 'Mo', 'Hf'];
 const grid = ELEMENTS.map((_, r) => ELEMENTS.map((_, c) => (r === c && r % 5 === 0 ? null : Math.round((Math.sin(r * 1.3 + c * 0.7) * 1.1 + (r - c) * 0.03) * 1000) / 1000)));
 grid[2][3] = 0;
-grid[4][5] = -0.004; // prints as 0.00: not outlined as stabilising
+grid[4][5] = -0.004; // prints as 0.00 and is stabilising all the same: without a distribution E < 0 decides
 
 test('numbers and topological codes: no "-0.00", a typographic minus, superscripts in HTML and SVG', () => {
   assert.equal(formatNumber(-0.0004, 2), '0.00');
@@ -72,10 +85,10 @@ test('heatmap: rows × cols cells carrying their values; stabilising cells outli
   assertWellFormed(svg);
   assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[^>]* viewBox="0 0 [\d.]+ [\d.]+"/);
   assert.match(svg, /E<tspan baseline-shift="sub"[^>]*>DS<\/tspan>/);
-  const cells = [...svg.matchAll(/<rect class="cell( null)?( negative)?" data-row="([^"]+)" data-col="([^"]+)" data-value="([^"]*)"[^>]*fill="([^"]+)"/g)];
+  const cells = [...svg.matchAll(/<rect class="cell( null)?( stabilising)?" data-row="([^"]+)" data-col="([^"]+)" data-value="([^"]*)"[^>]*fill="([^"]+)"/g)];
   assert.equal(cells.length, 14 * 14);
   let nulls = 0;
-  for (const [, isNull, negative, row, col, value, fill] of cells) {
+  for (const [, isNull, stabilising, row, col, value, fill] of cells) {
     const v = grid[ELEMENTS.indexOf(row)][ELEMENTS.indexOf(col)];
     if (v === null) {
       nulls++;
@@ -85,7 +98,7 @@ test('heatmap: rows × cols cells carrying their values; stabilising cells outli
       continue;
     }
     assert.equal(Number(value), v);
-    assert.equal(Boolean(negative), v <= -0.005, `${row}/${col} ${v}`);
+    assert.equal(Boolean(stabilising), v < 0, `${row}/${col} ${v}`);
     const [r, , b] = rgb(fill);
     if (v < 0) assert.ok(b > r, `negative ${v} should be blue, got ${fill}`);
     if (v > 0) assert.ok(r > b, `positive ${v} should be red, got ${fill}`);
@@ -93,7 +106,7 @@ test('heatmap: rows × cols cells carrying their values; stabilising cells outli
   }
   assert.equal(nulls, grid.flat().filter((v) => v === null).length);
   // One outline per stabilising cell, drawn over it.
-  assert.equal((svg.match(/<rect class="outline"/g) ?? []).length, grid.flat().filter((v) => v !== null && v <= -0.005).length);
+  assert.equal((svg.match(/<rect class="outline"/g) ?? []).length, grid.flat().filter((v) => v !== null && v < 0).length);
   const printed = [...svg.matchAll(/<text class="value[^"]*"[^>]*>([^<]+)<\/text>/g)].map((m) => m[1]);
   assert.equal(printed.length, 14 * 14 - nulls);
   assert.ok(printed.includes(formatNumber(grid[0][1]!, 2)));
@@ -202,6 +215,31 @@ test('colour-blind safety (Machado 2009 simulation): the energy ramp keeps signs
   assert.ok(deltaE('#2ca02c', '#d62728', 'deuteranopia') < 10);
 });
 
+/** CIELAB hue angle (°) of a colour, normal vision. */
+const hueOf = (c: string) => {
+  const [, a, b] = labAs(c, 'normal');
+  return ((Math.atan2(b, a) * 180) / Math.PI + 360) % 360;
+};
+const hueGap = (x: number, y: number) => Math.min(Math.abs(x - y), 360 - Math.abs(x - y));
+
+test('colour by site: every site its own colour — four sites four hue families, 21 sites 21 colours', () => {
+  // β-Nb5Si3's four sites (the case that painted two sites blue): four hues ≥ 60° apart in CIELAB.
+  const beta = labelColors(readStructure(BETA).labels());
+  const hues = Object.values(beta).map(hueOf);
+  for (let i = 0; i < hues.length; i++) for (let j = i + 1; j < hues.length; j++) assert.ok(hueGap(hues[i], hues[j]) >= 60, `${Object.keys(beta)[i]}/${Object.keys(beta)[j]}: hues ${hues[i].toFixed(0)}° and ${hues[j].toFixed(0)}°`);
+  // The old order (blue, orange, sky blue, …) fails exactly there: blue and sky blue are one hue family.
+  assert.ok(hueGap(hueOf('#0072b2'), hueOf('#56b4e9')) < 30);
+  // Beyond the 7 palette colours: darker, then lighter shades; all 21 distinct (ΔE*ab ≥ 12), then hash colours.
+  const labels = Array.from({ length: 21 }, (_, k) => `S${k + 1}`);
+  const colours = Object.values(labelColors(labels));
+  assert.equal(new Set(colours).size, 21);
+  let min = Infinity;
+  for (let i = 0; i < 21; i++) for (let j = i + 1; j < 21; j++) min = Math.min(min, deltaE(colours[i], colours[j], 'normal'));
+  assert.ok(min >= 12, `21 site colours only ΔE ${min.toFixed(1)} apart`);
+  assert.deepEqual(colours.slice(0, 7), LABEL_PALETTE);
+  assert.equal(labelColor(21, 'S22'), hashColor('S22'));
+});
+
 test('comparison (α, 14 elements): predicted | DFT over the difference fits a 1200 px column with readable values', () => {
   const dft = grid.map((row, r) => row.map((v, c) => (v === null || (r + c) % 7 === 0 ? null : v + ((r * 3 + c * 5) % 11) * 0.01 - 0.05)));
   const svg = comparisonHeatmaps({ title: 'NbI–SiII', rows: ELEMENTS, cols: ELEMENTS, predicted: grid, dft });
@@ -263,7 +301,7 @@ test('maps drawn together share one scale: α DFT maps, equal energies get equal
   assert.match(maps[0].svg, /<title>pristine cell: 0\.000 eV<\/title>/);
 });
 
-test('intervals: tooltips read mean ± sd, cells whose 90 % interval includes 0 are marked for the page toggle', () => {
+test('intervals: tooltips read the 90 % interval and P(E_DS < 0); outlines need P ≥ 0.9; cells whose interval includes 0 are marked for the page toggle', () => {
   const { asPredictions } = alphaDft();
   const rows = asPredictions.filter((r) => r.config === 2).map((r) => ({ ...r, eds_sd: 0.1, eds_lo: r.eds_pred - 0.1645, eds_hi: r.eds_pred + 0.1645 }));
   const [m] = heatmapsFromPredictions(rows, { hosts: { NbI: 'Nb', SiI: 'Si' } });
@@ -271,7 +309,16 @@ test('intervals: tooltips read mean ± sd, cells whose 90 % interval includes 0 
   assert.ok(straddling > 0);
   assert.equal((m.svg.match(/<rect class="cell[^"]* straddles"/g) ?? []).length, straddling);
   const r0 = rows.find((r) => r.kind === 'pair')!;
-  assert.ok(m.svg.includes(`${r0.element_a}@NbI + ${r0.element_b}@SiI: ${formatNumber(r0.eds_pred, 3)} ± 0.100 eV (90 % interval`));
+  const p0 = probabilityBelow(r0.eds_pred, 0.1);
+  assert.ok(m.svg.includes(`${r0.element_a}@NbI + ${r0.element_b}@SiI: ${formatNumber(r0.eds_pred, 3)} eV, 90 % interval [${formatNumber(r0.eds_lo, 2)}, ${formatNumber(r0.eds_hi, 2)}]`));
+  assert.ok(m.svg.includes(`P(E_DS &lt; 0) = ${formatNumber(p0, 2)}`));
+  assert.doesNotMatch(m.svg, /<rect class="cell[^>]*><title>[^<]*±/, 'cell tooltips give the interval, not ± sd');
+  // Outlined (stabilising) exactly where P(E_DS < 0) = Φ(−mean/0.1) ≥ 0.9, i.e. mean ≤ −0.128 eV; a row's own p_stabilising wins.
+  const outlined = [...m.svg.matchAll(/<rect class="cell stabilising[^"]*" data-row="([^"]+)" data-col="([^"]+)" data-value="([^"]+)"/g)].map((x) => Number(x[3]));
+  assert.deepEqual(outlined.sort(), rows.filter((r) => probabilityBelow(r.eds_pred, 0.1) >= 0.9).map((r) => r.eds_pred).sort());
+  assert.ok(rows.some((r) => r.eds_pred < 0 && probabilityBelow(r.eds_pred, 0.1) < 0.9), 'some negative means are not called stabilising');
+  const forced = heatmapsFromPredictions(rows.map((r) => ({ ...r, p_stabilising: r === r0 ? 0.95 : 0 })), { hosts: { NbI: 'Nb', SiI: 'Si' } })[0].svg;
+  assert.deepEqual([...forced.matchAll(/<rect class="cell stabilising[^"]*" data-row="([^"]+)" data-col="([^"]+)"/g)].map((x) => `${x[1]}/${x[2]}`), [`${r0.element_a}/${r0.element_b}`]);
   const page = heatmapPage([{ title: 't', svg: m.svg }]);
   assert.match(page, /class="grey-uncertain"/);
   assert.match(page, /input\.grey-uncertain:checked\) rect\.cell\.straddles \{ fill: #d4d4d4; \}/);
@@ -407,11 +454,13 @@ test('interactive table: every row embedded, columns typed; prediction rows name
   assert.ok(singles.length > 0);
   for (const r of singles) assert.ok((r[1] === '\u2014') !== (r[2] === '\u2014'), JSON.stringify(r));
   assert.ok(d.rows.every((r: unknown[]) => r[3] === 'single' || (r[1] !== '\u2014' && r[2] !== '\u2014')));
-  // Interval columns appear only when the rows carry them.
+  // Interval columns and P(E_DS < 0) appear only when the rows carry them; no ± sd column (uncertainty one way: the 90 % interval).
   const withSd = predictionTable(asPredictions.slice(0, 3).map((r) => ({ ...r, eds_sd: 0.1, eds_lo: r.eds_pred - 0.2, eds_hi: r.eds_pred + 0.2 })), { id: 'sd' });
-  assert.deepEqual(JSON.parse(/class="itable-data">([^]*?)<\/script>/.exec(withSd)![1]).columns.map((c: { key: string }) => c.key), ['config', 'x', 'y', 'kind', 'distance', 'eds', 'sd', 'lo', 'hi', 'flags']);
+  const sdData = JSON.parse(/class="itable-data">([^]*?)<\/script>/.exec(withSd)![1]);
+  assert.deepEqual(sdData.columns.map((c: { key: string }) => c.key), ['config', 'x', 'y', 'kind', 'distance', 'eds', 'lo', 'hi', 'p', 'flags']);
+  assert.deepEqual(sdData.rows.map((r: unknown[]) => r[8]), asPredictions.slice(0, 3).map((r) => probabilityBelow(r.eds_pred, 0.1)));
   // Plain tables escape text and take ready HTML cells (codes with superscripts).
-  assert.equal(htmlTable(['site', 'code'], [['<NbI>', { html: codeHtml('8^{5.0}') }]]), '<table><thead><tr><th>site</th><th>code</th></tr></thead><tbody><tr><td>&lt;NbI&gt;</td><td>8<sup>5.0</sup></td></tr></tbody></table>');
+  assert.equal(htmlTable(['site', 'code'], [['<NbI>', { html: codeHtml('8^{5.0}'), text: true }]]), '<table><thead><tr><th>site</th><th>code</th></tr></thead><tbody><tr><td>&lt;NbI&gt;</td><td class="txt">8<sup>5.0</sup></td></tr></tbody></table>');
   // The report shell keeps its signature and carries the figure download script.
   const page = reportHtml('r', '<p>i</p>', [{ id: 's', title: 'S', html: t }]);
   assert.match(page, /window\.cescreenFigures/);
@@ -514,4 +563,159 @@ test('viewerHtml: one self-contained file, inlined three.js, data with hull face
   assert.equal(page.nnhCharts.length, 1);
   assert.match(page.nnhCharts[0], /class="aet-cut" data-cn="14"/);
   assert.throws(() => viewerHtml({ ...d, environments: [{ ...d.environments[0], atom: 7 }] }), /unknown atom 7/);
+});
+
+test('file names from titles: Greek letters spelled out, no leading hyphen, nothing unsafe; titles by formula', () => {
+  assert.equal(fileStem('β-Nb5Si3 (I4/mcm) Ti@NbI + B@SiI (pair 3)'), 'beta-Nb5Si3-I4-mcm-Ti-NbI-B-SiI-pair-3');
+  assert.equal(fileStem('α-Nb5Si3 — + Ti@SiI'), 'alpha-Nb5Si3-Ti-SiI');
+  assert.equal(fileStem('Δ-phase ΣΩ'), 'Delta-phase-SigmaOmega');
+  assert.equal(fileStem('— Ni₃Al, café'), 'Ni3Al-cafe');
+  assert.equal(fileStem('-.hidden'), 'hidden');
+  assert.equal(fileStem('///', 'cell'), 'cell');
+  for (const t of ['β', '-β', '…β…', '@β']) assert.match(fileStem(t), /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/);
+  assert.equal(phaseTitle('beta-Nb5Si3', 'Nb5Si3'), 'β-Nb5Si3');
+  assert.equal(phaseTitle('1000041', 'ClNa'), 'ClNa (1000041)');
+  assert.equal(phaseTitle('', 'Nb'), 'Nb');
+  assert.equal(phaseTitle('Nb', 'Nb'), 'Nb');
+});
+
+test('default bonds by element pair: d ≤ 1.15 (r_A + r_B) with Slater radii; α-Nb5Si3 gets Nb–Si, the Si–Si dimer and short Nb–Nb', () => {
+  const cut = Object.fromEntries(bondCutoffs(['Si', 'Nb', 'Nb']).map((c) => [`${c.a}-${c.b}`, c.cutoff]));
+  assert.deepEqual(Object.keys(cut), ['Nb-Nb', 'Nb-Si', 'Si-Si']);
+  assert.equal(BOND_TOLERANCE, 1.15);
+  assert.ok(Math.abs(cut['Nb-Si'] - 1.15 * (1.45 + 1.1)) < 1e-9 && Math.abs(cut['Si-Si'] - 1.15 * 2.2) < 1e-9 && Math.abs(cut['Nb-Nb'] - 1.15 * 2.9) < 1e-9);
+  // α: the 2.4155 Å SiI dimer and the 2.88–3.26 Å Nb–Nb pairs are bonds, the 3.49 and 3.57 Å Nb–Nb pairs and the 2.99 Å NbI–SiII are not.
+  const bonded = (d: number, a: string, b: string) => d <= cut[[a, b].sort().join('-')];
+  assert.ok(bonded(2.4155, 'Si', 'Si') && bonded(2.8769, 'Nb', 'Nb') && bonded(3.2646, 'Nb', 'Nb') && !bonded(3.4882, 'Nb', 'Nb') && !bonded(2.9889, 'Nb', 'Si'));
+  // Every atom gets a bond, and fcc, bcc (8 + 6) and diamond their textbook numbers; α 10.25 per atom (its AET shells: 13.25).
+  for (const [file, perAtom] of [[ALPHA, 10.25], ['structures/reference/fcc-Al.cif', 12], ['structures/reference/bcc-Nb.cif', 14], ['structures/reference/diamond-C.cif', 4]] as const) {
+    const s = readStructure(file);
+    const finder = new NeighborFinder(s, 4.5);
+    const cuts = Object.fromEntries(bondCutoffs(s.sites.map((x) => x.element)).map((c) => [`${c.a}-${c.b}`, c.cutoff]));
+    const counts = s.sites.map((x, i) => finder.neighbors(i).filter((n) => n.distance <= cuts[[x.element, s.sites[n.index].element].sort().join('-')]).length);
+    assert.ok(counts.every((n) => n > 0), file);
+    assert.equal(counts.reduce((a, b) => a + b, 0) / counts.length, perAtom, file);
+  }
+});
+
+test('report, models: every family the results hold on every protocol, held-out sites and elements per model, the literature as a table with r⁻¹ notation', () => {
+  const base = JSON.parse(readFileSync('test/fixtures/evaluate-transfer-lso-seed1.json', 'utf8')) as EvaluationResult;
+  // A leave-element-out result of a family the report has never heard of must show up like any other.
+  const perElement = { Ti: { ...base.test, mae: 0.4321 }, Zr: { ...base.test, mae: 0.3 } };
+  const evals: EvaluationResult[] = [
+    base,
+    { ...base, family: 'gp', protocol: 'leave-element-out', per_site: {}, per_element: { Ti: { ...perElement.Ti, coverage: 0.8, width: 1.5 }, Zr: perElement.Zr } },
+    { ...base, family: 'brand-new', protocol: 'leave-element-out', per_site: {}, per_element: perElement },
+  ];
+  const comparison = {
+    protocol: 'paper',
+    sites: ['NbI', 'SiI'],
+    literature: { source: 'a paper', protocol: 'paper', unit: 'meV', rows: [{ model: 'CEAET-SVR (literature)', features: 'CEAET', family: 'site', per_site: { NbI: 137.9, SiI: 174.9 }, all: 329.4 }] },
+    rows: [{ model: 'SVR', features: 'CEAET r^-1/2', family: 'site', per_site: { NbI: 109.7, SiI: null }, all: 84.9 }],
+  };
+  const html = modelsSection(comparison, evals).html;
+  assertWellFormed(`<div>${html}</div>`);
+  const tables = html.split('<table>').slice(1);
+  assert.equal(tables.length, 4); // all results, per site, per element, literature
+  assert.match(tables[0], /<td>brand-new<\/td><td>leave-element-out<\/td>/);
+  assert.match(tables[2], /<th>family<\/th><th>Ti<\/th><th>Zr<\/th>/);
+  assert.match(tables[2], /<td>gp<\/td><td>432<br\/><small>80 % in 1\.50 eV<\/small><\/td><td>300<\/td>/);
+  assert.match(tables[2], /<td>brand-new<\/td><td>432<\/td><td>300<\/td>/);
+  assert.match(tables[1], /<th>family<\/th><th>NbI<\/th>/);
+  assert.doesNotMatch(html, /<pre>|r\^-1/);
+  assert.match(tables[3], /<td class="txt">CEAET r<sup>−½<\/sup><\/td><td>109\.7<\/td><td>—<\/td><td>84\.9<\/td>/);
+  assert.equal(notationHtml('CENN(12) r^-1'), 'CENN(12) r<sup>−1</sup>');
+  assert.equal(notationHtml('a^2 <b>'), 'a<sup>2</sup> &lt;b&gt;');
+});
+
+test('report, k-shot curve: one panel per held-out site and their mean, every point drawn at its MAE, random draws with their 90 % range', () => {
+  const shots = JSON.parse(readFileSync('test/fixtures/shots-alpha-gp-seed0.json', 'utf8')) as ShotPoint[];
+  const svg = shotsSvg(shots);
+  assertWellFormed(svg);
+  assert.deepEqual(attrs(svg, 'data-panel'), ['mean over sites', 'NbI held out', 'NbII held out', 'SiI held out', 'SiII held out']);
+  const points = [...svg.matchAll(/<circle class="point" data-strategy="(\w+)" data-k="(\d+)" data-mae="([\d.]+)" cx="([\d.]+)" cy="([\d.]+)"/g)];
+  assert.equal(points.length, 5 * shots.length);
+  for (const s of shots) {
+    const mean = points.find((p) => p[1] === s.strategy && Number(p[2]) === s.k)!; // the first panel: the mean
+    assert.ok(Math.abs(Number(mean[3]) - s.mae * 1000) < 1e-9);
+  }
+  // Lower MAE is drawn higher up the panel (SVG y grows downwards), on one axis for all panels.
+  const ys = points.map((p) => ({ mae: Number(p[3]), y: Number(p[5]) }));
+  for (const a of ys) for (const b of ys) if (a.mae < b.mae - 1e-9) assert.ok(a.y > b.y, `${a.mae} at ${a.y}, ${b.mae} at ${b.y}`);
+  // The axis holds every point and range: the highest MAE (SiI, k = 0) sits inside its panel.
+  const panelTop = Number(/<rect x="[\d.]+" y="([\d.]+)" width="[\d.]+" height="[\d.]+" fill="#fbfbfb"/.exec(svg)![1]);
+  assert.ok(Math.min(...ys.map((p) => p.y)) > panelTop, 'a point above the panel');
+  // A random point with draws > 1 carries mean ± 1.645 sd.
+  const r = shots.find((s) => s.strategy === 'random' && s.per_tag.NbI.draws > 1 && s.per_tag.NbI.sd > 0)!;
+  const v = r.per_tag.NbI;
+  assert.ok(svg.includes(`NbI held out, k = ${r.k}, random: ${formatNumber(v.mae * 1000, 0)} meV, 90 % range [${formatNumber((v.mae - Z90 * v.sd) * 1000, 0)}, ${formatNumber((v.mae + Z90 * v.sd) * 1000, 0)}]`));
+  assert.equal((svg.match(/<line class="range"/g) ?? []).length, shots.filter((s) => s.strategy === 'random').reduce((n, s) => n + Object.values(s.per_tag).filter((p) => p.draws > 1 && p.sd > 0).length, 0));
+  const section = shotsSection(shots, { name: 'β' }).html;
+  assert.ok(section.includes(svg));
+  assert.doesNotMatch(section, /<td>[^<]*±/, 'table cells give the 90 % range, not ± sd');
+});
+
+test('report, β maps: one per pair of sites in a grid under one colour bar; the 5 configurations not drawn are named with the reason', () => {
+  const system = substitutionSystem(BETA, {});
+  const pairs = system.enumeration.pairs;
+  // Predictions on every β configuration (a smooth made-up function of the elements and the distance).
+  const els = ['Nb', 'Si', 'Ti', 'Zr'];
+  const rows: PredictionRow[] = pairs.flatMap((p) => els.flatMap((x, i) => els.map((y, j) => ({ config: p.id, site_a: p.siteA, element_a: x, site_b: p.siteB, element_b: y, distance: p.distance, eds_pred: 0.3 * (i - j) - 0.1 * p.distance + 0.2, kind: 'pair' as const, unseen: false }))));
+  const maps = heatmapsFromPredictions(rows, { cell: COMPACT_CELL, colorBar: false, swappable: (c) => pairs[c - 1].swappable });
+  assert.deepEqual(maps.map((m) => m.config), [1, 2, 3, 4, 5, 7, 10, 13]);
+  const note = configsNotDrawn(pairs.map((p) => ({ config: p.id, site_a: p.siteA, site_b: p.siteB, distance: p.distance })), maps.map((m) => m.config));
+  assert.equal(
+    note,
+    '13 site-pair configurations; 8 maps, one for each pair of sites at its shortest distance. Not drawn: ' +
+      '#6, #8 NbII–SiII (2.690 Å, 2.921 Å): the same two sites as #3, drawn at its shorter 2.655 Å; ' +
+      '#9, #11, #12 NbII–NbII (2.940 Å, 3.305 Å, 3.343 Å): the same two sites as #7, drawn at its shorter 2.888 Å.',
+  );
+  assert.match(configsNotDrawn([{ config: 1, site_a: 'A', site_b: 'B', distance: 2 }, { config: 2, site_a: 'A', site_b: 'A', distance: 3 }], [1], (c) => c === 1), /Not drawn: #2 A–A: no energies\./);
+  const grid = heatmapGrid(maps.map((m) => m.svg), maps[0].scale, { note });
+  assertWellFormed(`<div>${grid}</div>`);
+  assert.equal((grid.match(/class="colorbar-h"/g) ?? []).length, 1);
+  assert.equal((grid.match(/<g class="colorbar"/g) ?? []).length, 0);
+  assert.equal((grid.match(/<div class="fig"><svg/g) ?? []).length, 8);
+  assert.ok(grid.includes(esc(note)));
+});
+
+test('heatmap titles never run out of the figure: long titles wrap, a single long word widens the figure', () => {
+  const two = ['Ti', 'Zr'];
+  const spec = { xLabel: 'Y', yLabel: 'X', rows: two, cols: two, values: [[0.1, -0.2], [0.3, 0.4]], unit: 'eV' as const, colorBar: false, cell: COMPACT_CELL };
+  const long = 'Predicted − DFT #12 NbII–NbII, d = 3.343 Å: MAE 0.123 eV (n = 182)';
+  const svg = heatmapSvg({ ...spec, title: long });
+  assertWellFormed(svg);
+  const width = Number(/viewBox="0 0 ([\d.]+) /.exec(svg)![1]);
+  const lines = [...svg.matchAll(/<tspan x="([\d.]+)" dy="[\d.]+">([^]*?)<\/tspan>/g)];
+  assert.ok(lines.length >= 3, `${lines.length} lines`);
+  for (const [, x, text] of lines) {
+    const w = textWidth(text.replace(/<[^>]+>/g, ''), 14, true);
+    assert.ok(Number(x) - w / 2 >= 0 && Number(x) + w / 2 <= width, `"${text}" (${w.toFixed(0)} px at ${x}) outside 0…${width}`);
+  }
+  assert.equal(lines.map((l) => l[2]).join(' '), long);
+  // The grid moves down with the extra lines: no cell under the title.
+  const firstCellY = Number(/<rect class="cell[^>]* y="([\d.]+)"/.exec(svg)![1]);
+  assert.ok(firstCellY >= 36 + 17 * (lines.length - 1));
+  const word = heatmapSvg({ ...spec, title: 'Supercalifragilisticexpialidocious-without-spaces-NbII–NbII' });
+  assert.ok(Number(/viewBox="0 0 ([\d.]+) /.exec(word)![1]) > width);
+});
+
+test('stabilising lists: P(E_DS < 0) ≥ 0.9 from p_stabilising where given, else from the sd, else E_DS < 0', () => {
+  const row = (eds_pred: number, more: Partial<PredictionRow> = {}): PredictionRow => ({ config: 1, site_a: 'A', element_a: 'X', site_b: 'B', element_b: 'Y', distance: 3, eds_pred, kind: 'pair', unseen: false, ...more });
+  const rows = [row(-0.1, { eds_sd: 0.3 }), row(-0.5, { eds_sd: 0.3 }), row(-0.02), row(0.05, { p_stabilising: 0.95, eds_sd: 0.3 }), row(-0.6, { p_stabilising: 0.5 })];
+  assert.deepEqual(stabilisingRows(rows).map((r) => r.eds_pred), [-0.5, -0.02, 0.05]);
+  assert.equal(stabilisingProbability(rows[1]), probabilityBelow(-0.5, 0.3));
+});
+
+test('the viewer page code is type-checked and inlined without its imports', () => {
+  const client = readFileSync('src/figures/viewerPage/client.js', 'utf8');
+  assert.equal(client.split('\n')[0], '// @ts-check');
+  const tsconfig = JSON.parse(readFileSync('tsconfig.json', 'utf8'));
+  assert.equal(tsconfig.compilerOptions.allowJs, true);
+  assert.ok(tsconfig.include.includes('src'));
+  // Its imports name files inlined before it; the page holds their code and no import statement.
+  const page = pageScript('pageScripts/shared.js', '../structure/cellText.js', 'viewerPage/client.js');
+  assert.doesNotMatch(page, /^import\s/m);
+  assert.match(page, /export function fileStem/);
+  assert.throws(() => pageScript('viewerPage/client.js'), /imports what is not inlined before it/);
 });

@@ -11,8 +11,10 @@ import { checkSameConfigurations, predictionsCsv, readEnergyCsv, readPredictions
 import { heatmapsFromPredictions, nearestConfigs } from '../src/figures/siteHeatmaps.ts';
 import { InputError } from '../src/util/errors.ts';
 import { alphaDft } from './viewerFixtures.ts';
+import { repoPath } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cescreen-heatmap-'));
+const CORPUS = process.env.CESCREEN_CIF_CORPUS ?? join(repoPath(''), '..', 'shared', 'data', 'cif-corpus');
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 const file = (name: string, text: string) => {
   const p = join(dir, name);
@@ -179,6 +181,16 @@ test('cescreen view: α-Nb5Si3 with predictions → one page with counts, maps a
   const foreign = file('foreign.csv', `${HEADER}\n2,NbI,B,SiI,B,2.7000,0.8,pair,0\n`);
   await assert.rejects(cli('view', 'structures/alpha-Nb5Si3/structure.cif', '--predictions', foreign, '-o', join(dir, 'v2.html')), /foreign\.csv:2: config 2 is NbI–SiI at 2\.7000 Å here but NbI–SiI at 2\.5979 Å/);
   assert.equal(existsSync(join(dir, 'v2.html')), false);
+});
+
+test('cescreen view titles a phase by its formula: the data block of β, a COD file’s id beside its formula', async (t) => {
+  const title = (html: string) => /<h1>([^<]*)<\/h1>/.exec(readFileSync(html, 'utf8'))![1];
+  await cli('view', 'structures/beta-Nb5Si3/structure.cif', '-o', join(dir, 'beta.html'));
+  assert.equal(title(join(dir, 'beta.html')), 'β-Nb5Si3');
+  const cod = join(CORPUS, 'cgcnn__1000041.cif'); // COD 1000041, NaCl: its block is data_1000041
+  if (!existsSync(cod)) return t.skip(`${cod} not found (the CIF corpus beside the repository)`);
+  await cli('view', cod, '-o', join(dir, 'cod.html'));
+  assert.equal(title(join(dir, 'cod.html')), 'ClNa (1000041)');
 });
 
 test('cescreen view --data: reference energies only → DFT maps and values in the page; a raw DFT table is refused', async () => {

@@ -194,5 +194,6 @@ test('predictions keep their sd, interval and domain flags for the page', () => 
   const pristine = d.predictions!.find((r) => r.kind === 'pristine')!;
   assert.equal(pristine.eds_pred, 0);
   assert.equal(pristine.eds_sd, undefined);
-  assert.match(d.heatmaps![0].svg, /<rect class="cell negative straddles" data-row="B" data-col="Ti" data-value="-0\.2" data-sd="0\.15" data-lo="-0\.45" data-hi="0\.05"/);
+  // −0.2 ± 0.15: P(E_DS < 0) = 0.91 from the sd (no p_stabilising given): stabilising, and its interval straddles 0.
+  assert.match(d.heatmaps![0].svg, /<rect class="cell stabilising straddles" data-row="B" data-col="Ti" data-value="-0\.2" data-lo="-0\.45" data-hi="0\.05" data-p="0\.908/);
 });

@@ -8,14 +8,19 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { inflateSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
-import { heatmapPage, heatmapSvg } from '../src/figures/heatmap.ts';
+import { COMPACT_CELL, heatmapGrid, heatmapPage, heatmapSvg } from '../src/figures/heatmap.ts';
+import { shotsSection } from '../src/figures/reproduceReport.ts';
 import type { PredictionRow } from '../src/predict/table.ts';
 import { heatmapsFromPredictions } from '../src/figures/siteHeatmaps.ts';
 import { predictionTable, reportHtml } from '../src/figures/report.ts';
-import { parseHex, scaleColor } from '../src/figures/svg.ts';
+import { formatNumber, parseHex, scaleColor } from '../src/figures/svg.ts';
+import { probabilityBelow, Z90 } from '../src/util/normal.ts';
 import { writeViewer, type ViewerData } from '../src/figures/viewer.ts';
 import { buildViewerData } from '../src/figures/viewerData.ts';
 import { NeighborFinder } from '../src/environment/neighbors.ts';
+import { bondCutoffs } from '../src/figures/bonds.ts';
+import { labelColors } from '../src/figures/elementColors.ts';
+import type { Structure } from '../src/structure/structure.ts';
 import { readStructure } from '../src/structure/io.ts';
 import { ALPHA, BETA } from './helpers.ts';
 import { alphaDft } from './viewerFixtures.ts';
@@ -251,9 +256,12 @@ test('α-Nb5Si3 from the real analysis in Chromium: a click draws the atom’s A
   }
   const structure = readStructure('structures/alpha-Nb5Si3/structure.cif');
   // Config 1 is the SiI–SiI dimer (2.4155 Å, swappable): only B@a,Ti@b is written, as predict does.
+  // With predictive distributions: P(E_DS < 0) = Φ(−mean/sd) decides "stabilising" (≥ 0.9), not the sign of the mean.
+  const dist = (mean: number, sd: number) => ({ eds_pred: mean, eds_sd: sd, eds_lo: mean - Z90 * sd, eds_hi: mean + Z90 * sd, p_stabilising: probabilityBelow(mean, sd) });
   const rows: PredictionRow[] = [
     { config: 1, site_a: 'SiI', element_a: 'B', site_b: 'SiI', element_b: 'Ti', distance: 2.4155, eds_pred: 1.234, kind: 'pair', unseen: false },
-    { config: 1, site_a: 'SiI', element_a: 'B', site_b: 'SiI', element_b: 'Si', distance: 2.4155, eds_pred: -0.31, kind: 'single', unseen: false },
+    { config: 1, site_a: 'SiI', element_a: 'B', site_b: 'SiI', element_b: 'Si', distance: 2.4155, kind: 'single', unseen: false, ...dist(-0.31, 0.4) },
+    { config: 1, site_a: 'SiI', element_a: 'Zr', site_b: 'SiI', element_b: 'Si', distance: 2.4155, kind: 'single', unseen: false, ...dist(-0.6, 0.3) },
   ];
   const heatmaps = heatmapsFromPredictions(rows).map((h) => ({ config: h.config, title: h.title, svg: h.svg }));
   const data = buildViewerData(structure, { title: 'α-Nb5Si3 (I4/mcm)', predictions: rows, heatmaps, notes: 'synthetic energies' });
@@ -302,6 +310,15 @@ test('α-Nb5Si3 from the real analysis in Chromium: a click draws the atom’s A
     // Ti@a,B@b is the mirror of the written B@a,Ti@b of a swappable pair: same energy.
     await page.locator('figure.hm[data-config="1"] rect.cell[data-row="Ti"][data-col="B"]').click();
     assert.deepEqual(await page.evaluate(() => (window as any).cescreenViewer.lastPrediction), { config: 1, X: 'Ti', Y: 'B', eds: 1.234 });
+    // The info line: the 90 % interval [lo, hi], and "stabilising" only where P(E_DS < 0) ≥ 0.9.
+    await page.locator('figure.hm[data-config="1"] rect.cell[data-row="B"][data-col="Si"]').click();
+    assert.equal(await page.getByTestId('eds-interval').textContent(), `[${formatNumber(-0.31 - Z90 * 0.4, 2)}, ${formatNumber(-0.31 + Z90 * 0.4, 2)}] eV, 90 % interval`);
+    assert.equal(await page.getByTestId('verdict').textContent().then((v) => v?.split(' · ')[0]), `sign not settled (P(E_DS < 0) = ${formatNumber(probabilityBelow(-0.31, 0.4), 2)})`);
+    assert.doesNotMatch((await page.getByTestId('prediction').getAttribute('class')) ?? '', /neg/);
+    await page.locator('figure.hm[data-config="1"] rect.cell[data-row="Zr"][data-col="Si"]').click();
+    assert.equal(await page.getByTestId('verdict').textContent().then((v) => v?.split(' · ')[0]), `stabilising (P(E_DS < 0) = ${formatNumber(probabilityBelow(-0.6, 0.3), 2)})`);
+    assert.match((await page.getByTestId('prediction').getAttribute('class')) ?? '', /neg/);
+    assert.doesNotMatch((await page.getByTestId('prediction').textContent()) ?? '', /±/);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();
@@ -346,9 +363,6 @@ async function download(page: Page, click: () => Promise<void>, saveAs?: string)
   await d.saveAs(path);
   return path;
 }
-
-/** Atoms drawn once per image on cell faces, edges and corners, as the page decides (|f| or |f − 1| < 1e-3). */
-const imageCount = (frac: readonly number[]) => 2 ** frac.filter((x) => Math.abs(x) < 1e-3 || Math.abs(x - 1) < 1e-3).length;
 
 test('α-Nb5Si3 without predictions: any element in the lists, a substituted pair drawn and labelled, bonds, views, PNG/CIF/POSCAR downloads', { timeout: 120_000 }, async (t) => {
   const structure = readStructure(ALPHA);
@@ -439,14 +453,18 @@ test('α-Nb5Si3 without predictions: any element in the lists, a substituted pai
     assert.equal(await viewer(page, 'cescreenViewer.view'), 'c*');
 
     // Periodic images and bonds, counted against the structure itself.
-    const images = structure.sites.reduce((n, x) => n + imageCount(x.frac), 0);
+    const images = drawnPositions(structure).length;
     assert.equal(await viewer(page, 'cescreenViewer.drawnAtoms'), images);
     assert.equal(await viewer(page, 'cescreenViewer.setImages(false)'), 32);
     assert.equal(await viewer(page, 'cescreenViewer.setImages(true)'), images);
-    const aetBonds = data.environments.reduce((n, e) => n + imageCount(structure.sites[e.atom].frac) * e.cn, 0);
+    // Bonds between drawn atoms (half-bonds counted): to the AET shell, and within 3.0 Å.
+    const drawn = drawnPositions(structure);
+    const isDrawn = (p: readonly number[]) => drawn.some((q) => dist3(q.p, p) < 1e-3);
+    const aetBonds = drawn.reduce((n, d) => n + data.environments[d.atom].shell.filter((x) => isDrawn(x.cart.map((v, k) => v - structure.cartesian(d.atom)[k] + d.p[k]))).length, 0);
     assert.equal(await viewer(page, 'cescreenViewer.setBonds(true, "aet")'), aetBonds);
     const finder = new NeighborFinder(structure, 3.0);
-    const cutBonds = structure.sites.reduce((n, x, i) => n + imageCount(x.frac) * finder.neighbors(i).length, 0);
+    const cutBonds = drawn.reduce((n, d) => n + finder.neighbors(d.atom).filter((x) => isDrawn(x.vector.map((v, k) => v + d.p[k]))).length, 0);
+    assert.ok(cutBonds > 200 && cutBonds < aetBonds, `${cutBonds} / ${aetBonds}`);
     assert.equal(await viewer(page, 'cescreenViewer.setBonds(true, "cutoff", 3.0)'), cutBonds);
     await page.getByTestId('ortho').uncheck();
     await viewer(page, 'cescreenViewer.clearSelection(), cescreenViewer.resetView()');
@@ -454,6 +472,150 @@ test('α-Nb5Si3 without predictions: any element in the lists, a substituted pai
     await frames(page);
     assert.equal((await viewer(page, 'cescreenViewer.state') as any).atomScale, 0.3);
     await canvas.screenshot({ path: join(OUT, 'viewer-alpha-bonds.png') });
+    assert.deepEqual(errors, []);
+    assert.deepEqual(requests, [], 'the page must not touch the network');
+  } finally {
+    await browser.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** Every atom as the page draws it: the cell's atoms and their images on faces, edges and corners (|f| or |f − 1| < 1e-3), Cartesian Å. */
+function drawnPositions(s: Structure): { atom: number; p: V3 }[] {
+  const out: { atom: number; p: V3 }[] = [];
+  s.sites.forEach((x, i) => {
+    let shifts: V3[] = [[0, 0, 0]];
+    for (let k = 0; k < 3; k++) {
+      const d = Math.abs(x.frac[k]) < 1e-3 ? 1 : Math.abs(x.frac[k] - 1) < 1e-3 ? -1 : 0;
+      if (d) shifts = [...shifts, ...shifts.map((t) => t.map((v, j) => (j === k ? d : v)) as V3)];
+    }
+    for (const t of shifts) out.push({ atom: i, p: s.lattice.toCartesian(x.frac.map((f, k) => f + t[k]) as V3) as V3 });
+  });
+  return out;
+}
+const dist3 = (a: readonly number[], b: readonly number[]) => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+
+test('β-Nb5Si3 viewer tools: element-pair bonds by default, a colour per site, atom labels, distance and angle by clicks, refit after a view change, safe export names', { timeout: 90_000 }, async (t) => {
+  const structure = readStructure(BETA);
+  const data = buildViewerData(structure, { title: 'β-Nb5Si3 (I4/mcm)' });
+  const dir = mkdtempSync(join(tmpdir(), 'cescreen-viewer-'));
+  mkdirSync(OUT, { recursive: true });
+  const file = join(dir, 'beta-tools.html');
+  writeViewer(file, data);
+  const o = await openViewer(t, file);
+  if (!o) return;
+  const { browser, page, errors, requests } = o;
+  try {
+    // 1. Bonds are on, by element pair (bonds.ts), between drawn atoms only: the count a Node search gives.
+    const st: any = await viewer(page, 'cescreenViewer.state');
+    assert.deepEqual([st.bonds, st.bondMode], [true, 'pairs']);
+    const cut = new Map(bondCutoffs(structure.sites.map((x) => x.element)).map((c) => [[c.a, c.b].join(' '), c.cutoff]));
+    const drawn = drawnPositions(structure);
+    const finder = new NeighborFinder(structure, Math.max(...cut.values()));
+    let halves = 0;
+    for (const d of drawn) {
+      for (const n of finder.neighbors(d.atom)) {
+        if (n.distance > cut.get([structure.sites[d.atom].element, structure.sites[n.index].element].sort().join(' '))!) continue;
+        const end = d.p.map((v, k) => v + n.vector[k]);
+        if (drawn.some((q) => dist3(q.p, end) < 1e-3)) halves++;
+      }
+    }
+    assert.ok(halves > 100, `only ${halves} half-bonds`);
+    assert.equal(await viewer(page, 'cescreenViewer.bonds'), halves);
+    assert.match((await page.getByTestId('bond-mode').getAttribute('title')) ?? '', /Nb–Si ≤ 2\.93 Å/);
+    await page.screenshot({ path: join(OUT, 'viewer-beta-default.png') });
+
+    // 2. Colour by site: four sites, four colours (β's NbI and SiI were both blue).
+    await page.getByTestId('color-by-label').check();
+    await frames(page);
+    const swatches = await page.$$eval('#legend .sw', (els) => els.map((e) => getComputedStyle(e).backgroundColor));
+    assert.deepEqual(swatches, structure.labels().map((l) => `rgb(${parseHex(labelColors(structure.labels())[l]).join(', ')})`));
+    assert.equal(new Set(swatches).size, 4);
+    await page.getByTestId('color-by-label').uncheck();
+
+    // 3. Atom labels: element and site label of drawn atoms, kept apart.
+    await page.getByTestId('atom-labels').check();
+    await frames(page);
+    const atomLabels = await page.locator('#labels .lab.atom').allTextContents();
+    const sites = new Map(structure.sites.map((x) => [x.label, x.element]));
+    assert.ok(atomLabels.length >= 12, `${atomLabels.length} atom labels`);
+    for (const l of atomLabels) {
+      const [el, site] = l.split(' ');
+      assert.equal(sites.get(site), el, l);
+    }
+    await page.screenshot({ path: join(OUT, 'viewer-beta-labels.png') });
+    await page.getByTestId('atom-labels').uncheck();
+
+    // 4. Distance and angle by real clicks on three atoms, against Node's positions of the spheres drawn.
+    const front: any[] = await page.evaluate((n) => {
+      const v = (window as any).cescreenViewer;
+      const out = [];
+      for (let i = 0; i < n && out.length < 3; i++) {
+        const p = v.projectAtom(i);
+        if (v.atomAt(p.x, p.y) === i) out.push({ i, x: p.x, y: p.y });
+      }
+      return out;
+    }, structure.sites.length);
+    assert.equal(front.length, 3);
+    await page.getByTestId('measure').check();
+    for (const f of front) await page.mouse.click(f.x, f.y);
+    await frames(page);
+    const m: any = await viewer(page, 'cescreenViewer.measure');
+    const cart = front.map((f) => structure.cartesian(f.i));
+    assert.deepEqual(m.picks.map((p: any) => p.atom), front.map((f) => f.i));
+    assert.ok(Math.abs(m.distances[0] - dist3(cart[0], cart[1])) < 1e-9 && Math.abs(m.distances[1] - dist3(cart[1], cart[2])) < 1e-9, JSON.stringify(m));
+    const u = cart[0].map((v, k) => v - cart[1][k]);
+    const w = cart[2].map((v, k) => v - cart[1][k]);
+    const angle = (Math.acos((u[0] * w[0] + u[1] * w[1] + u[2] * w[2]) / (Math.hypot(...u) * Math.hypot(...w))) * 180) / Math.PI;
+    assert.ok(Math.abs(m.angle - angle) < 1e-6, `${m.angle} vs ${angle}`);
+    const out = (await page.getByTestId('measure-out').textContent()) ?? '';
+    assert.ok(out.includes(`${m.distances[0].toFixed(3)} Å`) && out.includes(`${angle.toFixed(1)}°`), out);
+    const shown = await page.locator('#labels .lab.measure').allTextContents();
+    assert.ok(shown.includes(`${angle.toFixed(1)}°`), String(shown));
+    await page.screenshot({ path: join(OUT, 'viewer-beta-measure.png') });
+    await page.keyboard.press('Escape');
+    assert.deepEqual(((await viewer(page, 'cescreenViewer.measure')) as any).picks, []);
+
+    // 5. A polyhedron reaching beyond the cell stays in view after "view along c": the camera refits.
+    const nbI = data.environments.find((e) => e.label === 'NbI')!;
+    const shell = nbI.shell.map((x) => x.cart);
+    const outside = shell.filter((p) => structure.lattice.toFractional(p as V3).some((f) => f < -0.05 || f > 1.05));
+    assert.ok(outside.length >= 4, 'NbI on a cell face: its polyhedron reaches out of the cell');
+    await page.getByTestId('measure').uncheck();
+    await viewer(page, `cescreenViewer.selectAtom(${nbI.atom})`);
+    for (const axis of ['c', 'a', 'b']) {
+      await page.locator(`#tools button[data-view="${axis}"]`).click();
+      await frames(page);
+      const area: any = await viewer(page, 'cescreenViewer.freeArea()');
+      for (const p of shell) {
+        const q: any = await page.evaluate((x) => (window as any).cescreenViewer.project(x), p);
+        assert.ok(q.x > area.left && q.x < area.right && q.y > area.top && q.y < area.bottom, `along ${axis}: shell atom at ${p.map((v) => v.toFixed(2))} projects to (${q.x.toFixed(0)}, ${q.y.toFixed(0)}) outside ${JSON.stringify(area)}`);
+      }
+    }
+    // With a polyhedron shown, the labels name its atoms: the centre and its AET shell.
+    await viewer(page, 'cescreenViewer.setAtomLabels(true)');
+    await frames(page);
+    const polyLabels = await page.locator('#labels .lab.atom').allTextContents();
+    const allowed = new Set([`Nb NbI`, ...nbI.shell.map((x) => `${x.element} ${x.label}`)]);
+    assert.ok(polyLabels.length >= 5 && polyLabels.length <= nbI.cn + 1 && polyLabels.every((l) => allowed.has(l)), String(polyLabels));
+    await page.locator('canvas[data-testid="viewer-canvas"]').screenshot({ path: join(OUT, 'viewer-beta-polyhedron-along-b.png') });
+    await viewer(page, 'cescreenViewer.setAtomLabels(false)');
+    // The distance of a shell atom drawn outside the cell is the AET distance: measure centre → that image.
+    await page.getByTestId('measure').check();
+    const far = nbI.shell.findIndex((x) => structure.lattice.toFractional(x.cart as V3).some((f) => f < -0.05 || f > 1.05));
+    const centre: any = await viewer(page, `cescreenViewer.projectAtom(${nbI.atom})`);
+    const farAt: any = await page.evaluate((x) => (window as any).cescreenViewer.project(x), nbI.shell[far].cart);
+    await viewer(page, `cescreenViewer.measureAt(${centre.x}, ${centre.y})`);
+    const m2: any = await viewer(page, `cescreenViewer.measureAt(${farAt.x}, ${farAt.y})`);
+    assert.ok(m2 && Math.abs(m2.distances[0] - nbI.shell[far].distance) < 1e-9, JSON.stringify(m2));
+
+    // 6. Downloads are named from the title with β spelled out, never with a leading hyphen.
+    await page.getByTestId('measure').uncheck();
+    await page.getByTestId('select-config').selectOption('3');
+    await page.getByTestId('select-x').selectOption('Ti');
+    await page.getByTestId('select-y').selectOption('B');
+    const exported: any = await viewer(page, 'cescreenViewer.exportCell("cif")');
+    assert.equal(exported.name, 'beta-Nb5Si3-I4-mcm-Ti-NbII-B-SiII-pair-3.cif');
     assert.deepEqual(errors, []);
     assert.deepEqual(requests, [], 'the page must not touch the network');
   } finally {
@@ -590,9 +752,14 @@ test('heatmap page in Chromium: one scale for all maps, readable cells in a 1200
 test('report page: the interactive table holds every prediction row, sorts, filters and exports; figures download', { timeout: 90_000 }, async (t) => {
   const { asPredictions } = alphaDft();
   const rows = asPredictions.map((r) => ({ ...r, eds_sd: 0.1, eds_lo: r.eds_pred - 0.16, eds_hi: r.eds_pred + 0.16 }));
+  // The α maps as the report lays them out: compact, no bars of their own, a grid under one bar; and the k-shot plot.
+  const grid = heatmapsFromPredictions(rows, { cell: COMPACT_CELL, colorBar: false });
+  const shots = JSON.parse(readFileSync('test/fixtures/shots-alpha-gp-seed0.json', 'utf8'));
   const html = reportHtml('report', '<p>intro</p>', [
     { id: 'maps', title: 'Maps', html: `<div class="fig">${heatmapsFromPredictions(rows, { config: [1] })[0].svg}</div>` },
     { id: 'rows', title: 'All prediction rows', html: predictionTable(rows, { id: 'all-rows', caption: 'every α row' }) },
+    { id: 'grid', title: 'Grid', html: heatmapGrid(grid.map((h) => h.svg), grid[0].scale, { note: 'why some are missing', id: 'grid-maps' }) },
+    shotsSection(shots, { name: 'β' }),
   ]);
   const dir = mkdtempSync(join(tmpdir(), 'cescreen-report-'));
   mkdirSync(OUT, { recursive: true });
@@ -609,7 +776,7 @@ test('report page: the interactive table holds every prediction row, sorts, filt
     const energies = rows.map((r) => r.eds_pred);
     const firstE = async () => Number(((await table.locator('tbody tr').first().locator('td').nth(5).textContent()) ?? '').replace('\u2212', '-'));
     // Click the E_DS header: ascending, then descending.
-    const header = table.locator('tr.itable-head th', { hasText: 'E_DS' });
+    const header = table.locator('tr.itable-head th', { hasText: 'E_DS (eV)' });
     await header.click();
     assert.equal(await firstE(), +Math.min(...energies).toFixed(3));
     assert.equal(await header.getAttribute('aria-sort'), 'ascending');
@@ -623,7 +790,7 @@ test('report page: the interactive table holds every prediction row, sorts, filt
     assert.equal(Number(await table.getAttribute('data-shown')), energies.filter((e) => e < 0).length);
     const csv = readFileSync(await download(page, () => table.locator('button.itable-csv').click(), 'all-rows-negative.csv'), 'utf8').trim().split('\n');
     assert.equal(csv.length, energies.filter((e) => e < 0).length + 1);
-    assert.equal(csv[0], 'config,x,y,kind,distance,eds,sd,lo,hi,flags');
+    assert.equal(csv[0], 'config,x,y,kind,distance,eds,lo,hi,p,flags');
     await table.locator('tr.itable-filters input').nth(5).fill('');
     // The search box matches text in any column ("Ti@NbI" would also match "Ti@NbII").
     await table.locator('input.itable-search').fill('Ti@NbII');
@@ -632,6 +799,34 @@ test('report page: the interactive table holds every prediction row, sorts, filt
     // Figures of the report download as SVG.
     const svgPath = await download(page, () => page.locator('.fig-tools button[data-format="svg"]').first().click());
     assert.match(readFileSync(svgPath, 'utf8'), /<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[^>]*class="heatmap"/);
+    // The grid: two columns of maps in the 1200 px page, one on a narrow screen; one colour bar that stays in sight.
+    const columns = () => page.$$eval('[data-testid="grid-maps"] .hm-grid > .fig', (els) => new Set(els.map((e) => Math.round(e.getBoundingClientRect().left))).size);
+    assert.equal(await columns(), 2);
+    // Values in the grid's cells stay readable: ≥ 9 px on screen in the 1200 px page.
+    const gridFont = await page.$eval('[data-testid="grid-maps"] text.value', (el) => {
+      const svg = (el as SVGTextElement).ownerSVGElement!;
+      return parseFloat(getComputedStyle(el).fontSize) * (svg.getBoundingClientRect().width / svg.viewBox.baseVal.width);
+    });
+    assert.ok(gridFont >= 9, `grid values at ${gridFont} px`);
+    assert.equal(await page.locator('[data-testid="grid-maps"] .colorbar-h').count(), 1);
+    assert.equal(await page.locator('[data-testid="grid-maps"] g.colorbar').count(), 0);
+    await page.locator('[data-testid="grid-maps"] .hm-grid > .fig').last().scrollIntoViewIfNeeded();
+    const bar = (await page.locator('[data-testid="grid-maps"] .grid-bar').boundingBox())!;
+    assert.ok(bar.y >= -1 && bar.y < 5, `the shared bar scrolled away (y = ${bar.y})`);
+    // Every title lies inside its figure (measured by the browser, not estimated).
+    const outside = await page.$$eval('svg text.title', (ts) =>
+      ts.flatMap((t) => {
+        const b = (t as SVGTextElement).getBBox();
+        const w = (t as SVGTextElement).ownerSVGElement!.viewBox.baseVal.width;
+        return b.x < -0.5 || b.x + b.width > w + 0.5 ? [`${t.textContent} [${b.x}, ${b.x + b.width}] in ${w}`] : [];
+      }),
+    );
+    assert.deepEqual(outside, []);
+    // The k-shot plot is drawn: a point per (panel, k, strategy).
+    assert.equal(await page.locator('svg.shots circle.point').count(), 5 * shots.length);
+    await page.locator('#grid').screenshot({ path: join(OUT, 'report-grid-1280.png') });
+    await page.setViewportSize({ width: 760, height: 900 });
+    assert.equal(await columns(), 1);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

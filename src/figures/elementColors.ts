@@ -43,17 +43,27 @@ export function elementColor(el: string): string {
   return JMOL[el] ?? hashColor(el);
 }
 
-// Okabe & Ito's colour-blind-safe palette (black left out: it hides a sphere's shading), in an order
-// that keeps the first site labels far apart: under simulated protanopia, deuteranopia and
+// Okabe & Ito's colour-blind-safe palette (black left out: it hides a sphere's shading), ordered so
+// that the first four sites take four hue families (blue, orange, green, purple: CIELAB hues ≥ 70°
+// apart) and the second blue and the second orange (sky blue, vermillion) come only from the fifth
+// site on, apart from the first ones by lightness. Under simulated protanopia, deuteranopia and
 // tritanopia (Machado et al. 2009) every pair of these 7 differs by ΔE*ab ≥ 16, where Tableau-10's
-// green and red (the previous palette) fall to 7 (test/figures.test.ts).
-export const LABEL_PALETTE = ['#0072b2', '#e69f00', '#56b4e9', '#d55e00', '#009e73', '#cc79a7', '#f0e442'];
+// green and red (an earlier palette) fall to 7 (test/figures.test.ts).
+export const LABEL_PALETTE = ['#0072b2', '#e69f00', '#009e73', '#cc79a7', '#56b4e9', '#d55e00', '#f0e442'];
 
-/** Colours for site labels in the given order (the palette first, then hash colours). */
+/** Beyond 7 sites: the palette darkened by 40 %, then lightened by 50 % towards white (21 colours ≥ ΔE*ab 13 apart). */
+const LABEL_SHADES = [(v: number) => v, (v: number) => v * 0.6, (v: number) => v + (255 - v) * 0.5];
+
+/** The colour of the k-th site label: the palette, then its darker and lighter shades, then hash colours. */
+export function labelColor(k: number, label: string): string {
+  const shade = LABEL_SHADES[Math.floor(k / LABEL_PALETTE.length)];
+  if (!shade) return hashColor(label);
+  const c = LABEL_PALETTE[k % LABEL_PALETTE.length];
+  const channels = [1, 3, 5].map((i) => Math.round(shade(parseInt(c.slice(i, i + 2), 16))));
+  return `#${channels.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+}
+
+/** Colours for site labels in the given order: every label its own colour up to 21 labels. */
 export function labelColors(labels: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  labels.forEach((l, i) => {
-    out[l] = i < LABEL_PALETTE.length ? LABEL_PALETTE[i] : hashColor(l);
-  });
-  return out;
+  return Object.fromEntries(labels.map((l, k) => [l, labelColor(k, l)]));
 }

@@ -16,9 +16,12 @@ import {
   scaleTicks,
   svgOpen,
   textColorOn,
+  textWidth,
   tickLabel,
   type ColorScale,
 } from './svg.ts';
+import { intervalText } from './pageScripts/shared.js';
+import { STABILISING_PROBABILITY } from '../util/normal.ts';
 
 type Grid = (number | null)[][];
 
@@ -35,16 +38,16 @@ export interface HeatmapSpec {
   unit: 'eV';
   /** Colour scale; default energyScale(values). Give one scale to every map of a page. */
   scale?: ColorScale;
-  /** Standard deviation and 90 % interval of each value, where the predictions carry them. */
-  sd?: Grid;
+  /** 90 % interval of each value and P(E_DS < 0), where the predictions carry them. */
   lo?: Grid;
   hi?: Grid;
+  p?: Grid;
   /** What a cell is, for its tooltip (default "row / col"). */
   cellName?: (row: string, col: string) => string;
   /** Cell size in px (default 42 × 24). */
   cell?: { width: number; height: number };
-  /** Outline cells below 0 (stabilising energies; default true). */
-  outlineNegative?: boolean;
+  /** Outline stabilising cells: P(E_DS < 0) ≥ STABILISING_PROBABILITY where `p` is given, else value < 0 (default true). */
+  outlineStabilising?: boolean;
   /** Draw the colour bar (default true); off when one bar serves several maps. */
   colorBar?: boolean;
   /** Colour-bar caption (default "E_DS (eV)"). */
@@ -60,6 +63,8 @@ interface Rendered {
 }
 
 const CELL = { width: 42, height: 24 };
+/** Cells of maps shown several to a row (report grid, viewer panel): a 14-element map is 500 px wide. */
+export const COMPACT_CELL = { width: 30, height: 22 };
 const M = { left: 66, top: 36, right: 14, bottom: 50 };
 const BAR = { gap: 18, width: 16, labels: 56, cap: 10 };
 const BAR_W = BAR.gap + BAR.width + BAR.labels;
@@ -94,6 +99,40 @@ export function htmlText(s: string): string {
 /** A value as printed in a cell: 2 decimals, 1 from |v| ≥ 10 so that it fits the cell. */
 function cellText(v: number): string {
   return num(v, Math.abs(v) >= 9.995 ? 1 : 2);
+}
+
+const TITLE_FONT = 14;
+const TITLE_LINE = 17;
+
+/** A title broken into lines that fit `width` px (at its font size), and the figure width that holds them. */
+interface FittedTitle {
+  lines: string[];
+  /** Figure width: `width`, or wider when one word alone does not fit. */
+  width: number;
+  /** Height the lines beyond the first add above the map. */
+  extra: number;
+  /** Widest line, px (estimated). */
+  widest: number;
+}
+
+function fitTitle(title: string, fontSize: number, width: number): FittedTitle {
+  const room = width - 8;
+  const w = (s: string) => textWidth(s.replace(/E_DS/g, 'EDS'), fontSize, true);
+  const lines: string[] = [];
+  for (const word of title.split(' ')) {
+    const last = lines.length ? `${lines[lines.length - 1]} ${word}` : word;
+    if (lines.length && w(last) <= room) lines[lines.length - 1] = last;
+    else lines.push(word);
+  }
+  const widest = Math.max(...lines.map(w));
+  return { lines, width: Math.max(width, widest + 8), extra: (lines.length - 1) * TITLE_LINE, widest };
+}
+
+/** The fitted title centred on `centre`, kept inside the figure. */
+function titleText(t: FittedTitle, centre: number): string {
+  const x = Math.min(Math.max(centre, t.widest / 2 + 4), t.width - t.widest / 2 - 4);
+  const spans = t.lines.map((l, k) => `<tspan x="${px(x)}" dy="${k ? TITLE_LINE : 0}">${svgText(l)}</tspan>`).join('');
+  return `<text class="title" x="${px(x)}" y="20" text-anchor="middle" font-size="${TITLE_FONT}" font-weight="bold">${spans}</text>`;
 }
 
 /** The colour scale in words, for captions: "colour scale asinh: …; saturates at ±10 eV". */
@@ -146,7 +185,7 @@ const divergeAt = divergingColor;
 /** One heatmap panel with its origin at (0,0); ids are prefixed so several can share a page. */
 function renderHeatmap(spec: HeatmapSpec, prefix: string): Rendered {
   checkShape(spec, spec.title);
-  for (const [k, g] of [['sd', spec.sd], ['lo', spec.lo], ['hi', spec.hi]] as const) if (g) checkShape({ ...spec, values: g }, `${spec.title} (${k})`);
+  for (const [k, g] of [['lo', spec.lo], ['hi', spec.hi], ['p', spec.p]] as const) if (g) checkShape({ ...spec, values: g }, `${spec.title} (${k})`);
   const scale = spec.scale ?? energyScale(spec.values);
   if (!(scale.limit > 0)) throw new Error(`${spec.title}: colour scale needs a positive limit`);
   const { width: cw, height: ch } = spec.cell ?? CELL;
@@ -156,43 +195,47 @@ function renderHeatmap(spec: HeatmapSpec, prefix: string): Rendered {
   const gw = nc * cw;
   const gh = nr * ch;
   const barH = Math.max(gh, 120);
-  const width = M.left + gw + (withBar ? BAR_W : 0) + M.right;
-  const height = M.top + Math.max(gh, withBar ? barH + BAR.cap : 0) + M.bottom;
+  // A title longer than the map wraps onto more lines (and widens the figure only for one long word).
+  const title = fitTitle(spec.title, TITLE_FONT, M.left + gw + (withBar ? BAR_W : 0) + M.right);
+  const top = M.top + title.extra;
+  const width = title.width;
+  const height = top + Math.max(gh, withBar ? barH + BAR.cap : 0) + M.bottom;
   const hatch = `${prefix}-null`;
   const fontSize = +Math.min(11, ch * 0.46, cw / 3.3).toFixed(1);
   const name = spec.cellName ?? ((r: string, c: string) => `${r} / ${c}`);
-  const outline = spec.outlineNegative ?? true;
+  const outline = spec.outlineStabilising ?? true;
   const out: string[] = [];
   out.push(
     `<defs><pattern id="${hatch}" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#e4e4e4"/><line x1="0" y1="0" x2="0" y2="6" stroke="#b4b4b4" stroke-width="2"/></pattern></defs>`,
   );
-  out.push(`<text class="title" x="${px(M.left + gw / 2)}" y="20" text-anchor="middle" font-size="14" font-weight="bold">${svgText(spec.title)}</text>`);
+  out.push(titleText(title, M.left + gw / 2));
   out.push(`<g class="cells">`);
   for (let r = 0; r < nr; r++) {
     for (let c = 0; c < nc; c++) {
       const v = spec.values[r][c];
       const x = M.left + c * cw;
-      const y = M.top + r * ch;
+      const y = top + r * ch;
       const ok = v !== null && Number.isFinite(v);
-      const sd = spec.sd?.[r][c] ?? null;
       const lo = spec.lo?.[r][c] ?? null;
       const hi = spec.hi?.[r][c] ?? null;
+      const p = spec.p?.[r][c] ?? null;
       const straddles = ok && lo !== null && hi !== null && lo < 0 && hi > 0;
       let tip = `${name(spec.rows[r], spec.cols[c])}: `;
       if (!ok) tip += 'no value';
       else {
-        tip += `${num(v, 3)}${sd !== null ? ` ± ${num(sd, 3)}` : ''} ${spec.unit}`;
-        if (lo !== null && hi !== null) tip += ` (90 % interval ${num(lo, 2)} … ${num(hi, 2)}${straddles ? ', includes 0' : ''})`;
+        tip += `${num(v, 3)} ${spec.unit}`;
+        if (lo !== null && hi !== null) tip += `, 90 % interval ${intervalText(lo, hi)}${straddles ? ' (includes 0)' : ''}`;
+        if (p !== null) tip += `; P(E_DS < 0) = ${num(p, 2)}`;
       }
       const fill = ok ? scaleColor(scale, v) : `url(#${hatch})`;
-      // "Stabilising" as printed: −0.004 eV reads 0.00 and is far below any DFT or model precision.
-      const negative = ok && v <= -0.005;
-      const cls = `cell${ok ? '' : ' null'}${negative ? ' negative' : ''}${straddles ? ' straddles' : ''}`;
-      const extra = `${sd !== null ? ` data-sd="${sd}"` : ''}${lo !== null ? ` data-lo="${lo}"` : ''}${hi !== null ? ` data-hi="${hi}"` : ''}`;
+      // "Stabilising" as the screening says it (predict.ts): P(E_DS < 0) ≥ 0.9 with a distribution, else E_DS < 0.
+      const stabilising = ok && (p ?? (v < 0 ? 1 : 0)) >= STABILISING_PROBABILITY;
+      const cls = `cell${ok ? '' : ' null'}${stabilising ? ' stabilising' : ''}${straddles ? ' straddles' : ''}`;
+      const extra = `${lo !== null ? ` data-lo="${lo}"` : ''}${hi !== null ? ` data-hi="${hi}"` : ''}${p !== null ? ` data-p="${p}"` : ''}`;
       out.push(
         `<rect class="${cls}" data-row="${esc(spec.rows[r])}" data-col="${esc(spec.cols[c])}" data-value="${ok ? v : ''}"${extra} x="${px(x)}" y="${px(y)}" width="${cw}" height="${ch}" fill="${fill}" stroke="#ffffff" stroke-width="1"><title>${esc(tip)}</title></rect>`,
       );
-      if (negative && outline) {
+      if (stabilising && outline) {
         out.push(`<rect class="outline" x="${px(x + 1.75)}" y="${px(y + 1.75)}" width="${px(cw - 3.5)}" height="${px(ch - 3.5)}" fill="none" stroke="#08306b" stroke-width="1.5" pointer-events="none"/>`);
       }
       if (ok) {
@@ -205,14 +248,14 @@ function renderHeatmap(spec: HeatmapSpec, prefix: string): Rendered {
   out.push('</g>');
   // Element labels and axis titles.
   spec.rows.forEach((el, r) => {
-    out.push(`<text class="row-label" x="${M.left - 6}" y="${px(M.top + r * ch + ch / 2 + 4)}" text-anchor="end" font-size="11">${esc(el)}</text>`);
+    out.push(`<text class="row-label" x="${M.left - 6}" y="${px(top + r * ch + ch / 2 + 4)}" text-anchor="end" font-size="11">${esc(el)}</text>`);
   });
   spec.cols.forEach((el, c) => {
-    out.push(`<text class="col-label" x="${px(M.left + c * cw + cw / 2)}" y="${px(M.top + gh + 15)}" text-anchor="middle" font-size="11">${esc(el)}</text>`);
+    out.push(`<text class="col-label" x="${px(M.left + c * cw + cw / 2)}" y="${px(top + gh + 15)}" text-anchor="middle" font-size="11">${esc(el)}</text>`);
   });
-  out.push(`<text x="${px(M.left + gw / 2)}" y="${px(M.top + gh + 38)}" text-anchor="middle" font-size="12">${esc(spec.xLabel)}</text>`);
-  out.push(`<text transform="translate(16,${px(M.top + gh / 2)}) rotate(-90)" text-anchor="middle" font-size="12">${esc(spec.yLabel)}</text>`);
-  if (withBar) out.push(colorBar(M.left + gw + BAR.gap, M.top + BAR.cap, barH - BAR.cap, scale, spec.barLabel ?? 'E_DS (eV)', `${prefix}-bar`));
+  out.push(`<text x="${px(M.left + gw / 2)}" y="${px(top + gh + 38)}" text-anchor="middle" font-size="12">${esc(spec.xLabel)}</text>`);
+  out.push(`<text transform="translate(16,${px(top + gh / 2)}) rotate(-90)" text-anchor="middle" font-size="12">${esc(spec.yLabel)}</text>`);
+  if (withBar) out.push(colorBar(M.left + gw + BAR.gap, top + BAR.cap, barH - BAR.cap, scale, spec.barLabel ?? 'E_DS (eV)', `${prefix}-bar`));
   return { body: out.join('\n'), width, height };
 }
 
@@ -273,9 +316,9 @@ export interface ComparisonSpec {
   /** Width to fit, px (default COLUMN_WIDTH, a 1200 px page column). */
   maxWidth?: number;
   cellName?: (row: string, col: string) => string;
-  sd?: Grid;
   lo?: Grid;
   hi?: Grid;
+  p?: Grid;
   name?: string;
 }
 
@@ -327,11 +370,11 @@ export function comparisonHeatmaps(spec: ComparisonSpec): string {
   const cw = Math.max(MIN_CELL - 6, layout === 'row' ? cellWidthFor(maxWidth, nc, 3, 2) : layout === 'grid' ? cellWidthFor(maxWidth, nc, 2, 1) : cellWidthFor(maxWidth, nc, 1, 1));
   const cell = { width: cw, height: CELL.height };
   const prefix = idPrefix(JSON.stringify([spec.title, spec.rows, spec.cols, spec.predicted, spec.dft]));
-  const uncertainty = { sd: spec.sd, lo: spec.lo, hi: spec.hi };
+  const uncertainty = { lo: spec.lo, hi: spec.hi, p: spec.p };
   const panels = [
     renderHeatmap({ ...base, ...uncertainty, title: 'Predicted', values: spec.predicted, scale: shared, cell, colorBar: layout !== 'grid' && layout !== 'row' }, `${prefix}-p`),
     renderHeatmap({ ...base, title: 'DFT', values: spec.dft, scale: shared, cell }, `${prefix}-d`),
-    renderHeatmap({ ...base, title: 'Predicted − DFT', values: diff, scale: diffScale, cell, outlineNegative: false, barLabel: 'pred − DFT (eV)' }, `${prefix}-x`),
+    renderHeatmap({ ...base, title: 'Predicted − DFT', values: diff, scale: diffScale, cell, outlineStabilising: false, barLabel: 'pred − DFT (eV)' }, `${prefix}-x`),
   ];
   // Panel origins.
   const titleH = 32;
@@ -348,7 +391,7 @@ export function comparisonHeatmaps(spec: ComparisonSpec): string {
   const height = Math.max(...panels.map((p, i) => pos[i].y + p.height));
   const out: string[] = [svgOpen(width, height, `class="heatmap-comparison" data-layout="${layout}" data-mae="${n ? mae : ''}" data-n="${n}" data-name="${esc(spec.name ?? fileStem(spec.title))}"`)];
   out.push(`<rect width="100%" height="100%" fill="#ffffff"/>`);
-  out.push(`<text x="${px(width / 2)}" y="22" text-anchor="middle" font-size="16" font-weight="bold">${svgText(spec.title)}</text>`);
+  out.push(`<text class="title" x="${px(width / 2)}" y="22" text-anchor="middle" font-size="16" font-weight="bold">${svgText(spec.title)}</text>`);
   const names = ['predicted', 'dft', 'difference'];
   panels.forEach((p, i) => {
     out.push(`<g class="panel" data-panel="${names[i]}" transform="translate(${px(pos[i].x)},${px(pos[i].y)})">\n${p.body}\n</g>`);
@@ -380,7 +423,25 @@ body:has(input.grey-uncertain:checked) rect.cell.straddles { fill: #d4d4d4; }
 body:has(input.grey-uncertain:checked) rect.cell.straddles + rect.outline { stroke: #8a8a8a; }
 body:has(input.grey-uncertain:checked) text.value.straddles { fill: #555555; }
 .uncertainty-toggle { font-size: 13px; margin: 4px 0 10px; }
+.hm-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 420px), 1fr)); gap: 4px 22px; align-items: start; }
+.hm-grid .fig svg { width: 100%; height: auto; }
+.grid-bar { position: sticky; top: 0; z-index: 1; background: rgba(255,255,255,.96); padding: 2px 0; }
+.grid-note { font-size: 13px; color: #444; }
 `;
+
+/**
+ * Maps drawn on one colour scale (heatmapsFromPredictions with colorBar: false), laid out in a
+ * responsive grid — two columns in a 1200 px page, one on a narrow screen — under ONE colour bar
+ * that stays in sight while the grid scrolls.
+ */
+export function heatmapGrid(svgs: readonly string[], scale: ColorScale, o: { label?: string; note?: string; id?: string } = {}): string {
+  return (
+    `<div class="hm-grid-block"${o.id ? ` data-testid="${esc(o.id)}"` : ''}>` +
+    `<div class="grid-bar no-fig-tools">${colorBarSvg(scale, { width: 560, label: o.label })}</div>` +
+    (o.note ? `<p class="grid-note">${esc(o.note)}</p>` : '') +
+    `<div class="hm-grid">${svgs.map((svg) => `<div class="fig">${svg}</div>`).join('\n')}</div></div>`
+  );
+}
 
 /** The page toggle that greys cells whose 90 % interval includes 0 (pure CSS, see FIGURE_CSS). */
 export function uncertaintyToggle(): string {

@@ -16,9 +16,26 @@ export function jsonScript(v: unknown): string {
   return JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
-/** Page code from files beside this module (e.g. 'pageScripts/shared.js'), concatenated and script-safe. */
+/**
+ * Page code from files beside this module (e.g. 'pageScripts/shared.js'), concatenated into one
+ * module script and script-safe. A file may import (for the type checker) from a file placed
+ * before it: the concatenation already holds those names, so the import line is dropped. Any
+ * other import could not load from a file:// page and is refused.
+ */
 export function pageScript(...files: string[]): string {
-  return scriptSafe(files.map((f) => readFileSync(join(here, f), 'utf8')).join('\n'));
+  const paths = files.map((f) => join(here, f));
+  return scriptSafe(
+    paths
+      .map((path, k) =>
+        readFileSync(path, 'utf8').replace(/^import\s[^;]*?from\s*['"]([^'"]+)['"];?[ \t]*$/gm, (line, spec: string) => {
+          if (!spec.startsWith('.') || !paths.slice(0, k).includes(join(dirname(path), spec))) {
+            throw new Error(`${files[k]}: '${line}' imports what is not inlined before it (${files.slice(0, k).join(', ') || 'nothing'})`);
+          }
+          return '';
+        }),
+      )
+      .join('\n'),
+  );
 }
 
 /** The SVG/PNG download bar of every figure, as an inline script for any page holding figures. */

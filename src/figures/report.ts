@@ -4,7 +4,8 @@ import type { PredictionRow } from '../predict/table.ts';
 import { FIGURE_CSS, hasIntervals, uncertaintyToggle } from './heatmap.ts';
 import { figureToolsScript, jsonScript, pageScript } from './inline.ts';
 import { siteText } from './pageScripts/shared.js';
-import { hostElement } from './siteHeatmaps.ts';
+import { hostElement, stabilisingProbability } from './siteHeatmaps.ts';
+import { STABILISING_PROBABILITY } from '../util/normal.ts';
 import { esc } from './svg.ts';
 
 /** A section of the report: HTML body (tables, inline SVG, links). */
@@ -14,14 +15,18 @@ export interface ReportSection {
   html: string;
 }
 
-/** A table cell that is already HTML (e.g. codeHtml(code) for a topological code with superscripts). */
+/** A table cell that is already HTML (e.g. codeHtml(code) for a topological code with superscripts); `text`: align it as text. */
 export interface HtmlCell {
   html: string;
+  text?: boolean;
 }
 
-/** A plain table; text and numbers are escaped, `{ html }` cells are inserted as they are. */
+/**
+ * A plain table; text and numbers are escaped, `{ html }` cells are inserted as they are. Cells
+ * align right (numbers), the first column and `{ html, text: true }` cells left.
+ */
 export function htmlTable(header: string[], rows: (string | number | HtmlCell)[][], caption?: string): string {
-  const cell = (v: string | number | HtmlCell) => `<td>${typeof v === 'object' ? v.html : esc(String(v))}</td>`;
+  const cell = (v: string | number | HtmlCell) => (typeof v === 'object' ? `<td${v.text ? ' class="txt"' : ''}>${v.html}</td>` : `<td>${esc(String(v))}</td>`);
   return (
     `<table>${caption ? `<caption>${esc(caption)}</caption>` : ''}<thead><tr>${header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead>` +
     `<tbody>${rows.map((r) => `<tr>${r.map(cell).join('')}</tr>`).join('')}</tbody></table>`
@@ -96,8 +101,8 @@ ${pageScript('pageScripts/shared.js', 'pageScripts/table.js')}
 
 /**
  * Every prediction row as an interactive table: the two ends ("—" where a site keeps its host
- * element), kind, distance, E_DS, and where the predictions carry them the sd, the 90 % interval
- * and the applicability-domain flags.
+ * element), kind, distance, E_DS, and where the predictions carry them the 90 % interval,
+ * P(E_DS < 0) and the applicability-domain flags.
  */
 export function predictionTable(
   rows: readonly PredictionRow[],
@@ -113,12 +118,15 @@ export function predictionTable(
     { key: 'y', label: 'Y on b', title: 'substitution on the second site ("—": keeps its host element)' },
     { key: 'kind', label: 'kind' },
     { key: 'distance', label: 'd (Å)', type: 'number', digits: 3, title: 'a–b distance' },
-    { key: 'eds', label: 'E_DS (eV)', type: 'number', digits: 3, signed: true, title: 'predicted double-substitution energy per cell; negative: stabilising' },
+    { key: 'eds', label: 'E_DS (eV)', type: 'number', digits: 3, signed: true, title: 'predicted double-substitution energy per cell; blue: negative' },
   ];
   const extra: { col: TableColumn; get: (r: PredictionRow) => TableValue }[] = [];
-  if (has('eds_sd')) extra.push({ col: { key: 'sd', label: '± sd (eV)', type: 'number', digits: 3 }, get: (r) => r.eds_sd });
+  // Uncertainty one way everywhere: the 90 % interval (the sd stays in the CSV), and the probability "stabilising" is decided on.
   if (has('eds_lo')) extra.push({ col: { key: 'lo', label: '90 % low (eV)', type: 'number', digits: 3, signed: true }, get: (r) => r.eds_lo });
   if (has('eds_hi')) extra.push({ col: { key: 'hi', label: '90 % high (eV)', type: 'number', digits: 3, signed: true }, get: (r) => r.eds_hi });
+  if (has('p_stabilising') || has('eds_sd')) {
+    extra.push({ col: { key: 'p', label: 'P(E_DS < 0)', type: 'number', digits: 2, title: `probability of a negative E_DS under the predictive distribution; "stabilising" when ≥ ${STABILISING_PROBABILITY}` }, get: (r) => (r.p_stabilising ?? r.eds_sd) === undefined ? undefined : stabilisingProbability(r) });
+  }
   if (has('domain')) extra.push({ col: { key: 'domain', label: 'domain distance', type: 'number', digits: 3, title: 'distance to the nearest training environment' }, get: (r) => r.domain });
   extra.push({
     col: { key: 'flags', label: 'flags', title: 'unseen: an element never in training; out of domain: beyond the applicability threshold' },
@@ -145,7 +153,7 @@ export function reportHtml(title: string, intro: string, sections: ReportSection
 body{font:14px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1200px;padding:1em 2em;color:#222}
 h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}
 table{border-collapse:collapse;margin:.8em 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}
-th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}caption{text-align:left;font-weight:600;padding:.3em 0}
+th{background:#f4f4f4}td:first-child,th:first-child,td.txt{text-align:left}caption{text-align:left;font-weight:600;padding:.3em 0}
 .fig{overflow-x:auto}.fig svg{max-width:100%;height:auto}.note{background:#fff8e1;border-left:4px solid #f0b400;padding:.5em 1em}
 nav a{margin-right:1em}
 ${FIGURE_CSS}

@@ -4,10 +4,11 @@
 import { isElement, normaliseElement } from '../structure/periodicTable.ts';
 import type { PredictionRow } from '../predict/table.ts';
 import { InputError } from '../util/errors.ts';
+import { probabilityBelow, STABILISING_PROBABILITY } from '../util/normal.ts';
 import { elementRadius } from './elementColors.ts';
 import { comparisonHeatmaps, differenceGrid, heatmapSvg, sortByMetallicRadius, type ComparisonSpec } from './heatmap.ts';
 import { substitutionText } from './pageScripts/shared.js';
-import { differenceScale, energyScale, fileStem, type ColorScale } from './svg.ts';
+import { differenceScale, energyScale, fileStem, num, type ColorScale } from './svg.ts';
 
 type Grid = (number | null)[][];
 
@@ -56,13 +57,15 @@ export interface HeatmapFigure {
   elements: string[];
   /** E_DS, values[r][c] for X = elements[r], Y = elements[c]; null where there is none. */
   values: Grid;
-  /** Standard deviation and 90 % interval, where the predictions carry them. */
-  sd?: Grid;
+  /** 90 % interval and P(E_DS < 0), where the predictions carry them. */
   lo?: Grid;
   hi?: Grid;
+  p?: Grid;
   dft?: Grid;
   /** MAE of pred − DFT over the common cells (with `dft` only). */
   mae?: { mae: number; n: number };
+  /** With `dft`: the pred − DFT map on its own (cell size and colour bar as `options`), and its scale, shared by the call. */
+  difference?: { svg: string; scale: ColorScale };
   /** Elements of this map that appear only in rows flagged unseen (extrapolations). */
   unseen: string[];
   /** The colour scale the map was drawn with (shared by all maps of the call). */
@@ -79,12 +82,21 @@ interface Cell {
   element_b: string;
   distance?: number;
   value: number;
-  sd?: number;
   lo?: number;
   hi?: number;
+  /** P(E_DS < 0), for predictions with a distribution. */
+  p?: number;
   kind?: PredictionRow['kind'];
   unseen?: boolean;
 }
+
+/**
+ * P(E_DS < 0) of a prediction, the number "stabilising" is decided on (≥ STABILISING_PROBABILITY):
+ * the row's p_stabilising, else from its sd (normal), else 1 or 0 by the sign of its value.
+ */
+/** The "stabilising" rule is the predictions stage's (heatmap outlines, lists and tables use the same). */
+import { stabilisingProbability } from '../predict/predict.ts';
+export { stabilisingProbability, stabilising as stabilisingRows } from '../predict/predict.ts';
 
 /** Configurations drawn by default: for each ordered site-type pair (NbI–NbII, …) its shortest one. */
 export function nearestConfigs(rows: readonly { config: number; site_a: string; site_b: string; distance?: number }[]): number[] {
@@ -137,9 +149,9 @@ interface Layout {
   hostB?: string;
   elements: string[];
   values: Grid;
-  sd?: Grid;
   lo?: Grid;
   hi?: Grid;
+  p?: Grid;
   dft?: Grid;
   unseen: string[];
   swappable: boolean;
@@ -170,12 +182,12 @@ function layoutOf(config: number, list: Cell[], options: HeatmapOptions): Layout
   const values = grid(elements, list.map((r) => ({ ...r, value: r.value })), swappable);
   // The unsubstituted cell is the zero of E_DS.
   if (hostA && hostB && present.has(hostA) && present.has(hostB)) values[elements.indexOf(hostA)][elements.indexOf(hostB)] ??= 0;
-  const optionalGrid = (key: 'sd' | 'lo' | 'hi') => (list.some((r) => r[key] !== undefined) ? grid(elements, list.map((r) => ({ ...r, value: r[key] })), swappable) : undefined);
+  const optionalGrid = (key: 'lo' | 'hi' | 'p') => (list.some((r) => r[key] !== undefined) ? grid(elements, list.map((r) => ({ ...r, value: r[key] })), swappable) : undefined);
   const seen = new Set(list.filter((r) => !r.unseen).flatMap((r) => [r.element_a, r.element_b]));
   const unseen = elements.filter((e) => !seen.has(e) && list.some((r) => r.unseen && (r.element_a === e || r.element_b === e)));
   const dft = options.dft ? grid(elements, dftRows.map((d) => ({ ...d, value: d.eds })), swappable) : undefined;
   if (dft && hostA && hostB && present.has(hostA) && present.has(hostB)) dft[elements.indexOf(hostA)][elements.indexOf(hostB)] ??= 0;
-  return { config, siteA, siteB, distance, hostA, hostB, elements, values, sd: optionalGrid('sd'), lo: optionalGrid('lo'), hi: optionalGrid('hi'), dft, unseen, swappable };
+  return { config, siteA, siteB, distance, hostA, hostB, elements, values, lo: optionalGrid('lo'), hi: optionalGrid('hi'), p: optionalGrid('p'), dft, unseen, swappable };
 }
 
 /** (row, col) of the unsubstituted cell (host, host), when both hosts are on the map. */
@@ -202,12 +214,27 @@ function draw(cells: readonly Cell[], options: HeatmapOptions, source: 'predicte
     const axes = { xLabel: `Y on ${l.siteB}`, yLabel: `X on ${l.siteA}` };
     const cellName = (x: string, y: string) => substitutionText(x, l.siteA, y, l.siteB, l.hostA, l.hostB);
     const name = fileStem(`heatmap-${l.siteA}-${l.siteB}-c${l.config}`);
-    const uncertainty = { sd: l.sd, lo: l.lo, hi: l.hi };
+    const uncertainty = { lo: l.lo, hi: l.hi, p: l.p };
     const common = { config: l.config, title, siteA: l.siteA, siteB: l.siteB, distance: l.distance, source, elements: l.elements, values: l.values, ...uncertainty, unseen: l.unseen, scale };
     if (l.dft) {
-      const { mae, n } = diffs[k]!;
+      const { diff, mae, n } = diffs[k]!;
       const svg = comparisonHeatmaps({ title: `E_DS ${title}`, rows: l.elements, cols: l.elements, predicted: l.values, dft: l.dft, ...axes, ...uncertainty, cellName, scale, diffScale, exclude: pristineCell(l), layout: options.layout, maxWidth: options.maxWidth, name });
-      return { ...common, dft: l.dft, mae: { mae, n }, svg };
+      const difference = heatmapSvg({
+        title: `Predicted − DFT ${title}: MAE ${n ? `${num(mae, 3)} eV (n = ${n})` : '—'}`,
+        rows: l.elements,
+        cols: l.elements,
+        values: diff,
+        unit: 'eV',
+        ...axes,
+        cellName,
+        scale: diffScale,
+        cell: options.cell,
+        colorBar: options.colorBar,
+        outlineStabilising: false,
+        barLabel: 'pred − DFT (eV)',
+        name: `${name}-difference`,
+      });
+      return { ...common, dft: l.dft, mae: { mae, n }, difference: { svg: difference, scale: diffScale }, svg };
     }
     const svg = heatmapSvg({ title: `${what} E_DS ${title}`, rows: l.elements, cols: l.elements, values: l.values, ...uncertainty, unit: 'eV', ...axes, cellName, scale, cell: options.cell, colorBar: options.colorBar, name });
     return { ...common, svg };
@@ -222,7 +249,7 @@ function draw(cells: readonly Cell[], options: HeatmapOptions, source: 'predicte
  * comparison instead. All maps of one call share one colour scale.
  */
 export function heatmapsFromPredictions(rows: readonly PredictionRow[], options: HeatmapOptions = {}): HeatmapFigure[] {
-  const cells: Cell[] = rows.map((r) => ({ ...r, value: r.eds_pred, sd: r.eds_sd, lo: r.eds_lo, hi: r.eds_hi }));
+  const cells: Cell[] = rows.map((r) => ({ ...r, value: r.eds_pred, lo: r.eds_lo, hi: r.eds_hi, p: r.eds_sd === undefined && r.p_stabilising === undefined ? undefined : stabilisingProbability(r) }));
   return draw(cells, options, 'predicted');
 }
 
@@ -232,4 +259,44 @@ export function heatmapsFromReference(
   options: Omit<HeatmapOptions, 'dft' | 'diffScale' | 'layout' | 'maxWidth'> = {},
 ): HeatmapFigure[] {
   return draw(rows.map((r) => ({ ...r, value: r.eds })), options, 'dft');
+}
+
+/** A configuration of the enumeration, as the maps and the note about them need it. */
+export interface ConfigInfo {
+  config: number;
+  site_a: string;
+  site_b: string;
+  distance: number;
+}
+
+/**
+ * Why configurations have no map: the maps show each pair of sites at its nearest configuration
+ * (nearestConfigs), so a configuration of the same two sites farther apart is left out and named
+ * with the one drawn; a configuration without energies has nothing to draw.
+ */
+export function configsNotDrawn(all: readonly ConfigInfo[], drawn: readonly number[], withEnergies?: (config: number) => boolean): string {
+  const shown = all.filter((c) => drawn.includes(c.config));
+  const groups = new Map<string, { drawn?: ConfigInfo; left: ConfigInfo[] }>();
+  const empty: ConfigInfo[] = [];
+  for (const c of all) {
+    if (drawn.includes(c.config)) continue;
+    if (withEnergies && !withEnergies(c.config)) {
+      empty.push(c);
+      continue;
+    }
+    const twin = shown.find((d) => (d.site_a === c.site_a && d.site_b === c.site_b) || (d.site_a === c.site_b && d.site_b === c.site_a));
+    const key = twin ? String(twin.config) : `${c.site_a}–${c.site_b}`;
+    const g = groups.get(key) ?? { drawn: twin, left: [] };
+    g.left.push(c);
+    groups.set(key, g);
+  }
+  const d3 = (x: number) => `${x.toFixed(3)} Å`;
+  const parts = [...groups.values()].map(({ drawn: d, left }) => {
+    const ids = left.map((c) => `#${c.config}`).join(', ');
+    const at = left.map((c) => d3(c.distance)).join(', ');
+    return `${ids} ${left[0].site_a}–${left[0].site_b} (${at})${d ? `: the same two sites as #${d.config}, drawn at its shorter ${d3(d.distance)}` : ''}`;
+  });
+  if (empty.length) parts.push(`${empty.map((c) => `#${c.config} ${c.site_a}–${c.site_b}`).join(', ')}: no energies`);
+  const head = `${all.length} site-pair configurations; ${shown.length} maps, one for each pair of sites at its shortest distance.`;
+  return parts.length ? `${head} Not drawn: ${parts.join('; ')}.` : head;
 }

@@ -1,8 +1,9 @@
 // Small SVG helpers shared by the figure builders: escaping, number formatting,
 // topological codes, tick placement and the diverging colour scale of substitution energies.
-import { codeHtml, escapeXml, formatNumber, parseCode } from './pageScripts/shared.js';
+import { codeHtml, escapeXml, fileStem, formatNumber, parseCode } from './pageScripts/shared.js';
 
-export { codeHtml, formatNumber };
+// fileStem: one rule for figure downloads (here) and the viewer's exports (the page inlines shared.js).
+export { codeHtml, fileStem, formatNumber };
 
 /** Escape text for use in XML/HTML text nodes and attribute values. */
 export function esc(s: string | number): string {
@@ -35,6 +36,23 @@ export function codeSvg(code: string): string {
   return parseCode(code)
     .map((t, i) => `${i ? ' ' : ''}${esc(t.base)}${t.sup ? `<tspan baseline-shift="super" font-size="75%">${esc(t.sup)}</tspan>` : ''}`)
     .join('');
+}
+
+/**
+ * Estimated width (px) of text in Helvetica/Arial at `fontSize`: per-character widths of the
+ * font's classes (narrow i l . , ( ), wide m w, capitals, digits), within about 5 % on titles.
+ */
+export function textWidth(s: string, fontSize: number, bold = false): number {
+  let em = 0;
+  for (const ch of s) {
+    if (/[ ilj.,:;'|!]/.test(ch)) em += 0.28;
+    else if (/[frt()[\]\/-]/.test(ch)) em += 0.34;
+    else if (/[mwMW]/.test(ch)) em += 0.86;
+    else if (/[A-Z]/.test(ch)) em += 0.7;
+    else if (/[a-z0-9]/.test(ch)) em += 0.57;
+    else em += 0.62; // –, Å, Greek, symbols
+  }
+  return em * fontSize * (bold ? 1.06 : 1);
 }
 
 /** Font stack that needs no download: generic families only. */
@@ -240,7 +258,3 @@ export function idPrefix(seed: string): string {
   return 'f' + (h >>> 0).toString(36);
 }
 
-/** A file-name-safe stem from a figure title ("#2 NbI–SiI" → "2-NbI-SiI"). */
-export function fileStem(s: string): string {
-  return s.normalize('NFKD').replace(/[^A-Za-z0-9_.]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'figure';
-}

@@ -2,6 +2,7 @@
 import type { EvaluationResult, Scores, ShotPoint } from '../model/evaluation/evaluate.ts';
 import type { Comparison } from '../model/evaluation/compare.ts';
 import { protocolEntry } from '../model/evaluation/protocols.ts';
+import { Z90 } from '../util/normal.ts';
 
 export function fixed(x: number, digits = 4): string {
   return Number.isFinite(x) ? x.toFixed(digits) : String(x);
@@ -51,7 +52,7 @@ export function formatShots(shots: ShotPoint[]): string {
   const kind = shots[0]?.tag_kind ?? 'site';
   const baselines = [...new Set(shots.flatMap((s) => Object.keys(s.baselines)))];
   return (
-    `k calculations of the held-out ${kind} added to training (test MAE meV on the rest of the ${kind}; random: mean ± sd over draws; coverage of the 90 % intervals)\n` +
+    `k calculations of the held-out ${kind} added to training (test MAE meV on the rest of the ${kind}; random: mean over draws [90 % range of one draw]; coverage of the 90 % intervals)\n` +
     table(
       ['k', 'chosen by', 'mean', 'coverage', ...baselines, ...tags],
       shots.map((s) => [
@@ -60,7 +61,10 @@ export function formatShots(shots: ShotPoint[]): string {
         meV(s.mae),
         pct(s.coverage),
         ...baselines.map((b) => (s.baselines[b] === undefined ? '' : meV(s.baselines[b]))),
-        ...tags.map((t) => (s.per_tag[t] ? `${meV(s.per_tag[t].mae)}${s.per_tag[t].draws > 1 ? ` ± ${meV(s.per_tag[t].sd)}` : ''}` : '')),
+        ...tags.map((t) => {
+          const p = s.per_tag[t];
+          return p ? `${meV(p.mae)}${p.draws > 1 ? ` [${meV(p.mae - Z90 * p.sd)}, ${meV(p.mae + Z90 * p.sd)}]` : ''}` : '';
+        }),
       ]),
     )
   );

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../util/atomicWrite.ts';
+import { BOND_RULE, bondCutoffs } from './bonds.ts';
 import { elementColor, elementRadius, labelColors } from './elementColors.ts';
 import { convexHull, DEFAULT_FACE_ANGLE_TOLERANCE, polyhedronFaces } from '../environment/polyhedron.ts';
 import { colorBarSvg, FIGURE_CSS, hasIntervals, uncertaintyToggle } from './heatmap.ts';
@@ -14,6 +15,7 @@ import { figureToolsScript, jsonScript, pageScript, scriptSafe } from './inline.
 import { nnhSvg } from './nnhPlot.ts';
 import { esc, type ColorScale } from './svg.ts';
 import type { PredictionRow } from '../predict/table.ts';
+import { STABILISING_PROBABILITY } from '../util/normal.ts';
 
 type V3 = [number, number, number];
 
@@ -83,7 +85,7 @@ export interface ViewerData {
 }
 
 /** What the page receives: the caller's data plus faces, colours, radii and NNH charts prepared here. */
-interface PageData extends ViewerData {
+export interface PageData extends ViewerData {
   environments: (ViewerEnvironment & { faces: number[][]; nnh: number })[];
   nnhCharts: string[];
   hosts: Record<string, string>;
@@ -91,6 +93,10 @@ interface PageData extends ViewerData {
   elementColors: Record<string, string>;
   elementRadii: Record<string, number>;
   labelColors: Record<string, string>;
+  /** Default bonds: the cutoff of every element pair of the cell (bonds.ts) and the rule in words. */
+  bonds: { rule: string; cutoffs: { a: string; b: string; cutoff: number }[] };
+  /** "Stabilising" means P(E_DS < 0) at least this (util/normal.ts). */
+  stabilisingProbability: number;
 }
 
 const require = createRequire(import.meta.url);
@@ -165,6 +171,8 @@ function prepare(d: ViewerData): PageData {
     // Unknown radii (noble gases, heavy actinides) fall back to 1.4 Å, a typical metallic radius.
     elementRadii: Object.fromEntries(elements.map((el) => [el, cellRadius(el) ?? (Number.isFinite(elementRadius(el)) ? elementRadius(el) : 1.4)])),
     labelColors: labelColors(labels),
+    bonds: { rule: BOND_RULE, cutoffs: bondCutoffs(d.atoms.map((a) => a.element)) },
+    stabilisingProbability: STABILISING_PROBABILITY,
   };
 }
 
@@ -211,6 +219,7 @@ figure.hm rect.cell.selected { stroke: #000; stroke-width: 3; }
 #hint { color: #555; font-size: 11px; max-width: 45%; }
 #tools { top: 8px; left: 8px; right: 8px; display: flex; flex-wrap: wrap; gap: 4px 12px; align-items: center; }
 #tools .grp { display: flex; gap: 4px; align-items: center; white-space: nowrap; }
+#tools .grp label { display: inline-flex; gap: 3px; align-items: center; }
 #tools button { font-size: 12px; padding: 1px 7px; }
 #tools input[type=number] { width: 52px; font-size: 12px; }
 #tools input[type=range] { width: 90px; vertical-align: middle; }
@@ -222,6 +231,9 @@ figure.hm rect.cell.selected { stroke: #000; stroke-width: 3; }
 #labels .lab.axis { font-size: 14px; background: none; text-shadow: 0 0 3px #fff, 0 0 3px #fff; }
 #labels .lab.host { font-weight: normal; color: #555; }
 #labels .lab.dist { font-weight: normal; color: #6b4f00; background: rgba(255,248,225,.9); }
+#labels .lab.atom { font-size: 11px; font-weight: normal; color: #333; background: rgba(255,255,255,.7); padding: 0 2px; }
+#labels .lab.measure { font-weight: bold; color: #7a0a7a; background: rgba(253,236,253,.92); }
+#measure-out { color: #7a0a7a; font-size: 12px; max-width: 45%; }
 #tooltip { pointer-events: none; display: none; }
 #error { top: 40%; left: 10%; right: 10%; color: #a00; display: none; font-size: 14px; }
 @media (max-width: 900px) { body { display: block; } #view { position: relative; height: 70vh; } }
@@ -264,12 +276,14 @@ export function viewerHtml(data: ViewerData): string {
     <span class="grp">view along <button type="button" data-view="a" title="look down a (a towards you, c up)">a</button><button type="button" data-view="b" title="look down b (c up)">b</button><button type="button" data-view="c" title="look down c (b up)">c</button><button type="button" data-view="c*" title="look down c* = a × b, normal to the ab plane">c*</button><button id="reset-view" type="button" title="oblique overview (R)">reset</button></span>
     <label class="grp"><input type="checkbox" id="ortho" data-testid="ortho"> orthographic</label>
     <label class="grp"><input type="checkbox" id="images" data-testid="images" checked> atoms on faces, edges, corners</label>
-    <span class="grp"><label><input type="checkbox" id="bonds" data-testid="bonds"> bonds</label><select id="bond-mode" data-testid="bond-mode" title="which neighbours are bonded"><option value="aet">to AET shell atoms</option><option value="cutoff">within d ≤</option></select><input type="number" id="bond-cutoff" data-testid="bond-cutoff" value="3.0" min="0.5" max="6" step="0.1" title="bond cutoff (Å)"><span>Å</span></span>
+    <span class="grp"><label><input type="checkbox" id="bonds" data-testid="bonds" checked> bonds</label><select id="bond-mode" data-testid="bond-mode" title="which atoms are bonded"><option value="pairs">by element pair</option><option value="aet">to AET shell atoms</option><option value="cutoff">within d ≤</option></select><span id="bond-cutoff-box" hidden><input type="number" id="bond-cutoff" data-testid="bond-cutoff" value="3.0" min="0.5" max="6" step="0.1" title="bond cutoff (Å)"> Å</span></span>
     <label class="grp">atom size <input type="range" id="atom-size" data-testid="atom-size" min="0.15" max="1" step="0.01" value="0.42"></label>
     <label class="grp"><input type="checkbox" id="by-label" data-testid="color-by-label"> colour by site</label>
+    <label class="grp"><input type="checkbox" id="atom-labels" data-testid="atom-labels"> labels</label>
+    <label class="grp" title="click 2 atoms: their distance; 3 atoms: the angle at the middle one (M)"><input type="checkbox" id="measure" data-testid="measure"> measure</label>
     <span class="grp"><button id="snapshot" type="button" data-testid="snapshot" title="save the view as PNG (2× resolution, with labels and legend)">PNG</button><button id="clear-sel" type="button" title="clear the selection (Esc)">clear</button></span>
   </div>
-  <div id="bottom"><div id="legend" class="overlay" data-testid="legend"></div><div id="hint" class="overlay">drag: rotate · wheel: zoom · right-drag: pan · click an atom: its polyhedron · Esc: clear</div></div>
+  <div id="bottom"><div id="legend" class="overlay" data-testid="legend"></div><div id="measure-out" class="overlay" data-testid="measure-out" hidden></div><div id="hint" class="overlay">drag: rotate · wheel: zoom · right-drag: pan · click an atom: its polyhedron · M: measure · Esc: clear</div></div>
   <div id="tooltip" class="overlay" data-testid="tooltip"></div>
   <div id="error" class="overlay" data-testid="error"></div>
 </div>

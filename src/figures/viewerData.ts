@@ -15,6 +15,7 @@ import { substitutionPairs, type SitePair } from '../substitution/pairs.ts';
 import { checkPredictionsAgainstPairs } from '../predict/table.ts';
 import { elementRadius } from './elementColors.ts';
 import { heatmapsFromPredictions, heatmapsFromReference, type HeatmapFigure } from './siteHeatmaps.ts';
+import { COMPACT_CELL } from './heatmap.ts';
 import { shellFaces, type ViewerData, type ViewerEnvironment, type ViewerPrediction, type ViewerReference } from './viewer.ts';
 
 export interface ViewerDataOptions {
@@ -43,9 +44,6 @@ export interface ViewerDataOptions {
 
 type V3 = [number, number, number];
 const add3 = (a: Vec3, b: Vec3): V3 => [a[0] + b[0], a[1] + b[1], a[2] + b[2]];
-
-/** Heatmap cells sized so that a 14-element map fits the viewer's side panel (≈ 530 px). */
-const PANEL_CELL = { width: 30, height: 22 };
 
 /**
  * Everything the viewer page needs for `structure`. Each atom gets its own AET
@@ -134,7 +132,7 @@ export function buildViewerData(structure: Structure, options: ViewerDataOptions
   let heatmapScale: ViewerData['heatmapScale'];
   if (!heatmaps && (predictions || reference)) {
     const swappable = (id: number) => pairs.find((p) => p.id === id)?.swappable ?? false;
-    const common = { swappable, hosts, cell: PANEL_CELL, colorBar: false };
+    const common = { swappable, hosts, cell: COMPACT_CELL, colorBar: false };
     // The caller's rows (not the completed ones): the maps mirror swappable pairs themselves.
     const figures: HeatmapFigure[] = options.predictions
       ? heatmapsFromPredictions(options.predictions.map((r) => ({ ...r, kind: r.kind ?? 'pair', unseen: r.unseen ?? false })), common)
@@ -204,7 +202,7 @@ function completeRows<R extends { config: number; element_a: string; element_b: 
     const p = pairById.get(id)!;
     const base = { ...r, element_a: cell.sites[p.atomA].element, element_b: cell.sites[p.atomB].element };
     // Keep only the identifying fields of the base row: interval and flags do not carry over to the pristine cell.
-    for (const k of ['eds_sd', 'eds_lo', 'eds_hi', 'domain', 'out_of_domain'] as const) delete (base as Record<string, unknown>)[k];
+    for (const k of ['eds_sd', 'eds_lo', 'eds_hi', 'domain', 'out_of_domain', 'p_stabilising'] as const) delete (base as Record<string, unknown>)[k];
     push(pristine(p, base));
   }
   return out.sort((x, y) => x.config - y.config);

@@ -60,6 +60,13 @@ export function mergeOrientationTwins(rows: PredictionRow[]): PredictionRow[] {
  * under the row's predictive distribution; a model without one can only be taken
  * at its word (mean below the threshold).
  */
-export function stabilising<T extends { eds_pred: number; eds_sd?: number }>(rows: T[], threshold = 0): T[] {
-  return rows.filter((r) => probabilityBelow(r.eds_pred, r.eds_sd ?? 0, threshold) >= STABILISING_PROBABILITY).sort((a, b) => a.eds_pred - b.eds_pred);
+export function stabilising<T extends StabilisingInput>(rows: readonly T[], threshold = 0): T[] {
+  return rows.filter((r) => stabilisingProbability(r, threshold) >= STABILISING_PROBABILITY).sort((a, b) => a.eds_pred - b.eds_pred);
+}
+
+type StabilisingInput = Pick<PredictionRow, 'eds_pred' | 'eds_sd' | 'p_stabilising'>;
+
+/** P(E_DS < threshold) of a row: its p_stabilising (threshold 0), else from its mean and sd (a point prediction: 0 or 1). */
+export function stabilisingProbability(r: StabilisingInput, threshold = 0): number {
+  return threshold === 0 && r.p_stabilising !== undefined ? r.p_stabilising : probabilityBelow(r.eds_pred, r.eds_sd ?? 0, threshold);
 }

@@ -7,8 +7,10 @@ import { colorBarScaleText, heatmapPage } from '../figures/heatmap.ts';
 import { heatmapsFromPredictions, type HeatmapFigure } from '../figures/siteHeatmaps.ts';
 import { viewerHtml } from '../figures/viewer.ts';
 import { buildViewerData } from '../figures/viewerData.ts';
+import { phaseTitle } from '../figures/reproduceReport.ts';
 import { fixed } from '../figures/text.ts';
 import { writeFileAtomic } from '../util/atomicWrite.ts';
+import { STABILISING_PROBABILITY } from '../util/normal.ts';
 
 function unseenNote(rows: readonly PredictionRow[]): string {
   const seen = new Set(rows.filter((r) => !r.unseen).flatMap((r) => [r.element_a, r.element_b]));
@@ -24,7 +26,7 @@ export function viewerPage(o: { cif: string; block?: string; supercell?: string;
   const rows = table?.rows;
   const notes = [rows ? `E_DS values marked "predicted" are model predictions (${o.predictions}), not DFT.${unseenNote(rows)}` : '', reference ? `Values marked "DFT" are reference energies from ${o.data}.` : ''].filter(Boolean).join(' ');
   const data = buildViewerData(structure, {
-    title: o.title ?? `${structure.title || structure.formula()}${o.supercell ? ` ${o.supercell}` : ''}`,
+    title: o.title ?? `${phaseTitle(structure.title, structure.formula())}${o.supercell ? ` ${o.supercell}` : ''}`,
     supercell: o.supercell ? parseSupercellSpec(o.supercell) : undefined,
     maxDistance: o.maxDistance,
     predictions: rows,
@@ -43,7 +45,7 @@ function fileSafe(s: string): string {
 
 function caption(h: HeatmapFigure): string {
   const parts = [
-    `Rows: X on ${h.siteA}; columns: Y on ${h.siteB}; elements by increasing metallic radius; the host rows/columns are single substitutions; outlined cells are stabilising (E < 0).`,
+    `Rows: X on ${h.siteA}; columns: Y on ${h.siteB}; elements by increasing metallic radius; the host rows/columns are single substitutions; outlined cells are stabilising (P(E_DS < 0) ≥ ${STABILISING_PROBABILITY} where the predictions carry a distribution, else E_DS < 0).`,
     `Every map on this page shares one ${colorBarScaleText(h.scale)}.`,
   ];
   if (h.mae) parts.push(h.mae.n ? `MAE (pred − DFT) ${fixed(h.mae.mae, 3)} eV over ${h.mae.n} cells.` : 'No cell has both a prediction and a DFT value.');

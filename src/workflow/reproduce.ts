@@ -24,16 +24,17 @@ import { groupKFold } from '../model/learn/splits.ts';
 import { pearson } from '../model/learn/metrics.ts';
 import { protocolEntry } from '../model/evaluation/protocols.ts';
 import { loadModel, saveModel } from '../predict/modelFile.ts';
-import { predictAll, stabilising } from '../predict/predict.ts';
+import { predictAll } from '../predict/predict.ts';
 import { predictionsCsv, type PredictionRow } from '../predict/table.ts';
-import { heatmapsFromPredictions } from '../figures/siteHeatmaps.ts';
-import { heatmapPage } from '../figures/heatmap.ts';
+import { configsNotDrawn, heatmapsFromPredictions, stabilisingRows } from '../figures/siteHeatmaps.ts';
+import { COMPACT_CELL, heatmapPage } from '../figures/heatmap.ts';
+import type { SitePair } from '../substitution/pairs.ts';
 import { nnhSvg } from '../figures/nnhPlot.ts';
 import { buildViewerData } from '../figures/viewerData.ts';
 import { viewerHtml } from '../figures/viewer.ts';
 import { reportHtml, type ReportSection } from '../figures/report.ts';
 import { importanceSvg } from '../figures/importancePlot.ts';
-import { checkSection, dataSection, importanceSection, modelsSection, phaseDisplayName, shotsSection, structuresSection, targetSection, type PhaseSummary } from '../figures/reproduceReport.ts';
+import { checkSection, dataSection, importanceSection, modelsSection, phaseTitle, shotsSection, structuresSection, targetSection, type PhaseSummary } from '../figures/reproduceReport.ts';
 import { fixed, formatCompare } from '../figures/text.ts';
 import { writeFileAtomic } from '../util/atomicWrite.ts';
 import { Z90 } from '../util/normal.ts';
@@ -87,26 +88,30 @@ function phaseSummary(file: string): PhaseSummary & { structure: Structure } {
   const environments = siteEnvironments(structure, sym);
   const nnh = siteHistograms(structure, sym, { cutoff: 8 });
   const slug = phaseSlug(file);
+  const report = describeStructure(structure, sym);
   return {
     structure,
     slug,
-    name: phaseDisplayName(slug),
-    report: describeStructure(structure, sym),
+    name: phaseTitle(slug, report.formula),
+    report,
     environments,
     nnhSvg: nnhSvg(nnh.map((h) => ({ site: h.site, dmin: h.dmin, histogram: h.histogram, aet: environments.find((e) => e.site === h.site) }))),
   };
 }
 
-/** Mean predicted single-substitution energy (and sd) per (site, element). */
-function siteSingles(rows: PredictionRow[], hostOf: Map<string, string>): Map<string, { mean: number; sd?: number }> {
-  const out = new Map<string, { mean: number; sd?: number }>();
+/** Predicted single-substitution energy (and its 90 % interval) per (site, element). */
+function siteSingles(rows: PredictionRow[], hostOf: Map<string, string>): Map<string, { mean: number; lo?: number; hi?: number }> {
+  const out = new Map<string, { mean: number; lo?: number; hi?: number }>();
   for (const r of rows) {
     if (r.kind !== 'single') continue;
     const [site, el] = r.element_a !== hostOf.get(r.site_a) ? [r.site_a, r.element_a] : [r.site_b, r.element_b];
-    out.set(`${site}:${el}`, { mean: r.eds_pred, sd: r.eds_sd });
+    out.set(`${site}:${el}`, { mean: r.eds_pred, lo: r.eds_lo, hi: r.eds_hi });
   }
   return out;
 }
+
+/** The configurations of an enumeration as the maps' note names them. */
+const configInfos = (pairs: readonly SitePair[]) => pairs.map((p) => ({ config: p.id, site_a: p.siteA, site_b: p.siteB, distance: p.distance }));
 
 export async function reproduce(r: ReproduceRequest): Promise<ReproduceSummary> {
   const dataFile = r.data ?? DEFAULT_DATA;
@@ -199,17 +204,22 @@ export async function reproduce(r: ReproduceRequest): Promise<ReproduceSummary> 
     const checkRows: PredictionRow[] = samples.map((s, k) => ({ ...rowOf(s), eds_pred: held.mean[k], eds_sd: held.sd[k] }));
     const dft = samples.map((s) => ({ config: s.substitution.pair.id, element_a: s.substitution.elementA, element_b: s.substitution.elementB, eds: s.eds }));
     emit(`${training.slug}-dft.csv`, toCsv(['config', 'site_a', 'element_a', 'site_b', 'element_b', 'distance', 'eds'], samples.map((s) => [s.substitution.pair.id, s.substitution.pair.siteA, s.substitution.elementA, s.substitution.pair.siteB, s.substitution.elementB, s.substitution.pair.distance.toFixed(4), s.eds])));
-    const checkMaps = heatmapsFromPredictions(checkRows, { dft, swappable: (c) => system.enumeration.pairs[c - 1].swappable });
-    emit(`${training.slug}-heatmaps.html`, heatmapPage(checkMaps.map((h) => ({ title: h.title, svg: h.svg })), `${training.name}: held-out predictions vs DFT`));
+    // The maps page: every configuration; the report: each pair of sites at its nearest one, compact, on the page's scales.
+    const checkSwappable = (c: number) => system.enumeration.pairs[c - 1].swappable;
+    const checkPage = heatmapsFromPredictions(checkRows, { dft, swappable: checkSwappable, config: [...new Set(checkRows.map((x) => x.config))].sort((a, b) => a - b) });
+    const checkMaps = heatmapsFromPredictions(checkRows, { dft, swappable: checkSwappable, cell: COMPACT_CELL, colorBar: false, scale: checkPage[0]?.scale, diffScale: checkPage[0]?.difference?.scale });
+    emit(`${training.slug}-heatmaps.html`, heatmapPage(checkPage.map((h) => ({ title: h.title, svg: h.svg })), `${training.name}: held-out predictions vs DFT`));
     steps.tick();
 
     // 6. every target calculation predicted, with its interval and domain flag
     const targetSystem = substitutionSystem(targetFile, { supercell: r.supercell });
     const targetRows = predictAll(gp, targetSystem.enumeration, saved.training.elements, saved.training.elements);
     emit(`${target.slug}-predictions.csv`, predictionsCsv(targetRows));
-    const top = stabilising(targetRows.filter((x) => x.kind === 'pair')).slice(0, 20);
-    const targetMaps = heatmapsFromPredictions(targetRows, { swappable: (c) => targetSystem.enumeration.pairs[c - 1].swappable });
-    emit(`${target.slug}-heatmaps.html`, heatmapPage(targetMaps.map((h) => ({ title: h.title, svg: h.svg })), `${target.name}: predicted substitution energies (GP trained on ${training.name})`));
+    const top = stabilisingRows(targetRows.filter((x) => x.kind === 'pair')).slice(0, 20);
+    const targetSwappable = (c: number) => targetSystem.enumeration.pairs[c - 1].swappable;
+    const targetPage = heatmapsFromPredictions(targetRows, { swappable: targetSwappable, config: [...new Set(targetRows.map((x) => x.config))].sort((a, b) => a - b) });
+    const targetMaps = heatmapsFromPredictions(targetRows, { swappable: targetSwappable, cell: COMPACT_CELL, colorBar: false, scale: targetPage[0]?.scale });
+    emit(`${target.slug}-heatmaps.html`, heatmapPage(targetPage.map((h) => ({ title: h.title, svg: h.svg })), `${target.name}: predicted substitution energies (GP trained on ${training.name})`));
     steps.tick();
 
     // 7. viewers
@@ -234,11 +244,12 @@ export async function reproduce(r: ReproduceRequest): Promise<ReproduceSummary> 
         rows: targetRows,
         hosts,
         top,
-        heatmaps: targetMaps.map((h) => h.svg),
+        maps: targetMaps,
+        notDrawn: configsNotDrawn(configInfos(targetSystem.enumeration.pairs), targetMaps.map((h) => h.config), (c) => targetRows.some((x) => x.config === c)),
         domainThreshold: gp.domainThreshold!,
       }),
     );
-    sections.push(checkSection({ name: training.name, slug: training.slug, family: 'gp', mae: checkMae, r: pearson(y, held.mean), coverage: checkCoverage, heatmaps: checkMaps.slice(0, 4).map((h) => h.svg) }));
+    sections.push(checkSection({ name: training.name, slug: training.slug, family: 'gp', mae: checkMae, r: pearson(y, held.mean), coverage: checkCoverage, maps: checkMaps }));
     const attention = r.attentionModel ? await attentionReportSection(r.attentionModel) : null;
     if (attention) sections.push(attention);
     emit(

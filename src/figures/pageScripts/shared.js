@@ -55,3 +55,34 @@ export function substitutionText(x, siteA, y, siteB, hostA, hostB) {
   if (x === hostA && y === hostB) return 'pristine cell';
   return `${siteText(x, siteA, hostA)} + ${siteText(y, siteB, hostB)}`;
 }
+
+/** Greek letters by name: phase names (alpha-Nb5Si3 ↔ α-Nb5Si3) and file names spell them out. */
+export const GREEK_LETTERS = {
+  alpha: 'α', beta: 'β', gamma: 'γ', delta: 'δ', epsilon: 'ε', zeta: 'ζ', eta: 'η', theta: 'θ', iota: 'ι', kappa: 'κ', lambda: 'λ', mu: 'μ',
+  nu: 'ν', xi: 'ξ', omicron: 'ο', pi: 'π', rho: 'ρ', sigma: 'σ', tau: 'τ', upsilon: 'υ', phi: 'φ', chi: 'χ', psi: 'ψ', omega: 'ω',
+};
+const GREEK_NAMES = new Map(Object.entries(GREEK_LETTERS).map(([name, letter]) => [letter, name]));
+
+/**
+ * A file-name stem from a title, safe on every file system and still meaningful: Greek letters
+ * spelled out (β-Nb5Si3 → beta-Nb5Si3, Δ → Delta), accents dropped, every run of other characters
+ * ('@', spaces, '/', '+', dashes) one '-'; no leading or trailing '-' or '.'; at most `max` characters.
+ */
+export function fileStem(title, fallback = 'figure', max = 80) {
+  const spelled = String(title).replace(/[\u0391-\u03a9\u03b1-\u03c9\u03c2]/g, (c) => {
+    const name = GREEK_NAMES.get(c.toLowerCase() === 'ς' ? 'σ' : c.toLowerCase()) ?? '';
+    return c === c.toLowerCase() ? name : name.charAt(0).toUpperCase() + name.slice(1);
+  });
+  const stem = spelled
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^A-Za-z0-9_.]+/g, '-')
+    .slice(0, max)
+    .replace(/^[-.]+|[-.]+$/g, '');
+  return stem || fallback;
+}
+
+/** A 90 % interval as every page and figure writes it: "[−1.46, −0.19]" (typographic minus, `digits` decimals). */
+export function intervalText(lo, hi, digits = 2) {
+  return `[${formatNumber(lo, digits)}, ${formatNumber(hi, digits)}]`;
+}

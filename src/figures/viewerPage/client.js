@@ -1,8 +1,47 @@
+// @ts-check
 // cescreen viewer — page code, inlined as the page's module script by src/figures/viewer.ts after
-// pageScripts/shared.js (formatNumber, escapeXml, codeHtml, siteText, …), ../structure/cellText.js (cifText, poscarText,
-// substitutionText come from there). Plain browser JavaScript (no build step); three.js arrives as
-// text blocks turned into Blob-URL modules.
+// pageScripts/shared.js and ../structure/cellText.js (the imports below are for the type checker:
+// inline.ts drops them, the concatenation already holds those names). Plain browser JavaScript,
+// type-checked through its JSDoc by `npx tsc --noEmit -p .`; three.js arrives as text blocks turned
+// into Blob-URL modules.
+import { codeHtml, escapeXml, fileStem, formatNumber, intervalText, substitutionText } from '../pageScripts/shared.js';
+import { cifText, poscarText } from '../../structure/cellText.js';
 
+/**
+ * @typedef {[number, number, number]} V3
+ * @typedef {import('../viewer.ts').PageData} PageData
+ * @typedef {PageData['atoms'][number]} Atom
+ * @typedef {PageData['environments'][number]} Environment
+ * @typedef {typeof import('three')} ThreeModule
+ * @typedef {typeof import('three/examples/jsm/controls/OrbitControls.js').OrbitControls} OrbitControlsClass
+ * @typedef {import('three').Vector3} Vector3
+ * @typedef {import('three').Mesh} Mesh
+ * @typedef {import('three').Group} Group
+ * @typedef {import('three').MeshPhongMaterialParameters} MaterialOptions
+ * @typedef {{ atom: number, label: string, faces: number[][], vertices: number }} SelectedPolyhedron
+ * @typedef {{ config: number, X: string | null, Y: string | null, atom_a: number | null, atom_b: number | null, hostA: string | undefined, hostB: string | undefined, drawn: boolean }} SelectedPair
+ * @typedef {{ config: number, X: string, Y: string, eds: number }} ShownEnergy
+ * @typedef {{ element: string, label: string, atom: number | null, position: V3 }} MeasurePick
+ * @typedef {{ picks: MeasurePick[], distances: number[], angle: number | null }} Measurement
+ * @typedef {{ text: string, pos: Vector3, cls?: string, radius: number, priority: number, color?: string }} Label
+ * @typedef {{ x: number, y: number, w: number, h: number }} Box
+ */
+
+/**
+ * What the tests (and any script) read and drive: window.cescreenViewer.
+ * @typedef {{
+ *   ready: boolean, error: string | null, background: number[],
+ *   selectedPolyhedron: SelectedPolyhedron | null, selectedPair: SelectedPair | null,
+ *   lastPrediction: ShownEnergy | null, lastReference: ShownEnergy | null,
+ *   lastExport: { format: string, name?: string, text?: string, error?: string } | null,
+ *   lastSnapshot: { name: string, width: number, height: number, bytes: number } | null,
+ *   renderCount: number, labels: number, drawnAtoms: number, bonds: number, legend: string[], view: string,
+ *   measure: Measurement,
+ *   [action: string]: unknown,
+ * }} ViewerHooks
+ */
+
+/** @type {ViewerHooks} */
 const hooks = {
   ready: false,
   error: null,
@@ -14,15 +53,36 @@ const hooks = {
   lastExport: null,
   lastSnapshot: null,
   renderCount: 0,
+  labels: 0,
+  drawnAtoms: 0,
+  bonds: 0,
+  legend: [],
+  view: '',
+  measure: { picks: [], distances: [], angle: null },
 };
-window.cescreenViewer = hooks;
+const page = /** @type {Window & { cescreenViewer?: ViewerHooks, cescreenFigures?: { save(blob: Blob, name: string): void } }} */ (window);
+page.cescreenViewer = hooks;
 
-const byId = (id) => document.getElementById(id);
-const textOf = (id) => byId(id).textContent;
+/** @param {string} id */
+function byId(id) {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`viewer page: no element #${id}`);
+  return el;
+}
+/** @param {string} id */
+const inputById = (id) => /** @type {HTMLInputElement} */ (byId(id));
+/** @param {string} id */
+const selectById = (id) => /** @type {HTMLSelectElement} */ (byId(id));
+/** @param {string} id */
+const textOf = (id) => byId(id).textContent ?? '';
+/** @param {string} code */
 const blobUrl = (code) => URL.createObjectURL(new Blob([code], { type: 'text/javascript' }));
+/** @param {unknown} e */
+const messageOf = (e) => (e instanceof Error ? e.message : String(e));
 
+/** @param {unknown} e */
 function fail(e) {
-  hooks.error = String((e && e.message) || e);
+  hooks.error = messageOf(e);
   const box = byId('error');
   box.textContent = 'The 3D view could not start: ' + hooks.error;
   box.style.display = 'block';
@@ -40,23 +100,34 @@ try {
   fail(e);
 }
 
-/** Save a blob under a file name: the figure tools' download (a classic script, run before this module). */
-const save = (blob, name) => window.cescreenFigures.save(blob, name);
+/**
+ * Save a blob under a file name: the figure tools' download (a classic script, run before this module).
+ * @param {Blob} blob
+ * @param {string} name
+ */
+function save(blob, name) {
+  if (!page.cescreenFigures) throw new Error('viewer page: the figure tools script is missing');
+  page.cescreenFigures.save(blob, name);
+}
 
-/** A file-name stem: letters, digits, '.', '_' and '-' only. */
-const fileStem = (s) => String(s).normalize('NFKD').replace(/@/g, '-').replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 90) || 'cescreen';
-
+/**
+ * @param {ThreeModule} THREE
+ * @param {OrbitControlsClass} OrbitControls
+ * @param {PageData} data
+ */
 function start(THREE, OrbitControls, data) {
   const view = byId('view');
+  /** @param {number | null | undefined} v */
   const fmt = (v, d = 2) => formatNumber(v, d);
   const esc = escapeXml;
 
   // ---------- renderer, cameras, lights ----------
+  /** @type {import('three').WebGLRenderer} */
   let renderer;
   try {
     renderer = new THREE.WebGLRenderer({ antialias: true, preserveDrawingBuffer: true });
   } catch (e) {
-    fail(new Error('WebGL is not available in this browser (' + ((e && e.message) || e) + ')'));
+    fail(new Error('WebGL is not available in this browser (' + messageOf(e) + ')'));
     return;
   }
   renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
@@ -68,6 +139,7 @@ function start(THREE, OrbitControls, data) {
   const scene = new THREE.Scene();
   const perspective = new THREE.PerspectiveCamera(35, 1, 0.1, 2000);
   const orthographic = new THREE.OrthographicCamera(-1, 1, 1, -1, 0.1, 2000);
+  /** @type {import('three').PerspectiveCamera | import('three').OrthographicCamera} */
   let camera = perspective;
   scene.add(perspective, orthographic);
   scene.add(new THREE.HemisphereLight(0xffffff, 0x8a8a8a, 1.9));
@@ -77,13 +149,16 @@ function start(THREE, OrbitControls, data) {
 
   // ---------- lattice geometry ----------
   const [A, B, C] = data.lattice.map((r) => new THREE.Vector3(r[0], r[1], r[2]));
+  /** @param {readonly number[]} f */
   const fracToCart = (f) => A.clone().multiplyScalar(f[0]).add(B.clone().multiplyScalar(f[1])).add(C.clone().multiplyScalar(f[2]));
   const M = new THREE.Matrix3().set(A.x, B.x, C.x, A.y, B.y, C.y, A.z, B.z, C.z); // columns a, b, c: cart = M · frac
   const Minv = M.clone().invert();
-  const toFrac = (p) => new THREE.Vector3(...p).applyMatrix3(Minv).toArray();
+  /** @param {V3} p */
+  const toFrac = (p) => /** @type {V3} */ (new THREE.Vector3(...p).applyMatrix3(Minv).toArray());
+  /** @param {readonly number[]} p */
+  const vec = (p) => new THREE.Vector3(p[0], p[1], p[2]);
   const cellCentre = fracToCart([0.5, 0.5, 0.5]);
   const CORNERS = [[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0], [1, 0, 1], [0, 1, 1], [1, 1, 1]];
-  const cellRadius = Math.max(...CORNERS.map((f) => fracToCart(f).distanceTo(cellCentre)));
 
   const cellGroup = new THREE.Group();
   scene.add(cellGroup);
@@ -101,11 +176,14 @@ function start(THREE, OrbitControls, data) {
   }
 
   // ---------- labels: HTML over the canvas, placed after every render ----------
-  // Fixed pixel size, upright at any rotation; each is kept clear of the ones placed before it.
+  // Fixed pixel size, upright at any rotation; each is kept clear of the ones placed before it
+  // (higher priority first, then nearer the viewer first).
   const labelLayer = byId('labels');
-  const labelSets = new Map(); // group name → [{ text, pos, cls, radius, priority }]
+  /** @type {Map<string, Label[]>} group name → labels */
+  const labelSets = new Map();
   const axisColours = ['#c02020', '#208020', '#2040c0'];
   labelSets.set('axes', [A, B, C].map((v, i) => ({ text: 'abc'[i], pos: v.clone().multiplyScalar(1.07), cls: 'axis', radius: 0, priority: 1, color: axisColours[i] })));
+  /** @param {Vector3} p */
   const screenOf = (p) => {
     const v = p.clone().project(camera);
     const w = renderer.domElement.clientWidth;
@@ -113,20 +191,24 @@ function start(THREE, OrbitControls, data) {
     return { x: ((v.x + 1) / 2) * w, y: ((1 - v.y) / 2) * h, z: v.z };
   };
   const rightAxis = () => new THREE.Vector3().setFromMatrixColumn(camera.matrixWorld, 0).normalize();
+  /** @param {Box} a @param {Box} b */
   const overlaps = (a, b) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
   function placeLabels() {
-    const all = [...labelSets.values()].flat().sort((x, y) => y.priority - x.priority);
     labelLayer.innerHTML = '';
-    // The toolbar and the legend are taken: no label goes under them.
+    // The toolbar and the overlays at the bottom are taken: no label goes under them.
     const base = view.getBoundingClientRect();
-    const placed = [byId('tools'), byId('legend'), byId('hint')].map((el) => {
+    /** @type {Box[]} */
+    const placed = [byId('tools'), byId('legend'), byId('hint'), byId('measure-out')].map((el) => {
       const r = el.getBoundingClientRect();
       return { x: r.left - base.left, y: r.top - base.top, w: r.width, h: r.height };
     });
     const right = rightAxis();
-    for (const l of all) {
-      const c = screenOf(l.pos);
-      if (c.z > 1 || c.z < -1) continue;
+    const all = [...labelSets.values()]
+      .flat()
+      .map((l) => ({ l, c: screenOf(l.pos) }))
+      .filter(({ c }) => c.z >= -1 && c.z <= 1)
+      .sort((x, y) => y.l.priority - x.l.priority || x.c.z - y.c.z);
+    for (const { l, c } of all) {
       const rpx = l.radius ? Math.abs(screenOf(l.pos.clone().addScaledVector(right, l.radius)).x - c.x) : 0;
       const el = document.createElement('div');
       el.className = 'lab ' + (l.cls || '');
@@ -153,57 +235,100 @@ function start(THREE, OrbitControls, data) {
 
   // ---------- display state ----------
   const atomById = new Map(data.atoms.map((a) => [a.index, a]));
+  /** @param {number} i */
+  const atomOf = (i) => {
+    const a = atomById.get(i);
+    if (!a) throw new Error('no atom with index ' + i);
+    return a;
+  };
   const envByAtom = new Map(data.environments.map((e) => [e.atom, e]));
+  /** @param {string} el */
   const radiusOf = (el) => data.elementRadii[el] ?? 1.4;
+  /** @param {string} el */
   const colourOfElement = (el) => data.elementColors[el] || '#999999';
-  const state = { atomScale: 0.42, colorMode: 'element', images: true, bonds: false, bondMode: 'aet', bondCutoff: 3.0, ortho: false };
+  /** @typedef {'pairs' | 'aet' | 'cutoff'} BondMode */
+  const state = {
+    atomScale: 0.42,
+    /** @type {'element' | 'label'} */
+    colorMode: 'element',
+    images: true,
+    bonds: true,
+    /** @type {BondMode} */
+    bondMode: 'pairs',
+    bondCutoff: 3.0,
+    ortho: false,
+    atomLabels: false,
+    measuring: false,
+  };
+  /** @param {string} element @param {string} label */
   const colorOf = (element, label) => (state.colorMode === 'label' ? data.labelColors[label] || '#999999' : colourOfElement(element));
 
   const sphereGeo = new THREE.SphereGeometry(1, 32, 20);
   const bondGeo = new THREE.CylinderGeometry(1, 1, 1, 10, 1, true);
+  /** @type {Map<string, import('three').MeshPhongMaterial>} */
   const materials = new Map();
+  /** @param {string} hex @param {MaterialOptions} [opts] */
   function materialFor(hex, opts = {}) {
     const k = hex + JSON.stringify(opts);
-    if (!materials.has(k)) materials.set(k, new THREE.MeshPhongMaterial({ color: new THREE.Color(hex), shininess: 70, specular: 0x333333, ...opts }));
-    return materials.get(k);
+    let m = materials.get(k);
+    if (!m) {
+      m = new THREE.MeshPhongMaterial({ color: new THREE.Color(hex), shininess: 70, specular: 0x333333, ...opts });
+      materials.set(k, m);
+    }
+    return m;
   }
   // While a polyhedron or a pair is shown the rest of the cell fades back, so the selection reads clearly.
   let faded = false;
   const fadedOpts = { transparent: true, opacity: 0.22, depthWrite: false };
+  /** @param {Atom} a */
   const cellAtomMaterial = (a) => materialFor(colorOf(a.element, a.label), faded ? fadedOpts : {});
 
+  /** Empty a group, freeing the geometry that is not shared. @param {Group} g */
   function disposeGroup(g) {
     for (const o of [...g.children]) {
       g.remove(o);
-      if (o.geometry && o.geometry !== sphereGeo && o.geometry !== bondGeo) o.geometry.dispose();
-      if (o.isInstancedMesh) o.dispose();
+      if (o instanceof THREE.InstancedMesh) o.dispose();
+      else if ((o instanceof THREE.Mesh || o instanceof THREE.Line) && o.geometry !== sphereGeo && o.geometry !== bondGeo) o.geometry.dispose();
     }
   }
 
-  /** Integer shifts that repeat an atom lying on cell faces, edges or corners on the opposite side. */
+  /**
+   * A sphere that a click can pick: what it shows (element, site label, atom index when it is an
+   * atom of the cell) and where it is drawn.
+   * @param {Mesh} m @param {string} element @param {string} label @param {number | null} atom
+   */
+  function pickable(m, element, label, atom) {
+    m.userData.pick = { element, label, atom };
+    return m;
+  }
+
+  /** Integer shifts that repeat an atom lying on cell faces, edges or corners on the opposite side. @param {V3} f */
   function imageShifts(f) {
+    /** @type {V3[]} */
     const shifts = [[0, 0, 0]];
     if (!state.images) return shifts;
     for (let k = 0; k < 3; k++) {
       const s = Math.abs(f[k]) < 1e-3 ? 1 : Math.abs(f[k] - 1) < 1e-3 ? -1 : 0;
-      if (s) for (const t of shifts.slice()) shifts.push(t.map((x, j) => (j === k ? s : x)));
+      if (s) for (const t of shifts.slice()) shifts.push(/** @type {V3} */ (t.map((x, j) => (j === k ? s : x))));
     }
     return shifts;
   }
 
   const atomGroup = new THREE.Group();
   scene.add(atomGroup);
-  let atomMeshes = []; // every drawn sphere, including boundary images; userData.index = atom index
+  /** @type {Mesh[]} every drawn sphere of the cell, boundary images included; userData.index = atom index */
+  let atomMeshes = [];
   function buildAtoms() {
     disposeGroup(atomGroup);
     atomMeshes = [];
     for (const a of data.atoms) {
-      const p = new THREE.Vector3(...a.cart);
+      const p = vec(a.cart);
       for (const t of imageShifts(a.frac ?? toFrac(a.cart))) {
-        const m = new THREE.Mesh(sphereGeo, cellAtomMaterial(a));
+        const m = pickable(new THREE.Mesh(sphereGeo, cellAtomMaterial(a)), a.element, a.label, a.index);
         m.position.copy(p).add(fracToCart(t));
         m.scale.setScalar(a.radius * state.atomScale);
-        m.userData = { index: a.index, shift: t, image: t.some((x) => x !== 0) };
+        m.userData.index = a.index;
+        m.userData.shift = t;
         atomGroup.add(m);
         atomMeshes.push(m);
       }
@@ -211,63 +336,77 @@ function start(THREE, OrbitControls, data) {
     hooks.drawnAtoms = atomMeshes.length;
     buildBonds();
   }
+  /** @param {Mesh} m */
+  const meshAtom = (m) => atomOf(/** @type {number} */ (m.userData.index));
 
-  // ---------- bonds: half-bonds in each atom's colour, as VESTA draws them ----------
+  // ---------- bonds: half-bonds in each atom's colour between drawn atoms, as VESTA draws them ----------
   const bondGroup = new THREE.Group();
   scene.add(bondGroup);
-  let cutoffNeighbours = null; // per atom: [{ vec: Vector3 }] within the cutoff, computed on demand
+  /** @param {string} a @param {string} b */
+  const pairKey = (a, b) => (a < b ? `${a} ${b}` : `${b} ${a}`);
+  const pairCutoff = new Map(data.bonds.cutoffs.map((c) => [pairKey(c.a, c.b), c.cutoff]));
+  const longestPairCutoff = Math.max(0, ...pairCutoff.values());
+  /** @type {Map<number, { v: Vector3, element: string }[][]>} per cutoff: per atom, the vector to every atom within it */
+  const neighbourCache = new Map();
+  /** @param {number} cutoff */
   function neighboursWithin(cutoff) {
+    const cached = neighbourCache.get(cutoff);
+    if (cached) return cached;
     const vol = Math.abs(A.dot(B.clone().cross(C)));
     // Images far enough in each direction: the cell's width along k is volume / |other two crossed|.
     const reach = [B.clone().cross(C), C.clone().cross(A), A.clone().cross(B)].map((n) => Math.ceil(cutoff / (vol / n.length())));
+    /** @type {Vector3[]} */
     const shifts = [];
     for (let i = -reach[0]; i <= reach[0]; i++) for (let j = -reach[1]; j <= reach[1]; j++) for (let k = -reach[2]; k <= reach[2]; k++) shifts.push(fracToCart([i, j, k]));
     const c2 = cutoff * cutoff;
-    return data.atoms.map((a) => {
+    const lists = data.atoms.map((a) => {
       const list = [];
       for (const b of data.atoms) {
         for (const t of shifts) {
-          const dx = b.cart[0] + t.x - a.cart[0];
-          const dy = b.cart[1] + t.y - a.cart[1];
-          const dz = b.cart[2] + t.z - a.cart[2];
-          const d2 = dx * dx + dy * dy + dz * dz;
-          if (d2 > 1e-12 && d2 <= c2) list.push(new THREE.Vector3(dx, dy, dz));
+          const v = new THREE.Vector3(b.cart[0] + t.x - a.cart[0], b.cart[1] + t.y - a.cart[1], b.cart[2] + t.z - a.cart[2]);
+          const d2 = v.lengthSq();
+          if (d2 > 1e-12 && d2 <= c2) list.push({ v, element: b.element });
         }
       }
       return list;
     });
+    neighbourCache.set(cutoff, lists);
+    return lists;
   }
+  /** Bond vectors from atom i in the current mode. @param {number} i @returns {Vector3[]} */
   function bondVectors(i) {
-    if (state.bondMode === 'cutoff') {
-      cutoffNeighbours ??= { cutoff: state.bondCutoff, list: neighboursWithin(state.bondCutoff) };
-      if (cutoffNeighbours.cutoff !== state.bondCutoff) cutoffNeighbours = { cutoff: state.bondCutoff, list: neighboursWithin(state.bondCutoff) };
-      return cutoffNeighbours.list[i];
+    const a = atomOf(i);
+    if (state.bondMode === 'cutoff') return neighboursWithin(state.bondCutoff)[i].map((n) => n.v);
+    if (state.bondMode === 'pairs') {
+      return neighboursWithin(longestPairCutoff)[i].filter((n) => n.v.length() <= (pairCutoff.get(pairKey(a.element, n.element)) ?? 0)).map((n) => n.v);
     }
     const env = envByAtom.get(i);
-    const a = atomById.get(i);
     return env ? env.shell.map((s) => new THREE.Vector3(s.cart[0] - a.cart[0], s.cart[1] - a.cart[1], s.cart[2] - a.cart[2])) : [];
   }
   function buildBonds() {
     disposeGroup(bondGroup);
     hooks.bonds = 0;
     if (!state.bonds) return requestRender();
+    /** @type {Map<string, import('three').Matrix4[]>} */
     const byColour = new Map();
     const up = new THREE.Vector3(0, 1, 0);
+    // Bonds join drawn atoms only (VESTA's default): no stubs towards atoms beyond the boundary.
+    /** @param {Vector3} p */
+    const where = (p) => `${Math.round(p.x * 500)} ${Math.round(p.y * 500)} ${Math.round(p.z * 500)}`;
+    const drawn = new Set(atomMeshes.map((m) => where(m.position)));
     for (const m of atomMeshes) {
-      const a = atomById.get(m.userData.index);
+      const a = meshAtom(m);
       const colour = colorOf(a.element, a.label);
+      const list = byColour.get(colour) ?? [];
+      byColour.set(colour, list);
       for (const v of bondVectors(a.index)) {
+        if (!drawn.has(where(m.position.clone().add(v)))) continue;
         const half = v.clone().multiplyScalar(0.5);
-        const mat = new THREE.Matrix4().compose(
-          m.position.clone().addScaledVector(half, 0.5),
-          new THREE.Quaternion().setFromUnitVectors(up, half.clone().normalize()),
-          new THREE.Vector3(0.11, half.length(), 0.11),
-        );
-        if (!byColour.has(colour)) byColour.set(colour, []);
-        byColour.get(colour).push(mat);
+        list.push(new THREE.Matrix4().compose(m.position.clone().addScaledVector(half, 0.5), new THREE.Quaternion().setFromUnitVectors(up, half.clone().normalize()), new THREE.Vector3(0.11, half.length(), 0.11)));
       }
     }
     for (const [colour, mats] of byColour) {
+      if (!mats.length) continue;
       const mesh = new THREE.InstancedMesh(bondGeo, materialFor(colour, faded ? fadedOpts : {}), mats.length);
       mats.forEach((x, k) => mesh.setMatrixAt(k, x));
       mesh.instanceMatrix.needsUpdate = true;
@@ -276,9 +415,32 @@ function start(THREE, OrbitControls, data) {
     }
     requestRender();
   }
+  /** The bond rule of the current mode, for the toolbar's tooltip. */
+  function bondRuleText() {
+    if (state.bondMode === 'aet') return 'bonds from each atom to its AET shell';
+    if (state.bondMode === 'cutoff') return `bonds between atoms ≤ ${fmt(state.bondCutoff, 2)} Å apart`;
+    const pairs = data.bonds.cutoffs.map((c) => `${c.a}–${c.b} ≤ ${fmt(c.cutoff, 2)} Å`).join(', ');
+    return `bonds by element pair: ${data.bonds.rule}${pairs ? ` (${pairs})` : ''}`;
+  }
+  function setBondMode() {
+    byId('bond-cutoff-box').hidden = state.bondMode !== 'cutoff';
+    byId('bond-mode').title = bondRuleText();
+    buildBonds();
+  }
+
+  // ---------- atom labels: element and site label of every drawn atom (of the polyhedron, while one is shown) ----------
+  /** @returns {Label[]} */
+  function atomLabels() {
+    if (!state.atomLabels) return [];
+    const shown = polyGroup.children.some((o) => o.userData.pick) ? polyGroup.children : atomGroup.children;
+    return shown.flatMap((o) => {
+      const p = /** @type {{ element: string, label: string } | undefined} */ (o.userData.pick);
+      return p ? [{ text: `${p.element} ${p.label}`, pos: o.position, cls: 'atom', radius: o.scale.x, priority: 0 }] : [];
+    });
+  }
 
   function recolour() {
-    for (const m of atomMeshes) m.material = cellAtomMaterial(atomById.get(m.userData.index));
+    for (const m of atomMeshes) m.material = cellAtomMaterial(meshAtom(m));
     buildBonds();
     if (hooks.selectedPolyhedron) drawPolyhedron(hooks.selectedPolyhedron.atom);
     if (hooks.selectedPair) drawPair();
@@ -286,10 +448,11 @@ function start(THREE, OrbitControls, data) {
     requestRender();
   }
 
+  /** @param {boolean} on */
   function setFaded(on) {
     if (faded === on) return;
     faded = on;
-    for (const m of atomMeshes) m.material = cellAtomMaterial(atomById.get(m.userData.index));
+    for (const m of atomMeshes) m.material = cellAtomMaterial(meshAtom(m));
     if (state.bonds) buildBonds();
   }
   const refreshFade = () => setFaded(Boolean(hooks.selectedPolyhedron || (hooks.selectedPair && hooks.selectedPair.drawn)));
@@ -297,11 +460,16 @@ function start(THREE, OrbitControls, data) {
   // ---------- legend: every element shown, substituents included ----------
   function updateLegend() {
     const pair = hooks.selectedPair;
-    const subst = pair && pair.drawn ? [pair.X, pair.Y].filter((e, k) => e && e !== (k ? pair.hostB : pair.hostA)) : [];
+    /** @type {string[]} */
+    const subst = [];
+    if (pair && pair.drawn) {
+      if (pair.X && pair.X !== pair.hostA) subst.push(pair.X);
+      if (pair.Y && pair.Y !== pair.hostB) subst.push(pair.Y);
+    }
     const cellEntries =
       state.colorMode === 'label'
-        ? [...new Set(data.atoms.map((a) => a.label))].map((l) => ({ name: l, colour: data.labelColors[l] }))
-        : [...new Set(data.atoms.map((a) => a.element))].map((e) => ({ name: e, colour: colourOfElement(e) }));
+        ? [...new Set(data.atoms.map((a) => a.label))].map((l) => ({ name: l, colour: data.labelColors[l], subst: false }))
+        : [...new Set(data.atoms.map((a) => a.element))].map((e) => ({ name: e, colour: colourOfElement(e), subst: false }));
     const names = new Set(cellEntries.map((e) => e.name));
     const extra = [...new Set(subst)].filter((e) => state.colorMode === 'label' || !names.has(e)).map((e) => ({ name: e, colour: colourOfElement(e), subst: true }));
     const entries = [...cellEntries, ...extra];
@@ -312,6 +480,7 @@ function start(THREE, OrbitControls, data) {
   }
 
   // ---------- camera framing & controls ----------
+  /** @type {InstanceType<OrbitControlsClass>} */
   let controls;
   function makeControls() {
     const target = controls ? controls.target.clone() : cellCentre.clone();
@@ -324,30 +493,41 @@ function start(THREE, OrbitControls, data) {
     controls.update();
   }
 
+  /** What is drawn, as spheres (centre, radius): the cell's corners and every atom, polyhedron and pair sphere. */
+  function drawnSpheres() {
+    const out = CORNERS.map((f) => ({ p: fracToCart(f), r: 0 }));
+    for (const g of [atomGroup, polyGroup, pairGroup, measureGroup]) {
+      for (const o of g.children) if (o instanceof THREE.Mesh && o.geometry === sphereGeo) out.push({ p: o.position, r: o.scale.x });
+    }
+    return out;
+  }
+
   /**
-   * Camera distance (perspective) and half-height (orthographic) that frame the cell seen along
-   * `dir` with `up` upwards: the cell corners projected on the view plane, plus the largest sphere.
+   * The view of everything drawn seen along `dir` with `up` upwards: its centre, and the camera
+   * distance (perspective) and half-height (orthographic) that frame it between the overlays.
+   * @param {Vector3} dir @param {Vector3} up
    */
   function frameFor(dir, up) {
     const d = dir.clone().normalize();
     const u = up.clone().normalize();
     const r = u.clone().cross(d).normalize();
-    const margin = Math.max(0, ...data.atoms.map((a) => a.radius)) * state.atomScale * 1.2;
-    let halfW = 0;
-    let halfH = 0;
-    let depth = 0;
-    for (const f of CORNERS) {
-      const v = fracToCart(f).sub(cellCentre);
-      halfW = Math.max(halfW, Math.abs(v.dot(r)) + margin);
-      halfH = Math.max(halfH, Math.abs(v.dot(u)) + margin);
-      depth = Math.max(depth, v.dot(d) + margin);
+    const lo = [Infinity, Infinity, Infinity];
+    const hi = [-Infinity, -Infinity, -Infinity];
+    for (const s of drawnSpheres()) {
+      const v = s.p.clone().sub(cellCentre);
+      [v.dot(r), v.dot(u), v.dot(d)].forEach((x, k) => {
+        lo[k] = Math.min(lo[k], x - s.r);
+        hi[k] = Math.max(hi[k], x + s.r);
+      });
     }
+    const centre = cellCentre.clone().addScaledVector(r, (lo[0] + hi[0]) / 2).addScaledVector(u, (lo[1] + hi[1]) / 2).addScaledVector(d, (lo[2] + hi[2]) / 2);
+    const [halfW, halfH, depth] = [0, 1, 2].map((k) => (hi[k] - lo[k]) / 2);
     const tanV = Math.tan(THREE.MathUtils.degToRad(perspective.fov) / 2);
     const aspect = perspective.aspect || 1;
-    // The toolbar and the legend cover part of the canvas: frame the cell in the band between them.
+    // The toolbar and the legend cover part of the canvas: frame the drawing in the band between them.
     const { usable } = freeBand();
     const half = (Math.max(halfH, (halfW / aspect) * usable) * 1.06) / usable;
-    return { dist: half / tanV + depth, half };
+    return { centre, dist: half / tanV + depth, half };
   }
 
   /** The part of the canvas height left free by the overlays, and the shift that centres the view in it. */
@@ -371,7 +551,7 @@ function start(THREE, OrbitControls, data) {
     }
   }
 
-  /** Orthographic frustum of half-height `half` (Å) at the current aspect ratio. */
+  /** Orthographic frustum of half-height `half` (Å) at the current aspect ratio. @param {number} half */
   function fitOrtho(half) {
     const aspect = perspective.aspect || 1;
     orthographic.left = -half * aspect;
@@ -380,22 +560,27 @@ function start(THREE, OrbitControls, data) {
     orthographic.bottom = -half;
     orthographic.updateProjectionMatrix();
   }
+  /** @param {number} dist */
   const orthoHalfAt = (dist) => dist * Math.tan(THREE.MathUtils.degToRad(perspective.fov) / 2);
 
-  /** Look along `dir` (unit vector from the cell centre towards the camera) with `up` upwards. */
+  /**
+   * Look along `dir` (unit vector from the drawing towards the camera) with `up` upwards, framing
+   * everything drawn: the cell, and a polyhedron or pair that reaches beyond it.
+   * @param {Vector3} dir @param {Vector3} up
+   */
   function lookFrom(dir, up) {
-    const { dist, half } = frameFor(dir, up);
+    const { centre, dist, half } = frameFor(dir, up);
     for (const cam of [perspective, orthographic]) {
       cam.up.copy(up).normalize();
-      cam.position.copy(cellCentre).addScaledVector(dir.clone().normalize(), dist);
+      cam.position.copy(centre).addScaledVector(dir.clone().normalize(), dist);
       cam.near = dist / 50;
       cam.far = dist * 20;
       cam.zoom = 1;
-      cam.lookAt(cellCentre);
+      cam.lookAt(centre);
       cam.updateProjectionMatrix();
     }
     fitOrtho(half);
-    if (controls) controls.target.copy(cellCentre);
+    if (controls) controls.target.copy(centre);
     makeControls();
     requestRender();
   }
@@ -409,33 +594,35 @@ function start(THREE, OrbitControls, data) {
     hooks.view = 'reset';
   }
 
-  /** The part of v perpendicular to the unit vector n (an "up" that is square to the line of sight). */
+  /** The part of v perpendicular to the unit vector n (an "up" that is square to the line of sight). @param {Vector3} v @param {Vector3} n */
   const perpendicular = (v, n) => v.clone().addScaledVector(n, -v.dot(n));
+  /** @param {string} axis */
   function viewAlong(axis) {
     const a = A.clone().normalize();
     const b = B.clone().normalize();
     const c = C.clone().normalize();
-    let dir;
-    let up;
-    if (axis === 'a') [dir, up] = [a, perpendicular(c, a)];
-    else if (axis === 'b') [dir, up] = [b, perpendicular(c, b)];
-    else if (axis === 'c') [dir, up] = [c, perpendicular(b, c)];
+    /** @type {[Vector3, Vector3]} */
+    let dirUp;
+    if (axis === 'a') dirUp = [a, perpendicular(c, a)];
+    else if (axis === 'b') dirUp = [b, perpendicular(c, b)];
+    else if (axis === 'c') dirUp = [c, perpendicular(b, c)];
     else if (axis === 'c*') {
-      dir = A.clone().cross(B).normalize();
-      up = perpendicular(b, dir);
+      const n = A.clone().cross(B).normalize();
+      dirUp = [n, perpendicular(b, n)];
     } else throw new Error('unknown view axis ' + axis);
-    lookFrom(dir, up);
+    lookFrom(...dirUp);
     hooks.view = axis;
   }
 
+  /** @param {boolean} on */
   function setOrtho(on) {
     state.ortho = on;
-    byId('ortho').checked = on;
+    inputById('ortho').checked = on;
     const next = on ? orthographic : perspective;
     if (next === camera) return;
     // Keep the view: same direction, orientation and apparent size at the target (an orthographic
     // zoom becomes a perspective distance and back).
-    const dist = camera.position.distanceTo(controls.target) / (camera.isOrthographicCamera ? camera.zoom : 1);
+    const dist = camera.position.distanceTo(controls.target) / (camera instanceof THREE.OrthographicCamera ? camera.zoom : 1);
     next.position.copy(controls.target).addScaledVector(camera.position.clone().sub(controls.target).normalize(), dist);
     next.up.copy(camera.up);
     next.quaternion.copy(camera.quaternion);
@@ -476,19 +663,27 @@ function start(THREE, OrbitControls, data) {
   }
   function renderNow() {
     renderer.render(scene, camera);
+    labelSets.set('atoms', atomLabels());
     placeLabels();
     hooks.renderCount++;
   }
 
   // ---------- picking ----------
   const raycaster = new THREE.Raycaster();
-  function atomAt(clientX, clientY) {
+  /** The front-most pickable sphere under a page point, among `objects`. @param {number} clientX @param {number} clientY @param {import('three').Object3D[]} objects */
+  function sphereAt(clientX, clientY, objects) {
     const r = renderer.domElement.getBoundingClientRect();
     const ndc = new THREE.Vector2(((clientX - r.left) / r.width) * 2 - 1, -((clientY - r.top) / r.height) * 2 + 1);
     raycaster.setFromCamera(ndc, camera);
-    const hit = raycaster.intersectObjects(atomMeshes, false)[0];
-    return hit ? hit.object.userData.index : null;
+    const hit = raycaster.intersectObjects(objects, false).find((h) => h.object.userData.pick);
+    return hit ? /** @type {Mesh} */ (hit.object) : null;
   }
+  /** Index of the cell atom drawn under a page point, or null. @param {number} clientX @param {number} clientY */
+  function atomAt(clientX, clientY) {
+    const m = sphereAt(clientX, clientY, atomMeshes);
+    return m ? /** @type {number} */ (m.userData.index) : null;
+  }
+  /** @type {{ x: number, y: number } | null} */
   let down = null;
   renderer.domElement.addEventListener('pointerdown', (e) => {
     down = { x: e.clientX, y: e.clientY };
@@ -498,17 +693,25 @@ function start(THREE, OrbitControls, data) {
     const moved = Math.hypot(e.clientX - down.x, e.clientY - down.y);
     down = null;
     if (moved > 4) return; // that was an orbit drag, not a click
+    if (state.measuring) {
+      // Any sphere drawn: cell atoms and their images, polyhedron and pair atoms, where they are drawn.
+      const m = sphereAt(e.clientX, e.clientY, [...atomGroup.children, ...polyGroup.children, ...pairGroup.children]);
+      if (m) addMeasurePick(m);
+      return;
+    }
     const i = atomAt(e.clientX, e.clientY);
     if (i === null) clearPolyhedron();
     else selectAtom(i);
   });
   const tooltip = byId('tooltip');
-  const hideTooltip = () => (tooltip.style.display = 'none');
+  const hideTooltip = () => {
+    tooltip.style.display = 'none';
+  };
   renderer.domElement.addEventListener('pointermove', (e) => {
     if (e.buttons) return;
     const i = atomAt(e.clientX, e.clientY);
     if (i === null) return hideTooltip();
-    const a = atomById.get(i);
+    const a = atomOf(i);
     const env = envByAtom.get(i);
     const r = view.getBoundingClientRect();
     tooltip.textContent = `${a.element} · ${a.label}${env ? ` (${env.wyckoff}, CN ${env.cn})` : ''} · atom ${a.index}`;
@@ -517,6 +720,69 @@ function start(THREE, OrbitControls, data) {
     tooltip.style.display = 'block';
   });
   renderer.domElement.addEventListener('pointerleave', hideTooltip);
+
+  // ---------- distance and angle: click 2 atoms for their distance, 3 for the angle at the middle one ----------
+  const measureGroup = new THREE.Group();
+  scene.add(measureGroup);
+  const measureMat = new THREE.MeshBasicMaterial({ color: 0xc020c0, side: THREE.BackSide });
+  const measureLineMat = new THREE.LineDashedMaterial({ color: 0x9a1a9a, dashSize: 0.18, gapSize: 0.1 });
+  /** @type {{ pick: MeasurePick, radius: number }[]} */
+  let picks = [];
+
+  /** @param {Mesh} m */
+  function addMeasurePick(m) {
+    if (picks.length >= 3) picks = [];
+    const p = /** @type {{ element: string, label: string, atom: number | null }} */ (m.userData.pick);
+    picks.push({ pick: { ...p, position: /** @type {V3} */ (m.position.toArray()) }, radius: m.scale.x });
+    drawMeasurement();
+    return hooks.measure;
+  }
+
+  function drawMeasurement() {
+    disposeGroup(measureGroup);
+    labelSets.delete('measure');
+    const pts = picks.map((p) => vec(p.pick.position));
+    const distances = pts.slice(1).map((p, k) => p.distanceTo(pts[k]));
+    const angle = pts.length === 3 ? THREE.MathUtils.radToDeg(pts[0].clone().sub(pts[1]).angleTo(pts[2].clone().sub(pts[1]))) : null;
+    hooks.measure = { picks: picks.map((p) => p.pick), distances, angle };
+    /** @type {Label[]} */
+    const labels = [];
+    picks.forEach((p, k) => {
+      const ring = new THREE.Mesh(sphereGeo, measureMat);
+      ring.position.copy(pts[k]);
+      ring.scale.setScalar(p.radius * 1.25);
+      measureGroup.add(ring);
+    });
+    distances.forEach((d, k) => {
+      const line = new THREE.Line(new THREE.BufferGeometry().setFromPoints([pts[k], pts[k + 1]]), measureLineMat);
+      line.computeLineDistances();
+      measureGroup.add(line);
+      labels.push({ text: `${fmt(d, 3)} Å`, pos: pts[k].clone().add(pts[k + 1]).multiplyScalar(0.5), cls: 'measure', radius: 0, priority: 4 });
+    });
+    if (angle !== null) labels.push({ text: `${fmt(angle, 1)}°`, pos: pts[1], cls: 'measure', radius: picks[1].radius * 1.25, priority: 5 });
+    labelSets.set('measure', labels);
+    const out = byId('measure-out');
+    const name = (/** @type {MeasurePick} */ p) => `${p.element} (${p.label})`;
+    const ps = hooks.measure.picks;
+    out.hidden = !state.measuring;
+    out.textContent = !ps.length
+      ? 'measure: click 2 atoms for their distance, 3 for the angle at the middle one'
+      : [
+          ps.map(name).join(' – '),
+          ...distances.map((d) => `${fmt(d, 3)} Å`),
+          ...(angle !== null ? [`angle ${ps.map((p) => p.element).join('–')} ${fmt(angle, 1)}°`] : []),
+        ].join(' · ');
+    requestRender();
+  }
+
+  /** @param {boolean} on */
+  function setMeasuring(on) {
+    state.measuring = on;
+    inputById('measure').checked = on;
+    picks = [];
+    drawMeasurement();
+    renderer.domElement.style.cursor = on ? 'crosshair' : '';
+  }
 
   // ---------- coordination polyhedron ----------
   const polyGroup = new THREE.Group();
@@ -531,13 +797,14 @@ function start(THREE, OrbitControls, data) {
     requestRender();
   }
 
+  /** @param {number} i */
   function drawPolyhedron(i) {
     disposeGroup(polyGroup);
-    const a = atomById.get(i);
+    const a = atomOf(i);
     const env = envByAtom.get(i);
-    const centre = new THREE.Vector3(...a.cart);
+    const centre = vec(a.cart);
     // The centre atom, opaque again on top of the faded cell, with a gold rim.
-    const core = new THREE.Mesh(sphereGeo, materialFor(colorOf(a.element, a.label)));
+    const core = pickable(new THREE.Mesh(sphereGeo, materialFor(colorOf(a.element, a.label))), a.element, a.label, a.index);
     core.position.copy(centre);
     core.scale.setScalar(a.radius * state.atomScale);
     polyGroup.add(core);
@@ -546,7 +813,7 @@ function start(THREE, OrbitControls, data) {
     glow.scale.setScalar(a.radius * state.atomScale * 1.18);
     polyGroup.add(glow);
     if (!env) return { faces: [], vertices: 0 };
-    const pts = env.shell.map((s) => new THREE.Vector3(...s.cart));
+    const pts = env.shell.map((s) => vec(s.cart));
     // Faces: translucent fill (fan-triangulated polygons) and crisp polygon edges.
     if (env.faces.length) {
       const pos = [];
@@ -575,9 +842,10 @@ function start(THREE, OrbitControls, data) {
       polyGroup.add(new THREE.LineSegments(new THREE.BufferGeometry().setFromPoints(epts), new THREE.LineBasicMaterial({ color: 0x303030 })));
     }
     // Shell atoms (some lie outside the cell) and thin centre–neighbour lines.
+    /** @type {Vector3[]} */
     const spokes = [];
     env.shell.forEach((s, k) => {
-      const m = new THREE.Mesh(sphereGeo, materialFor(colorOf(s.element, s.label)));
+      const m = pickable(new THREE.Mesh(sphereGeo, materialFor(colorOf(s.element, s.label))), s.element, s.label, null);
       m.position.copy(pts[k]);
       m.scale.setScalar(radiusOf(s.element) * state.atomScale * 1.02);
       polyGroup.add(m);
@@ -587,9 +855,9 @@ function start(THREE, OrbitControls, data) {
     return { faces: env.faces, vertices: pts.length };
   }
 
+  /** @param {number} i */
   function selectAtom(i) {
-    const a = atomById.get(i);
-    if (!a) throw new Error('no atom with index ' + i);
+    const a = atomOf(i);
     setFaded(true);
     const drawn = drawPolyhedron(i);
     hooks.selectedPolyhedron = { atom: i, label: a.label, faces: drawn.faces.map((f) => f.slice()), vertices: drawn.vertices };
@@ -598,6 +866,7 @@ function start(THREE, OrbitControls, data) {
     return hooks.selectedPolyhedron;
   }
 
+  /** @param {Atom} a @param {Environment | undefined} env */
   function showEnvironment(a, env) {
     const body = byId('env-body');
     if (!env) {
@@ -632,8 +901,10 @@ function start(THREE, OrbitControls, data) {
   const pairGroup = new THREE.Group();
   scene.add(pairGroup);
   const substBody = byId('subst-body');
+  /** @param {string} site */
   const hostOf = (site) => data.hosts[site];
 
+  /** @param {number} id */
   function configInfo(id) {
     const p = pairById.get(id);
     if (p) return { site_a: p.site_a, site_b: p.site_b, distance: p.distance };
@@ -673,21 +944,23 @@ function start(THREE, OrbitControls, data) {
       : 'Choose a pair and the elements X and Y: the pair is drawn and its cell can be downloaded. (No energies were given to this viewer.)';
   }
 
-  /** Elements with an energy for this pair on end a (X) or b (Y). */
+  /** Elements with an energy for this pair on end a (X) or b (Y). @param {number} config @param {'a' | 'b'} end */
   function energyElements(config, end) {
-    const key = end === 'a' ? 'element_a' : 'element_b';
-    return new Set([...predictions, ...reference].filter((p) => p.config === config).map((p) => p[key]));
+    return new Set([...predictions, ...reference].filter((p) => p.config === config).map((p) => (end === 'a' ? p.element_a : p.element_b)));
   }
 
+  /** @param {number} config @param {string} [X] @param {string} [Y] */
   function fillElementSelects(config, X, Y) {
     const c = configInfo(config);
     byId('lab-x').textContent = `X on ${c.site_a}`;
     byId('lab-y').textContent = `Y on ${c.site_b}`;
+    /** @param {HTMLSelectElement} sel @param {'a' | 'b'} end @param {string | undefined} host @param {string | undefined} want */
     const fill = (sel, end, host, want) => {
       const keep = want ?? sel.value;
       const withEnergy = energyElements(config, end);
       const first = data.elementChoices.filter((e) => withEnergy.has(e));
       const rest = data.elementChoices.filter((e) => !withEnergy.has(e));
+      /** @param {string} e */
       const opt = (e) => `<option value="${esc(e)}">${esc(e)}${e === host ? ' — host (unsubstituted)' : ''}</option>`;
       sel.innerHTML =
         `<option value="">choose ${end === 'a' ? 'X' : 'Y'}…</option>` +
@@ -695,20 +968,41 @@ function start(THREE, OrbitControls, data) {
         `<optgroup label="${first.length ? 'other elements (no energy)' : 'any element'}">${rest.map(opt).join('')}</optgroup>`;
       sel.value = keep && data.elementChoices.includes(keep) ? keep : '';
     };
-    fill(byId('sel-x'), 'a', hostOf(c.site_a), X);
-    fill(byId('sel-y'), 'b', hostOf(c.site_b), Y);
+    fill(selectById('sel-x'), 'a', hostOf(c.site_a), X);
+    fill(selectById('sel-y'), 'b', hostOf(c.site_b), Y);
   }
 
+  /** @param {boolean} configChanged */
   function onSelectChange(configChanged) {
-    const config = Number(byId('sel-config').value);
+    const config = Number(selectById('sel-config').value);
     if (configChanged) fillElementSelects(config);
-    selectPair(config, byId('sel-x').value || null, byId('sel-y').value || null);
+    selectPair(config, selectById('sel-x').value || null, selectById('sel-y').value || null);
   }
 
+  /** @param {string} label @param {number} value @param {string} extra @param {string} testid */
   function energyLine(label, value, extra, testid) {
     return `<div><span class="src">${label}</span> <span class="eds" data-testid="${testid}" data-value="${value}">${fmt(value, 3)} eV</span>${extra}</div>`;
   }
 
+  /**
+   * What an energy says, as the screening says it: with a predictive distribution "stabilising"
+   * means P(E_DS < 0) ≥ data.stabilisingProbability (destabilising: P(E_DS > 0) ≥ it; in between the
+   * sign is not settled); a value without one (DFT, a point prediction) is taken at its sign.
+   * @param {number} value @param {number | undefined} p P(E_DS < 0), when known
+   * @returns {{ text: string, sign: -1 | 0 | 1 }}
+   */
+  function verdict(value, p) {
+    const q = data.stabilisingProbability;
+    if (p !== undefined && p !== null) {
+      const odds = `P(E_DS < 0) = ${fmt(p, 2)}`;
+      if (p >= q) return { text: `stabilising (${odds})`, sign: -1 };
+      if (1 - p >= q) return { text: `destabilising (${odds})`, sign: 1 };
+      return { text: `sign not settled (${odds})`, sign: 0 };
+    }
+    return value < 0 ? { text: 'stabilising', sign: -1 } : value > 0 ? { text: 'destabilising', sign: 1 } : { text: 'neutral', sign: 0 };
+  }
+
+  /** @param {number} config @param {string | null} [X] @param {string | null} [Y] */
   function selectPair(config, X, Y) {
     config = Number(config);
     if (!configIds.includes(config)) throw new Error('unknown pair config ' + config);
@@ -717,7 +1011,7 @@ function start(THREE, OrbitControls, data) {
     hooks.selectedPolyhedron = null;
     byId('env-body').innerHTML = '<p class="empty">Click an atom to show its coordination polyhedron.</p>';
     hideTooltip();
-    byId('sel-config').value = String(config);
+    selectById('sel-config').value = String(config);
     fillElementSelects(config, X ?? '', Y ?? '');
     X = X || null;
     Y = Y || null;
@@ -725,32 +1019,31 @@ function start(THREE, OrbitControls, data) {
     const pair = pairById.get(config);
     const hostA = hostOf(c.site_a);
     const hostB = hostOf(c.site_b);
-    const complete = Boolean(X && Y);
-    const pred = complete ? predictions.find((p) => p.config === config && p.element_a === X && p.element_b === Y) : undefined;
-    const ref = complete ? reference.find((p) => p.config === config && p.element_a === X && p.element_b === Y) : undefined;
+    const pred = X && Y ? predictions.find((p) => p.config === config && p.element_a === X && p.element_b === Y) : undefined;
+    const ref = X && Y ? reference.find((p) => p.config === config && p.element_a === X && p.element_b === Y) : undefined;
     hooks.selectedPair = { config, X, Y, atom_a: pair ? pair.atom_a : null, atom_b: pair ? pair.atom_b : null, hostA, hostB, drawn: Boolean(pair) };
-    hooks.lastPrediction = pred ? { config, X, Y, eds: pred.eds_pred } : null;
-    hooks.lastReference = ref ? { config, X, Y, eds: ref.eds } : null;
+    hooks.lastPrediction = pred && X && Y ? { config, X, Y, eds: pred.eds_pred } : null;
+    hooks.lastReference = ref && X && Y ? { config, X, Y, eds: ref.eds } : null;
     const box = byId('prediction');
     const where = `pair #${config}, d = ${fmt(c.distance, 3)} Å${pair ? ` · atoms ${pair.atom_a} and ${pair.atom_b}` : ''}`;
-    if (!complete) {
+    if (!X || !Y) {
       box.className = 'prediction';
       box.innerHTML = `<div class="what">${esc(c.site_a)}–${esc(c.site_b)} (${where})</div><div class="sub">Choose ${X ? '' : 'X'}${!X && !Y ? ' and ' : ''}${Y ? '' : 'Y'} to substitute; the two sites are ringed in the view.</div>`;
     } else {
-      const value = ref ? ref.eds : pred ? pred.eds_pred : null;
-      box.className = 'prediction' + (value === null ? '' : value < -0.0005 ? ' neg' : value > 0.0005 ? ' pos' : '');
+      // DFT is the value of record where there is one; the prediction's distribution otherwise.
+      const said = ref ? verdict(ref.eds, undefined) : pred ? verdict(pred.eds_pred, pred.p_stabilising) : null;
+      box.className = 'prediction' + (said ? (said.sign < 0 ? ' neg' : said.sign > 0 ? ' pos' : '') : '');
       const lines = [`<div class="what" data-testid="subst-text">${esc(substitutionText(X, c.site_a, Y, c.site_b, hostA, hostB))}</div>`];
       if (pred) {
-        const sd = pred.eds_sd !== undefined && pred.eds_sd !== null ? ` ± ${fmt(pred.eds_sd, 3)}` : '';
-        const iv = pred.eds_lo !== undefined && pred.eds_hi !== undefined && pred.eds_lo !== null ? ` <span class="sub">(90 %: ${fmt(pred.eds_lo, 2)} … ${fmt(pred.eds_hi, 2)}${pred.eds_lo < 0 && pred.eds_hi > 0 ? ', sign not settled' : ''})</span>` : '';
-        lines.push(energyLine('predicted', pred.eds_pred, sd + iv, 'eds-value'));
+        const iv = pred.eds_lo !== undefined && pred.eds_lo !== null && pred.eds_hi !== undefined && pred.eds_hi !== null ? ` <span class="sub" data-testid="eds-interval">${intervalText(pred.eds_lo, pred.eds_hi)} eV, 90 % interval</span>` : '';
+        lines.push(energyLine('predicted', pred.eds_pred, iv, 'eds-value'));
       }
       if (ref) lines.push(energyLine('DFT', ref.eds, '', pred ? 'eds-dft' : 'eds-value'));
       if (pred && ref) lines.push(`<div class="sub">predicted − DFT = ${fmt(pred.eds_pred - ref.eds, 3)} eV</div>`);
       if (!pred && !ref) lines.push(`<div>${hasEnergies ? 'No energy for this substitution in the data given.' : 'No energies were given to this viewer.'}</div>`);
-      if (value !== null) {
+      if (said) {
         const flags = [pred && pred.unseen ? 'an element never seen in training' : '', pred && pred.out_of_domain ? 'outside the applicability domain' : ''].filter(Boolean);
-        lines.push(`<div class="sub">${value < -0.0005 ? 'stabilising' : value > 0.0005 ? 'destabilising' : 'neutral'}${ref ? ' (DFT)' : ''} · ${where}${flags.length ? ` · ${flags.join(', ')}` : ''}</div>`);
+        lines.push(`<div class="sub" data-testid="verdict">${esc(said.text)}${ref ? ' (DFT)' : ''} · ${where}${flags.length ? ` · ${flags.join(', ')}` : ''}</div>`);
       } else lines.push(`<div class="sub">${where}</div>`);
       box.innerHTML = lines.join('');
     }
@@ -768,17 +1061,20 @@ function start(THREE, OrbitControls, data) {
     labelSets.delete('pair');
     const sel = hooks.selectedPair;
     const pair = sel && pairById.get(sel.config);
-    if (!pair) return;
-    const a = atomById.get(pair.atom_a);
-    const b = atomById.get(pair.atom_b);
-    const pa = new THREE.Vector3(...a.cart);
-    const pb = new THREE.Vector3(...pair.cart_b);
+    if (!sel || !pair) return;
+    const a = atomOf(pair.atom_a);
+    const b = atomOf(pair.atom_b);
+    const pa = vec(a.cart);
+    const pb = vec(pair.cart_b);
+    /** @type {Label[]} */
     const labels = [];
     // The substituted atoms take the colours of X and Y, ringed in gold; an unchosen or host end keeps its element.
-    for (const [p, el, host, site] of [[pa, sel.X, a, pair.site_a], [pb, sel.Y, b, pair.site_b]]) {
+    /** @type {[Vector3, string | null, Atom, string][]} */
+    const ends = [[pa, sel.X, a, pair.site_a], [pb, sel.Y, b, pair.site_b]];
+    for (const [p, el, host, site] of ends) {
       const shown = el || host.element;
       const r = radiusOf(shown) * state.atomScale * 1.12;
-      const s = new THREE.Mesh(sphereGeo, materialFor(colourOfElement(shown)));
+      const s = pickable(new THREE.Mesh(sphereGeo, materialFor(colourOfElement(shown))), shown, site, null);
       s.position.copy(p);
       s.scale.setScalar(r);
       pairGroup.add(s);
@@ -806,18 +1102,19 @@ function start(THREE, OrbitControls, data) {
     hooks.lastPrediction = null;
     hooks.lastReference = null;
     if (configIds.length) {
-      fillElementSelects(Number(byId('sel-config').value));
-      byId('sel-x').value = '';
-      byId('sel-y').value = '';
+      fillElementSelects(Number(selectById('sel-config').value));
+      selectById('sel-x').value = '';
+      selectById('sel-y').value = '';
       showPrompt();
     }
     markHeatmapCell(-1, null, null);
     updateLegend();
   }
 
+  /** @param {number} config @param {string | null} X @param {string | null} Y */
   function markHeatmapCell(config, X, Y) {
     for (const el of document.querySelectorAll('figure.hm rect.cell.selected')) el.classList.remove('selected');
-    for (const f of document.querySelectorAll('figure.hm')) f.classList.toggle('current', Number(f.dataset.config) === config);
+    for (const f of document.querySelectorAll('figure.hm')) f.classList.toggle('current', Number(/** @type {HTMLElement} */ (f).dataset.config) === config);
     for (const el of document.querySelectorAll(`figure.hm[data-config="${config}"] rect.cell`)) {
       if (el.getAttribute('data-row') === X && el.getAttribute('data-col') === Y) el.classList.add('selected');
     }
@@ -825,8 +1122,9 @@ function start(THREE, OrbitControls, data) {
 
   // Heatmap cells: rows are X on the first site, columns Y on the second.
   byId('heatmaps').addEventListener('click', (e) => {
-    const cell = e.target.closest('rect.cell');
-    const fig = e.target.closest('figure.hm');
+    const target = /** @type {Element} */ (e.target);
+    const cell = target.closest('rect.cell');
+    const fig = /** @type {HTMLElement | null} */ (target.closest('figure.hm'));
     if (!cell || !fig || !configIds.includes(Number(fig.dataset.config))) return;
     selectPair(Number(fig.dataset.config), cell.getAttribute('data-row'), cell.getAttribute('data-col'));
   });
@@ -834,6 +1132,7 @@ function start(THREE, OrbitControls, data) {
   // ---------- downloads: the displayed cell as CIF/POSCAR, the view as PNG ----------
   function latticeParameters() {
     if (data.cellParameters) return data.cellParameters;
+    /** @param {Vector3} u @param {Vector3} v */
     const ang = (u, v) => THREE.MathUtils.radToDeg(u.angleTo(v));
     return { a: A.length(), b: B.length(), c: C.length(), alpha: ang(B, C), beta: ang(A, C), gamma: ang(A, B), volume: Math.abs(A.dot(B.clone().cross(C))) };
   }
@@ -843,7 +1142,7 @@ function start(THREE, OrbitControls, data) {
     const sites = data.atoms.map((a) => ({ element: a.element, label: a.label, frac: a.frac ?? toFrac(a.cart) }));
     const sel = hooks.selectedPair;
     let title = data.title;
-    if (sel && sel.atom_a !== null && (sel.X || sel.Y)) {
+    if (sel && sel.atom_a !== null && sel.atom_b !== null && (sel.X || sel.Y)) {
       const X = sel.X || sites[sel.atom_a].element;
       const Y = sel.Y || sites[sel.atom_b].element;
       if (sel.atom_a === sel.atom_b && X !== Y) {
@@ -857,17 +1156,18 @@ function start(THREE, OrbitControls, data) {
     return { title, lattice: latticeParameters(), matrix: data.lattice, sites };
   }
 
+  /** @param {'cif' | 'poscar'} format */
   function exportCell(format) {
     let cell;
     try {
       cell = displayedCell();
     } catch (e) {
-      byId('export-note').textContent = e.message;
-      hooks.lastExport = { format, error: e.message };
+      byId('export-note').textContent = messageOf(e);
+      hooks.lastExport = { format, error: messageOf(e) };
       return hooks.lastExport;
     }
     const text = format === 'cif' ? cifText(cell) : poscarText(cell);
-    const name = fileStem(cell.title) + (format === 'cif' ? '.cif' : '.vasp');
+    const name = fileStem(cell.title, 'cescreen-cell') + (format === 'cif' ? '.cif' : '.vasp');
     save(new Blob([text], { type: 'text/plain' }), name);
     byId('export-note').textContent = `saved ${name}`;
     hooks.lastExport = { format, name, text };
@@ -886,6 +1186,7 @@ function start(THREE, OrbitControls, data) {
     out.width = Math.round(w * scale);
     out.height = Math.round(h * scale);
     const g = out.getContext('2d');
+    if (!g) throw new Error('no 2D canvas for the snapshot');
     g.drawImage(renderer.domElement, 0, 0, out.width, out.height);
     renderer.setPixelRatio(ratio);
     renderer.setSize(w, h, false);
@@ -893,22 +1194,32 @@ function start(THREE, OrbitControls, data) {
     g.scale(scale, scale);
     const base = view.getBoundingClientRect();
     // The HTML labels and the legend, as the page shows them.
-    for (const el of labelLayer.children) drawBox(g, el, base);
+    for (const el of labelLayer.children) drawBox(g, /** @type {HTMLElement} */ (el), base);
     const legend = byId('legend');
-    drawBox(g, legend, base, [...legend.children].map((s) => ({ text: s.textContent, colour: s.querySelector('.sw').style.background })));
+    drawBox(
+      g,
+      legend,
+      base,
+      [...legend.children].map((s) => ({ text: s.textContent ?? '', colour: /** @type {HTMLElement | null} */ (s.querySelector('.sw'))?.style.background ?? '#999' })),
+    );
     const blob = await new Promise((resolve) => out.toBlob(resolve, 'image/png'));
+    if (!blob) throw new Error('the browser made no PNG');
     let title = data.title;
     try {
       title = displayedCell().title;
     } catch {
       // a pair this cell cannot hold: name the picture after the structure
     }
-    const name = fileStem(title) + '.png';
+    const name = fileStem(title, 'cescreen-view') + '.png';
     save(blob, name);
     hooks.lastSnapshot = { name, width: out.width, height: out.height, bytes: blob.size };
     return hooks.lastSnapshot;
   }
 
+  /**
+   * @param {CanvasRenderingContext2D} g @param {HTMLElement} el @param {DOMRect} base
+   * @param {{ text: string, colour: string }[]} [swatches]
+   */
   function drawBox(g, el, base, swatches) {
     const r = el.getBoundingClientRect();
     if (!r.width) return;
@@ -924,7 +1235,7 @@ function start(THREE, OrbitControls, data) {
     if (!swatches) {
       g.fillStyle = cs.color;
       g.textAlign = 'center';
-      g.fillText(el.textContent, x + r.width / 2, y + r.height / 2);
+      g.fillText(el.textContent ?? '', x + r.width / 2, y + r.height / 2);
       return;
     }
     g.textAlign = 'left';
@@ -944,50 +1255,69 @@ function start(THREE, OrbitControls, data) {
   }
 
   // ---------- tools ----------
-  const onInput = (id, f) => byId(id).addEventListener('input', f);
-  byId('by-label').addEventListener('change', (e) => {
-    state.colorMode = e.target.checked ? 'label' : 'element';
-    recolour();
+  /** @param {string} id @param {(el: HTMLInputElement) => void} f */
+  const onChange = (id, f) => inputById(id).addEventListener('change', () => f(inputById(id)));
+  onChange('by-label', (el) => setColorMode(el.checked ? 'label' : 'element'));
+  onChange('images', (el) => setImages(el.checked));
+  onChange('bonds', (el) => setBonds(el.checked));
+  selectById('bond-mode').addEventListener('change', () => setBonds(state.bonds, /** @type {BondMode} */ (selectById('bond-mode').value)));
+  inputById('bond-cutoff').addEventListener('input', () => {
+    const v = Number(inputById('bond-cutoff').value);
+    if (v > 0.3 && v <= 8) setBonds(state.bonds, state.bondMode, v);
   });
-  byId('images').addEventListener('change', (e) => {
-    state.images = e.target.checked;
-    buildAtoms();
-    refreshFadeMaterials();
-    requestRender();
-  });
-  byId('bonds').addEventListener('change', (e) => {
-    state.bonds = e.target.checked;
-    buildBonds();
-  });
-  byId('bond-mode').addEventListener('change', (e) => {
-    state.bondMode = e.target.value;
-    if (state.bonds) buildBonds();
-  });
-  onInput('bond-cutoff', (e) => {
-    const v = Number(e.target.value);
-    if (!(v > 0.3 && v <= 8)) return;
-    state.bondCutoff = v;
-    if (state.bonds && state.bondMode === 'cutoff') buildBonds();
-  });
-  onInput('atom-size', (e) => setAtomScale(Number(e.target.value)));
-  byId('ortho').addEventListener('change', (e) => setOrtho(e.target.checked));
-  for (const b of document.querySelectorAll('#tools button[data-view]')) b.addEventListener('click', () => viewAlong(b.dataset.view));
+  onChange('atom-labels', (el) => setAtomLabels(el.checked));
+  onChange('measure', (el) => setMeasuring(el.checked));
+  inputById('atom-size').addEventListener('input', () => setAtomScale(Number(inputById('atom-size').value)));
+  onChange('ortho', (el) => setOrtho(el.checked));
+  for (const b of document.querySelectorAll('#tools button[data-view]')) b.addEventListener('click', () => viewAlong(/** @type {HTMLElement} */ (b).dataset.view ?? ''));
   byId('reset-view').addEventListener('click', () => resetView());
   byId('snapshot').addEventListener('click', () => snapshot());
   byId('clear-sel').addEventListener('click', () => clearSelection());
   window.addEventListener('keydown', (e) => {
-    if (e.target && /^(SELECT|INPUT|TEXTAREA)$/.test(e.target.tagName)) return;
+    const t = /** @type {HTMLElement | null} */ (e.target);
+    if (t && /^(SELECT|INPUT|TEXTAREA)$/.test(t.tagName)) return;
     if (e.key === 'Escape') clearSelection();
     if (e.key === 'r' || e.key === 'R') resetView();
+    if (e.key === 'm' || e.key === 'M') setMeasuring(!state.measuring);
   });
 
-  function refreshFadeMaterials() {
-    for (const m of atomMeshes) m.material = cellAtomMaterial(atomById.get(m.userData.index));
+  /** @param {'element' | 'label'} mode */
+  function setColorMode(mode) {
+    inputById('by-label').checked = mode === 'label';
+    state.colorMode = mode;
+    recolour();
   }
 
+  /** @param {boolean} on @param {BondMode} [mode] @param {number} [cutoff] */
+  function setBonds(on, mode, cutoff) {
+    inputById('bonds').checked = on;
+    state.bonds = on;
+    if (mode) state.bondMode = /** @type {BondMode} */ (selectById('bond-mode').value = mode);
+    if (cutoff) state.bondCutoff = Number((inputById('bond-cutoff').value = String(cutoff)));
+    setBondMode();
+    return hooks.bonds;
+  }
+
+  /** @param {boolean} on */
+  function setImages(on) {
+    inputById('images').checked = on;
+    state.images = on;
+    buildAtoms();
+    requestRender();
+    return hooks.drawnAtoms;
+  }
+
+  /** @param {boolean} on */
+  function setAtomLabels(on) {
+    inputById('atom-labels').checked = on;
+    state.atomLabels = on;
+    requestRender();
+  }
+
+  /** @param {number} s */
   function setAtomScale(s) {
     state.atomScale = s;
-    for (const m of atomMeshes) m.scale.setScalar(atomById.get(m.userData.index).radius * s);
+    for (const m of atomMeshes) m.scale.setScalar(meshAtom(m).radius * s);
     if (hooks.selectedPolyhedron) drawPolyhedron(hooks.selectedPolyhedron.atom);
     if (hooks.selectedPair) drawPair();
     requestRender();
@@ -998,6 +1328,8 @@ function start(THREE, OrbitControls, data) {
     clearPair();
     refreshFade();
     hideTooltip();
+    picks = [];
+    drawMeasurement();
     requestRender();
   }
 
@@ -1011,36 +1343,33 @@ function start(THREE, OrbitControls, data) {
     setAtomScale,
     exportCell,
     snapshot,
-    setColorMode: (mode) => {
-      byId('by-label').checked = mode === 'label';
-      state.colorMode = mode === 'label' ? 'label' : 'element';
-      recolour();
+    setColorMode,
+    setBonds,
+    setImages,
+    setAtomLabels,
+    setMeasuring,
+    /** Measure through the page's own path: pick the sphere drawn at a page point, as a click does. */
+    measureAt: (/** @type {number} */ x, /** @type {number} */ y) => {
+      const m = sphereAt(x, y, [...atomGroup.children, ...polyGroup.children, ...pairGroup.children]);
+      return m ? addMeasurePick(m) : null;
     },
-    setBonds: (on, mode, cutoff) => {
-      byId('bonds').checked = on;
-      state.bonds = on;
-      if (mode) state.bondMode = byId('bond-mode').value = mode;
-      if (cutoff) state.bondCutoff = Number((byId('bond-cutoff').value = String(cutoff)));
-      buildBonds();
-      return hooks.bonds;
-    },
-    setImages: (on) => {
-      byId('images').checked = on;
-      state.images = on;
-      buildAtoms();
-      refreshFadeMaterials();
-      requestRender();
-      return hooks.drawnAtoms;
-    },
-    /** Page (CSS px) coordinates of an atom's centre, for real mouse clicks. */
-    projectAtom: (i) => {
-      const a = atomById.get(i);
-      const v = new THREE.Vector3(...a.cart).project(camera);
+    /** Page (CSS px) coordinates of a Cartesian point (Å), and its depth (−1 … 1 inside the view). */
+    project: (/** @type {V3} */ p) => {
+      const v = vec(p).project(camera);
       const r = renderer.domElement.getBoundingClientRect();
       return { x: r.left + ((v.x + 1) / 2) * r.width, y: r.top + ((1 - v.y) / 2) * r.height, depth: v.z };
     },
+    /** Page (CSS px) coordinates of an atom's centre, for real mouse clicks. */
+    projectAtom: (/** @type {number} */ i) => /** @type {(p: V3) => { x: number, y: number, depth: number }} */ (hooks.project)(atomOf(i).cart),
+    /** The free band of the canvas between the toolbar and the bottom overlays, in page px. */
+    freeArea: () => {
+      const r = renderer.domElement.getBoundingClientRect();
+      return { left: r.left, right: r.right, top: byId('tools').getBoundingClientRect().bottom, bottom: byId('bottom').getBoundingClientRect().top };
+    },
     /** The unit vector from the target to the camera, and the camera's up, in Cartesian Å axes. */
-    cameraDirection: () => ({ dir: camera.position.clone().sub(controls.target).normalize().toArray(), up: camera.up.toArray(), ortho: camera.isOrthographicCamera === true }),
+    cameraDirection: () => ({ dir: camera.position.clone().sub(controls.target).normalize().toArray(), up: camera.up.toArray(), ortho: camera instanceof THREE.OrthographicCamera }),
+    /** Bond cutoffs by element pair as the page uses them. */
+    bondCutoffs: () => Object.fromEntries(pairCutoff),
     atomAt,
     renderNow,
     resetView,
@@ -1050,6 +1379,7 @@ function start(THREE, OrbitControls, data) {
   Object.defineProperty(hooks, 'state', { get: () => ({ ...state }), enumerable: true });
 
   buildAtoms();
+  setBondMode();
   updateLegend();
   resize();
   resetView();
