@@ -5,7 +5,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { repoPath } from './helpers.ts';
 
 // The stages in data-flow order: a module may import its own stage or an earlier one, never a later one.
-const STAGES = ['util', 'structure', 'environment', 'substitution', 'features', 'model', 'predict', 'figures', 'workflow', 'cli'];
+const STAGES = ['util', 'structure', 'environment', 'substitution', 'engine', 'features', 'model', 'predict', 'figures', 'workflow', 'cli'];
 const src = repoPath('src');
 
 function files(dir: string): string[] {
@@ -61,6 +61,7 @@ const CLI_MAY_IMPORT = [
   /^util\//,
   /^figures\//,
   /^model\/(regressors|families|protocols)\.ts$/,
+  /^engine\/(registry|bookkeeping)\.ts$/,
   /^features\/(sets|elements)\.ts$/,
   /^substitution\/(params|system|dataset)\.ts$/,
   /^environment\/params\.ts$/,
