@@ -87,6 +87,7 @@ function computeText(r: ComputeResult | InputSetResult): string {
   return (
     `${r.engine}: ${r.computed} of ${r.rows} calculations computed${r.skipped ? `, ${r.skipped} already done` : ''}; ${r.failed} failed, ${r.unconverged} not converged → ${r.output} (metadata ${r.metadata})\n` +
     `E(pristine) = ${fixed(r.pristineEnergy, 6)} eV; μ (eV/atom): ${refs || 'none needed'}\n` +
+    `pristine cell pushed ${r.stability.rattle} Å off and relaxed: ${fixed(r.stability.energyChange, 3)} meV/atom, ${r.stability.spacegroupBefore} → ${r.stability.spacegroupAfter}${r.stability.stable ? ' (stable)' : ': NOT a minimum of the potential, the energies describe a saddle'}\n` +
     `${fixed(r.seconds, 1)} s, ${r.relaxations} relaxations${per}\n`
   );
 }

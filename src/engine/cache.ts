@@ -12,6 +12,7 @@ import { writeFileAtomic } from '../util/atomicWrite.ts';
 import { InputError } from '../util/errors.ts';
 import type { EngineIdentity } from './engine.ts';
 import type { ReferenceEnergy } from './references.ts';
+import type { StabilityCheck } from './stability.ts';
 
 /** A stable JSON text: object keys sorted at every level. */
 export function stableJson(v: unknown): string {
@@ -41,6 +42,7 @@ export interface PristineRecord {
   maxDisplacement: number;
   lattice: Mat3;
   frac: Vec3[];
+  stability: StabilityCheck;
 }
 
 interface CacheEntry {

@@ -232,7 +232,7 @@ function invUnimodular(U: Mat3): Mat3 {
 }
 
 /** The LAMMPS data file of a cell, atom types by `types` (index + 1). */
-export function lammpsData(cell: Structure, types: readonly string[]): { text: string; U: Mat3 } {
+export function lammpsData(cell: Structure, types: readonly string[]): { text: string; U: Mat3; box: ReturnType<typeof lammpsBox>['box'] } {
   const { box, U } = lammpsBox(cell.lattice);
   const L = new Lattice([
     [box.lx, 0, 0],
@@ -260,7 +260,7 @@ export function lammpsData(cell: Structure, types: readonly string[]): { text: s
     ...atoms,
     '',
   ].join('\n');
-  return { text, U };
+  return { text, U, box };
 }
 
 /** One `print`ed line of results: energy, largest atomic force, stress (bar), box. */
@@ -314,6 +314,7 @@ class LammpsCalculator implements Calculator {
       return await this.proc.request(commands.join('\n') + `\nprint "${marker}"\n`, (out) => out.includes(`${marker}\n`));
     } catch (e) {
       if (e instanceof EngineExit) {
+        this.prepared = false;
         if (e.spawnError?.code === 'ENOENT') throw new InputError(`stdbuf (GNU coreutils) not found: cescreen runs lmp through it to read its results line by line`);
         throw new LammpsError(lammpsMessage(e));
       }
@@ -321,32 +322,49 @@ class LammpsCalculator implements Calculator {
     }
   }
 
+  /** Set up once per process: box, potential (reading a large potential file takes longer than a relaxation), output. */
+  private prepared = false;
+
+  private prelude(): string[] {
+    if (this.prepared) return [];
+    this.prepared = true;
+    return [
+      'units metal',
+      'atom_style atomic',
+      'atom_modify map array',
+      'boundary p p p',
+      ...(this.build.boxTiltLarge ? ['box tilt large'] : []),
+      'region cescreen_box prism 0 1 0 1 0 1 0 0 0 units box',
+      `create_box ${this.types.length} cescreen_box`,
+      // masses do not enter a minimisation; setfl potentials set their own
+      'mass * 1.0',
+      `pair_style ${this.potential.style}`,
+      ...this.potential.coeff,
+      'neighbor 2.0 bin',
+      'neigh_modify delay 0 every 1 check yes',
+      'variable cescreen_f atom sqrt(fx*fx+fy*fy+fz*fz)',
+      'compute cescreen_fmax all reduce max v_cescreen_f',
+      'thermo_style custom step pe c_cescreen_fmax pxx pyy pzz pxy pxz pyz',
+      'thermo 0',
+      'min_style cg',
+      'min_modify norm max',
+    ];
+  }
+
+  /** Replace the atoms and the box of the running LAMMPS by a new cell. */
   private setup(cell: Structure): { commands: string[]; U: Mat3 } {
     const data = lammpsData(cell, this.types);
     const file = join(this.dir, `cell${this.count + 1}.data`);
     writeFileSync(file, data.text);
+    const b = data.box;
     return {
       U: data.U,
       commands: [
-        'clear',
-        'units metal',
-        'atom_style atomic',
-        'atom_modify map array',
-        'boundary p p p',
-        ...(this.build.boxTiltLarge ? ['box tilt large'] : []),
-        `read_data ${file}`,
-        // masses do not enter a minimisation; setfl potentials set their own
-        'mass * 1.0',
-        `pair_style ${this.potential.style}`,
-        ...this.potential.coeff,
-        'neighbor 2.0 bin',
-        'neigh_modify delay 0 every 1 check yes',
-        'variable cescreen_f atom sqrt(fx*fx+fy*fy+fz*fz)',
-        'compute cescreen_fmax all reduce max v_cescreen_f',
-        'thermo_style custom step pe c_cescreen_fmax pxx pyy pzz pxy pxz pyz',
-        'thermo 0',
-        'min_style cg',
-        'min_modify norm max',
+        ...this.prelude(),
+        'delete_atoms group all',
+        'reset_timestep 0',
+        `change_box all x final 0 ${fmt(b.lx)} y final 0 ${fmt(b.ly)} z final 0 ${fmt(b.lz)} xy final ${fmt(b.xy)} xz final ${fmt(b.xz)} yz final ${fmt(b.yz)} units box`,
+        `read_data ${file} add append`,
       ],
     };
   }
@@ -357,16 +375,27 @@ class LammpsCalculator implements Calculator {
   }
 
   async relax(cell: Structure, mode: RelaxMode): Promise<Relaxation> {
+    try {
+      return await this.relaxHere(cell, mode);
+    } catch (e) {
+      // whatever LAMMPS was left holding (a box fix, a half-read cell), the next cell starts afresh
+      this.proc.close();
+      this.prepared = false;
+      throw e;
+    }
+  }
+
+  private async relaxHere(cell: Structure, mode: RelaxMode): Promise<Relaxation> {
     const { commands, U } = this.setup(cell);
     const { fmax, maxSteps, stressTol } = this.s;
-    const minimize = `minimize 0.0 ${fmax} ${maxSteps} ${maxSteps * 10}`;
+    const minimize = (ftol: number) => `minimize 0.0 ${ftol} ${maxSteps} ${maxSteps * 10}`;
     let out = await this.run([...commands, 'run 0', RESULT]);
     const start = parseResult(out);
     const orthogonal = Math.abs(start.box.xy) + Math.abs(start.box.xz) + Math.abs(start.box.yz) < 1e-10;
     let steps = 0;
     let criterion = '';
-    const minimise = async (extra: string[]) => {
-      out = await this.run([...extra, minimize, RESULT]);
+    const minimise = async (extra: string[], ftol = fmax) => {
+      out = await this.run([...extra, minimize(ftol), RESULT]);
       steps += Number(/Iterations, force evaluations = (\d+)/.exec(out)?.[1] ?? 0);
       criterion = /Stopping criterion = (.*)/.exec(out)?.[1]?.trim() ?? criterion;
       return parseResult(out);
@@ -375,14 +404,20 @@ class LammpsCalculator implements Calculator {
     const stressed = (p: Printed) => Math.max(...p.stress.map(Math.abs)) / 1000 > stressTol; // bar → kbar
     if (mode === 'cell') {
       // box/relax minimises against a reference cell: a few restarts reach zero stress
-      await this.run([`fix cescreen_box all box/relax ${orthogonal ? 'aniso' : 'tri'} 0.0 vmax 0.001`]);
+      await this.run([`fix cescreen_box all box/relax ${orthogonal ? 'aniso' : 'tri'} 0.0 vmax 0.01`]);
+      // the box's own "forces" enter the same norm, scaled down: only a tight tolerance brings the stress to zero
       for (let round = 0; round < 10 && steps < maxSteps; round++) {
-        state = await minimise([]);
+        state = await minimise([], fmax / 100);
         if (!stressed(state) && state.fmax <= fmax) break;
       }
       await this.run(['unfix cescreen_box']);
     }
     state = await minimise([]);
+    // conjugate gradients can stall on a rough stretch of a tabulated potential ("linesearch alpha is zero"): FIRE goes on
+    if (state.fmax > fmax && steps < maxSteps) {
+      state = await minimise(['min_style fire']);
+      await this.run(['min_style cg']);
+    }
     const file = join(this.dir, `final${this.count}.dump`);
     await this.run([`write_dump all custom ${file} id xs ys zs modify sort id format float %.15g`]);
     const frac = readDump(file, cell.length);
@@ -451,7 +486,7 @@ export async function openLammps(s: LammpsSettings, elements: readonly string[])
       engine: 'lammps',
       version: build.version,
       files: files.map((f) => ({ role: 'potential', path: f, sha256: sha256File(f) })),
-      settings: { pairStyle: style, fmax: s.fmax, maxSteps: s.maxSteps, stressTol: s.stressTol, minimizer: 'cg, norm max; cell: fix box/relax (aniso, or tri for a tilted cell), restarted' },
+      settings: { pairStyle: style, fmax: s.fmax, maxSteps: s.maxSteps, stressTol: s.stressTol, minimizer: 'cg (norm max), FIRE where cg stalls; cell: fix box/relax (aniso, tri for a tilted cell) vmax 0.01 at fmax/100, restarted until the stress is below stressTol' },
     },
     elements: info.elements,
     elementProblem: lacking,

@@ -1,8 +1,8 @@
 /**
  * Work shared by a few workers, each with its own calculator (its own engine
  * process). A task's failure is the task's: it is handed back, and the worker
- * goes on with a calculator that restarts its process if it died. Aborting
- * closes every calculator at once, which kills their processes.
+ * goes on with a calculator that restarts its process if it died. After an
+ * abort no task starts (the caller closes the calculators, killing their processes).
  */
 import type { Calculator } from './engine.ts';
 
@@ -13,15 +13,9 @@ export async function runPool<T>(
   signal?: AbortSignal,
 ): Promise<void> {
   let next = 0;
-  const onAbort = () => workers.forEach((w) => w.close());
-  signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    await Promise.all(
-      workers.map(async (calc) => {
-        while (next < tasks.length && !signal?.aborted) await work(calc, tasks[next++]);
-      }),
-    );
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
-  }
+  await Promise.all(
+    workers.map(async (calc) => {
+      while (next < tasks.length && !signal?.aborted) await work(calc, tasks[next++]);
+    }),
+  );
 }

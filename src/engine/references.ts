@@ -10,25 +10,24 @@ import { Structure } from '../structure/structure.ts';
 import { analyzeSymmetry } from '../structure/symmetry.ts';
 import type { Calculator } from './engine.ts';
 
-/** A prototype cell of one element with nearest-neighbour distance d (Å). */
+/**
+ * A prototype cell of one element with nearest-neighbour distance d (Å), in
+ * conventional orthogonal cells (hcp: the orthohexagonal one), so a cell
+ * relaxation by axes keeps their symmetry.
+ */
 export const PROTOTYPES: Readonly<Record<string, (element: string, d: number) => Structure>> = {
-  fcc: (e, d) => {
-    const h = d / Math.SQRT2; // a/2 with a = d√2
-    return cell(e, [[0, h, h], [h, 0, h], [h, h, 0]], [[0, 0, 0]]);
-  },
-  bcc: (e, d) => {
-    const h = d / Math.sqrt(3); // a/2 with a = 2d/√3
-    return cell(e, [[-h, h, h], [h, -h, h], [h, h, -h]], [[0, 0, 0]]);
-  },
-  hcp: (e, d) => {
-    const c = d * Math.sqrt(8 / 3);
-    return cell(e, [[d, 0, 0], [-d / 2, (d * Math.sqrt(3)) / 2, 0], [0, 0, c]], [[1 / 3, 2 / 3, 0.25], [2 / 3, 1 / 3, 0.75]]);
-  },
+  fcc: (e, d) => cubic(e, d * Math.SQRT2, [[0, 0, 0], [0, 0.5, 0.5], [0.5, 0, 0.5], [0.5, 0.5, 0]]),
+  bcc: (e, d) => cubic(e, (2 * d) / Math.sqrt(3), [[0, 0, 0], [0.5, 0.5, 0.5]]),
+  hcp: (e, d) => cell(e, [[d, 0, 0], [0, d * Math.sqrt(3), 0], [0, 0, d * Math.sqrt(8 / 3)]], [[0, 0, 0], [0.5, 0.5, 0], [0.5, 1 / 6, 0.5], [0, 2 / 3, 0.5]]),
   diamond: (e, d) => {
-    const h = (2 * d) / Math.sqrt(3); // a/2 with a = 4d/√3
-    return cell(e, [[0, h, h], [h, 0, h], [h, h, 0]], [[0, 0, 0], [0.25, 0.25, 0.25]]);
+    const fcc = [[0, 0, 0], [0, 0.5, 0.5], [0.5, 0, 0.5], [0.5, 0.5, 0]];
+    return cubic(e, (4 * d) / Math.sqrt(3), [...fcc, ...fcc.map((f) => f.map((x) => x + 0.25))]);
   },
 };
+
+function cubic(element: string, a: number, frac: number[][]): Structure {
+  return cell(element, [[a, 0, 0], [0, a, 0], [0, 0, a]], frac);
+}
 
 function cell(element: string, m: number[][], frac: number[][]): Structure {
   return new Structure(

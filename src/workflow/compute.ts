@@ -21,6 +21,7 @@ import { BOOKKEEPING, exchange, substitutionEnergy } from '../engine/bookkeeping
 import { referenceEnergy, type ReferenceEnergy } from '../engine/references.ts';
 import { EngineCache, cellKey, identityKey, type PristineRecord } from '../engine/cache.ts';
 import { runPool } from '../engine/pool.ts';
+import { stabilityCheck, type StabilityCheck } from '../engine/stability.ts';
 import { InputError } from '../util/errors.ts';
 import { kebab, number, resolveParams, text, type ParamDefs } from '../util/params.ts';
 import { columns, energyColumn, optional, readTable, writeTable, type RowOf } from '../util/table.ts';
@@ -113,6 +114,7 @@ export interface ComputeResult {
   failed: number;
   unconverged: number;
   pristineEnergy: number;
+  stability: StabilityCheck;
   references: Record<string, ReferenceEnergy>;
   seconds: number;
   relaxations: number;
@@ -231,19 +233,25 @@ async function computeHere(req: ComputeRequest, entry: EngineEntry<ParamDefs>, s
   const jobs = Math.max(1, Math.min(req.jobs ?? COMPUTE_PARAMS.jobs.default, Math.max(1, todo.length)));
   const calcs: Calculator[] = Array.from({ length: jobs }, () => session.calculator());
   const signal = req.signal;
+  // an interrupt kills the engine processes at once: what they were computing is lost, what is done is saved
+  const stop = () => calcs.forEach((c) => c.close());
+  signal?.addEventListener('abort', stop, { once: true });
   let relaxations = 0;
   try {
     // 1. the pristine supercell, relaxed once in cell and positions
     let pristine = cache.pristine(cell);
     if (!pristine) {
       pristine = await inStage(progress, 'pristine supercell: relax cell and positions', 1, async (st) => {
-        const r = await calcs[0].relax(cell, 'cell').catch((e: Error) => {
+        const failed = (e: Error) => {
           if (signal?.aborted) throw new Interrupted(String(signal.reason));
           throw new InputError(`the pristine ${cell.formula()} supercell could not be relaxed: ${oneLine(e.message)}`, { file: req.cif });
-        });
-        relaxations++;
+        };
+        const r = await calcs[0].relax(cell, 'cell').catch(failed);
+        // pushed off its symmetric position: does it come back? (a saddle would not)
+        const stability = await stabilityCheck(calcs[0], r.structure, r.energy).catch(failed);
+        relaxations += 2;
         st.tick();
-        const rec: PristineRecord = { energy: r.energy, converged: r.converged, criterion: r.criterion, steps: r.steps, maxDisplacement: r.maxDisplacement, lattice: r.structure.lattice.matrix, frac: r.structure.sites.map((s) => s.frac) };
+        const rec: PristineRecord = { energy: r.energy, converged: r.converged, criterion: r.criterion, steps: r.steps, maxDisplacement: r.maxDisplacement, lattice: r.structure.lattice.matrix, frac: r.structure.sites.map((s) => s.frac), stability };
         if (r.converged) cache.savePristine(cell, rec);
         return rec;
       });
@@ -332,13 +340,15 @@ async function computeHere(req: ComputeRequest, entry: EngineEntry<ParamDefs>, s
       failed: done.filter((r) => r.reason?.startsWith('failed')).length,
       unconverged: done.filter((r) => r.reason?.startsWith('not converged')).length,
       pristineEnergy: pristine.energy,
+      stability: pristine.stability,
       references,
       seconds: meta.seconds,
       relaxations,
       notes: session.notes,
     };
   } finally {
-    for (const c of calcs) c.close();
+    signal?.removeEventListener('abort', stop);
+    stop();
   }
 }
 
@@ -399,6 +409,7 @@ function writeOutputs(
       steps: o.pristine.steps,
       maxDisplacement: o.pristine.maxDisplacement,
       spacegroupRelaxed: analyzeSymmetry(o.relaxedCell).symbol,
+      stability: o.pristine.stability,
       lattice: o.pristine.lattice,
     },
     references: o.references,
