@@ -104,6 +104,9 @@ export interface EngineEntry<D extends ParamDefs = ParamDefs> {
 }
 
 /** Convergence of every relaxation, whichever engine: declared once, shared by all entries. */
+/** Cell relaxations end when no stress component exceeds this (engines that relax cells by a stress criterion). */
+export const STRESS_TOL = number('cell relaxation ends when no stress component exceeds this', 0.5, { unit: 'kbar', min: 0.001, max: 100 });
+
 export const RELAX_PARAMS = {
   fmax: number('relaxation ends when no atom feels more force than this', 0.01, { unit: 'eV/Å', min: 1e-5, max: 1, minExclusive: false }),
   maxSteps: number('most optimiser (ionic) steps per relaxation', 2000, { integer: true, min: 1, max: 100_000 }),

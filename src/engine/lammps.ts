@@ -13,10 +13,10 @@ import { Lattice, cross, dot, norm, type Mat3, type Vec3 } from '../structure/la
 import type { Structure } from '../structure/structure.ts';
 import { SYMBOLS, isElement } from '../structure/periodicTable.ts';
 import { InputError } from '../util/errors.ts';
-import { number, text, type ParamValues } from '../util/params.ts';
+import { text, type ParamValues } from '../util/params.ts';
 import { EngineExit, EngineProcess } from './child.ts';
 import { maxDisplacement, withPositions } from './cellMath.ts';
-import { RELAX_PARAMS, type Calculator, type EngineEntry, type EngineSession, type Relaxation, type RelaxMode } from './engine.ts';
+import { RELAX_PARAMS, STRESS_TOL, type Calculator, type EngineEntry, type EngineSession, type Relaxation, type RelaxMode } from './engine.ts';
 
 /** Where lammps-data puts its potentials; $LAMMPS_POTENTIALS is searched first, as LAMMPS does. */
 export const LAMMPS_DATA_DIR = '/usr/share/lammps/potentials';
@@ -42,7 +42,7 @@ export const LAMMPS_PARAMS = {
   }),
   lmp: text('the LAMMPS binary', 'lmp'),
   ...RELAX_PARAMS,
-  stressTol: number('cell relaxation ends when no stress component exceeds this', 0.5, { unit: 'kbar', min: 0.001, max: 100 }),
+  stressTol: STRESS_TOL,
 } as const;
 export type LammpsSettings = ParamValues<typeof LAMMPS_PARAMS>;
 

@@ -8,8 +8,9 @@ import { InputError } from '../util/errors.ts';
 import type { Param, ParamDefs } from '../util/params.ts';
 import type { EngineEntry } from './engine.ts';
 import { LAMMPS_ENGINE } from './lammps.ts';
+import { ASE_ENGINE } from './ase.ts';
 
-export const ENGINES: readonly EngineEntry<ParamDefs>[] = [LAMMPS_ENGINE] as unknown as EngineEntry<ParamDefs>[];
+export const ENGINES: readonly EngineEntry<ParamDefs>[] = [LAMMPS_ENGINE, ASE_ENGINE] as unknown as EngineEntry<ParamDefs>[];
 
 export function engineEntry(name: string): EngineEntry<ParamDefs> {
   const e = ENGINES.find((x) => x.name === name);

@@ -294,7 +294,19 @@ async function computeHere(req: ComputeRequest, entry: EngineEntry<ParamDefs>, s
 
     // 3. every substituted cell, relaxed in positions at the relaxed pristine cell
     let lastWrite = Date.now();
-    const save = () => writeOutputs(req, system, items, results, previous, { session, idKey, pristine: pristine!, references, started, relaxations, relaxedCell: relaxed });
+    // what the metadata says about the cells, worked out once (a symmetry analysis of a large cell takes seconds)
+    const cells = {
+      file: req.cif,
+      sha256: sha256(req.cif),
+      supercell: system.supercell,
+      maxDistance: system.maxDistance,
+      atoms: cell.length,
+      formula: cell.formula(),
+      spacegroup: analyzeSymmetry(cell).symbol,
+      spacegroupRelaxed: analyzeSymmetry(relaxed).symbol,
+      shortestImage: shortestImage(relaxed.lattice),
+    };
+    const save = () => writeOutputs(req, system, items, results, previous, { session, idKey, pristine: pristine!, references, started, relaxations, cells });
     await inStage(progress, `relax substituted cells (${jobs} at once)`, todo.length, (st) =>
       runPool(
         todo,
@@ -375,7 +387,15 @@ function writeOutputs(
   items: Item[],
   results: Map<string, RowResult>,
   previous: Map<string, { row: ComputeRow }>,
-  o: { session: EngineSession; idKey: string; pristine: PristineRecord; references: Record<string, ReferenceEnergy>; started: number; relaxations: number; relaxedCell: Structure },
+  o: {
+    session: EngineSession;
+    idKey: string;
+    pristine: PristineRecord;
+    references: Record<string, ReferenceEnergy>;
+    started: number;
+    relaxations: number;
+    cells: { spacegroupRelaxed: string; shortestImage: number } & Record<string, unknown>;
+  },
 ): { seconds: number } {
   const inInput = new Set(items.map((i) => i.key));
   // rows of an earlier run that this input does not list are kept, never thrown away
@@ -392,23 +412,15 @@ function writeOutputs(
     cellKey: cellKey(cell),
     notes: o.session.notes,
     bookkeeping: BOOKKEEPING,
-    structure: {
-      file: req.cif,
-      sha256: sha256(req.cif),
-      supercell: system.supercell,
-      maxDistance: system.maxDistance,
-      atoms: cell.length,
-      formula: cell.formula(),
-      spacegroup: analyzeSymmetry(cell).symbol,
-    },
+    structure: { ...o.cells, spacegroupRelaxed: undefined, shortestImage: undefined },
     cutoff: o.session.cutoff ?? null,
-    shortestImage: shortestImage(o.relaxedCell.lattice),
+    shortestImage: o.cells.shortestImage,
     pristine: {
       energy_eV: o.pristine.energy,
       converged: o.pristine.converged,
       steps: o.pristine.steps,
       maxDisplacement: o.pristine.maxDisplacement,
-      spacegroupRelaxed: analyzeSymmetry(o.relaxedCell).symbol,
+      spacegroupRelaxed: o.cells.spacegroupRelaxed,
       stability: o.pristine.stability,
       lattice: o.pristine.lattice,
     },
