@@ -3,6 +3,7 @@ import { ENGINES, capabilities, engineParams } from '../engine/registry.ts';
 import { BOOKKEEPING } from '../engine/bookkeeping.ts';
 import { SYSTEM_PARAMS } from '../substitution/params.ts';
 import { COMPUTE_COLUMNS, COMPUTE_PARAMS, Interrupted, compute, type ComputeResult, type InputSetResult } from '../workflow/compute.ts';
+import { REFERENCE_COLUMNS, collect, type CollectResult } from '../workflow/collect.ts';
 import { choice, describeParam } from '../util/params.ts';
 import { commandProgress } from '../util/progress.ts';
 import { describeColumns } from '../util/table.ts';
@@ -81,7 +82,7 @@ interface ComputeFlags {
 }
 
 function computeText(r: ComputeResult | InputSetResult): string {
-  if (!('computed' in r)) return `wrote ${r.written.length} input set(s) for ${r.engine} to ${r.output}\n${r.notes.map((n) => `  ${n}\n`).join('')}`;
+  if (!('computed' in r)) return `wrote ${r.written.length} input set(s) for ${r.engine} to ${r.output} (runs with a finished output are kept as they are)\n${r.notes.map((n) => `  ${n}\n`).join('')}`;
   const refs = Object.values(r.references).map((x) => `${x.element} ${fixed(x.mu, 4)} (${x.prototype} → ${x.spacegroup})`).join(', ');
   const per = r.relaxations ? ` (${fixed(r.seconds / r.relaxations, 3)} s each)` : '';
   return (
@@ -120,4 +121,40 @@ export function registerEngineCommands(program: Command): void {
         progress.stop();
       }
     });
+
+  const readers = ENGINES.filter((e) => e.readsOutputs).map((e) => e.name);
+  program
+    .command('collect <inputs...>')
+    .description(`the data set of calculations made elsewhere: a folder of runs written by compute --engine ${readers.join('|')} (with --engine), or the outputs of compute --shard runs to merge (without)`)
+    .addOption(paramOption('engine', choice('engine whose outputs to read', readers[0], Object.fromEntries(readers.map((n) => [n, ENGINES.find((e) => e.name === n)!.description]))), { withDefault: false }))
+    .option('--references <csv>', 'chemical potentials to use instead of the reference runs (columns element, mu_eV)')
+    .requiredOption('-o, --output <csv>', 'the data set to write (metadata in <output>.compute.json)')
+    .option('--json', 'JSON summary')
+    .addHelpText(
+      'after',
+      `
+With --engine: reads <folder>/compute.json, the pristine run, the reference runs (μ = the lowest energy per
+atom of each element's crystals) or --references, and every substituted cell's run (vasprun.xml, else OUTCAR
+and CONTCAR; pw.out; plain or .gz). A run that did not converge (ionic or electronic) is refused, naming its
+file; a cell not run yet is written without eds_eV. ${BOOKKEEPING}.
+
+Without --engine: merges the outputs of compute --shard i/N runs of one job (same engine, settings and cell).
+
+--references:
+${describeColumns(REFERENCE_COLUMNS)}`,
+    )
+    .action(async (inputs: string[], o: { engine?: string; references?: string; output: string; json?: boolean }) => {
+      const r = await collect({ inputs, engine: o.engine, references: o.references, output: o.output });
+      emit(r, o.json, collectText);
+    });
 }
+
+function collectText(r: CollectResult): string {
+  const refs = Object.entries(r.references).map(([e, x]) => `${e} ${fixed(x.mu, 4)}${x.from ? ` (${x.from})` : ''}`).join(', ');
+  return (
+    `${r.engine}: ${r.done} of ${r.rows} calculations with an energy${r.pending ? `, ${r.pending} not run yet` : ''}${r.failed ? `, ${r.failed} failed` : ''} → ${r.output} (metadata ${r.metadata})\n` +
+    (r.pristineEnergy !== undefined ? `E(pristine) = ${fixed(r.pristineEnergy, 6)} eV; ` : '') +
+    `μ (eV/atom): ${refs}\n${r.notes.map((n) => `${n}\n`).join('')}`
+  );
+}
+

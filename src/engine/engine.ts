@@ -78,8 +78,10 @@ export interface RunResult {
   /** Why it is not converged (empty when it is). */
   reason: string;
   steps: number;
-  /** The final cell, when the output gives it. */
+  /** The final cell, when the output gives it (atoms in the order of the input files). */
   structure?: Structure;
+  /** Program and version as the output names them. */
+  program?: string;
 }
 
 /** A declaration of an engine: its parameters (declared once) and what it can do. */
@@ -95,7 +97,9 @@ export interface EngineEntry<D extends ParamDefs = ParamDefs> {
   writesInputs?: {
     /** Writes the input files of one calculation into `dir`; returns their names. */
     write(dir: string, job: InputJob, settings: ParamValues<D>): string[];
-    identity(settings: ParamValues<D>, elements: readonly string[]): EngineIdentity;
+    identity(settings: ParamValues<D>): EngineIdentity;
+    /** The order the input files list the atoms of a cell in (cell indices), when it is not the cell's own (VASP groups by element). */
+    atomOrder?(cell: Structure): number[];
   };
   /** Reads the results of a run folder written by `writesInputs`. */
   readsOutputs?: {

@@ -9,8 +9,10 @@ import type { Param, ParamDefs } from '../util/params.ts';
 import type { EngineEntry } from './engine.ts';
 import { LAMMPS_ENGINE } from './lammps.ts';
 import { ASE_ENGINE } from './ase.ts';
+import { VASP_ENGINE } from './vasp.ts';
+import { QE_ENGINE } from './qe.ts';
 
-export const ENGINES: readonly EngineEntry<ParamDefs>[] = [LAMMPS_ENGINE, ASE_ENGINE] as unknown as EngineEntry<ParamDefs>[];
+export const ENGINES: readonly EngineEntry<ParamDefs>[] = [LAMMPS_ENGINE, ASE_ENGINE, VASP_ENGINE, QE_ENGINE] as unknown as EngineEntry<ParamDefs>[];
 
 export function engineEntry(name: string): EngineEntry<ParamDefs> {
   const e = ENGINES.find((x) => x.name === name);

@@ -71,11 +71,16 @@ const MANIFEST_COLUMNS = [
   optional(columns.text('poscar', 'the substituted cell (POSCAR)')),
 ] as const;
 
+/** A file or folder name for the k-th calculation (0-based): `001-Ti@NbI-B@SiII-c3`. */
+export function calculationName(k: number, s: Substitution): string {
+  return `${String(k + 1).padStart(3, '0')}-${s.elementA}@${s.pair.siteA}-${s.elementB}@${s.pair.siteB}-c${s.pair.id}`.replace(/[^A-Za-z0-9@_.-]+/g, '_');
+}
+
 /** Substituted cells (CIF + POSCAR) of calculations and a manifest.csv in the data-set format, into `dir`. */
 export function writeCalculations(dir: string, system: SubstitutionSystem, items: { substitution: Substitution; eds_pred?: number; eds_sd?: number }[]): { manifest: string; files: string[] } {
   const files: string[] = [];
   const rows = items.map(({ substitution: s, eds_pred, eds_sd }, k) => {
-    const name = `${String(k + 1).padStart(3, '0')}-${s.elementA}@${s.pair.siteA}-${s.elementB}@${s.pair.siteB}-c${s.pair.id}`.replace(/[^A-Za-z0-9@_.-]+/g, '_');
+    const name = calculationName(k, s);
     const cell = substitutedCell(system, s);
     writeFileAtomic(join(dir, `${name}.cif`), toCif(cell));
     writeFileAtomic(join(dir, `${name}.POSCAR`), toPoscar(cell));

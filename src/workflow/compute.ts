@@ -8,17 +8,20 @@
  * `cescreen collect` reads the results back.
  */
 import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { Structure } from '../structure/structure.ts';
 import { analyzeSymmetry } from '../structure/symmetry.ts';
-import { Lattice, norm } from '../structure/lattice.ts';
+import { Lattice, norm, type Vec3 } from '../structure/lattice.ts';
 import { substitutionSystem, type SubstitutionSystem } from '../substitution/system.ts';
 import { loadDataset, type PositionFrame } from '../substitution/dataset.ts';
 import { substitutionKind, type Substitution, type SubstitutionKind } from '../substitution/substitution.ts';
 import { engineEntry } from '../engine/registry.ts';
-import type { Calculator, EngineEntry, EngineIdentity, EngineSession } from '../engine/engine.ts';
+import type { Calculator, EngineEntry, EngineIdentity, EngineSession, InputJob } from '../engine/engine.ts';
 import { BOOKKEEPING, exchange, substitutionEnergy } from '../engine/bookkeeping.ts';
-import { referenceEnergy, type ReferenceEnergy } from '../engine/references.ts';
+import { PROTOTYPES, referenceEnergy, type ReferenceEnergy } from '../engine/references.ts';
+import { elementData } from '../engine/dft.ts';
+import { withPositions } from '../engine/cellMath.ts';
 import { EngineCache, cellKey, identityKey, type PristineRecord } from '../engine/cache.ts';
 import { runPool } from '../engine/pool.ts';
 import { stabilityCheck, type StabilityCheck } from '../engine/stability.ts';
@@ -27,7 +30,7 @@ import { kebab, number, resolveParams, text, type ParamDefs } from '../util/para
 import { columns, energyColumn, optional, readTable, writeTable, type RowOf } from '../util/table.ts';
 import { writeFileAtomic } from '../util/atomicWrite.ts';
 import { SILENT, inStage, type Progress } from '../util/progress.ts';
-import { ENUMERATION_COLUMNS, SUBSTITUTION_COLUMNS, datasetRow, substitutedCell, type CellChoice } from './calculations.ts';
+import { ENUMERATION_COLUMNS, SUBSTITUTION_COLUMNS, calculationName, datasetRow, substitutedCell, type CellChoice } from './calculations.ts';
 
 /** The filled data set: the manifest's columns and what the engine says about each row. */
 export const COMPUTE_COLUMNS = [
@@ -443,11 +446,106 @@ export interface InputSetResult {
   engine: string;
   output: string;
   written: string[];
+  /** Rows not written yet: their cells wait for the relaxed pristine cell. */
+  waiting: number;
   notes: string[];
 }
 
+/** The record of a folder of input sets, read back by `cescreen collect`. */
+export interface InputSetRecord {
+  format: 'cescreen-inputs-1';
+  identity: EngineIdentity;
+  bookkeeping: string;
+  structure: { file: string; copy: string; sha256: string; supercell: string; maxDistance: number; block?: string };
+  cellKey: string;
+  pristine: { dir: string; atoms: number };
+  references: Record<string, { prototype: string; dir: string; atoms: number }[]>;
+  rows: { key: string; dir: string }[];
+  rowsAt: string;
+}
+
+export const INPUT_RECORD = 'compute.json';
+
+/**
+ * Input sets for an engine that runs elsewhere: the pristine supercell and the
+ * reference crystals (cell and positions) first; the substituted cells (positions)
+ * once the pristine run has finished, at its relaxed cell (run compute again).
+ */
 async function writeInputSets(req: ComputeRequest, entry: EngineEntry<ParamDefs>, settings: Record<string, unknown>): Promise<InputSetResult> {
-  void req;
-  void settings;
-  throw new InputError(`engine ${entry.name}: input sets are not written yet`);
+  const w = entry.writesInputs!;
+  if (/\.csv$/i.test(req.output)) throw new InputError(`-o ${req.output}: engine ${entry.name} writes a folder of input sets (e.g. -o runs/), not a data set; cescreen collect reads the results back`);
+  const { system, items } = loadItems(req);
+  const cell = system.enumeration.cell;
+  const out = req.output;
+  const written: string[] = [];
+  const notes: string[] = [];
+  const write = (dir: string, job: InputJob) => {
+    // a folder that holds a finished run keeps its inputs
+    if (entry.readsOutputs && hasOutput(entry, join(out, dir))) return;
+    w.write(join(out, dir), job, settings as never);
+    written.push(dir);
+  };
+  write('pristine', { cell, mode: 'cell', title: `pristine ${cell.formula()} ${system.supercell}` });
+  const exchanges = items.map((i) => exchange(system.enumeration, i.substitution));
+  const needed = [...new Set(exchanges.flatMap((x) => [...x.added, ...x.removed]))].sort();
+  const references: InputSetRecord['references'] = {};
+  for (const e of needed) {
+    references[e] = Object.entries(PROTOTYPES).map(([prototype, make]) => {
+      const c = make(e, 2 * elementData(e).radius);
+      const dir = `references/${e}-${prototype}`;
+      write(dir, { cell: c, mode: 'cell', title: `${e} ${prototype} reference` });
+      return { prototype, dir, atoms: c.length };
+    });
+  }
+  const relaxed = relaxedPristine(entry, join(out, 'pristine'), cell);
+  const rows: InputSetRecord['rows'] = [];
+  if (relaxed) {
+    items.forEach((item, k) => {
+      const dir = `rows/${calculationName(k, item.substitution)}`;
+      write(dir, { cell: substitutedCell(system, item.substitution, relaxed), mode: 'positions', title: `${cell.formula()} ${item.substitution.elementA}@${item.substitution.pair.siteA} ${item.substitution.elementB}@${item.substitution.pair.siteB}` });
+      rows.push({ key: item.key, dir });
+    });
+  } else notes.push(`run pristine/ (and references/), then run this command again: it writes the ${items.length} substituted cells at the relaxed pristine cell`);
+  const copy = 'structure.cif';
+  writeFileAtomic(join(out, copy), readFileSync(req.cif, 'utf8'));
+  const record: InputSetRecord = {
+    format: 'cescreen-inputs-1',
+    identity: w.identity(settings as never),
+    bookkeeping: BOOKKEEPING,
+    structure: { file: req.cif, copy, sha256: sha256(req.cif), supercell: system.supercell, maxDistance: system.maxDistance, block: req.block },
+    cellKey: cellKey(cell),
+    pristine: { dir: 'pristine', atoms: cell.length },
+    references,
+    rows,
+    rowsAt: relaxed ? 'the relaxed cell of pristine/' : 'not written yet',
+  };
+  writeFileAtomic(join(out, INPUT_RECORD), JSON.stringify(record, null, 1) + '\n');
+  const manifest = items.map((item, k) => ({ ...rowOf(system, item, undefined), run: rows[k]?.dir }));
+  writeFileAtomic(join(out, 'manifest.csv'), writeTable([...COMPUTE_COLUMNS, optional(columns.text('run', 'the folder of the calculation'))], manifest, { keep: ['eds_eV'] }));
+  return { engine: entry.name, output: out, written, waiting: relaxed ? 0 : items.length, notes };
+}
+
+function hasOutput(entry: EngineEntry<ParamDefs>, dir: string): boolean {
+  if (!existsSync(dir)) return false;
+  try {
+    entry.readsOutputs!.read(dir);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The pristine cell as the finished run relaxed it, atoms in the cell's order; undefined while it has not finished. */
+export function relaxedPristine(entry: EngineEntry<ParamDefs>, dir: string, cell: Structure): Structure | undefined {
+  if (!entry.readsOutputs || !hasOutput(entry, dir)) return undefined;
+  const r = entry.readsOutputs.read(dir);
+  if (!r.ionicConverged || !r.electronicConverged) throw new InputError(`the pristine run did not converge (${r.reason}): fix and rerun it before the substituted cells are written`, { file: r.file });
+  if (!r.structure || r.structure.length !== cell.length) throw new InputError(`the pristine output gives no final structure of ${cell.length} atoms`, { file: r.file });
+  const order = entry.writesInputs?.atomOrder?.(cell) ?? cell.sites.map((_, i) => i);
+  const frac: Vec3[] = new Array(cell.length);
+  order.forEach((atom, k) => {
+    if (r.structure!.sites[k].element !== cell.sites[atom].element) throw new InputError(`atom ${k + 1} of the pristine output is ${r.structure!.sites[k].element}, the input had ${cell.sites[atom].element} there`, { file: r.file });
+    frac[atom] = r.structure!.sites[k].frac;
+  });
+  return withPositions(cell, r.structure.lattice, frac);
 }
