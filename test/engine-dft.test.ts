@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VASP_ENGINE } from '../src/engine/vasp.ts';
@@ -68,4 +68,56 @@ test('VASP input sets: POSCAR, INCAR (ISIF 3 for the pristine and reference cell
   assert.match(readFileSync(join(out, 'pristine/POSCAR'), 'utf8'), /^\s+Cu\n\s+4\nDirect/m);
   await assert.rejects(compute({ cif, maxDistance: 3, data, engine: 'vasp', options: { potcarDir: join(dir, 'nowhere') }, output: join(dir, 'vasp-bad') }), /--potcar-dir: no .*nowhere\/Cu\/POTCAR/);
   await assert.rejects(collect({ inputs: [out], engine: 'vasp', output: join(dir, 'never.csv') }), /no substituted cells written yet/);
+});
+
+test('QE outputs (pw.x 6.7 runs made here): last scf energy, relaxed cell, BFGS and scf convergence', () => {
+  const pristine = readQe(fixture('qe/pristine'));
+  assert.equal(pristine.energy, -16.76175827 * 13.605693122994);
+  assert.ok(pristine.ionicConverged && pristine.electronicConverged, pristine.reason);
+  assert.match(pristine.program!, /PWSCF v\.6\.7/);
+  assert.ok(Math.abs(pristine.structure!.lattice.a - 3.95983) < 1e-4, `${pristine.structure!.lattice.a}`);
+  assert.equal(pristine.structure!.length, 4);
+  const hcp = readQe(fixture('qe/references/Mg-hcp'));
+  assert.ok(hcp.ionicConverged && hcp.steps > 3);
+  const ionic = readQe(fixture('qe/ionic-unconverged'));
+  assert.equal(ionic.ionicConverged, false);
+  assert.equal(ionic.electronicConverged, true);
+  assert.match(ionic.reason, /BFGS did not converge/);
+  const electronic = readQe(fixture('qe/electronic-unconverged'));
+  assert.equal(electronic.electronicConverged, false);
+  assert.match(electronic.reason, /convergence NOT achieved/);
+});
+
+test('collect --engine qe: E_DS of Mg in Al from real pw.x runs equals the hand-worked bookkeeping; an unconverged run is refused by name; a missing run is pending', async () => {
+  const runs = join(dir, 'qe-runs');
+  cpSync(fixture('qe'), runs, { recursive: true });
+  const out = join(dir, 'qe-eds.csv');
+  const r = await collect({ inputs: [runs], engine: 'qe', output: out });
+  assert.equal(r.done, 2);
+  assert.equal(r.references.Al.from, 'references/Al-fcc');
+  assert.equal(r.references.Mg.from, 'references/Mg-hcp');
+  const lines = readFileSync(out, 'utf8').trim().split('\n');
+  const header = lines[0].split(',');
+  const single = Object.fromEntries(lines[1].split(',').map((v, k) => [header[k], v]));
+  assert.equal(single.kind, 'single');
+  // qe/README.md: −14.69691328 + 16.76175827 + 2.14692906 − 4.19043957 Ry
+  assert.ok(Math.abs(Number(single.eds_eV) - 0.02133448 * 13.605693122994) < 1e-6, single.eds_eV);
+  assert.equal(single.engine, 'qe');
+  const meta = JSON.parse(readFileSync(join(dir, 'qe-eds.compute.json'), 'utf8'));
+  assert.match(meta.identity.version, /PWSCF v\.6\.7/);
+
+  // references given instead of computed
+  const mu = join(dir, 'mu.csv');
+  writeFileSync(mu, `element,mu_eV\nAl,${-4.19043957 * 13.605693122994}\nMg,${-2.14692906 * 13.605693122994}\n`);
+  const given = await collect({ inputs: [runs], engine: 'qe', references: mu, output: join(dir, 'qe-eds-mu.csv') });
+  assert.equal(given.done, 2);
+
+  cpSync(fixture('qe/ionic-unconverged/pw.out.gz'), join(runs, 'rows/001-Al@Al-Mg@Al-c1/pw.out.gz'));
+  await assert.rejects(collect({ inputs: [runs], engine: 'qe', output: join(dir, 'never.csv') }), (e: Error) => e.name === 'InputError' && /rows\/001-Al@Al-Mg@Al-c1\/pw\.out\.gz: the run of .* did not converge: BFGS did not converge/.test(e.message));
+  cpSync(fixture('qe/ionic-unconverged/pw.out.gz'), join(runs, 'references/Mg-fcc/pw.out.gz'));
+  await assert.rejects(collect({ inputs: [runs], engine: 'qe', output: join(dir, 'never.csv') }), /references\/Mg-fcc\/pw\.out\.gz: the Mg fcc reference run did not converge/);
+  cpSync(fixture('qe/references/Mg-fcc/pw.out.gz'), join(runs, 'references/Mg-fcc/pw.out.gz'));
+  rmSync(join(runs, 'rows/001-Al@Al-Mg@Al-c1/pw.out.gz'));
+  const partial = await collect({ inputs: [runs], engine: 'qe', output: join(dir, 'qe-partial.csv') });
+  assert.deepEqual([partial.done, partial.pending], [1, 1]);
 });

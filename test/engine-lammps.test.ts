@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compute, type ComputeResult } from '../src/workflow/compute.ts';
 import { templateRows } from '../src/workflow/calculations.ts';
+import { collect } from '../src/workflow/collect.ts';
 import { openLammps, LAMMPS_PARAMS, LAMMPS_DATA_DIR } from '../src/engine/lammps.ts';
 import { defaults } from '../src/util/params.ts';
 import { readStructure } from '../src/structure/io.ts';
@@ -93,6 +94,20 @@ test('a row the potential cannot place is recorded with its reason and the run g
   assert.equal(second.skipped, 5);
 });
 
+test('--shard i/N splits the rows; collect merges the shards into what one run gives', { skip }, async () => {
+  const data = manifest('sharded.csv', { cif: CU, supercell: '2x2x2', maxDistance: 3.6, elements: ['Ta'] });
+  const run = (output: string, shard?: string) =>
+    compute({ cif: CU, supercell: '2x2x2', maxDistance: 3.6, data, engine: 'lammps', options: { potential: 'CuTa.eam.alloy' }, output, shard, jobs: 1, cache: join(dir, 'shard-cache.json') }) as Promise<ComputeResult>;
+  const whole = await run(join(dir, 'whole.csv'));
+  const parts = [await run(join(dir, 'part0.csv'), '0/2'), await run(join(dir, 'part1.csv'), '1/2')];
+  assert.equal(parts[0].rows + parts[1].rows, whole.rows);
+  const merged = await collect({ inputs: [join(dir, 'part0.csv'), join(dir, 'part1.csv')], output: join(dir, 'merged.csv') });
+  assert.equal(merged.done, whole.rows);
+  const energies = (f: string) => readFileSync(f, 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').slice(0, 11).join(',')).sort();
+  assert.deepEqual(energies(join(dir, 'merged.csv')), energies(join(dir, 'whole.csv')));
+  await assert.rejects(collect({ inputs: [join(dir, 'part0.csv'), join(dir, 'ta-in-cu.out.csv')], output: join(dir, 'bad.csv') }), /computed with other engine settings/);
+});
+
 test('the calculator survives its lmp being killed: the next relaxation starts a new one', { skip }, async () => {
   const s = await openLammps({ ...defaults(LAMMPS_PARAMS), potential: 'CuTa.eam.alloy' }, ['Cu', 'Ta']);
   const calc = s.calculator();
@@ -136,18 +151,28 @@ test('SIGTERM stops compute with 143 and kills every lmp it started; the same co
   const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, CESCREEN_QUIET: '1' } });
   let err = '';
   child.stderr.on('data', (d) => (err += d));
+  // children of the cescreen process named lmp, from /proc (no ps needed)
   const lmpChildren = () =>
-    spawnSync('ps', ['-o', 'pid=,comm=', '--ppid', String(child.pid)], { encoding: 'utf8' })
-      .stdout.trim()
-      .split('\n')
-      .filter((l) => /\blmp\b/.test(l))
-      .map((l) => Number(l.trim().split(/\s+/)[0]));
+    readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .flatMap((d) => {
+        try {
+          const stat = readFileSync(`/proc/${d}/stat`, 'utf8').trim();
+          const [, comm, rest] = /^\d+ \((.*)\) (.*)$/.exec(stat)!;
+          return (comm === 'lmp' || comm === 'stdbuf') && Number(rest.split(' ')[1]) === child.pid ? [Number(d)] : [];
+        } catch {
+          return [];
+        }
+      });
   let lmps: number[] = [];
-  for (let k = 0; k < 300 && lmps.length === 0; k++) {
+  let exited = false;
+  child.on('exit', () => (exited = true));
+  // a loaded machine can take many seconds to start node, tsx and the first lmp
+  for (let k = 0; k < 1200 && lmps.length === 0 && !exited; k++) {
     await new Promise((r) => setTimeout(r, 50));
     lmps = lmpChildren();
   }
-  assert.ok(lmps.length >= 1, 'compute started its lmp workers');
+  assert.ok(lmps.length >= 1, `compute started its lmp workers (exited before: ${exited}; ${err})`);
   child.kill('SIGTERM');
   const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
   assert.equal(code, 143, err);

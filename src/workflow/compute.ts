@@ -238,6 +238,7 @@ async function computeHere(req: ComputeRequest, entry: EngineEntry<ParamDefs>, s
   const signal = req.signal;
   // an interrupt kills the engine processes at once: what they were computing is lost, what is done is saved
   const stop = () => calcs.forEach((c) => c.close());
+  if (signal?.aborted) throw new Interrupted(String(signal.reason));
   signal?.addEventListener('abort', stop, { once: true });
   let relaxations = 0;
   try {
