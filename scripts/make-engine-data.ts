@@ -111,6 +111,7 @@ interface Done {
   seconds: number;
   kept: boolean;
   why?: string;
+  summary?: { min: number; median: number; max: number; move: number };
 }
 const done: Done[] = [];
 const started = Date.now();
@@ -143,6 +144,10 @@ for (const phase of chosen) {
     const bad = csv.slice(1).filter((l) => l.split(',')[eds] === '');
     entry.failed = bad.map((l) => l.split(',').slice(reason).join(','));
     if (bad.length) writeFileSync(output, [csv[0], ...csv.slice(1).filter((l) => l.split(',')[eds] !== '')].join('\n') + '\n');
+    const good = csv.slice(1).filter((l) => l.split(',')[eds] !== '').map((l) => l.split(','));
+    const e = good.map((w) => Number(w[eds])).sort((x, y) => x - y);
+    const move = header.indexOf('max_displacement');
+    entry.summary = { min: e[0], median: e[e.length >> 1], max: e[e.length - 1], move: Math.max(...good.map((w) => Number(w[move]))) };
   }
   done.push(entry);
   progress.log(`${phase.name}: ${entry.kept ? `${r.rows - entry.failed.length} rows` : `dropped (${entry.why})`} in ${entry.seconds.toFixed(0)} s`);
@@ -179,18 +184,24 @@ Substituents of every phase: ${SUBSTITUENTS.join(', ')} (the host elements of ea
 symmetry-distinct site pairs within the max distance, single substitutions included (\`cescreen pairs
 --template\`); positions are fractions of the CIF cell. Stability: the relaxed pristine supercell pushed
 0.05 Å off along a fixed quasi-random direction and relaxed again at its cell must come back to its energy
-(within 1 meV/atom) and space group.
+(within 1 meV/atom) and space group. Time: wall time of the phase's compute run (the first one includes
+every element's μ; in the high-symmetry supercells most of it is the pair enumeration, not LAMMPS).
 
-| phase | structure | supercell (atoms) | max distance (Å) | shortest image (Å) | rows | E(pristine) (eV) | relaxed a (Å) | stability: ΔE (meV/atom), space group | time (s) |
-|---|---|---|---|---|---|---|---|---|---|
+| phase | structure | supercell (atoms) | max distance (Å) | shortest image (Å) | rows | E(pristine) (eV) | relaxed a (Å) | stability: ΔE (meV/atom), space group | E_DS min / median / max (eV) | largest move (Å) | time (s) |
+|---|---|---|---|---|---|---|---|---|---|---|---|
 ${done
   .map((d) => {
     const m = d.meta;
     const st = m.pristine.stability;
     const a = Math.hypot(...m.pristine.lattice[0]) / Number(d.phase.supercell.split('x')[0]);
-    return `| ${d.kept ? `\`${d.phase.name}\`` : `~~${d.phase.name}~~ (dropped)`} | ${d.phase.what}, ${m.structure.spacegroup} | ${d.phase.supercell} (${m.structure.atoms}) | ${d.phase.maxDistance} | ${fmt(m.shortestImage, 2)} | ${d.kept ? d.rows - d.failed.length : 0}${d.failed.length ? ` (${d.failed.length} failed)` : ''} | ${fmt(m.pristine.energy_eV, 3)} | ${fmt(a, 4)} | ${fmt(st.energyChange, 3)}, ${st.spacegroupBefore} → ${st.spacegroupAfter} | ${fmt(d.seconds, 0)} |`;
+    const s = d.summary;
+    return `| ${d.kept ? `\`${d.phase.name}\`` : `~~${d.phase.name}~~ (dropped)`} | ${d.phase.what}, ${m.structure.spacegroup} | ${d.phase.supercell} (${m.structure.atoms}) | ${d.phase.maxDistance} | ${fmt(m.shortestImage, 2)} | ${d.kept ? d.rows - d.failed.length : 0}${d.failed.length ? ` (${d.failed.length} failed)` : ''} | ${fmt(m.pristine.energy_eV, 3)} | ${fmt(a, 4)} | ${fmt(st.energyChange, 3)}, ${st.spacegroupBefore} → ${st.spacegroupAfter} | ${s ? `${fmt(s.min, 2)} / ${fmt(s.median, 2)} / ${fmt(s.max, 2)}` : ''} | ${s ? fmt(s.move, 2) : ''} | ${fmt(d.seconds, 0)} |`;
   })
   .join('\n')}
+
+The mixing rule is untuned (the tool's own warning): Zr binds far too strongly to Fe, Ni and Al, so
+the most negative energies of most phases are Zr rows, and a few rows relax far (a Zr/Ni antisite pair
+in B2 NiAl moves an atom by 2.7 Å); \`max_displacement\` in eds.csv marks them.
 
 The CLI needs each phase's supercell and max distance, e.g.
 \`cescreen evaluate --data data/L12-Ni3Al/eds.csv --supercell 3x3x3 --max-distance 5.2\`.

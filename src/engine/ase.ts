@@ -87,7 +87,7 @@ class AseCalculator implements Calculator {
 
   constructor(
     private readonly s: AseSettings,
-    private readonly python: string,
+    python: string,
   ) {
     this.proc = driver(s, python);
   }

@@ -36,7 +36,6 @@ export class EngineProcess {
   private out = '';
   private err = '';
   private pending?: Pending;
-  private exited?: EngineExit;
 
   constructor(
     private readonly command: string,
@@ -53,7 +52,6 @@ export class EngineProcess {
       hooked = true;
       process.on('exit', killAll);
     }
-    this.exited = undefined;
     this.out = '';
     this.err = '';
     const p = spawn(this.command, [...this.args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...this.o.env }, cwd: this.o.cwd });
@@ -76,7 +74,6 @@ export class EngineProcess {
     const end = (e: EngineExit) => {
       live.delete(p);
       if (this.proc === p) this.proc = undefined;
-      this.exited = e;
       const w = this.pending;
       this.pending = undefined;
       w?.reject(e);

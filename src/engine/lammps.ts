@@ -1,7 +1,9 @@
 /**
  * LAMMPS (Debian's `lmp`) as a calculator. One `lmp` process per worker reads
- * relaxations on stdin (`clear` between them), so a run pays LAMMPS' start-up
- * (~0.3 s, MPI initialisation) once, not once per cell. Line-buffered output
+ * relaxations on stdin: its box and potential are set up once, and each cell
+ * only replaces the atoms and the box, so a run pays LAMMPS' start-up (~0.3 s)
+ * and the reading of the potential file (larger than a relaxation's cost for a
+ * multi-element setfl) once per worker, not once per cell. Line-buffered output
  * through coreutils' `stdbuf` lets every result be read as soon as it is printed.
  */
 import { spawnSync } from 'node:child_process';

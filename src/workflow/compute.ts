@@ -233,12 +233,12 @@ async function computeHere(req: ComputeRequest, entry: EngineEntry<ParamDefs>, s
     return !p || (req.retryFailed && p.eds === undefined);
   });
 
+  const signal = req.signal;
+  if (signal?.aborted) throw new Interrupted(String(signal.reason));
   const jobs = Math.max(1, Math.min(req.jobs ?? COMPUTE_PARAMS.jobs.default, Math.max(1, todo.length)));
   const calcs: Calculator[] = Array.from({ length: jobs }, () => session.calculator());
-  const signal = req.signal;
   // an interrupt kills the engine processes at once: what they were computing is lost, what is done is saved
   const stop = () => calcs.forEach((c) => c.close());
-  if (signal?.aborted) throw new Interrupted(String(signal.reason));
   signal?.addEventListener('abort', stop, { once: true });
   let relaxations = 0;
   try {
@@ -261,10 +261,10 @@ async function computeHere(req: ComputeRequest, entry: EngineEntry<ParamDefs>, s
       });
     }
     if (!pristine.converged) throw new InputError(`the pristine ${cell.formula()} supercell did not relax (${pristine.criterion}): raise --max-steps, or check the potential`, { file: req.cif });
-    const relaxed = new Structure(new Lattice(pristine.lattice), cell.sites.map((s, i) => ({ ...s, frac: pristine!.frac[i] })), cell.title);
+    const relaxed = withPositions(cell, pristine.lattice, pristine.frac);
 
-    // 2. μ of every element a row adds or removes
-    const exchanges = new Map(todo.map((i) => [i.key, exchange(system.enumeration, i.substitution)]));
+    // 2. μ of every element a row adds or removes (of all rows, so the metadata lists them after a resume too)
+    const exchanges = new Map(items.map((i) => [i.key, exchange(system.enumeration, i.substitution)]));
     const needed = [...new Set([...exchanges.values()].flatMap((x) => [...x.added, ...x.removed]))].sort();
     const references: Record<string, ReferenceEnergy> = {};
     const referenceProblems = new Map<string, string>();
