@@ -48,7 +48,7 @@ print(pristine, substituted, mu_cu, mu_au)
   const byHand = substituted - pristine - muAu + muCu;
 
   const data = manifest('au.csv', ['Au']);
-  const out = (await compute({ cif: CU, supercell: '2x2x2', maxDistance: 3, data, engine: 'ase', options: { fmax: 1e-4, stressTol: 0.01 }, output: join(dir, 'au.out.csv'), jobs: 2 })) as ComputeResult;
+  const out = (await compute({ cif: CU, supercell: '2x2x2', maxDistance: 3, data, engine: 'ase', options: { fmax: 1e-3, stressTol: 0.1 }, output: join(dir, 'au.out.csv'), jobs: 2 })) as ComputeResult;
   assert.equal(out.failed + out.unconverged, 0);
   assert.ok(Math.abs(out.pristineEnergy - pristine) < 1e-4, `${out.pristineEnergy} vs ${pristine}`);
   assert.ok(Math.abs(out.references.Cu.mu - muCu) < 1e-5, `μ Cu ${out.references.Cu.mu} (${out.references.Cu.prototype}) vs ${muCu}`);

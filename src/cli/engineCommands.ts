@@ -42,7 +42,7 @@ async function interruptible<T>(run: (signal: AbortSignal) => Promise<T>): Promi
 
 /** Every engine's options, each once, its help saying which engines take it. */
 function addEngineOptions(cmd: Command): Command {
-  for (const { name, param, engines } of engineParams()) cmd.addOption(paramOption(name, param, { withDefault: false, description: `[${engines.join(', ')}] ${describeParam(param)}${param.kind === 'text' && !param.default ? '' : ` (default ${JSON.stringify(param.default)})`}` }));
+  for (const { name, param, engines } of engineParams()) cmd.addOption(paramOption(name, param, { withDefault: false, description: `[${engines.join(', ')}] ${describeParam(param)}${param.kind === 'flag' || (param.kind === 'text' && !param.default) ? '' : ` (default ${JSON.stringify(param.default)})`}` }));
   return cmd;
 }
 
@@ -54,7 +54,8 @@ Bookkeeping:
   written, with the pristine energy, the engine version, the potential's sha256 and the settings,
   to <output>.compute.json beside the output.
 
-Output (a data set: train on it with --data; rows that failed have no eds_eV and say why):
+Output (a data set for --data; a row that failed or did not converge has no eds_eV and says why in
+reason: the data-set reader refuses empty energies, so drop such rows, or --retry-failed, before training):
 ${describeColumns(COMPUTE_COLUMNS)}
 
 Rows run in parallel (--jobs, one engine process each). A run is resumable: rows already in the
@@ -102,7 +103,7 @@ export function registerEngineCommands(program: Command): void {
     .addOption(paramOption('engine', ENGINE));
   addParams(cmd, SYSTEM_PARAMS);
   addEngineOptions(cmd);
-  addParams(cmd, COMPUTE_PARAMS, { withDefault: false })
+  addParams(cmd, COMPUTE_PARAMS)
     .option('--retry-failed', 'compute again the rows an earlier run recorded as failed or not converged')
     .requiredOption('-o, --output <path>', 'the filled data set (.csv; engines that run here) or a folder of input sets (vasp, qe)')
     .option('--json', 'JSON summary')

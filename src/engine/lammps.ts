@@ -121,7 +121,11 @@ export function readPotential(files: string[], style: string): PotentialInfo {
   return { files, ...readSetfl(files[0], style) };
 }
 
+/** Larger potential files are not potentials (the largest of lammps-data is a few MB). */
+const MAX_POTENTIAL_BYTES = 512 * 2 ** 20;
+
 function lines(file: string): string[] {
+  if (statSync(file).size > MAX_POTENTIAL_BYTES) throw new InputError(`potential file larger than ${MAX_POTENTIAL_BYTES / 2 ** 20} MB: not a potential?`, { file });
   return readFileSync(file, 'utf8').split(/\r?\n/);
 }
 

@@ -15,14 +15,13 @@ import type { Calculator } from './engine.ts';
  * conventional orthogonal cells (hcp: the orthohexagonal one), so a cell
  * relaxation by axes keeps their symmetry.
  */
+const FCC_SITES = [[0, 0, 0], [0, 0.5, 0.5], [0.5, 0, 0.5], [0.5, 0.5, 0]];
+
 export const PROTOTYPES: Readonly<Record<string, (element: string, d: number) => Structure>> = {
-  fcc: (e, d) => cubic(e, d * Math.SQRT2, [[0, 0, 0], [0, 0.5, 0.5], [0.5, 0, 0.5], [0.5, 0.5, 0]]),
+  fcc: (e, d) => cubic(e, d * Math.SQRT2, FCC_SITES),
   bcc: (e, d) => cubic(e, (2 * d) / Math.sqrt(3), [[0, 0, 0], [0.5, 0.5, 0.5]]),
   hcp: (e, d) => cell(e, [[d, 0, 0], [0, d * Math.sqrt(3), 0], [0, 0, d * Math.sqrt(8 / 3)]], [[0, 0, 0], [0.5, 0.5, 0], [0.5, 1 / 6, 0.5], [0, 2 / 3, 0.5]]),
-  diamond: (e, d) => {
-    const fcc = [[0, 0, 0], [0, 0.5, 0.5], [0.5, 0, 0.5], [0.5, 0.5, 0]];
-    return cubic(e, (4 * d) / Math.sqrt(3), [...fcc, ...fcc.map((f) => f.map((x) => x + 0.25))]);
-  },
+  diamond: (e, d) => cubic(e, (4 * d) / Math.sqrt(3), [...FCC_SITES, ...FCC_SITES.map((f) => f.map((x) => x + 0.25))]),
 };
 
 function cubic(element: string, a: number, frac: number[][]): Structure {
