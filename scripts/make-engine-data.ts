@@ -204,7 +204,8 @@ the most negative energies of most phases are Zr rows, and a few rows relax far 
 in B2 NiAl moves an atom by 2.7 Å); \`max_displacement\` in eds.csv marks them.
 
 The CLI needs each phase's supercell and max distance, e.g.
-\`cescreen evaluate --data data/L12-Ni3Al/eds.csv --supercell 3x3x3 --max-distance 5.2\`.
+\`cescreen evaluate --data data/L12-Ni3Al/eds.csv --supercell 3x3x3 --max-distance 5.2\`; one
+\`--max-distance 6.2\` reads every phase, so several train together (\`--data … --supercell …\` per phase).
 ${done.some((d) => !d.kept) ? `\nDropped:\n${done.filter((d) => !d.kept).map((d) => `- ${d.phase.name}: ${d.why}`).join('\n')}\n` : ''}${done.some((d) => d.failed.length) ? `\nRows without an energy (left out of eds.csv):\n${done.flatMap((d) => d.failed.map((f) => `- ${d.phase.name}: ${f}`)).join('\n')}\n` : ''}
 ## Reference chemical potentials μ (eV/atom)
 
