@@ -67,8 +67,11 @@ export function terminalProgress(stream: NodeJS.WriteStream = process.stderr): P
       .padEnd(Math.min(60, 28));
   const eta = (s: Open) => {
     if (s.value === 0) return '';
-    const left = ((Date.now() - s.start) / s.value) * (s.total - s.value);
-    return s.value >= s.total ? '' : `ETA ${left < 60e3 ? `${Math.ceil(left / 1000)} s` : `${Math.floor(left / 60e3)} min ${Math.round((left % 60e3) / 1000)} s`}`;
+    const each = (Date.now() - s.start) / s.value;
+    const left = each * (s.total - s.value);
+    // the rate, for stages whose units take long enough to count (relaxations, fits)
+    const rate = each >= 1000 ? `, ${(each / 1000).toFixed(1)} s each` : each >= 20 ? `, ${(1000 / each).toFixed(1)}/s` : '';
+    return s.value >= s.total ? '' : `ETA ${left < 60e3 ? `${Math.ceil(left / 1000)} s` : `${Math.floor(left / 60e3)} min ${Math.round((left % 60e3) / 1000)} s`}${rate}`;
   };
   const draw = () => {
     const top = open[open.length - 1];

@@ -34,9 +34,8 @@ export interface CellChoice {
 
 const systemOf = (c: CellChoice) => substitutionSystem(c.cif, { block: c.block, supercell: c.supercell, maxDistance: c.maxDistance });
 
-/** The periodic cell with X on atom a and Y on atom b. */
-export function substitutedCell(system: SubstitutionSystem, s: Substitution): Structure {
-  const cell = system.enumeration.cell;
+/** The periodic cell with X on atom a and Y on atom b (of the enumeration's cell, or of `cell`: the same atoms relaxed). */
+export function substitutedCell(system: SubstitutionSystem, s: Substitution, cell: Structure = system.enumeration.cell): Structure {
   const { pair } = s;
   const sites = cell.sites.map((x, i) => ({ ...x, element: i === pair.atomA ? s.elementA : i === pair.atomB ? s.elementB : x.element }));
   return new Structure(cell.lattice, sites, `${cell.formula()} ${s.elementA}@${pair.siteA} ${s.elementB}@${pair.siteB} pair ${pair.id}`);
@@ -56,24 +55,36 @@ export function datasetRow(system: SubstitutionSystem, s: Substitution) {
   return { site_a: pair.siteA, xa: round(a[0]), ya: round(a[1]), za: round(a[2]), site_b: pair.siteB, dx: round(d[0]), dy: round(d[1]), dz: round(d[2]), element_a: s.elementA, element_b: s.elementB };
 }
 
-/** The data-set columns plus what a manifest says about each calculation. */
-const MANIFEST_COLUMNS = [
-  ...DATASET_COLUMNS.filter((c): c is Exclude<(typeof DATASET_COLUMNS)[number], { name: 'eds_eV' | 'config' | 'folder' | 'unique_id' }> => !['eds_eV', 'config', 'folder', 'unique_id'].includes(c.name)),
-  optional(energyColumn('eds_eV', 'DFT E_DS per cell: fill in, then pass the file back with --data')),
+/** Which calculation a row is: the data-set columns but the energy … */
+export const SUBSTITUTION_COLUMNS = DATASET_COLUMNS.filter((c): c is Exclude<(typeof DATASET_COLUMNS)[number], { name: 'eds_eV' | 'config' | 'folder' | 'unique_id' }> => !['eds_eV', 'config', 'folder', 'unique_id'].includes(c.name));
+/** … and what the pair enumeration says about it. */
+export const ENUMERATION_COLUMNS = [
   columns.number('config', 'configuration id of the pair enumeration', { integer: true }),
   columns.text('kind', 'single or pair'),
   optional(columns.number('distance', 'a–b distance', { unit: 'Å', digits: 4 })),
+] as const;
+
+/** The data-set columns plus what a manifest says about each calculation. */
+const MANIFEST_COLUMNS = [
+  ...SUBSTITUTION_COLUMNS,
+  optional(energyColumn('eds_eV', 'DFT E_DS per cell: fill in, then pass the file back with --data')),
+  ...ENUMERATION_COLUMNS,
   optional(energyColumn('eds_pred', 'the model\'s prediction', 6)),
   optional(energyColumn('eds_sd', 'its predictive sd', 6)),
   optional(columns.text('cif', 'the substituted cell (CIF)')),
   optional(columns.text('poscar', 'the substituted cell (POSCAR)')),
 ] as const;
 
+/** A file or folder name for the k-th calculation (0-based): `001-Ti@NbI-B@SiII-c3`. */
+export function calculationName(k: number, s: Substitution): string {
+  return `${String(k + 1).padStart(3, '0')}-${s.elementA}@${s.pair.siteA}-${s.elementB}@${s.pair.siteB}-c${s.pair.id}`.replace(/[^A-Za-z0-9@_.-]+/g, '_');
+}
+
 /** Substituted cells (CIF + POSCAR) of calculations and a manifest.csv in the data-set format, into `dir`. */
 export function writeCalculations(dir: string, system: SubstitutionSystem, items: { substitution: Substitution; eds_pred?: number; eds_sd?: number }[]): { manifest: string; files: string[] } {
   const files: string[] = [];
   const rows = items.map(({ substitution: s, eds_pred, eds_sd }, k) => {
-    const name = `${String(k + 1).padStart(3, '0')}-${s.elementA}@${s.pair.siteA}-${s.elementB}@${s.pair.siteB}-c${s.pair.id}`.replace(/[^A-Za-z0-9@_.-]+/g, '_');
+    const name = calculationName(k, s);
     const cell = substitutedCell(system, s);
     writeFileAtomic(join(dir, `${name}.cif`), toCif(cell));
     writeFileAtomic(join(dir, `${name}.POSCAR`), toPoscar(cell));
