@@ -22,6 +22,7 @@ export function predictionRows(
   trainedElements: readonly string[],
 ): PredictionRow[] {
   const known = new Set(trainedElements);
+  const host = (atom: number) => enumeration.cell.sites[atom].element;
   const d = model.predictDistribution?.(enumeration, subs) ?? null;
   const e = d ? d.mean : model.predict(enumeration, subs);
   return subs.map((s, k) => ({
@@ -33,7 +34,8 @@ export function predictionRows(
     distance: s.pair.distance,
     eds_pred: e[k],
     kind: substitutionKind(enumeration, s),
-    unseen: !known.has(s.elementA) || !known.has(s.elementB),
+    // an element never in training, placed or replaced (a new host counts)
+    unseen: [s.elementA, s.elementB, host(s.pair.atomA), host(s.pair.atomB)].some((el) => !known.has(el)),
     ...(d ? { eds_sd: d.sd[k], eds_lo: d.lo[k], eds_hi: d.hi[k], domain: d.domain[k], out_of_domain: d.outOfDomain[k], p_stabilising: probabilityBelow(d.mean[k], d.sd[k]) } : {}),
   }));
 }

@@ -26,7 +26,7 @@ export const PREDICTION_COLUMNS = [
   columns.number('distance', 'a–b minimum-image distance', { unit: 'Å', positive: true, digits: 4, expected: 'a positive distance in Å' }),
   energyColumn('eds_pred', 'predicted double-substitution energy E_DS per cell', 6),
   columns.choice('kind', 'pristine, single (one site keeps its host) or pair', ['pristine', 'single', 'pair'] as const satisfies readonly SubstitutionKind[]),
-  columns.flag('unseen', '1 when an element of the row never appeared in training (an extrapolation)'),
+  columns.flag('unseen', '1 when an element placed or replaced (a host) never appeared in training (an extrapolation)'),
   optional(energyColumn('eds_sd', 'standard deviation of the predictive distribution', 6)),
   optional(energyColumn('eds_lo', 'lower end of the 90 % prediction interval', 6)),
   optional(energyColumn('eds_hi', 'upper end of the 90 % prediction interval', 6)),

@@ -79,6 +79,8 @@ export interface SubstitutionModel {
   predictDistribution?(enumeration: PairEnumeration, subs: Substitution[]): Distribution;
   /** With a distribution: the `domain` distance beyond which a prediction is flagged out of domain. */
   readonly domainThreshold?: number;
+  /** What a user of its predictions must know (e.g. that a prior stood in for what the data could not teach). */
+  readonly notes?: readonly string[];
   /** Calibrated predictions of the training calculations, each group held out in turn (hyper-parameters of the whole fit). */
   heldOut?(groups: readonly number[][]): { mean: number[]; sd: number[] };
   withMore?(extra: TrainingSample[]): SubstitutionModel;
