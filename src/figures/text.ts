@@ -41,6 +41,7 @@ export function formatEvaluation(r: EvaluationResult): string {
     (r.cv ? `CV ${r.cv.folds} folds on the training part: MAE ${meV(r.cv.mae)} ± ${meV(r.cv.sd)} meV, R² ${fixed(r.cv.r2, 3)} (${r.cv.method})\n` : '') +
     table(['', 'n', 'MAE meV', 'r', 'sign', 'DFT sd eV', 'stabilising P / R', ...(intervals ? ['90 % coverage', 'width eV'] : [])], rows) +
     (baselines.length ? `baselines on the same splits (MAE meV): ${baselines.map(([k, s]) => `${k} ${meV(s.mae)}`).join(', ')}\n` : '') +
+    (r.test.domain ? `applicability domain: ${r.test.domain.flagged} of ${r.test.n} flagged out of domain (MAE flagged ${meV(r.test.domain.flaggedMae)}, unflagged ${meV(r.test.domain.unflaggedMae)} meV)\n` : '') +
     (r.shots?.length ? formatShots(r.shots) : '') +
     (r.learning_curve?.length ? `learning curve (test MAE meV, model / additive): ${r.learning_curve.map((p) => `${fixed(100 * p.fraction, 0)} % (${p.n_train}) ${meV(p.mae)} / ${meV(p.additive)}`).join(', ')}\n` : '')
   );

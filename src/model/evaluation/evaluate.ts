@@ -60,6 +60,8 @@ export interface Scores {
   /** Fraction of the DFT values inside the model's 90 % intervals, and the intervals' mean width (eV). */
   coverage?: number;
   width?: number;
+  /** The applicability-domain flag: how many rows it flags, and the MAE (eV) of flagged and unflagged rows. */
+  domain?: { flagged: number; flaggedMae: number; unflaggedMae: number };
 }
 
 /** Scores of one held-out group after k shots: the model's and the shot baselines' MAE, and the coverage of its intervals. */
@@ -117,6 +119,7 @@ interface Prediction {
   mean: number[];
   lo?: number[];
   hi?: number[];
+  outOfDomain?: boolean[];
 }
 
 export function scores(y: number[], p: number[] | Prediction, threshold = 0): Scores {
@@ -145,6 +148,11 @@ export function scores(y: number[], p: number[] | Prediction, threshold = 0): Sc
     out.coverage = mean(y.map((v, i) => (v >= pr.lo![i] && v <= pr.hi![i] ? 1 : 0)));
     out.width = mean(y.map((_, i) => pr.hi![i] - pr.lo![i]));
   }
+  if (pr.outOfDomain) {
+    const err = (flag: boolean) => y.flatMap((v, i) => (pr.outOfDomain![i] === flag ? [Math.abs(v - pr.mean[i])] : []));
+    const [flagged, unflagged] = [err(true), err(false)];
+    out.domain = { flagged: flagged.length, flaggedMae: flagged.length ? mean(flagged) : NaN, unflaggedMae: unflagged.length ? mean(unflagged) : NaN };
+  }
   return out;
 }
 
@@ -164,12 +172,12 @@ export function folderCentres(rows: DataRow[]): Map<string, string> {
 /** Predictions (with 90 % intervals when the model gives them) of samples of any cells. */
 export function predictSamples(m: SubstitutionModel, test: readonly Sample[]): Prediction {
   const out: Prediction = { mean: new Array<number>(test.length) };
-  if (m.predictDistribution) (out.lo = new Array<number>(test.length)), (out.hi = new Array<number>(test.length));
+  if (m.predictDistribution) (out.lo = new Array<number>(test.length)), (out.hi = new Array<number>(test.length)), (out.outOfDomain = new Array<boolean>(test.length));
   for (const [enumeration, idx] of groupByCell(test)) {
     const subs = idx.map((k) => test[k].substitution);
     if (m.predictDistribution) {
       const d = m.predictDistribution(enumeration, subs);
-      idx.forEach((k, j) => ((out.mean[k] = d.mean[j]), (out.lo![k] = d.lo[j]), (out.hi![k] = d.hi[j])));
+      idx.forEach((k, j) => ((out.mean[k] = d.mean[j]), (out.lo![k] = d.lo[j]), (out.hi![k] = d.hi[j]), (out.outOfDomain![k] = d.outOfDomain[j])));
     } else {
       const p = m.predict(enumeration, subs);
       idx.forEach((k, j) => (out.mean[k] = p[j]));
@@ -278,7 +286,7 @@ export async function evaluate(data: CleanedDataSet, o: EvaluateOptions): Promis
 
   // every split: the model and each baseline; pooled over the splits of a leave-out protocol
   const y: number[] = [];
-  const pooled: Prediction = { mean: [], lo: [], hi: [] };
+  const pooled: Prediction = { mean: [], lo: [], hi: [], outOfDomain: [] };
   const byBaseline = new Map(baselines.map(([name]) => [name, [] as number[]]));
   const per: Record<string, Scores> = {};
   let nTrain = 0;
@@ -295,7 +303,7 @@ export async function evaluate(data: CleanedDataSet, o: EvaluateOptions): Promis
       const yt = test.map((x) => x.eds);
       y.push(...yt);
       pooled.mean.push(...p.mean);
-      if (p.lo) pooled.lo!.push(...p.lo), pooled.hi!.push(...p.hi!);
+      if (p.lo) pooled.lo!.push(...p.lo), pooled.hi!.push(...p.hi!), pooled.outOfDomain!.push(...p.outOfDomain!);
       if (s.tag) per[s.tag] = scores(yt, p, threshold);
       for (const [name, b] of baselines) byBaseline.get(name)!.push(...(await fitPredict(b, train, test)).mean);
       if (o.shots?.length) shotRuns.push(...(await shotCurve(model, spec, train, test, s.tag!, o, seed)));
