@@ -5,6 +5,7 @@ import { registerSubstitutionCommands } from './substitutionCommands.ts';
 import { registerModelCommands } from './modelCommands.ts';
 import { registerFigureCommands } from './figureCommands.ts';
 import { registerReproduce } from './reproduceCommand.ts';
+import { registerScreenCommands } from './screenCommands.ts';
 
 const program = new Command('cescreen')
   .description('Crystal-structure analysis and Center-Environment substitution screening')
@@ -18,6 +19,7 @@ registerSubstitutionCommands(program);
 registerModelCommands(program);
 registerFigureCommands(program);
 registerReproduce(program);
+registerScreenCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -93,8 +93,8 @@ function resolveTarget(path: string): string {
   throw new InputError(`cannot write the output file: too many levels of symbolic links`, { file: path });
 }
 
-/** Write through a temporary file and rename, so an interrupted run leaves no half file (see above). */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+/** The file `path` finally names (its folder created) and a fresh temporary name beside it. */
+function prepareTarget(path: string): { target: string; tmp: string; mode?: number } {
   const target = resolveTarget(path);
   const dir = dirname(target);
   try {
@@ -111,12 +111,39 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     if (e instanceof InputError) throw e;
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw asInputError(e, path, '');
   }
-  const tmp = join(dir, `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  return { target, mode, tmp: join(dir, `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`) };
+}
+
+/** Write through a temporary file and rename, so an interrupted run leaves no half file (see above). */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  const { target, tmp, mode } = prepareTarget(path);
   holdSignals();
   pending.add(tmp);
   try {
     writeFileSync(tmp, data, { flag: 'wx', ...(mode !== undefined ? { mode } : {}) });
     // the creation mode is masked by the umask: set the old file's bits exactly
+    if (mode !== undefined) chmodSync(tmp, mode);
+    renameSync(tmp, target);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw asInputError(e, path, '');
+  } finally {
+    pending.delete(tmp);
+    releaseSignals();
+  }
+}
+
+/**
+ * The same for a writer that creates the file itself (a database's COPY … TO):
+ * `write(tmp)` writes the whole file at `tmp`, which is renamed over `path`
+ * when it resolves and removed when it throws or a signal arrives meanwhile.
+ */
+export async function writeAtomicWith(path: string, write: (tmp: string) => Promise<void>): Promise<void> {
+  const { target, tmp, mode } = prepareTarget(path);
+  holdSignals();
+  pending.add(tmp);
+  try {
+    await write(tmp);
     if (mode !== undefined) chmodSync(tmp, mode);
     renameSync(tmp, target);
   } catch (e) {
