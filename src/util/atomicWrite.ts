@@ -116,21 +116,7 @@ function prepareTarget(path: string): { target: string; tmp: string; mode?: numb
 
 /** Write through a temporary file and rename, so an interrupted run leaves no half file (see above). */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const { target, tmp, mode } = prepareTarget(path);
-  holdSignals();
-  pending.add(tmp);
-  try {
-    writeFileSync(tmp, data, { flag: 'wx', ...(mode !== undefined ? { mode } : {}) });
-    // the creation mode is masked by the umask: set the old file's bits exactly
-    if (mode !== undefined) chmodSync(tmp, mode);
-    renameSync(tmp, target);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw asInputError(e, path, '');
-  } finally {
-    pending.delete(tmp);
-    releaseSignals();
-  }
+  atomically(path, (tmp, mode) => writeFileSync(tmp, data, { flag: 'wx', ...(mode !== undefined ? { mode } : {}) }));
 }
 
 /**
@@ -138,19 +124,39 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
  * `write(tmp)` writes the whole file at `tmp`, which is renamed over `path`
  * when it resolves and removed when it throws or a signal arrives meanwhile.
  */
-export async function writeAtomicWith(path: string, write: (tmp: string) => Promise<void>): Promise<void> {
+export function writeAtomicWith(path: string, write: (tmp: string) => Promise<void>): Promise<void> {
+  return atomically(path, write);
+}
+
+/** Run `write(tmp)` (synchronous, or a promise), then rename over the target; on any failure remove tmp. */
+function atomically<R extends void | Promise<void>>(path: string, write: (tmp: string, mode?: number) => R): R {
   const { target, tmp, mode } = prepareTarget(path);
   holdSignals();
   pending.add(tmp);
-  try {
-    await write(tmp);
-    if (mode !== undefined) chmodSync(tmp, mode);
-    renameSync(tmp, target);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw asInputError(e, path, '');
-  } finally {
+  const settle = (failure?: { error: unknown }) => {
+    let error = failure?.error;
+    if (!failure) {
+      try {
+        // the creation mode is masked by the umask: set the old file's bits exactly
+        if (mode !== undefined) chmodSync(tmp, mode);
+        renameSync(tmp, target);
+      } catch (e) {
+        failure = { error: (error = e) };
+      }
+    }
+    if (failure) rmSync(tmp, { force: true });
     pending.delete(tmp);
     releaseSignals();
+    if (failure) throw asInputError(error, path, '');
+  };
+  let r: R;
+  try {
+    r = write(tmp, mode);
+  } catch (error) {
+    settle({ error });
+    throw error; // not reached: settle threw
   }
+  if (r instanceof Promise) return r.then(() => settle(), (error: unknown) => settle({ error })) as R;
+  settle();
+  return r;
 }
