@@ -18,6 +18,7 @@ import { predictionsCsv, type PredictionRow } from '../src/predict/table.ts';
 import { listStructures, parseShard, screenStructures, type ScreenRequest } from '../src/workflow/screen.ts';
 import { mergeResults, queryResults, topResults } from '../src/workflow/results.ts';
 import { inShard } from '../src/results/store.ts';
+import { openDatabase } from '../src/results/duckdb.ts';
 import { sbatchArguments, ARRAY_SCRIPT } from '../src/cluster/slurm.ts';
 import { STABILISING_PROBABILITY } from '../src/util/normal.ts';
 import { alphaSubset, repoPath, ref } from './helpers.ts';
@@ -93,6 +94,8 @@ test('resume: complete structures are skipped, a missing or damaged file is scre
   const bcc = join(main, 'structures', 'bcc-Nb.parquet');
   const before = readFileSync(bcc);
   truncateSync(bcc, 100);
+  // a damaged file is not done: merge reads the footers one by one then and names it
+  assert.deepEqual((await mergeResults(main)).missing.map((x) => x.structure_id), ['bcc-Nb']);
   rmSync(join(main, 'structures', `${STRUCTURES[1].split('/').pop()!.replace(/\.cif$/, '')}.parquet`));
   const repaired = await screenStructures(request(main, STRUCTURES));
   assert.deepEqual([repaired.screened, repaired.skipped], [2, 1]);
@@ -133,7 +136,11 @@ test('shards partition the list (k mod N) and their union equals one run, row fo
   assert.deepEqual([onlyMain, onlySharded], [0, 0]);
   assert.equal(total, m.rows);
   assert.equal(total, 24 + 24 + 14);
-  assert.ok(existsSync(m.database));
+  // the database file merge wrote answers by itself
+  const merged = await openDatabase({ path: m.database });
+  assert.equal(Number((await merged.runAndReadAll('SELECT count(*) FROM predictions')).getRowsJS()[0][0]), total);
+  assert.equal(Number((await merged.runAndReadAll("SELECT count(*) FROM failures WHERE error LIKE '%partial occupancy%'")).getRowsJS()[0][0]), 1);
+  merged.closeSync();
 });
 
 test('top: most negative E_DS first; --stabilising keeps P(E_DS < 0) ≥ 0.9; --elements keeps substitutions by those elements only', async () => {

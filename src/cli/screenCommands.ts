@@ -136,7 +136,9 @@ export function registerScreenCommands(program: Command): void {
           ...x.failed.map((f) => `failed   ${f.structure_id}  ${f.error}`),
           ...x.missing.slice(0, 50).map((m) => `missing  ${m.structure_id}  (${m.file}, shard ${m.shard}/${x.shards})`),
           ...(x.missing.length > 50 ? [`… ${x.missing.length - 50} more missing`] : []),
-          ...(x.shardsToRerun.length ? [`run again: --shard i/${x.shards} for i in ${x.shardsToRerun.join(',')} (Slurm: sbatch --array=${x.shardsToRerun.join(',')} …)`] : []),
+          ...(x.shardsToRerun.length
+            ? [x.shards === 1 ? 'run the same screen command again: it resumes' : `run again: --shard i/${x.shards} for i in ${x.shardsToRerun.join(',')} (Slurm: the tasks --array=${x.shardsToRerun.join(',')})`]
+            : []),
           ...(x.stray.length ? [`not listed in the manifest (ignored): ${x.stray.slice(0, 10).join(', ')}${x.stray.length > 10 ? ' …' : ''}`] : []),
           `wrote ${x.database}: views predictions, structures, failures`,
           '',

@@ -97,12 +97,18 @@ export function sbatchArguments(job: ArrayJob): { argv: string[]; logs: string }
   return { argv, logs: logs.replace('%A', '<job>') };
 }
 
-/** Submit the array with sbatch; its refusal is an input error carrying sbatch's own message. */
-export function submitArray(job: ArrayJob): SubmittedJob {
+/** sbatch on PATH, or a clear refusal (check it before any long preparation). */
+export function requireSbatch(): string {
   const sbatch = onPath('sbatch');
   if (!sbatch) {
     throw new InputError('sbatch not found on PATH: --slurm submits to a Slurm cluster and needs its client commands (sbatch, squeue); run on a login node, or without --slurm');
   }
+  return sbatch;
+}
+
+/** Submit the array with sbatch; its refusal is an input error carrying sbatch's own message. */
+export function submitArray(job: ArrayJob): SubmittedJob {
+  const sbatch = requireSbatch();
   const { argv, logs } = sbatchArguments(job);
   mkdirSync(resolve(job.cwd ?? process.cwd(), job.logDir ?? 'slurm-logs'), { recursive: true });
   let out: string;

@@ -89,13 +89,34 @@ export interface ParquetInfo {
 
 /** Row count and key–value metadata of a Parquet file, or undefined when it is not a readable Parquet file. */
 export async function parquetInfo(db: DuckDBConnection, path: string): Promise<ParquetInfo | undefined> {
+  return (await readFooters(db, [path]).catch(() => undefined))?.get(path);
+}
+
+/** The same for many files: their footers read in one pass, file by file only when one of them is damaged. */
+export async function parquetInfos(db: DuckDBConnection, paths: readonly string[]): Promise<Map<string, ParquetInfo>> {
+  if (paths.length === 0) return new Map();
   try {
-    const rows = (await db.runAndReadAll(`SELECT num_rows FROM parquet_file_metadata(${sqlText(path)})`)).getRowsJS();
-    const kv = (await db.runAndReadAll(`SELECT decode(key) AS k, decode(value) AS v FROM parquet_kv_metadata(${sqlText(path)})`)).getRowsJS();
-    return { rows: Number(rows[0]?.[0] ?? NaN), metadata: Object.fromEntries(kv.map(([k, v]) => [String(k), String(v)])) };
+    return await readFooters(db, paths);
   } catch {
-    return undefined;
+    const out = new Map<string, ParquetInfo>();
+    for (const p of paths) {
+      const info = await parquetInfo(db, p);
+      if (info) out.set(p, info);
+    }
+    return out;
   }
+}
+
+async function readFooters(db: DuckDBConnection, paths: readonly string[]): Promise<Map<string, ParquetInfo>> {
+  const list = `[${paths.map(sqlText).join(', ')}]`;
+  const out = new Map<string, ParquetInfo>();
+  for (const [file, rows] of (await db.runAndReadAll(`SELECT file_name, num_rows FROM parquet_file_metadata(${list})`)).getRowsJS()) {
+    out.set(String(file), { rows: Number(rows), metadata: {} });
+  }
+  for (const [file, k, v] of (await db.runAndReadAll(`SELECT file_name, decode(key), decode(value) FROM parquet_kv_metadata(${list})`)).getRowsJS()) {
+    out.get(String(file))!.metadata[String(k)] = String(v);
+  }
+  return out;
 }
 
 /** A value a terminal or JSON can show: integers as numbers (as strings beyond 2^53), dates as ISO text. */

@@ -15,7 +15,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../util/atomicWrite.ts';
 import { InputError } from '../util/errors.ts';
-import { appendRows, createTableSql, parquetInfo, sqlName, sqlText, type DuckDBConnection } from './duckdb.ts';
+import { appendRows, createTableSql, parquetInfo, parquetInfos, sqlText, type DuckDBConnection } from './duckdb.ts';
 import { SCREEN_SQL, sqlColumns } from './schema.ts';
 import { columns } from '../util/table.ts';
 
@@ -172,36 +172,47 @@ const STATUS_SQL = sqlColumns([
 
 /** Every listed structure: done (its Parquet file complete), failed (its record) or missing. */
 export async function structureStatus(db: DuckDBConnection, dir: string, m: ScreenManifest): Promise<StructureStatus[]> {
-  const out: StructureStatus[] = [];
-  for (const [k, s] of m.structures.entries()) {
+  const paths = m.structures.map((s) => parquetPath(dir, s.id));
+  const infos = await parquetInfos(db, paths.filter((p) => existsSync(p)));
+  return m.structures.map((s, k) => {
     const base = { structure_id: s.id, file: s.file, shard: shardOf(k, m.shards) };
-    const path = parquetPath(dir, s.id);
-    const info = existsSync(path) ? await parquetInfo(db, path) : undefined;
+    const info = infos.get(paths[k]);
     if (info && info.metadata.structure_id === s.id && info.metadata.model_sha256 === m.model.sha256) {
       const md = info.metadata as unknown as StructureMetadata;
-      out.push({ ...base, status: 'done', rows: info.rows, formula: md.formula, spacegroup: Number(md.spacegroup), family: md.family });
-      continue;
+      return { ...base, status: 'done', rows: info.rows, formula: md.formula, spacegroup: Number(md.spacegroup), family: md.family };
     }
     const f = readFailure(dir, s.id);
-    out.push(f ? { ...base, status: 'failed', error: f.error } : { ...base, status: 'missing' });
-  }
-  return out;
+    return f ? { ...base, status: 'failed', error: f.error } : { ...base, status: 'missing' };
+  });
 }
 
 /**
  * The views a query sees: `predictions` (every row of every complete structure),
  * `structures` (each listed structure with its status) and `failures`.
  * Parquet files are named by absolute path, so a database file keeps working
- * from any folder (not after the results folder moves: run merge again).
+ * from any folder (not after the results folder moves: run merge again). Names
+ * are unqualified: they resolve in the current catalog (`catalog` names it for
+ * the appender).
  */
 export async function createViews(db: DuckDBConnection, dir: string, status: readonly StructureStatus[], catalog?: string): Promise<void> {
-  const name = (x: string) => (catalog ? `${sqlName(catalog)}.${x}` : x);
   const done = status.filter((s) => s.status === 'done').map((s) => resolve(parquetPath(dir, s.structure_id)));
-  if (done.length) await db.run(`CREATE OR REPLACE VIEW ${name('predictions')} AS SELECT * FROM read_parquet([${done.map(sqlText).join(', ')}])`);
-  else await db.run(createTableSql(name('predictions'), SCREEN_SQL, { replace: true }));
-  await db.run(createTableSql(name('structures'), STATUS_SQL, { replace: true }));
+  if (done.length) await db.run(`CREATE OR REPLACE VIEW predictions AS SELECT * FROM read_parquet([${done.map(sqlText).join(', ')}])`);
+  else await db.run(createTableSql('predictions', SCREEN_SQL, { replace: true }));
+  await db.run(createTableSql('structures', STATUS_SQL, { replace: true }));
   await appendRows(db, 'structures', STATUS_SQL, status, catalog);
-  await db.run(`CREATE OR REPLACE VIEW ${name('failures')} AS SELECT structure_id, file, error FROM ${name('structures')} WHERE status = 'failed'`);
+  await db.run(`CREATE OR REPLACE VIEW failures AS SELECT structure_id, file, error FROM structures WHERE status = 'failed'`);
+}
+
+/** The same views in a database file of their own (names inside them resolve in that file). */
+export async function writeViewsDatabase(db: DuckDBConnection, path: string, dir: string, status: readonly StructureStatus[]): Promise<void> {
+  await db.run(`ATTACH ${sqlText(path)} AS screen_file`);
+  try {
+    await db.run('USE screen_file');
+    await createViews(db, dir, status, 'screen_file');
+  } finally {
+    await db.run('USE memory');
+    await db.run('DETACH screen_file');
+  }
 }
 
 /** Parquet files in structures/ that the manifest does not list (left from another run): reported by merge, never read. */

@@ -5,7 +5,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { openDatabase, query, sqlName, sqlText, type DuckDBConnection, type QueryAnswer } from '../results/duckdb.ts';
-import { createViews, databasePath, readManifest, strayFiles, structureStatus, type ScreenManifest, type StructureStatus } from '../results/store.ts';
+import { createViews, databasePath, readManifest, strayFiles, structureStatus, writeViewsDatabase, type ScreenManifest, type StructureStatus } from '../results/store.ts';
 import { writeAtomicWith } from '../util/atomicWrite.ts';
 import { InputError } from '../util/errors.ts';
 import { STABILISING_PROBABILITY } from '../util/normal.ts';
@@ -48,11 +48,7 @@ export async function mergeResults(dir: string): Promise<MergeResult> {
   const { db, manifest, status } = await openResults(dir);
   try {
     const database = databasePath(dir);
-    await writeAtomicWith(database, async (tmp) => {
-      await db.run(`ATTACH ${sqlText(tmp)} AS merged`);
-      await createViews(db, dir, status, 'merged');
-      await db.run('DETACH merged');
-    });
+    await writeAtomicWith(database, (tmp) => writeViewsDatabase(db, tmp, dir, status));
     const missing = status.filter((s) => s.status === 'missing').map(({ structure_id, file, shard }) => ({ structure_id, file, shard }));
     return {
       output: dir,

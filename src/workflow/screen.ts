@@ -6,12 +6,12 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
-import { chooseFamily, loadModel } from '../predict/modelFile.ts';
+import { chooseFamily, loadModel, type SavedModel } from '../predict/modelFile.ts';
 import { predictAll } from '../predict/predict.ts';
 import { substitutionSystem } from '../substitution/system.ts';
 import { analyzeSymmetry } from '../structure/symmetry.ts';
 import { openDatabase, writeParquet } from '../results/duckdb.ts';
-import { SCREEN_SQL, type ScreenRow } from '../results/schema.ts';
+import { SCREEN_SQL, type ScreenRow, type StructureFields } from '../results/schema.ts';
 import {
   MANIFEST_FORMAT,
   MANIFEST_VERSION,
@@ -26,7 +26,7 @@ import {
   type ScreenManifest,
   type Shard,
 } from '../results/store.ts';
-import { submitArray, type ArrayJobOptions, type SubmittedJob } from '../cluster/slurm.ts';
+import { requireSbatch, submitArray, type ArrayJobOptions, type SubmittedJob } from '../cluster/slurm.ts';
 import { InputError, isInputError } from '../util/errors.ts';
 import { SILENT, type Progress } from '../util/progress.ts';
 
@@ -150,6 +150,16 @@ async function prepare(r: ScreenRequest) {
   return { entries, saved, manifest };
 }
 
+/** One structure analysed (symmetry, AET, pairs) and predicted as `predict` does, with its structure and host columns. */
+function screenOne(e: Entry, saved: SavedModel, r: ScreenRequest, elements: string[]): { fields: StructureFields; family: string; rows: ScreenRow[] } {
+  const system = substitutionSystem(e.path, { supercell: r.supercell, maxDistance: r.maxDistance });
+  const { family, model } = chooseFamily(saved, system.structure, r.family);
+  const hosts = system.structure.hosts();
+  const fields = { structure_id: e.id, file: e.file, formula: system.structure.formula(), spacegroup: analyzeSymmetry(system.structure).number };
+  const rows = predictAll(model, system.enumeration, elements, saved.training.elements).map((p) => ({ ...fields, ...p, host_a: hosts.get(p.site_a)!, host_b: hosts.get(p.site_b)! }));
+  return { fields, family, rows };
+}
+
 /** Screen the structures of a request (of its shard): each complete one skipped, each failure recorded and passed over. */
 export async function screenStructures(r: ScreenRequest): Promise<ScreenResult> {
   const started = Date.now();
@@ -169,20 +179,9 @@ export async function screenStructures(r: ScreenRequest): Promise<ScreenResult> 
         stage.tick();
         continue;
       }
-      let rows: ScreenRow[];
-      let family: string;
+      let one: ReturnType<typeof screenOne>;
       try {
-        const system = substitutionSystem(e.path, { supercell: r.supercell, maxDistance: r.maxDistance });
-        const chosen = chooseFamily(saved, system.structure, r.family);
-        family = chosen.family;
-        const hosts = system.structure.hosts();
-        const fields = { structure_id: e.id, file: e.file, formula: system.structure.formula(), spacegroup: analyzeSymmetry(system.structure).number };
-        rows = predictAll(chosen.model, system.enumeration, elements, saved.training.elements).map((p) => ({
-          ...fields,
-          ...p,
-          host_a: hosts.get(p.site_a)!,
-          host_b: hosts.get(p.site_b)!,
-        }));
+        one = screenOne(e, saved, r, elements);
       } catch (err) {
         const f: Failure = { structure_id: e.id, file: e.file, error: (err as Error).message, kind: isInputError(err) ? 'input' : 'internal' };
         recordFailure(r.output, f);
@@ -191,15 +190,8 @@ export async function screenStructures(r: ScreenRequest): Promise<ScreenResult> 
         stage.tick();
         continue;
       }
-      const first = rows[0];
-      result.rows += await writeParquet(db, parquetPath(r.output, e.id), SCREEN_SQL, rows, {
-        structure_id: e.id,
-        file: e.file,
-        formula: first?.formula ?? '',
-        spacegroup: String(first?.spacegroup ?? ''),
-        family,
-        model_sha256: manifest.model.sha256,
-      });
+      const { fields, family, rows } = one;
+      result.rows += await writeParquet(db, parquetPath(r.output, e.id), SCREEN_SQL, rows, { ...fields, spacegroup: String(fields.spacegroup), family, model_sha256: manifest.model.sha256 });
       clearFailure(r.output, e.id);
       result.screened++;
       result.family[family] = (result.family[family] ?? 0) + 1;
@@ -224,6 +216,7 @@ export interface SubmittedScreen extends SubmittedJob {
  */
 export async function submitScreen(r: ScreenRequest & { shards: number }, slurm: ArrayJobOptions): Promise<SubmittedScreen> {
   if (r.shard) throw new InputError('--slurm runs every shard as an array task: give --shards N, not --shard');
+  requireSbatch();
   const { manifest } = await prepare(r);
   claimFolder(r.output, manifest);
   const args = [
