@@ -5,7 +5,7 @@
  * peak memory as the list grows (the same list 1×, 2×, 4×, as copies under
  * other names, so each copy is screened again).
  *
- *   npx tsx scripts/bench-screen.ts [--model FILE] [--sample40 K] [--grow-elements Ti]
+ *   npx tsx scripts/bench-screen.ts [--model FILE] [--sample40 K] [--grow-elements Ti] [--cases 14,40,grow]
  *
  * Every case runs in its own process (one thread for DuckDB, one for the rest),
  * which reports its wall time, CPU time and peak RSS (process.resourceUsage):
@@ -114,12 +114,11 @@ async function main() {
         `${name.padEnd(30)}${String(r.structures).padStart(10)}${String(r.failed).padStart(8)}${String(r.rows).padStart(13)}${fmt(r.wall).padStart(8)}${fmt(r.cpu).padStart(7)}` +
           `${fmt((60 * r.structures) / r.wall).padStart(16)}${fmt((60 * r.structures) / r.cpu).padStart(15)}${fmt(r.rows / r.cpu, 0).padStart(24)}${fmt(r.maxRssMB, 0).padStart(9)}`,
       );
-    const all = writeList(join(work, 'all.txt'), files);
-    row('corpus × 14 elements', inChild({ model, list: all, output: join(work, 'r14') }));
+    const cases = (arg('--cases', '14,40,grow') as string).split(',');
+    if (cases.includes('14')) row('corpus × 14 elements', inChild({ model, list: writeList(join(work, 'all.txt'), files), output: join(work, 'r14') }));
     const sample = files.filter((_, k) => k % k40 === 0);
-    const elements40 = screeningElements(40);
-    row(`corpus/${k40} × 40 elements`, inChild({ model, list: writeList(join(work, 'sample.txt'), sample), elements: elements40, output: join(work, 'r40') }));
-    for (const k of [1, 2, 4]) {
+    if (cases.includes('40')) row(`corpus/${k40} × 40 elements`, inChild({ model, list: writeList(join(work, 'sample.txt'), sample), elements: screeningElements(40), output: join(work, 'r40') }));
+    for (const k of cases.includes('grow') ? [1, 2, 4] : []) {
       row(`list ${k}× (${k * files.length}) × {${grow.join(',')}}`, inChild({ model, list: writeList(join(work, `grow${k}.txt`), repeated(work, files, k)), elements: grow, output: join(work, `grow${k}`) }));
     }
   } finally {

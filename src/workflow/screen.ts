@@ -169,7 +169,7 @@ export async function screenStructures(r: ScreenRequest): Promise<ScreenResult> 
   const mine = inShard(entries, shard);
   const db = await openDatabase({ threads: 1 });
   const progress = r.progress ?? SILENT;
-  const stage = progress.stage(`screen ${shard.index}/${shard.count}`, mine.length);
+  const stage = progress.stage(shard.count > 1 ? `screen, shard ${shard.index}/${shard.count}` : 'screen', mine.length);
   const result: ScreenResult = { output: r.output, shard, structures: mine.length, screened: 0, skipped: 0, failed: [], rows: 0, seconds: 0, family: {} };
   const { elements } = manifest.options;
   try {
