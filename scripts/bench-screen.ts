@@ -80,8 +80,8 @@ function repeated(dir: string, files: string[], k: number): string[] {
   for (let c = 1; c <= k; c++) {
     const sub = join(dir, `copy${c}`);
     mkdirSync(sub, { recursive: true });
-    for (const f of files) {
-      const link = join(sub, basename(f));
+    for (const [i, f] of files.entries()) {
+      const link = join(sub, `${i}-${basename(f)}`);
       try {
         symlinkSync(f, link);
       } catch {

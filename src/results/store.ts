@@ -15,7 +15,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../util/atomicWrite.ts';
 import { InputError } from '../util/errors.ts';
-import { appendRows, createTableSql, parquetInfo, parquetInfos, sqlText, type DuckDBConnection } from './duckdb.ts';
+import { appendRows, createTableSql, parquetInfo, parquetInfos, sqlText, type DuckDBConnection, type ParquetInfo } from './duckdb.ts';
 import { SCREEN_SQL, sqlColumns } from './schema.ts';
 import { columns } from '../util/table.ts';
 
@@ -111,12 +111,14 @@ export interface StructureMetadata {
   model_sha256: string;
 }
 
+/** A Parquet file holds the predictions of this structure by this model. */
+const belongs = (info: ParquetInfo | undefined, id: string, modelSha: string): info is ParquetInfo =>
+  info !== undefined && info.metadata.structure_id === id && info.metadata.model_sha256 === modelSha;
+
 /** The predictions of a structure are there: the file reads and names this structure and this model. */
 export async function isComplete(db: DuckDBConnection, dir: string, id: string, modelSha: string): Promise<boolean> {
   const path = parquetPath(dir, id);
-  if (!existsSync(path)) return false;
-  const info = await parquetInfo(db, path);
-  return info !== undefined && info.metadata.structure_id === id && info.metadata.model_sha256 === modelSha;
+  return existsSync(path) && belongs(await parquetInfo(db, path), id, modelSha);
 }
 
 export interface Failure {
@@ -177,7 +179,7 @@ export async function structureStatus(db: DuckDBConnection, dir: string, m: Scre
   return m.structures.map((s, k) => {
     const base = { structure_id: s.id, file: s.file, shard: shardOf(k, m.shards) };
     const info = infos.get(paths[k]);
-    if (info && info.metadata.structure_id === s.id && info.metadata.model_sha256 === m.model.sha256) {
+    if (belongs(info, s.id, m.model.sha256)) {
       const md = info.metadata as unknown as StructureMetadata;
       return { ...base, status: 'done', rows: info.rows, formula: md.formula, spacegroup: Number(md.spacegroup), family: md.family };
     }
