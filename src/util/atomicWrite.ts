@@ -156,7 +156,12 @@ function atomically<R extends void | Promise<void>>(path: string, write: (tmp: s
     settle({ error });
     throw error; // not reached: settle threw
   }
-  if (r instanceof Promise) return r.then(() => settle(), (error: unknown) => settle({ error })) as R;
+  if (r instanceof Promise) {
+    // resolve once the signal handler is gone again, so a long computation after an awaited write
+    // is not left holding SIGINT/SIGTERM (they would wait for it to end)
+    const turns = () => new Promise<void>((done) => setImmediate(() => setImmediate(() => setImmediate(done))));
+    return r.then(() => settle(), (error: unknown) => settle({ error })).finally(turns) as R;
+  }
   settle();
   return r;
 }
