@@ -12,9 +12,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { trainModel } from '../src/workflow/train.ts';
-import { saveModel } from '../src/predict/modelFile.ts';
 import { predictPhase } from '../src/workflow/predict.ts';
 import { predictionsCsv, type PredictionRow } from '../src/predict/table.ts';
+import { loadModel, saveModel } from '../src/predict/modelFile.ts';
+import { PREDICTION_BATCH, predictionRows } from '../src/predict/predict.ts';
+import { substitutionSystem } from '../src/substitution/system.ts';
+import { distinctSubstitutions } from '../src/substitution/substitution.ts';
+import type { ProbabilisticModel } from '../src/model/gpFamily.ts';
 import { listStructures, parseShard, screenStructures, type ScreenRequest } from '../src/workflow/screen.ts';
 import { mergeResults, queryResults, topResults } from '../src/workflow/results.ts';
 import { inShard } from '../src/results/store.ts';
@@ -85,6 +89,22 @@ test('Parquet rows equal the numbers of `predict` for the same structure (CSV wr
   // and to the last bit
   assert.deepEqual(rows.map((r) => r.eds_pred), p.rows.map((r) => r.eds_pred));
   assert.deepEqual(rows.map((r) => r.p_stabilising), p.rows.map((r) => r.p_stabilising));
+});
+
+test('batched prediction (1024 at a time, what bounds memory) gives the predictions of one call on all substitutions', async () => {
+  await setup;
+  const saved = await loadModel(model);
+  const system = substitutionSystem(repoPath('structures/beta-Nb5Si3/structure.cif'));
+  const subs = distinctSubstitutions(system.enumeration, saved.training.elements);
+  assert.ok(subs.length > 1.5 * PREDICTION_BATCH, `${subs.length} substitutions`);
+  const gp = saved.families.gp as ProbabilisticModel;
+  const whole = gp.predictDistribution(system.enumeration, subs);
+  const rows = predictionRows(gp, system.enumeration, subs, saved.training.elements);
+  assert.deepEqual(rows.map((r) => r.eds_pred), whole.mean);
+  assert.deepEqual(rows.map((r) => r.eds_sd), whole.sd);
+  assert.deepEqual(rows.map((r) => r.out_of_domain), whole.outOfDomain);
+  // the domain distance is summed in another order per batch: equal to the last bits
+  rows.forEach((r, k) => assert.ok(Math.abs(r.domain! - whole.domain[k]) < 1e-12, `${k}: ${r.domain} vs ${whole.domain[k]}`));
 });
 
 test('resume: complete structures are skipped, a missing or damaged file is screened again, another model or list is refused', async () => {
