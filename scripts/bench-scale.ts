@@ -20,8 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { predictParallel } from '../src/predict/parallel.ts';
 import { substitutionSystem } from '../src/substitution/system.ts';
-import { ALLOYING_ELEMENTS, element, elementSymbols, propertyMatrix } from '../src/features/elements.ts';
-import { CE_PROPERTIES } from '../src/features/ce.ts';
+import { screeningElements } from '../src/features/ce.ts';
 import { readStructure } from '../src/structure/io.ts';
 import { supercell } from '../src/structure/supercell.ts';
 import { analyzeSymmetry } from '../src/structure/symmetry.ts';
@@ -34,28 +33,6 @@ const CLI = [join(root, 'src/cli/main.ts')];
 const NODE = [process.execPath, '--import', 'tsx'];
 const CIF = { alpha: join(root, 'structures/alpha-Nb5Si3/structure.cif'), beta: join(root, 'structures/beta-Nb5Si3/structure.cif') };
 const MAX_DISTANCE = 5.5;
-
-/**
- * 40 screening elements: the 14 alloying elements of the DFT data, then the
- * lightest further elements (Z ≤ 83, halogens and chalcogens left out) whose
- * CE properties are all tabulated, so no value is imputed.
- */
-export function screeningElements(n = 40): string[] {
-  const complete = elementSymbols().filter((s) => {
-    const e = element(s);
-    if (e.Z > 83 || e.values.GN === 16 || e.values.GN === 17 || e.values.GN === 18) return false;
-    try {
-      propertyMatrix([s], CE_PROPERTIES, { impute: 'error' });
-      return true;
-    } catch {
-      return false;
-    }
-  });
-  const out = [...ALLOYING_ELEMENTS];
-  for (const s of complete) if (out.length < n && !out.includes(s)) out.push(s);
-  if (out.length < n) throw new Error(`only ${out.length} elements have every CE property`);
-  return out;
-}
 
 interface CaseSpec {
   model: string;

@@ -5,7 +5,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { repoPath } from './helpers.ts';
 
 // The stages in data-flow order: a module may import its own stage or an earlier one, never a later one.
-const STAGES = ['util', 'structure', 'environment', 'substitution', 'engine', 'features', 'model', 'predict', 'figures', 'workflow', 'cli'];
+const STAGES = ['util', 'structure', 'environment', 'substitution', 'engine', 'features', 'model', 'predict', 'results', 'figures', 'cluster', 'workflow', 'cli'];
 const src = repoPath('src');
 
 function files(dir: string): string[] {

@@ -6,6 +6,7 @@ import { registerModelCommands } from './modelCommands.ts';
 import { registerFigureCommands } from './figureCommands.ts';
 import { registerReproduce } from './reproduceCommand.ts';
 import { registerEngineCommands } from './engineCommands.ts';
+import { registerScreenCommands } from './screenCommands.ts';
 
 const program = new Command('cescreen')
   .description('Crystal-structure analysis and Center-Environment substitution screening')
@@ -20,6 +21,7 @@ registerModelCommands(program);
 registerFigureCommands(program);
 registerReproduce(program);
 registerEngineCommands(program);
+registerScreenCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -4,7 +4,7 @@ import { NeighborFinder } from '../environment/neighbors.ts';
 import { convexHull } from '../environment/polyhedron.ts';
 import type { PairEnumeration } from '../substitution/pairs.ts';
 import type { Substitution } from '../substitution/substitution.ts';
-import { propertyMatrix } from './elements.ts';
+import { ALLOYING_ELEMENTS, element, elementSymbols, propertyMatrix } from './elements.ts';
 import { encodeSegments, segmentAtoms, segmentLabels, tokenFeatureNames, tokenLayout, DEFAULT_MAX_SHELL, type TokenLayout } from './tokens.ts';
 
 /**
@@ -326,4 +326,26 @@ export function featurizerFor(enumeration: PairEnumeration, def: CeDefinition): 
   let f = m.get(key);
   if (!f) m.set(key, (f = new CeFeaturizer(enumeration, def)));
   return f;
+}
+
+/**
+ * 40 screening elements: the 14 alloying elements of the DFT data, then the
+ * lightest further elements (Z ≤ 83, halogens and chalcogens left out) whose
+ * CE properties are all tabulated, so no value is imputed.
+ */
+export function screeningElements(n = 40): string[] {
+  const complete = elementSymbols().filter((s) => {
+    const e = element(s);
+    if (e.Z > 83 || e.values.GN === 16 || e.values.GN === 17 || e.values.GN === 18) return false;
+    try {
+      propertyMatrix([s], CE_PROPERTIES, { impute: 'error' });
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  const out = [...ALLOYING_ELEMENTS];
+  for (const s of complete) if (out.length < n && !out.includes(s)) out.push(s);
+  if (out.length < n) throw new Error(`only ${out.length} elements have every CE property`);
+  return out;
 }

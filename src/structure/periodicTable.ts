@@ -54,6 +54,7 @@ export function elementColumn<N extends string>(name: N, description: string) {
   return {
     name,
     description,
+    type: 'text',
     parse: (s: string, where: Where) => {
       if (!isElement(s)) throw new InputError(`column ${name}: unknown element '${s}'`, where);
       return s;

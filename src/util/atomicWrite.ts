@@ -93,8 +93,8 @@ function resolveTarget(path: string): string {
   throw new InputError(`cannot write the output file: too many levels of symbolic links`, { file: path });
 }
 
-/** Write through a temporary file and rename, so an interrupted run leaves no half file (see above). */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+/** The file `path` finally names (its folder created) and a fresh temporary name beside it. */
+function prepareTarget(path: string): { target: string; tmp: string; mode?: number } {
   const target = resolveTarget(path);
   const dir = dirname(target);
   try {
@@ -111,19 +111,57 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     if (e instanceof InputError) throw e;
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw asInputError(e, path, '');
   }
-  const tmp = join(dir, `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  return { target, mode, tmp: join(dir, `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`) };
+}
+
+/** Write through a temporary file and rename, so an interrupted run leaves no half file (see above). */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  atomically(path, (tmp, mode) => writeFileSync(tmp, data, { flag: 'wx', ...(mode !== undefined ? { mode } : {}) }));
+}
+
+/**
+ * The same for a writer that creates the file itself (a database's COPY … TO):
+ * `write(tmp)` writes the whole file at `tmp`, which is renamed over `path`
+ * when it resolves and removed when it throws or a signal arrives meanwhile.
+ */
+export function writeAtomicWith(path: string, write: (tmp: string) => Promise<void>): Promise<void> {
+  return atomically(path, write);
+}
+
+/** Run `write(tmp)` (synchronous, or a promise), then rename over the target; on any failure remove tmp. */
+function atomically<R extends void | Promise<void>>(path: string, write: (tmp: string, mode?: number) => R): R {
+  const { target, tmp, mode } = prepareTarget(path);
   holdSignals();
   pending.add(tmp);
-  try {
-    writeFileSync(tmp, data, { flag: 'wx', ...(mode !== undefined ? { mode } : {}) });
-    // the creation mode is masked by the umask: set the old file's bits exactly
-    if (mode !== undefined) chmodSync(tmp, mode);
-    renameSync(tmp, target);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw asInputError(e, path, '');
-  } finally {
+  const settle = (failure?: { error: unknown }) => {
+    let error = failure?.error;
+    if (!failure) {
+      try {
+        // the creation mode is masked by the umask: set the old file's bits exactly
+        if (mode !== undefined) chmodSync(tmp, mode);
+        renameSync(tmp, target);
+      } catch (e) {
+        failure = { error: (error = e) };
+      }
+    }
+    if (failure) rmSync(tmp, { force: true });
     pending.delete(tmp);
     releaseSignals();
+    if (failure) throw asInputError(error, path, '');
+  };
+  let r: R;
+  try {
+    r = write(tmp, mode);
+  } catch (error) {
+    settle({ error });
+    throw error; // not reached: settle threw
   }
+  if (r instanceof Promise) {
+    // resolve once the signal handler is gone again, so a long computation after an awaited write
+    // is not left holding SIGINT/SIGTERM (they would wait for it to end)
+    const turns = () => new Promise<void>((done) => setImmediate(() => setImmediate(() => setImmediate(done))));
+    return r.then(() => settle(), (error: unknown) => settle({ error })).finally(turns) as R;
+  }
+  settle();
+  return r;
 }

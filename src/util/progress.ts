@@ -42,7 +42,7 @@ interface Open {
 }
 
 /**
- * A bar on stderr. ETA is that of the innermost stage, from its own rate; the
+ * A bar on stderr. Rate and ETA are those of the innermost stage; the
  * outer stages show as "name i/n" in front of it.
  */
 export function terminalProgress(stream: NodeJS.WriteStream = process.stderr): Progress {
@@ -66,12 +66,12 @@ export function terminalProgress(stream: NodeJS.WriteStream = process.stderr): P
       .slice(-60)
       .padEnd(Math.min(60, 28));
   const eta = (s: Open) => {
-    if (s.value === 0) return '';
-    const each = (Date.now() - s.start) / s.value;
-    const left = each * (s.total - s.value);
-    // the rate, for stages whose units take long enough to count (relaxations, fits)
-    const rate = each >= 1000 ? `, ${(each / 1000).toFixed(1)} s each` : each >= 20 ? `, ${(1000 / each).toFixed(1)}/s` : '';
-    return s.value >= s.total ? '' : `ETA ${left < 60e3 ? `${Math.ceil(left / 1000)} s` : `${Math.floor(left / 60e3)} min ${Math.round((left % 60e3) / 1000)} s`}${rate}`;
+    if (s.value === 0 || s.value >= s.total) return '';
+    const elapsed = Date.now() - s.start;
+    const left = (elapsed / s.value) * (s.total - s.value);
+    const perSecond = (1000 * s.value) / Math.max(elapsed, 1);
+    const rate = perSecond >= 1 ? `${perSecond.toFixed(1)}/s` : `${(60 * perSecond).toFixed(1)}/min`;
+    return `${rate} ETA ${left < 60e3 ? `${Math.ceil(left / 1000)} s` : `${Math.floor(left / 60e3)} min ${Math.round((left % 60e3) / 1000)} s`}`;
   };
   const draw = () => {
     const top = open[open.length - 1];

@@ -13,10 +13,14 @@ export interface Where {
   line?: number;
 }
 
+export type ValueType = 'text' | 'number' | 'integer' | 'flag';
+
 export interface Column<T> {
   name: string;
   description: string;
   unit?: string;
+  /** What a value is, for stores that type their columns (Parquet). */
+  type?: ValueType;
   /** Absent or empty is allowed; the value is then `undefined`. */
   optional?: boolean;
   parse(text: string, where: Where): T;
@@ -41,6 +45,7 @@ export const columns = {
     return {
       name,
       description,
+      type: 'text',
       parse: (s: string, where: Where) => {
         if (s === '' || s === undefined) throw new InputError(`column ${name}: empty ${o.what ?? 'value'}`, where);
         return s;
@@ -58,6 +63,7 @@ export const columns = {
       name,
       description,
       unit: o.unit,
+      type: o.integer ? 'integer' : 'number',
       parse: (s: string, where: Where): number => {
         const x = Number(s);
         if (s === '' || !Number.isFinite(x)) fail(name, expected, s, where);
@@ -73,6 +79,7 @@ export const columns = {
     return {
       name,
       description,
+      type: 'text',
       parse: (s: string, where: Where) => (values.includes(s as T) ? (s as T) : fail(name, values.join(', ').replace(/, ([^,]*)$/, ' or $1'), s, where)),
       format: (v: T) => v,
     } as const;
@@ -81,6 +88,7 @@ export const columns = {
     return {
       name,
       description,
+      type: 'flag',
       parse: (s: string, where: Where) => (s === '1' ? true : s === '0' ? false : fail(name, '0 or 1', s, where)),
       format: (v: boolean) => (v ? '1' : '0'),
     } as const;
