@@ -62,6 +62,8 @@ export interface Scores {
   width?: number;
   /** The applicability-domain flag: how many rows it flags, and the MAE (eV) of flagged and unflagged rows. */
   domain?: { flagged: number; flaggedMae: number; unflaggedMae: number };
+  /** For one held-out group of a leave-out protocol: each baseline's MAE (eV) on it. */
+  baselines?: Record<string, number>;
 }
 
 /** Scores of one held-out group after k shots: the model's and the shot baselines' MAE, and the coverage of its intervals. */
@@ -304,8 +306,12 @@ export async function evaluate(data: CleanedDataSet, o: EvaluateOptions): Promis
       y.push(...yt);
       pooled.mean.push(...p.mean);
       if (p.lo) pooled.lo!.push(...p.lo), pooled.hi!.push(...p.hi!), pooled.outOfDomain!.push(...p.outOfDomain!);
-      if (s.tag) per[s.tag] = scores(yt, p, threshold);
-      for (const [name, b] of baselines) byBaseline.get(name)!.push(...(await fitPredict(b, train, test)).mean);
+      if (s.tag) per[s.tag] = { ...scores(yt, p, threshold), baselines: {} };
+      for (const [name, b] of baselines) {
+        const pb = (await fitPredict(b, train, test)).mean;
+        byBaseline.get(name)!.push(...pb);
+        if (s.tag) per[s.tag].baselines![name] = mean(pb.map((v, i) => Math.abs(v - yt[i])));
+      }
       if (o.shots?.length) shotRuns.push(...(await shotCurve(model, spec, train, test, s.tag!, o, seed)));
       if (!protocol.pooled) kept.model = model;
       else model.dispose();
