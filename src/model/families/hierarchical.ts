@@ -4,6 +4,7 @@
  * (src/model/families/structured.ts):
  *
  *   s(X@a) = e(X) − e(h_a)                          element, shared: what X does in any host
+ *          + Σ_n w_n [b(X, n) − b(h_a, n)]          bonds to the shell's elements, shared
  *          + g(u_X, v_a) − g(0, v_a)                 element × environment, shared
  *          + o_p + c_p(X) − c_p(h_a)                 phase p of a: its offset and element deviations
  *          + z_a(X) − z_a(h_a) + o_a                 site a's own deviation and offset
@@ -21,7 +22,7 @@
  *   priors below stand in (and `predict` says so).
  * - Sites are identified within their phase.
  */
-import { NOISE, perKeyConstantKernel, perKeyRbfKernel, rbfKernel } from '../learn/gp.ts';
+import { NOISE, perKeyConstantKernel, perKeyRbfKernel, rbfKernel, symmetricPairKernel } from '../learn/gp.ts';
 import { fitted } from '../../util/params.ts';
 import { boundsFrom, FIT_SETTINGS, structuredFamily, type StructuredDefinition, type Term } from './structured.ts';
 import { GP_PARAMS, offsetTerm, pairTerm, siteTerm, smoothTerm } from './gp.ts';
@@ -32,6 +33,8 @@ export const HIERARCHICAL_PARAMS = {
   ...FIT_SETTINGS,
   'element.sigma': fitted('amplitude of e, the energy of an element whatever its host and environment', 1e-3, 50, { unit: 'eV', start: 'the sd of the training energies' }),
   'element.ell': fitted('length scale of e over the element properties', 0.1, 100, { start: '√(properties)' }),
+  'bond.sigma': fitted('amplitude of b, the energy of a bond between two elements', 1e-3, 10, { unit: 'eV', start: '0.1 × the sd of the training energies' }),
+  'bond.ell': fitted('length scale of b over the two elements’ properties', 0.1, 100, { start: '√(2·properties)' }),
   ...gpHyper,
   'phase.sigma': fitted('sd of a phase offset o_p (per substituted site) between phases', 1e-3, 10, { unit: 'eV', start: '0.3 eV, after the shared terms' }),
   'phaseElement.sigma': fitted('amplitude of a phase’s element deviations c_p', 1e-3, 10, { unit: 'eV', start: '0.3 eV, after the shared terms' }),
@@ -50,6 +53,29 @@ const elementTerm: Term = {
   site: (r, push) => {
     push(r.element, '', () => r.px, 1);
     push(r.host, '', () => r.ph, -1);
+  },
+};
+
+/**
+ * Σ_n w_n [b(X, n) − b(h_a, n)] over the site's pristine shell (w: r^m weights, about one per
+ * neighbour): bond energies of element pairs, symmetric in the pair, so what a host element does
+ * as a neighbour is learned from it as a substituent in other phases (and the other way round).
+ */
+const bondTerm: Term = {
+  name: 'bond',
+  stage: 1,
+  dim: ({ P }) => 2 * P,
+  kernel: ({ P }) => symmetricPairKernel(P, { sigma: b('bond.sigma'), ell: b('bond.ell') }),
+  start: ({ P, sdY }) => ({ sigma: 0.1 * sdY, ell: Math.sqrt(2 * P) }),
+  site: (r, push) => {
+    for (const n of r.neighbours)
+      for (const [el, p, sign] of [
+        [r.element, r.px, 1],
+        [r.host, r.ph, -1],
+      ] as const) {
+        const [first, second] = el < n.element ? [p, n.p] : [n.p, p];
+        push(el < n.element ? `${el}~${n.element}` : `${n.element}~${el}`, '', () => [...first, ...second], sign * n.weight);
+      }
   },
 };
 
@@ -82,7 +108,7 @@ export const HIERARCHICAL: StructuredDefinition = {
   name: 'hierarchical',
   params: HIERARCHICAL_PARAMS,
   phases: true,
-  terms: [elementTerm, smoothTerm('smooth', b), pairTerm('pair', b), phaseTerm, phaseElementTerm, siteTerm('site', b, 3), offsetTerm('offset', b, 3)],
+  terms: [elementTerm, bondTerm, smoothTerm('smooth', b), pairTerm('pair', b), phaseTerm, phaseElementTerm, siteTerm('site', b, 3), offsetTerm('offset', b, 3)],
   phasePrior: {
     minPhases: 3,
     hyper: { 'phase.sigma': 0.3, 'phaseElement.sigma': 0.3, 'phaseElement.ell': 3.6 },

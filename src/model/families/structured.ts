@@ -52,6 +52,8 @@ export interface SiteRef {
   ph: number[];
   /** Scaled environment descriptor: host properties, shell properties, geometry. */
   v: number[];
+  /** The pristine shell by element: scaled properties and summed weight (r^m weights over their mean, so about the count). */
+  neighbours: { element: string; p: number[]; weight: number }[];
 }
 
 /** Adds a latent point (identity, kernel key, features) with its coefficient to the observation. */
@@ -166,12 +168,23 @@ class LatentBuilder {
       .map((x, k) => x / (k < 2 * P ? this.scales.property[k % P] : GEOMETRY_SCALES[k - 2 * P]));
   }
 
+  private neighbours(e: PairEnumeration, atom: number): SiteRef['neighbours'] {
+    const site = featurizerFor(e, this.spec.endFeatures!).site(atom);
+    const w = site.weights.reduce((a, b) => a + b, 0) / site.weights.length;
+    const by = new Map<string, number>();
+    site.shell.forEach((n, k) => {
+      const el = e.cell.sites[n.index].element;
+      by.set(el, (by.get(el) ?? 0) + site.weights[k] / w);
+    });
+    return [...by].map(([element, weight]) => ({ element, p: this.props(e, element), weight }));
+  }
+
   cellIndex(e: PairEnumeration): number {
     if (!this.cells.has(e)) this.cells.set(e, this.cells.size);
     return this.cells.get(e)!;
   }
 
-  /** The phase of a training cell is given; a query cell is the training phase whose sites it all has, else a new phase. */
+  /** The phase of a training cell is given; a query cell is the training phase it shares sites with, else a new phase. */
   setPhase(e: PairEnumeration, phase: string): void {
     this.cellPhase.set(e, phase);
   }
@@ -183,8 +196,14 @@ class LatentBuilder {
     else {
       const orbits = [...new Set(e.symmetry.orbitOf)].map((o) => e.symmetry.orbitOf.indexOf(o));
       const descriptors = orbits.map((atom) => ({ host: hostOf(e, atom), v: this.descriptor(e, atom) }));
-      const candidates = [...new Set(Object.values(this.known.phases))];
-      const match = candidates.find((p) => descriptors.every((d) => Object.entries(this.known.sites).some(([k, w]) => this.known.phases[k] === p && k.startsWith(`${p}|${d.host}|`) && sameDescriptor(w, d.v))));
+      // the training phase with which it shares the most sites (host and environment equal), if any
+      const shared = new Map<string, number>();
+      for (const d of descriptors)
+        for (const [k, w] of Object.entries(this.known.sites)) {
+          const p = this.known.phases[k];
+          if (k.startsWith(`${p}|${d.host}|`) && sameDescriptor(w, d.v)) shared.set(p, (shared.get(p) ?? 0) + 1);
+        }
+      const match = [...shared].sort((a, b) => b[1] - a[1])[0]?.[0];
       // a new phase is named by its content, so every builder (training with shots, queries) names it alike
       phase = match ?? `new ${e.cell.formula()} ${digest(descriptors.map((d) => `${d.host}:${d.v.map((x) => x.toPrecision(5)).join(',')}`).sort().join(';'))}`;
     }
@@ -228,7 +247,7 @@ class LatentBuilder {
     ] as const) {
       if (element === host) continue;
       const site = this.siteKey(e, atom);
-      const r: SiteRef = { site, phase: this.sitePhase.get(site)!, host, element, px: this.props(e, element), ph: this.props(e, host), v: this.siteDescriptors.get(site)! };
+      const r: SiteRef = { site, phase: this.sitePhase.get(site)!, host, element, px: this.props(e, element), ph: this.props(e, host), v: this.siteDescriptors.get(site)!, neighbours: this.neighbours(e, atom) };
       sites.push(site);
       phases.push(r.phase);
       this.def.terms.forEach((t, k) => t.site?.(r, pushFor(k)));
@@ -323,13 +342,21 @@ function groupCalibration(held: { group: number; r: number; sd: number }[], grou
   // γ stays ≥ ½: a constant sd (γ = 0) can calibrate per group yet says nothing about which predictions to trust
   for (const g of [1, 0.75, 0.5]) {
     const u = ok.map((h) => h.sd ** g * s0 ** (1 - g));
-    const c = calibrationScale(ok.map((h, i) => h.r / u[i]));
-    let loss = 0;
-    for (let s = 0; s < groups; s++) {
-      const these = ok.flatMap((h, i) => (h.group === s ? [Math.abs(h.r) <= Z90 * c * u[i] ? 1 : 0] : []));
-      if (these.length) loss += (these.reduce((a, b) => a + b, 0) / these.length - 0.9) ** 2;
+    const z = ok.map((h, i) => h.r / u[i]);
+    const lossOf = (c: number) => {
+      let loss = 0;
+      for (let s = 0; s < groups; s++) {
+        const these = ok.flatMap((h, i) => (h.group === s ? [Math.abs(z[i]) <= Z90 * c ? 1 : 0] : []));
+        if (these.length) loss += (these.reduce((a, b) => a + b, 0) / these.length - 0.9) ** 2;
+      }
+      return loss;
+    };
+    // the factor: the pooled 90 % one, or the one of any group, whichever brings the groups' coverages nearest 90 %
+    const candidates = [calibrationScale(z), ...Array.from({ length: groups }, (_, s) => calibrationScale(z.filter((_, i) => ok[i].group === s)))];
+    for (const c of candidates) {
+      const loss = lossOf(c);
+      if (loss < best.loss - 1e-12) best = { factor: c, exponent: g, scale: s0, loss };
     }
-    if (loss < best.loss - 1e-12) best = { factor: c, exponent: g, scale: s0, loss };
   }
   const { loss: _, ...out } = best;
   return out;
@@ -383,12 +410,12 @@ export class StructuredModel implements SubstitutionModel {
     private readonly state: StructuredState,
     /** The training data in latent form, kept to be continued (withMore). */
     private readonly builder: LatentBuilder,
-    /** A GP on the first of these observations, to extend rather than refactor. */
-    base?: LatentGP,
+    /** A GP on these observations already made, or on the first of them (to extend rather than refactor). */
+    gp?: { made: LatentGP } | { base: LatentGP },
   ) {
     const inputs = builder.inputs();
     const y = Float64Array.from(state.y);
-    this.gp = base ? base.extendedBy(inputs, y) : new LatentGP(componentsOf(def, shapeOf(spec, state.scales)), inputs, y, state.hyper);
+    this.gp = gp && 'made' in gp ? gp.made : gp ? gp.base.extendedBy(inputs, y) : new LatentGP(componentsOf(def, shapeOf(spec, state.scales)), inputs, y, state.hyper);
   }
 
   static async fit(def: StructuredDefinition, spec: FamilySpec, samples: TrainingSample[]): Promise<StructuredModel> {
@@ -443,10 +470,17 @@ export class StructuredModel implements SubstitutionModel {
     const site: Calibration = { factor: calibrationScale(heldOut(folds).map((h) => h.r / h.sd)), exponent: 1, scale: 1 };
     const siteGroups = groupsBy(subBuilder.observationSites, sub.length);
     const newSite = siteGroups.length > 1 ? groupCalibration(heldOut(siteGroups), siteGroups.length) : site;
-    const phaseGroups = def.phases ? groupsBy(subBuilder.observationPhases, sub.length) : [];
-    const newPhase = prior ? prior.calibration : phaseGroups.length > 1 ? groupCalibration(heldOut(phaseGroups), phaseGroups.length) : newSite;
-
     const full = build(samples);
+    const y = samples.map((s) => s.eds);
+    // a phase never seen, from the GP that predicts (its variances, not the subsample's, where a held-out phase still has most of the others)
+    const phaseGroups = def.phases && !prior ? groupsBy(full.observationPhases, samples.length) : [];
+    const fullGP = phaseGroups.length > 1 ? new LatentGP(components, full.inputs(), Float64Array.from(y), hyper) : null;
+    const newPhase = prior
+      ? prior.calibration
+      : fullGP
+        ? groupCalibration(fullGP.leaveGroupsOut(phaseGroups).flatMap((cv, g) => phaseGroups[g].map((i) => ({ group: g, r: y[i] - cv.mean[i], sd: cv.sd[i] }))), phaseGroups.length)
+        : newSite;
+
     const state: StructuredState = {
       hyper,
       scales,
@@ -458,9 +492,9 @@ export class StructuredModel implements SubstitutionModel {
         samples: samples.map((s) => ({ cell: full.cellIndex(s.enumeration), pair: s.substitution.pair.id, a: s.substitution.elementA, b: s.substitution.elementB })),
       },
       notes: prior ? [prior.note] : [],
-      y: samples.map((s) => s.eds),
+      y,
     };
-    return new StructuredModel(def, spec, state, full);
+    return new StructuredModel(def, spec, state, full, fullGP ? { made: fullGP } : undefined);
   }
 
   /** Hyper-parameters and calibration, for reports. */
@@ -537,7 +571,7 @@ export class StructuredModel implements SubstitutionModel {
       b.add(s.enumeration, s.substitution);
       state.training.samples.push({ cell: b.cellIndex(s.enumeration), pair: s.substitution.pair.id, a: s.substitution.elementA, b: s.substitution.elementB });
     }
-    return new StructuredModel(this.def, this.spec, state, b, this.gp);
+    return new StructuredModel(this.def, this.spec, state, b, { base: this.gp });
   }
 
   /**

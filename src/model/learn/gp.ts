@@ -188,6 +188,53 @@ export const perKeyRbfKernel = (bounds: KernelBounds): KernelType => squaredExpo
 /** σ² δ(key, key'): one independent value per key; hyper [σ]. */
 export const perKeyConstantKernel = (bounds: KernelBounds): KernelType => squaredExponential(() => [], true, bounds, 0);
 
+/**
+ * A kernel over unordered pairs of equal halves [a | b] (element pairs, say), symmetric under
+ * swapping either pair's halves: σ² ½[exp(−(|a−c|² + |b−d|²)/2ℓ²) + exp(−(|a−d|² + |b−c|²)/2ℓ²)].
+ */
+export function symmetricPairKernel(half: number, bounds: KernelBounds): KernelType {
+  const swap = (P: PointSet): PointSet => {
+    const X = new Float64Array(P.X.length);
+    for (let i = 0; i < P.n; i++) {
+      X.set(P.X.subarray(i * P.dim + half, (i + 1) * P.dim), i * P.dim);
+      X.set(P.X.subarray(i * P.dim, i * P.dim + half), i * P.dim + half);
+    }
+    return { ...P, X, parent: undefined };
+  };
+  const all = columns(0, 2 * half);
+  const swapped = new WeakMap<PointSet, PointSet>();
+  const distances = (A: PointSet, B: PointSet) => {
+    let Bs = swapped.get(B);
+    if (!Bs) swapped.set(B, (Bs = swap(B)));
+    return [cachedSqdist(A, B, all), blockSqdist(A, Bs, all)];
+  };
+  return {
+    hyper: [
+      { name: 'sigma', bounds: bounds.sigma },
+      { name: 'ell', bounds: bounds.ell as Bounds },
+    ],
+    eval(A, B, [s, ell]) {
+      const [d1, d2] = distances(A, B);
+      const f = -0.5 / (ell * ell);
+      const K = new Float64Array(d1.length);
+      for (let p = 0; p < K.length; p++) K[p] = 0.5 * s * s * (Math.exp(f * d1[p]) + Math.exp(f * d2[p]));
+      return K;
+    },
+    gradient(A, B, [s, ell], K, G) {
+      const [d1, d2] = distances(A, B);
+      const f = -0.5 / (ell * ell);
+      let gs = 0;
+      let gl = 0;
+      for (let p = 0; p < K.length; p++) {
+        if (G[p] === 0) continue;
+        gs += G[p] * K[p];
+        gl += G[p] * 0.5 * s * s * (Math.exp(f * d1[p]) * d1[p] + Math.exp(f * d2[p]) * d2[p]);
+      }
+      return [2 * gs, gl / (ell * ell)];
+    },
+  };
+}
+
 /** C_A K C_Bᵀ added into out (|A| × |B|), through R = C_A K first. */
 function addProjected(out: Float64Array, A: Design, K: Float64Array, B: Design, nA: number, nB: number): void {
   const m = B.points.n;
