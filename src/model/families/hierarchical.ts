@@ -109,10 +109,14 @@ export const HIERARCHICAL: StructuredDefinition = {
   params: HIERARCHICAL_PARAMS,
   phases: true,
   terms: [elementTerm, bondTerm, smoothTerm('smooth', b), pairTerm('pair', b), phaseTerm, phaseElementTerm, siteTerm('site', b, 3), offsetTerm('offset', b, 3)],
+  // Measured (scripts/bench-transfer.ts --part prior): a model trained on one phase predicting each other
+  // phase of the same source, 72 engine pairs and 6 DFT pairs (α, bcc Nb, Mn3AlN): the factor on the raw sd
+  // (with these phase priors) that covers 90 % of each pair's calculations, pairs and sources weighing
+  // alike, is 0.98 for the engine pairs and 1.47 for the DFT pairs; 1.25 sits between them.
   phasePrior: {
     minPhases: 3,
     hyper: { 'phase.sigma': 0.3, 'phaseElement.sigma': 0.3, 'phaseElement.ell': 3.6 },
-    calibration: { factor: 1, exponent: 1, scale: 1 },
+    calibration: { factor: 1.25, exponent: 1, scale: 1 },
     note: 'between-phase variation: a documented prior (fewer than 3 training phases), not learned from these data',
   },
 };

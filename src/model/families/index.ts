@@ -15,11 +15,12 @@ import { BASELINE_FAMILIES } from './baselines.ts';
 import { GP_FAMILY } from './gp.ts';
 import { HIERARCHICAL_FAMILY } from './hierarchical.ts';
 
-export const FAMILIES: readonly FamilyEntry[] = [GP_FAMILY, HIERARCHICAL_FAMILY, ...SVR_FAMILIES, ...BASELINE_FAMILIES];
+// registry order is preference order: predict takes the first model of a file that fits the target
+export const FAMILIES: readonly FamilyEntry[] = [HIERARCHICAL_FAMILY, GP_FAMILY, ...SVR_FAMILIES, ...BASELINE_FAMILIES];
 
 /** The family `evaluate` and `predict` use unless told otherwise, and the ones `train` fits into a model file. */
-export const DEFAULT_FAMILY = 'gp';
-export const TRAINED_BY_DEFAULT = ['gp', 'site'];
+export const DEFAULT_FAMILY = 'hierarchical';
+export const TRAINED_BY_DEFAULT = ['hierarchical', 'site'];
 
 /** The families a user picks for predictions (baselines are reported, not chosen). */
 export const MODEL_FAMILIES = FAMILIES.filter((f) => f.role === 'model');

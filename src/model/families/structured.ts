@@ -127,6 +127,8 @@ interface StructuredState {
   training: { phases: string[]; cellPhases: string[]; samples: { cell: number; pair: number; a: string; b: string }[] };
   /** Notes a prediction reports (e.g. that a prior stood in for between-phase variation). */
   notes: string[];
+  /** sd of the training energies: the least width of an interval outside the applicability domain. */
+  spread?: number;
   y: number[];
 }
 
@@ -492,6 +494,7 @@ export class StructuredModel implements SubstitutionModel {
         samples: samples.map((s) => ({ cell: full.cellIndex(s.enumeration), pair: s.substitution.pair.id, a: s.substitution.elementA, b: s.substitution.elementB })),
       },
       notes: prior ? [prior.note] : [],
+      spread: std(y),
       y,
     };
     return new StructuredModel(def, spec, state, full, fullGP ? { made: fullGP } : undefined);
@@ -547,13 +550,16 @@ export class StructuredModel implements SubstitutionModel {
     const calibrated = this.calibrate(builder, sd!);
     const out: Distribution = { mean: Array.from(mean), sd: [], lo: [], hi: [], domain: [], outOfDomain: [] };
     builder.observationSites.forEach((ss, i) => {
-      const v = calibrated[i];
       const d = Math.max(0, ...ss.map((k) => siteDistance.get(k)!));
+      const outside = d > this.state.domain.threshold + 1e-9;
+      // outside the applicability domain the model's own variance is not trusted: the interval is at least
+      // as wide as the spread of the training energies (what is known without the model)
+      const v = outside && this.def.phases ? Math.max(calibrated[i], this.state.spread ?? 0) : calibrated[i];
       out.sd.push(v);
       out.lo.push(mean[i] - Z90 * v);
       out.hi.push(mean[i] + Z90 * v);
       out.domain.push(d);
-      out.outOfDomain.push(d > this.state.domain.threshold + 1e-9);
+      out.outOfDomain.push(outside);
     });
     return out;
   }
