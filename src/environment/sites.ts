@@ -1,3 +1,4 @@
+import { ENVIRONMENT_PARAMS } from './params.ts';
 import type { Structure } from '../structure/structure.ts';
 import type { SymmetryInfo } from '../structure/symmetry.ts';
 import { atomicEnvironment, type AetOptions, type AtomicEnvironment } from './aet.ts';
@@ -17,7 +18,7 @@ export function siteHistograms(
   symmetry: SymmetryInfo,
   options: { cutoff?: number; site?: string } = {},
 ): (NearestNeighborHistogram & { wyckoff: string })[] {
-  const finder = new NeighborFinder(structure, options.cutoff ?? 8);
+  const finder = new NeighborFinder(structure, options.cutoff ?? ENVIRONMENT_PARAMS.cutoff.default);
   return representativeAtoms(symmetry, options.site).map((r) => ({
     ...nearestNeighborHistogram(structure, r.atom, { cutoff: options.cutoff, finder }),
     site: r.label,

@@ -1,3 +1,4 @@
+import { ENVIRONMENT_PARAMS } from '../environment/params.ts';
 import type { Structure } from '../structure/structure.ts';
 import { atomicEnvironment, nearestNeighborShell, type ShellAtom } from '../environment/aet.ts';
 import { NeighborFinder } from '../environment/neighbors.ts';
@@ -89,7 +90,8 @@ export class CeFeaturizer {
   constructor(enumeration: PairEnumeration, definition: Partial<CeDefinition> = {}) {
     this.definition = { ...DEFAULT_CE, ...definition };
     this.cell = enumeration.cell;
-    this.finder = new NeighborFinder(this.cell, 8);
+    // the CENN shell's search starts at the histogram's cutoff (the finder widens as it must)
+    this.finder = new NeighborFinder(this.cell, ENVIRONMENT_PARAMS.cutoff.default);
     this.names = featureNames(this.definition);
   }
 

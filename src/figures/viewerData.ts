@@ -17,12 +17,14 @@ import { elementRadius } from './elementColors.ts';
 import { heatmapsFromPredictions, heatmapsFromReference, type HeatmapFigure } from './siteHeatmaps.ts';
 import { COMPACT_CELL } from './heatmap.ts';
 import { shellFaces, type ViewerData, type ViewerEnvironment, type ViewerPrediction, type ViewerReference } from './viewer.ts';
+import { SYSTEM_PARAMS } from '../substitution/params.ts';
+import { ENVIRONMENT_PARAMS } from '../environment/params.ts';
 
 export interface ViewerDataOptions {
   title: string;
   /** Supercell to show (and enumerate pairs in): '2x2x1' or an integer matrix. */
   supercell?: string | Mat3;
-  /** Pairs up to this minimum-image distance, Å (default 3.6, the α-Nb5Si3 study's range). */
+  /** Pairs up to this minimum-image distance, Å (default: the pair enumeration's, SYSTEM_PARAMS.maxDistance). */
   maxDistance?: number;
   /** Predictions for the pairs of this cell (ids of substitutionPairs with the same maxDistance). */
   predictions?: readonly ViewerPrediction[];
@@ -53,8 +55,8 @@ const add3 = (a: Vec3, b: Vec3): V3 => [a[0] + b[0], a[1] + b[1], a[2] + b[2]];
  */
 export function buildViewerData(structure: Structure, options: ViewerDataOptions): ViewerData {
   const cell = options.supercell ? makeSupercell(structure, options.supercell) : structure;
-  const maxDistance = options.maxDistance ?? 3.6;
-  const nnhCutoff = options.nnhCutoff ?? 8;
+  const maxDistance = options.maxDistance ?? SYSTEM_PARAMS.maxDistance.default;
+  const nnhCutoff = options.nnhCutoff ?? ENVIRONMENT_PARAMS.cutoff.default;
   const enumeration = substitutionPairs(cell, { maxDistance, symprec: options.symprec });
   const { symmetry } = enumeration;
 
