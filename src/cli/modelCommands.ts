@@ -3,7 +3,7 @@ import { saveModel } from '../predict/modelFile.ts';
 import { predictionsCsv, type PredictionRow } from '../predict/table.ts';
 import { formatNumber, substitutionText } from '../figures/pageScripts/shared.js';
 import { REGRESSORS } from '../model/learn/regressors.ts';
-import { CAPABILITIES, familiesWith, FAMILIES, MODEL_FAMILIES, TRAINED_BY_DEFAULT } from '../model/families/index.ts';
+import { CAPABILITIES, familiesWith, FAMILIES, modelFamilies, TRAINED_BY_DEFAULT } from '../model/families/index.ts';
 import { EVALUATION_PARAMS, PROTOCOLS, type EvaluationParams } from '../model/evaluation/protocols.ts';
 import { FEATURE_SETS } from '../features/sets.ts';
 import { describeParam, isFitted, pickParams } from '../util/params.ts';
@@ -93,7 +93,7 @@ export function registerModelCommands(program: Command): void {
   );
 
   modelCommand(program, 'train', 'fit on every row of a data set and save the model', { family: false })
-    .option('--family <list>', `families to fit into the file: ${MODEL_FAMILIES.map((f) => f.name).join(', ')}`, TRAINED_BY_DEFAULT.join(','))
+    .option('--family <list>', `families to fit into the file: ${modelFamilies().map((f) => f.name).join(', ')}`, TRAINED_BY_DEFAULT.join(','))
     .addOption(new Option('--families <list>', 'the same as --family').hideHelp())
     .option('--select <list>', "also keep each listed family with a regressor (site, transfer; site when none) tuned for best CV R² and/or F1 of \"stabilising\" (e.g. 'r2,f1'; saved as site-r2, site-f1 …), for any --model")
     .addOption(paramOption('threshold', CHOICES.threshold))
@@ -109,7 +109,7 @@ the --flag-structure calculations it predicts stabilising. Example (a few minute
     .action(async (o: ModelFlags & { families?: string; select?: string; threshold: number; flagStructure?: string; output: string; html?: string }) => {
       const progress = commandProgress(o);
       try {
-        const families = choiceList('--family', o.families ?? o.family, MODEL_FAMILIES.map((f) => f.name));
+        const families = choiceList('--family', o.families ?? o.family, modelFamilies().map((f) => f.name));
         const select = o.select === undefined ? [] : (choiceList('--select', o.select, ['r2', 'f1']) as ('r2' | 'f1')[]);
         const saved = await trainModel({ ...choices(o, families), families, select, threshold: o.threshold, flagStructure: o.flagStructure, progress });
         saveModel(o.output, saved);
@@ -148,7 +148,7 @@ sample sum to its prediction minus the background mean (efficiency error printed
   addDataOptions(program.command('compare').description('the literature table with our numbers beside it: every model × feature set × centre site, on the same splits'))
     .option('--models <list>', REGRESSORS.map((r) => r.name).join(', '), REGRESSORS.map((r) => r.name).join(','))
     .option('--feature-sets <list>', FEATURE_SETS.map((s) => s.name).join(', '), DEFAULT_FEATURE_SETS.join(','))
-    .addOption(paramOption('family', choice('model family of every row (a family built on a regressor)', MODEL_FAMILIES.find((f) => f.regressor)!.name, Object.fromEntries(MODEL_FAMILIES.filter((f) => f.regressor).map((f) => [f.name, f.description])))))
+    .addOption(paramOption('family', choice('model family of every row (a family built on a regressor)', modelFamilies().find((f) => f.regressor)!.name, Object.fromEntries(modelFamilies().filter((f) => f.regressor).map((f) => [f.name, f.description])))))
     .addOption(paramOption('protocol', { ...CHOICES.protocol, default: 'paper' }))
     .addOption(paramOption('repeats', number('CV repetitions on the training part (0: test split only)', 0, { min: 0, max: 1000, integer: true })))
     .addOption(paramOption('seed', CHOICES.seed))

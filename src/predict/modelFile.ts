@@ -4,7 +4,7 @@ import { featureNames, siteBlockNames } from '../features/ce.ts';
 import { InputError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/atomicWrite.ts';
 import { type FamilyJSON, type FamilySpec, type SubstitutionModel } from '../model/families/contract.ts';
-import { familiesWith, familyEntry, familyFromJSON, MODEL_FAMILIES } from '../model/families/index.ts';
+import { familiesWith, familyEntry, familyFromJSON, modelFamilies } from '../model/families/index.ts';
 import { hasCapability } from '../model/families/contract.ts';
 import { analyzeSymmetry } from '../structure/symmetry.ts';
 import { Structure } from '../structure/structure.ts';
@@ -193,7 +193,7 @@ export function chooseFamily(saved: SavedModel, target: Structure, asked?: strin
   }
   const fingerprint = phaseOf(target);
   const same = saved.training.phases.some((p) => samePhase(fingerprint, p.phase));
-  const order = MODEL_FAMILIES.map((f) => f.name);
+  const order = modelFamilies().map((f) => f.name);
   const fit = names
     .filter((n) => same || hasCapability(familyEntry(familyOfName(n)), 'newPhase'))
     .sort((a, b) => order.indexOf(familyOfName(a)) - order.indexOf(familyOfName(b)) || a.length - b.length);

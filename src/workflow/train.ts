@@ -1,5 +1,5 @@
 import { collapseByKey, type Sample } from '../substitution/dataset.ts';
-import { familyEntry, fitFamily, MODEL_FAMILIES } from '../model/families/index.ts';
+import { familyEntry, fitFamily, modelFamilies } from '../model/families/index.ts';
 import type { SubstitutionModel } from '../model/families/contract.ts';
 import { searchFamilyBy, type InnerCVScores } from '../model/evaluation/search.ts';
 import { phaseOf, storeCell, type SavedModel, type TrainingInfo } from '../predict/modelFile.ts';
@@ -94,11 +94,11 @@ export async function trainModel(r: TrainRequest): Promise<TrainResult> {
   const threshold = r.threshold ?? 0;
   const tunable = r.families.filter((f) => familyEntry(f).regressor);
   if (r.model !== undefined && !tunable.length && !r.select?.length)
-    throw new InputError(`--model ${r.model}: none of the families ${r.families.join(', ')} is built on a regressor; families that are: ${MODEL_FAMILIES.filter((f) => f.regressor).map((f) => f.name).join(', ')}`);
+    throw new InputError(`--model ${r.model}: none of the families ${r.families.join(', ')} is built on a regressor; families that are: ${modelFamilies().filter((f) => f.regressor).map((f) => f.name).join(', ')}`);
   // the regressor goes to the families built on one
   const spec = (family: string) => specOf({ ...r, family, model: familyEntry(family).regressor ? r.model : undefined });
   // with no family on a regressor among those asked for, the first one in the registry is tuned
-  const selected = select.length ? (tunable.length ? tunable : [MODEL_FAMILIES.find((f) => f.regressor)!.name]) : [];
+  const selected = select.length ? (tunable.length ? tunable : [modelFamilies().find((f) => f.regressor)!.name]) : [];
   const families: SavedModel['families'] = {};
   const selection: SelectionReport[] = [];
   const training = trainingInfo(systems, r.sources.map((x) => x.data), samples, r.seed);

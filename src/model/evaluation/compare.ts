@@ -3,7 +3,7 @@ import type { CleanedDataSet } from '../../substitution/dataset.ts';
 import { FEATURE_SETS, type FeatureSet } from '../../features/sets.ts';
 import { inputOf } from '../../features/ce.ts';
 import { evaluate } from './evaluate.ts';
-import { familyEntry, familySpec, MODEL_FAMILIES } from '../families/index.ts';
+import { familyEntry, familySpec, modelFamilies } from '../families/index.ts';
 import { regressorEntry } from '../learn/regressors.ts';
 import { InputError } from '../../util/errors.ts';
 import { SILENT, inStage, type Progress } from '../../util/progress.ts';
@@ -62,7 +62,7 @@ export async function compareModels(
   o: { models: string[]; sets: FeatureSet[]; family: string; protocol: string; seed: number; repeats: number; search?: boolean; params?: Record<string, number>; progress?: Progress },
 ): Promise<CompareRow[]> {
   const f = familyEntry(o.family);
-  if (!f.regressor) throw new InputError(`--family ${o.family}: has no regressor to compare; expected a family built on one (${MODEL_FAMILIES.filter((x) => x.regressor).map((x) => x.name).join(', ')})`);
+  if (!f.regressor) throw new InputError(`--family ${o.family}: has no regressor to compare; expected a family built on one (${modelFamilies().filter((x) => x.regressor).map((x) => x.name).join(', ')})`);
   const pairs = comparisonPairs(o.models, o.sets);
   // every spec is built (and checked) before the first model runs
   const specs = pairs.map(({ model, set }) => {

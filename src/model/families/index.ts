@@ -16,17 +16,24 @@ import { GP_FAMILY } from './gp.ts';
 import { HIERARCHICAL_FAMILY } from './hierarchical.ts';
 
 // registry order is preference order: predict takes the first model of a file that fits the target
-export const FAMILIES: readonly FamilyEntry[] = [HIERARCHICAL_FAMILY, GP_FAMILY, ...SVR_FAMILIES, ...BASELINE_FAMILIES];
+const registry: FamilyEntry[] = [HIERARCHICAL_FAMILY, GP_FAMILY, ...SVR_FAMILIES, ...BASELINE_FAMILIES];
+export const FAMILIES: readonly FamilyEntry[] = registry;
+
+/** A family from elsewhere (a plugin, a test): after the registered ones, found by its name and capabilities like them. */
+export function registerFamily(entry: FamilyEntry): void {
+  if (registry.some((f) => f.name === entry.name)) throw new Error(`a family named ${entry.name} is registered already`);
+  registry.push(entry);
+}
 
 /** The family `evaluate` and `predict` use unless told otherwise, and the ones `train` fits into a model file. */
 export const DEFAULT_FAMILY = 'hierarchical';
 export const TRAINED_BY_DEFAULT = ['hierarchical', 'site'];
 
 /** The families a user picks for predictions (baselines are reported, not chosen). */
-export const MODEL_FAMILIES = FAMILIES.filter((f) => f.role === 'model');
+export const modelFamilies = () => FAMILIES.filter((f) => f.role === 'model');
 
 /** The model families that declare a capability, in registry order. */
-export const familiesWith = (c: Capability) => MODEL_FAMILIES.filter((f) => hasCapability(f, c));
+export const familiesWith = (c: Capability) => modelFamilies().filter((f) => hasCapability(f, c));
 
 export function familyEntry(name: string): FamilyEntry {
   const e = FAMILIES.find((f) => f.name === name);
@@ -78,7 +85,7 @@ export function familySpec(
     params = { ...defaults.params, ...o.params };
     singleParams = { ...defaults.singleParams, ...o.params, ...o.singleParams };
   } else {
-    if (regressor !== undefined) throw new InputError(`--model ${regressor}: the ${family} family is a model of its own and takes no regressor; families built on one: ${MODEL_FAMILIES.filter((f) => f.regressor).map((f) => f.name).join(', ')}`);
+    if (regressor !== undefined) throw new InputError(`--model ${regressor}: the ${family} family is a model of its own and takes no regressor; families built on one: ${modelFamilies().filter((f) => f.regressor).map((f) => f.name).join(', ')}`);
     if (input !== 'vectors') throw new InputError(`--features: the ${family} family reads CE vectors, not ${input}`);
     if (base.role === 'model') {
       const given = { ...o.params, ...o.singleParams };
