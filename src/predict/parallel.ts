@@ -1,4 +1,5 @@
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { moduleWorker } from '../util/worker.ts';
 import { substitutionSystem } from '../substitution/system.ts';
 import { distinctSubstitutions } from '../substitution/substitution.ts';
 import type { PredictionRow } from './table.ts';
@@ -45,15 +46,12 @@ export async function predictParallel(job: PredictJob, threads: number): Promise
     const r = await predictShare(job);
     return { ...r, rows: mergeOrientationTwins(r.rows) };
   }
-  // Workers do not inherit tsx's loader: register it inside, then load this module.
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const boot = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(import.meta.url)}); })`;
   const parts = await Promise.all(
     Array.from(
       { length: threads },
       (_, k) =>
         new Promise<PredictResult>((resolve, reject) => {
-          const w = new Worker(boot, { eval: true, workerData: { job, k, W: threads } });
+          const w = moduleWorker(import.meta.url, { job, k, W: threads });
           w.once('message', (m: PredictResult | { error: string; input: boolean }) => ('error' in m ? reject(workerError(m)) : resolve(m)));
           w.once('error', reject);
         }),
