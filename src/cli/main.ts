@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { fail } from './output.ts';
+import { stopWithLauncher } from '../util/stop.ts';
 import { registerStructureCommands } from './structureCommands.ts';
 import { registerSubstitutionCommands } from './substitutionCommands.ts';
 import { registerModelCommands } from './modelCommands.ts';
@@ -13,6 +14,9 @@ const program = new Command('cescreen')
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) })
   .showHelpAfterError();
+
+// a run started through npx or npm start stops when npm is stopped (see util/stop.ts)
+program.hook('preAction', stopWithLauncher);
 
 registerStructureCommands(program);
 registerSubstitutionCommands(program);

@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { featureNames, siteBlockNames } from '../features/ce.ts';
 import { InputError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/atomicWrite.ts';
+import { readTextFile } from '../util/inputFile.ts';
+import { MAX_MODEL_FILE_BYTES } from '../util/limits.ts';
 import { type FamilyJSON, type FamilySpec, type SubstitutionModel } from '../model/families/contract.ts';
 import { familiesWith, familyEntry, familyFromJSON, MODEL_FAMILIES } from '../model/families/index.ts';
 import { hasCapability } from '../model/families/contract.ts';
@@ -115,8 +116,9 @@ export async function loadModel(path: string, text?: string): Promise<SavedModel
   const where = { file: path };
   let json: ModelFileJSON;
   try {
-    json = JSON.parse(text ?? readFileSync(path, 'utf8'));
+    json = JSON.parse(text ?? readTextFile(path, 'model file', MAX_MODEL_FILE_BYTES));
   } catch (e) {
+    if (e instanceof InputError) throw e;
     throw new InputError(`not a readable model file (${(e as Error).message}); expected the JSON written by 'cescreen train'`, where);
   }
   if (!json || typeof json !== 'object' || json.format !== MODEL_FORMAT) {

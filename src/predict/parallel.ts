@@ -51,7 +51,7 @@ export async function predictParallel(job: PredictJob, threads: number): Promise
       { length: threads },
       (_, k) =>
         new Promise<PredictResult>((resolve, reject) => {
-          const w = moduleWorker(import.meta.url, { job, k, W: threads });
+          const w = moduleWorker(new URL(import.meta.url), { job, k, W: threads });
           w.once('message', (m: PredictResult | { error: string; input: boolean }) => ('error' in m ? reject(workerError(m)) : resolve(m)));
           w.once('error', reject);
         }),

@@ -25,7 +25,7 @@ import { type Block, CifSyntaxParser, type Loop, type Token, isMissing, normalis
 import { formulaCounts, formulaElements, matchesFormula, readElement } from './elementLabels.ts';
 import { type SpaceGroupSetting, settingFitsCell, settingFromHall, settingsFromHermannMauguin, settingsOfNumber } from './spaceGroups.ts';
 import { type LineVisitor, visitLinesOfFile, visitLinesOfText } from './lineReader.ts';
-import { MAX_CELL_LENGTH, MAX_STRUCTURE_ATOMS } from './limits.ts';
+import { MAX_CELL_LENGTH, MAX_STRUCTURE_ATOMS, MAX_SYMMETRY_OPERATIONS } from '../util/limits.ts';
 import { InputError } from '../util/errors.ts';
 
 export interface CifOptions {
@@ -165,10 +165,13 @@ function parseBlocks(feed: (visit: LineVisitor) => void, opts: CifOptions, warni
     file: opts.file,
     uses: usesTag,
     warn: warnings.add,
-    // An atom list longer than the limit is refused as soon as it is read: the rest of the file never is.
+    // An atom or operation list longer than its limit is refused as soon as it is read: the rest of the file never is.
     onRow: (loop, line) => {
       if (loop.rows > maxAtoms && isAtomLoop(loop)) {
         throw new InputError(`the atom list has more than ${maxAtoms} rows: the structure is refused (cescreen reads up to ${maxAtoms} atoms; see README, Known limits)`, { file: opts.file, line });
+      }
+      if (loop.rows > MAX_SYMMETRY_OPERATIONS && SYMOP_TAGS.some((t) => loop.has(t))) {
+        throw new InputError(`the symmetry-operation list has more than ${MAX_SYMMETRY_OPERATIONS} rows, more than any space group has: the structure is refused (see README, Known limits)`, { file: opts.file, line });
       }
     },
   });
