@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { fail } from './output.ts';
 import { stopWithLauncher } from '../util/stop.ts';
+import { setNoticeSink } from '../util/notices.ts';
 import { registerStructureCommands } from './structureCommands.ts';
 import { registerSubstitutionCommands } from './substitutionCommands.ts';
 import { registerModelCommands } from './modelCommands.ts';
@@ -14,6 +15,14 @@ const program = new Command('cescreen')
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) })
   .showHelpAfterError();
+
+// what readers tolerated or merged, once per file and message
+const noticed = new Set<string>();
+setNoticeSink((file, message) => {
+  if (noticed.has(file + '\n' + message)) return;
+  noticed.add(file + '\n' + message);
+  process.stderr.write(`cescreen: warning: ${file}: ${message}\n`);
+});
 
 // a run started through npx or npm start stops when npm is stopped (see util/stop.ts)
 program.hook('preAction', stopWithLauncher);

@@ -587,6 +587,17 @@ function interpret(blocks: Block[], opts: CifOptions, warnings: Warnings): CifDe
     spaceGroup.setting = { hallNumber: chosen.setting.hallNumber, symbol: chosen.setting.symbol, number: chosen.setting.number };
     warnings.add(`no symmetry operations listed: used the ${operations.length} of ${chosen.setting.symbol} (No. ${chosen.setting.number}) from ${named.from}`);
   }
+  const formulaTok = scalar(block, '_chemical_formula_sum');
+  const formula = formulaCounts(isMissing(formulaTok) ? undefined : formulaTok!.text);
+  const cell = elementCounts(expansion.sites);
+  if (formula && !matchesFormula(cell, formula)) {
+    // an atom list cut off at a row boundary reads as a smaller, wrong crystal: say so
+    const text = (m: ReadonlyMap<string, number>) => [...m].map(([e, n]) => `${e}${Number(n.toFixed(3))}`).join(' ');
+    warnings.add(
+      `line ${formulaTok!.line}: the atoms read make ${text(cell)} (${expansion.sites.length} atoms), which is not the composition _chemical_formula_sum states (${formulaTok!.text.trim()}): ` +
+        `is the atom list incomplete (file cut off?) or the formula of something else?`,
+    );
+  }
   return {
     structure: new Structure(lattice, expansion.sites, block.name, file),
     operations,

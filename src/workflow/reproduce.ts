@@ -7,6 +7,7 @@
  * Defaults: α-Nb5Si3 DFT data → β-Nb5Si3. Any pair of phases works: sites and
  * hosts come from the files.
  */
+import { rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { analyzeSymmetry } from '../structure/symmetry.ts';
 import { describeStructure } from '../structure/describe.ts';
@@ -45,6 +46,8 @@ import { trainModel } from './train.ts';
 import { attentionReportSection } from './attention.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
+/** In the output folder while reproduce writes it: an interrupted run leaves it behind. */
+export const INCOMPLETE = 'INCOMPLETE.txt';
 export { DEFAULT_TARGET };
 
 export interface ReproduceRequest {
@@ -125,6 +128,10 @@ export async function reproduce(r: ReproduceRequest): Promise<ReproduceSummary> 
     writeFileAtomic(join(r.out, name), content);
     files.push(name);
   };
+  // an interrupted run must not leave an old report beside its new files: the old one goes first,
+  // the new one is written last, and the folder says it is incomplete until then
+  writeFileAtomic(join(r.out, INCOMPLETE), `cescreen reproduce is writing this folder (started ${new Date().toISOString()}); while this file is here, the run is under way or was interrupted and the folder is incomplete.\n`);
+  rmSync(join(r.out, 'report.html'), { force: true });
   const steps = progress.stage('reproduce', 8);
   const sections: ReportSection[] = [];
   try {
@@ -260,6 +267,7 @@ export async function reproduce(r: ReproduceRequest): Promise<ReproduceSummary> 
         sections,
       ),
     );
+    rmSync(join(r.out, INCOMPLETE), { force: true });
     steps.tick();
     return {
       training: training.name,
