@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { fail } from './output.ts';
+import { fail, oneLineErrors } from './output.ts';
 import { stopWithLauncher } from '../util/stop.ts';
 import { setNoticeSink } from '../util/notices.ts';
 import { registerStructureCommands } from './structureCommands.ts';
@@ -13,8 +13,7 @@ const program = new Command('cescreen')
   .description('Crystal-structure analysis and Center-Environment substitution screening')
   .version('0.1.0')
   .exitOverride()
-  .configureOutput({ writeErr: (s) => process.stderr.write(s) })
-  .showHelpAfterError();
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
 // what readers tolerated or merged, once per file and message
 const noticed = new Set<string>();
@@ -33,6 +32,7 @@ registerModelCommands(program);
 registerFigureCommands(program);
 registerReproduce(program);
 registerEngineCommands(program);
+oneLineErrors(program);
 
 try {
   await program.parseAsync(process.argv);

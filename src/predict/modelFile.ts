@@ -180,6 +180,11 @@ export function phaseOf(structure: Structure): PhaseFingerprint {
   };
 }
 
+/** What chooseFamily picks when no family is asked for, for --help. */
+export const DEFAULT_FAMILY_RULE =
+  `the file's first model in the order ${MODEL_FAMILIES.map((f) => f.name).join(', ')}; ` +
+  `on a phase other than the training one, the first of those that predict a new phase (${familiesWith('newPhase').map((f) => f.name).join(', ')})`;
+
 /**
  * The model a prediction uses: the one asked for; else, on a training phase, the
  * first model of the file in registry order (the default family first); on any

@@ -29,7 +29,7 @@ export function substitutionSystem(
   const cell = supercell(structure, M);
   const maxDistance = o.maxDistance ?? SYSTEM_PARAMS.maxDistance.default;
   checkParam('--max-distance', SYSTEM_PARAMS.maxDistance, maxDistance);
-  return { file, structure, supercell: formatSupercell(M), maxDistance, enumeration: substitutionPairs(cell, { maxDistance }) };
+  return { file, structure, supercell: formatSupercell(M), maxDistance, enumeration: substitutionPairs(cell, { maxDistance, parent: structure }) };
 }
 
 export const DEFAULT_DATA = new URL('../../structures/alpha-Nb5Si3/eds.csv', import.meta.url).pathname;
