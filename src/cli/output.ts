@@ -50,7 +50,7 @@ export function oneLineErrors(cmd: Command, path = cmd.name()): void {
     const parseOptions = cmd.parseOptions.bind(cmd);
     cmd.parseOptions = (argv) => {
       const parsed = parseOptions(argv);
-      const unknown = parsed.unknown.find((a) => a.startsWith('-'));
+      const unknown = parsed.unknown.find((a) => a.startsWith('-') && a !== '--help' && a !== '-h');
       // commander's own message, with its nearest-option suggestion (a method its types leave out)
       if (unknown !== undefined) (cmd as unknown as { unknownOption(flag: string): never }).unknownOption(unknown);
       return parsed;
