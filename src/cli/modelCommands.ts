@@ -197,7 +197,9 @@ n_test and baseline MAEs are equal. Networks beside the SVR (a few minutes on 2 
     .action(async (cif: string, o: { model: string; elements?: string; family?: string; supercell: string; maxDistance: number; block?: string; stabilising?: boolean; threshold: number; output?: string; top?: number; csv?: boolean; json?: boolean; threads: string }) => {
       const threads = o.threads === 'auto' ? 'auto' : Number(o.threads);
       if (threads !== 'auto' && !(Number.isInteger(threads) && threads >= 1 && threads <= 64)) throw new InputError(`--threads ${o.threads}: expected auto or an integer from 1 to 64`);
+      const progress = commandProgress(o);
       const r = await predictPhase({
+        progress,
         model: o.model,
         cif,
         block: o.block,
@@ -207,7 +209,7 @@ n_test and baseline MAEs are equal. Networks beside the SVR (a few minutes on 2 
         elements: o.elements === undefined ? undefined : elementList(o.elements, []),
         stabilisingBelow: o.stabilising ? o.threshold : undefined,
         threads,
-      });
+      }).finally(() => progress.stop());
       if (r.warning) process.stderr.write(`cescreen: warning: ${r.warning}\n`);
       if (o.output) writeOutput(o.output, predictionsCsv(r.rows));
       if (o.csv) process.stdout.write(predictionsCsv(r.rows));

@@ -132,7 +132,8 @@ export async function reproduce(r: ReproduceRequest): Promise<ReproduceSummary> 
   // the new one is written last, and the folder says it is incomplete until then
   writeFileAtomic(join(r.out, INCOMPLETE), `cescreen reproduce is writing this folder (started ${new Date().toISOString()}); while this file is here, the run is under way or was interrupted and the folder is incomplete.\n`);
   rmSync(join(r.out, 'report.html'), { force: true });
-  const steps = progress.stage('reproduce', 8);
+  // the 8 steps weighted by their seconds in one run on 2 cores: the evaluation is most of it
+  const steps = progress.stage('reproduce', [2, 0.5, 150, 7, 10, 2, 1, 0.5]);
   const sections: ReportSection[] = [];
   try {
     // 1. structures
