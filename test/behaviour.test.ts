@@ -173,3 +173,18 @@ test('predict: --help names the default family chooseFamily takes; a shortened t
   const all = cescreen('predict', '--model', model, CIF, '--top', '0');
   assert.equal(all.out.trim().split('\n').length, n + 2);
 });
+
+test('in a terminal, predict shows the overall bar and the current step with counts, elapsed time and ETA', (t) => {
+  if (spawnSync('script', ['--version']).status !== 0) return t.skip('no script(1) to give the CLI a terminal');
+  const model = join(dir, 'site-tty.json');
+  assert.equal(cescreen('train', '--data', alphaSubset(25), '--structure', CIF, '--families', 'site', '-o', model).code, 0);
+  const command = [process.execPath, bin, 'predict', '--model', model, repoPath(BETA), '-o', join(dir, 'tty.csv')].map((a) => `'${a}'`).join(' ');
+  const r = spawnSync('script', ['-qfec', command, '/dev/null'], { encoding: 'utf8', env: { ...process.env, CESCREEN_QUIET: '', COLUMNS: '120' } });
+  assert.equal(r.status, 0, r.stdout);
+  const screen = r.stdout.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '\n');
+  assert.match(screen, /predict +\d+%\|[█░]+\| [12]\/2 \[\d\d:\d\d<(\d\d:\d\d|\?)\]/);
+  assert.match(screen, / {2}load model and cell +\d+%\|/);
+  const step = [...screen.matchAll(/ {2}(\d+) substitutions +(\d+)%\|[█░]+\| (\d+)\/(\d+) \[\d\d:\d\d<(?:\d\d:\d\d|\?), [^\]]+\]/g)];
+  assert.ok(step.length > 0, screen.slice(0, 2000));
+  assert.ok(step.every((m) => m[1] === m[4] && Number(m[3]) <= Number(m[4])));
+});
