@@ -95,7 +95,7 @@ test('a duplicate data row with a conflicting energy is named with both lines, t
   moved[eds] = String(Number(row[eds]) + 5);
   const file = join(dir, 'dup.csv');
   writeFileSync(file, [...subset, moved.join(',')].join('\n') + '\n');
-  const r = cescreen('train', '--data', file, '--structure', CIF, '--families', 'site', '-o', join(dir, 'dup.json'));
+  const r = cescreen('train', '--data', file, '--structure', CIF, '--family', 'site', '-o', join(dir, 'dup.json'));
   assert.equal(r.code, 0, r.err);
   const lo = Math.min(Number(row[eds]), Number(row[eds]) + 5);
   assert.match(r.err, new RegExp(`dup\\.csv: 1 calculation is listed on several rows whose energies disagree by more than 0\\.1 eV; each is merged into the median of its rows: .*line 6 ${lo} eV, line ${subset.length + 1} ${lo + 5} eV \\(spread 5\\.00 eV\\)`));
@@ -162,7 +162,7 @@ test('aet prints topological codes with superscripts (raw in --json); substitute
 test('predict: --help names the default family chooseFamily takes; a shortened table points at the full one', () => {
   assert.ok(cescreen('predict', '--help').out.replace(/\s+/g, ' ').includes(DEFAULT_FAMILY_RULE));
   const model = join(dir, 'site.json');
-  assert.equal(cescreen('train', '--data', alphaSubset(25), '--structure', CIF, '--families', 'site', '-o', model).code, 0);
+  assert.equal(cescreen('train', '--data', alphaSubset(25), '--structure', CIF, '--family', 'site', '-o', model).code, 0);
   const csv = join(dir, 'p.csv');
   const withFile = cescreen('predict', '--model', model, CIF, '-o', csv);
   assert.equal(withFile.code, 0, withFile.err);
@@ -177,7 +177,7 @@ test('predict: --help names the default family chooseFamily takes; a shortened t
 test('in a terminal, predict shows the overall bar and the current step with counts, elapsed time and ETA', (t) => {
   if (spawnSync('script', ['--version']).status !== 0) return t.skip('no script(1) to give the CLI a terminal');
   const model = join(dir, 'site-tty.json');
-  assert.equal(cescreen('train', '--data', alphaSubset(25), '--structure', CIF, '--families', 'site', '-o', model).code, 0);
+  assert.equal(cescreen('train', '--data', alphaSubset(25), '--structure', CIF, '--family', 'site', '-o', model).code, 0);
   const command = [process.execPath, bin, 'predict', '--model', model, repoPath(BETA), '-o', join(dir, 'tty.csv')].map((a) => `'${a}'`).join(' ');
   const r = spawnSync('script', ['-qfec', command, '/dev/null'], { encoding: 'utf8', env: { ...process.env, CESCREEN_QUIET: '', COLUMNS: '120' } });
   assert.equal(r.status, 0, r.stdout);

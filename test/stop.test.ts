@@ -58,7 +58,7 @@ test('SIGTERM to npx cescreen stops the node process it started (train)', async 
 
 test('SIGTERM to npx cescreen predict --threads 2 stops it with its worker threads; so does SIGTERM to bin/cescreen.js', async () => {
   const model = join(dir, 'small.json');
-  const r = spawnSync(process.execPath, [bin, 'train', '--data', alphaSubset(8), '--structure', repoPath('structures/alpha-Nb5Si3/structure.cif'), '--families', 'transfer', '-o', model], { env, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [bin, 'train', '--data', alphaSubset(8), '--structure', repoPath('structures/alpha-Nb5Si3/structure.cif'), '--family', 'transfer', '-o', model], { env, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   for (const [command, first] of [['npx', 'cescreen'], [process.execPath, bin]]) {
     const out = join(dir, `${command === 'npx' ? 'npx' : 'bin'}-predict.csv`);
