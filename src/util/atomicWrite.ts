@@ -28,7 +28,7 @@ import { fileError } from './inputFile.ts';
 function asInputError(e: unknown, path: string, what: string): unknown {
   const code = (e as NodeJS.ErrnoException)?.code;
   // a missing folder is created; ENOENT after that means the path cannot hold a file (e.g. in /proc)
-  if (code === 'ENOENT') return new InputError(`cannot write the output file: ${what}the folder does not take new files (ENOENT)`, { file: path });
+  if (code === 'ENOENT') return new InputError(`cannot write the output file: ${what}the folder does not take new files`, { file: path });
   return fileError(e, path, `cannot write the output file: ${what}`);
 }
 
