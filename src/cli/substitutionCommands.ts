@@ -2,9 +2,7 @@ import type { Command } from 'commander';
 import { ALLOYING_ELEMENTS } from '../features/elements.ts';
 import type { CeOptions } from '../features/sets.ts';
 import { SYSTEM_PARAMS } from '../substitution/params.ts';
-import { featureTable, likePairsBeyond, pairTable, substituteBatch, substituteOne, suggestCalculations, templateRows, type SiteElements } from '../workflow/calculations.ts';
-import type { SubstitutionSystem } from '../substitution/system.ts';
-import type { ElementChoice } from '../substitution/substitution.ts';
+import { featureTable, pairTable, substituteBatch, substituteOne, suggestCalculations, templateRows, type SiteElements } from '../workflow/calculations.ts';
 import { writeStructure } from '../structure/io.ts';
 import { InputError } from '../util/errors.ts';
 import { choice, number } from '../util/params.ts';
@@ -51,24 +49,24 @@ export function registerSubstitutionCommands(program: Command): void {
       const choice = { cif, ...o, elements: els, elementsOn: o.elementsOn };
       // a default tuned for Nb5Si3 must not silently cut another phase's first shell
       const cut = (d: number) => fixed(Math.ceil(d * 10 + 0.5) / 10, 1);
-      const warnShort = (system: SubstitutionSystem, choice?: ElementChoice) => {
+      const warnShort = (beyond: { site: string; distance: number; ownImage: boolean }[]) => {
         if (cmd.getOptionValueSource('maxDistance') !== 'default') return;
-        for (const p of likePairsBeyond(system, choice))
+        for (const p of beyond)
           process.stderr.write(
-            `cescreen: warning: ${cif}: the nearest ${p.site}–${p.site} distance, ${fixed(p.distance, 3)} Å, is beyond the default --max-distance ${system.maxDistance} Å: ` +
+            `cescreen: warning: ${cif}: the nearest ${p.site}–${p.site} distance, ${fixed(p.distance, 3)} Å, is beyond the default --max-distance ${o.maxDistance} Å: ` +
               `no pair of two ${p.site} sites is listed (${p.ownImage ? `in this cell the nearest ${p.site} is the site's own periodic image: a larger --supercell, e.g. 2x2x2, with --max-distance ${cut(p.distance)} lists them` : `--max-distance ${cut(p.distance)} lists them`})\n`,
           );
       };
       if (o.template) {
         if (!els && !o.elementsOn) throw new InputError('--template needs --elements or --elements-on: the elements to place');
         const t = templateRows(choice);
-        warnShort(t.system, t.choice);
+        warnShort(t.likePairsBeyond);
         writeOutput(o.template, t.csv);
         emit({ file: o.template, rows: t.rows }, o.json, (r) => `wrote ${r.file}: ${r.rows} calculations to fill (positions: fractions of the CIF cell)\n`);
         return;
       }
-      const { system, rows, choice: elementsOf } = pairTable(choice);
-      warnShort(system, elementsOf);
+      const { system, rows, likePairsBeyond } = pairTable(choice);
+      warnShort(likePairsBeyond);
       if (o.csv) {
         const cols = ['id', 'site_a', 'site_b', 'wyckoff_a', 'wyckoff_b', 'distance', 'image_distances', 'multiplicity', 'swappable', 'xa', 'ya', 'za', 'dx', 'dy', 'dz', ...(els || o.elementsOn ? ['substitutions'] : [])] as const;
         process.stdout.write(toCsv([...cols], rows.map((r) => cols.map((c) => (c === 'distance' ? r.distance.toFixed(4) : c === 'image_distances' ? r.image_distances.map((d) => d.toFixed(4)).join(' ') : r[c as keyof typeof r])))));

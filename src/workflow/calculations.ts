@@ -129,7 +129,7 @@ export function elementChoice(system: SubstitutionSystem, elements: readonly str
 }
 
 /** Substituted sites (all without a choice) whose nearest like pair lies beyond the pair cutoff: their X@s + Y@s pairs are not enumerated. */
-export function likePairsBeyond(system: SubstitutionSystem, choice?: ElementChoice): ReturnType<typeof nearestLikePairs> {
+function likePairsBeyond(system: SubstitutionSystem, choice?: ElementChoice): ReturnType<typeof nearestLikePairs> {
   const substituted = (site: string) => choice === undefined || (typeof choice === 'function' ? choice(site) : choice).length > 0;
   return nearestLikePairs(system.enumeration.cell).filter((p) => p.distance > system.maxDistance && substituted(p.site));
 }
@@ -159,16 +159,16 @@ export function pairTable(c: CellChoice & { elements?: string[]; elementsOn?: Si
       ...(choice ? { substitutions: distinctSubstitutions(system.enumeration, choice, [p]).length } : {}),
     };
   });
-  return { system, rows, choice };
+  return { system, rows, likePairsBeyond: likePairsBeyond(system, choice) };
 }
 
 /** The rows of a data set to fill: one per physical calculation of the elements (coordinates included, eds_eV empty). */
-export function templateRows(c: CellChoice & { elements?: string[]; elementsOn?: SiteElements[] }): { system: SubstitutionSystem; choice: ElementChoice; csv: string; rows: number } {
+export function templateRows(c: CellChoice & { elements?: string[]; elementsOn?: SiteElements[] }) {
   const system = systemOf(c);
   const choice = elementChoice(system, c.elements, c.elementsOn);
   const subs = distinctSubstitutions(system.enumeration, choice);
   const rows = subs.map((s) => ({ ...datasetRow(system, s), config: s.pair.id, kind: substitutionKind(system.enumeration, s), distance: s.pair.distance }));
-  return { system, choice, csv: writeTable(MANIFEST_COLUMNS, rows, { keep: ['eds_eV'] }), rows: rows.length };
+  return { system, likePairsBeyond: likePairsBeyond(system, choice), csv: writeTable(MANIFEST_COLUMNS, rows, { keep: ['eds_eV'] }), rows: rows.length };
 }
 
 /** One substituted cell. */
