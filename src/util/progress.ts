@@ -57,6 +57,8 @@ interface Open {
   cumulative: number[];
   value: number;
   start: number;
+  /** Largest fraction shown so far: a step whose inner stages run one after another never makes the bar go back. */
+  shown: number;
 }
 
 const total = (s: Open) => s.cumulative.length - 1;
@@ -65,7 +67,7 @@ function openStage(name: string, units: number | readonly number[]): Open {
   const w = typeof units === 'number' ? Array.from({ length: Math.max(1, Math.round(units)) }, () => 1) : units.length ? units.map((x) => Math.max(0, x)) : [1];
   const cumulative = [0];
   for (const x of w) cumulative.push(cumulative[cumulative.length - 1] + x);
-  return { name, cumulative, value: 0, start: Date.now() };
+  return { name, cumulative, value: 0, start: Date.now(), shown: 0 };
 }
 
 /** Done fraction of stage i of the stack, counting the part of its current unit that the stages inside it have done. */
@@ -99,11 +101,11 @@ function bar(f: number, width: number): string {
 }
 
 /** The two lines of the display for a stack of open stages, at time `now`. */
-export function progressLines(open: readonly Open[], now: number, width = 100): [string, string] {
+export function progressLines(open: Open[], now: number, width = 100): [string, string] {
   const fit = (s: string) => (s.length > width ? s.slice(0, width - 1) + '…' : s);
   if (open.length === 0) return ['', ''];
   const root = open[0];
-  const f = fraction(open, 0);
+  const f = (root.shown = Math.max(root.shown, fraction(open, 0)));
   const elapsed = (now - root.start) / 1000;
   const eta = f > 0.005 ? (elapsed * (1 - f)) / f : NaN;
   const overall = `${root.name} ${String(Math.floor(f * 100)).padStart(3)}%|${bar(f, 20)}| ${Math.min(root.value + 1, total(root))}/${total(root)} [${clock(elapsed)}<${clock(eta)}]`;

@@ -169,17 +169,23 @@ export async function reproduce(r: ReproduceRequest): Promise<ReproduceSummary> 
     const transferSpec = familySpec('transfer', 'svr', { seed });
     const sites = new Set(samples.flatMap((s) => [s.substitution.pair.siteA, s.substitution.pair.siteB]));
     const protocols = ['grouped', ...(sites.size > 1 ? ['leave-site-out'] : []), 'leave-element-out', 'paper'];
-    const evals: EvaluationResult[] = [];
-    for (const protocol of protocols)
-      for (const spec of [gpSpec, siteSpec, transferSpec]) {
-        // the k-shot curve rides on the GP's leave-site-out fits
-        const shots = spec === gpSpec && protocol === 'leave-site-out' ? { shots: [0, 5, 10, 20], draws: r.quick ? 1 : 3 } : {};
-        evals.push(await evaluate(data, { protocol, spec, seed, repeats: 0, baselines: spec === gpSpec, progress, ...shots }));
-      }
-    emit('evaluation.json', JSON.stringify(evals, null, 2));
     const sets = FEATURE_SETS.filter((s) => (r.quick ? ['ceaet'] : ['ceaet', 'ceaet-0.5', 'cenn', 'cc']).includes(s.name));
+    const shotsOf = (protocol: string, spec: unknown) => (spec === gpSpec && protocol === 'leave-site-out' ? { shots: [0, 5, 10, 20], draws: r.quick ? 1 : 3 } : {});
+    // one sub-step per evaluation and per comparison, weighted by their usual seconds, so the overall ETA moves evenly
+    const runs = protocols.flatMap((protocol) => [gpSpec, siteSpec, transferSpec].map((spec) => ({ protocol, spec })));
+    const weights = [...runs.map(({ protocol, spec }) => (protocol === 'leave-site-out' ? ('shots' in shotsOf(protocol, spec) ? 4 : 2) : protocol === 'leave-element-out' ? 2 : 1)), 1.5 * sets.length, ...(r.quick ? [] : [1.5])];
+    const models = progress.stage('models', weights);
+    const evals: EvaluationResult[] = [];
+    for (const { protocol, spec } of runs) {
+      // the k-shot curve rides on the GP's leave-site-out fits
+      evals.push(await evaluate(data, { protocol, spec, seed, repeats: 0, baselines: spec === gpSpec, progress, ...shotsOf(protocol, spec) }));
+      models.tick();
+    }
+    emit('evaluation.json', JSON.stringify(evals, null, 2));
     const rows = await compareModels(data, { models: ['svr'], sets, family: 'site', protocol: 'paper', seed, repeats: 0, progress });
+    models.tick();
     if (!r.quick) rows.push(...(await compareModels(data, { models: ['rf'], sets: sets.filter((s) => s.name === 'ceaet'), family: 'site', protocol: 'paper', seed, repeats: 0, progress })));
+    models.done();
     const literature = literatureFor(dataFile);
     const labels = system.enumeration.cell.labels();
     const tableSites = new Set([...rows, ...(literature?.rows ?? [])].flatMap((x) => Object.keys(x.per_site)));
