@@ -59,9 +59,19 @@ export type PositionFrame = 'cell' | 'supercell';
  * the CIF cell `structure` (or, with frame 'supercell', of the enumeration's cell).
  */
 export function loadDataset(path: string, enumeration: PairEnumeration, o: { text?: string; structure?: Structure; frame?: PositionFrame; energyOptional?: boolean } = {}): DataSet {
+  return matchDataset(readDataset(path, o), enumeration, o);
+}
+
+/** The rows of a data-set file, read and checked column by column (within the table limits) but not yet matched to a cell. */
+export function readDataset(path: string, o: { text?: string; energyOptional?: boolean } = {}) {
   // a manifest of calculations still to run has no energies yet
   const cols = o.energyOptional ? DATASET_COLUMNS.map((c) => (c.name === 'eds_eV' ? optional(c) : c)) : DATASET_COLUMNS;
-  const table = readTable(path, cols as typeof DATASET_COLUMNS, 'data set', { text: o.text });
+  return readTable(path, cols as typeof DATASET_COLUMNS, 'data set', { text: o.text });
+}
+
+/** Rows of a data set matched to the pair configurations of a cell (see loadDataset). */
+export function matchDataset(table: ReturnType<typeof readDataset>, enumeration: PairEnumeration, o: { structure?: Structure; frame?: PositionFrame } = {}): DataSet {
+  const path = table.file;
   const cell = enumeration.cell;
   const frame = o.structure && o.frame !== 'supercell' ? 'cell' : 'supercell';
   const toCell = (f: Vec3): Vec3 => (frame === 'cell' ? cell.lattice.toFractional(o.structure!.lattice.toCartesian(f)) : f);

@@ -7,7 +7,7 @@ import { InputError } from '../util/errors.ts';
 import { checkParam } from '../util/params.ts';
 import { SYSTEM_PARAMS } from './params.ts';
 import { substitutionPairs, type PairEnumeration } from './pairs.ts';
-import { CONFLICT_EV, cleanDataset, conflictingCalculations, loadDataset, type CleanedDataSet, type PositionFrame } from './dataset.ts';
+import { CONFLICT_EV, cleanDataset, conflictingCalculations, matchDataset, readDataset, type CleanedDataSet, type PositionFrame } from './dataset.ts';
 import { notice } from '../util/notices.ts';
 
 export interface SubstitutionSystem {
@@ -48,8 +48,10 @@ export function trainingData(data: string, o: { structure?: string; block?: stri
   system: SubstitutionSystem;
   data: CleanedDataSet;
 } {
+  // the rows first: a data set over its limits is refused before the cell is analysed
+  const table = readDataset(data);
   const system = substitutionSystem(structureForData(data, o.structure), o);
-  const cleaned = cleanDataset(loadDataset(data, system.enumeration, { structure: system.structure, frame: o.positions }));
+  const cleaned = cleanDataset(matchDataset(table, system.enumeration, { structure: system.structure, frame: o.positions }));
   const conflicts = conflictingCalculations(cleaned.rows);
   if (conflicts.length) {
     const shown = conflicts
