@@ -1,9 +1,9 @@
 // A stopped run stops: through the launchers users run (npx, bin/cescreen.js), with worker
-// threads and child processes, nothing runs on and nothing is written after the stop.
+// threads and engine child processes, nothing runs on and nothing is written after the stop.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { alphaSubset, BETA, repoPath } from './helpers.ts';
@@ -66,21 +66,34 @@ test('SIGTERM to npx cescreen predict --threads 2 stops it with its worker threa
   }
 });
 
-test('a child process registered with stopWithRun is stopped with the run', async () => {
-  const script = join(dir, 'child.mjs');
-  const token = `cescreen-child-${process.pid}`;
-  writeFileSync(
-    script,
-    `import { spawn } from 'node:child_process';\nimport { stopWithRun } from ${JSON.stringify(repoPath('src/util/stop.ts'))};\n` +
-      `stopWithRun(spawn('sh', ['-c', 'sleep 30; echo ${token}'], { stdio: 'ignore' }));\nconsole.log('started');\n`,
-  );
-  const p = spawn(process.execPath, ['--import', 'tsx', script], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] });
-  await new Promise((r) => p.stdout.once('data', r));
-  assert.equal(processesWith(token).length, 1);
-  const exited = new Promise((r) => p.on('exit', r));
-  p.kill('SIGTERM');
-  assert.equal(await exited, 143);
-  assert.ok(await until(() => processesWith(token).length === 0, 2000), 'the child outlived the run');
+test('SIGTERM to npx cescreen compute stops it and every lmp it started', { skip: spawnSync('lmp', ['-h']).status === 0 ? false : 'LAMMPS (lmp) is not installed (.ci/run installs it)' }, async () => {
+  const cu = repoPath('test/fixtures/engine/fcc-Cu.cif');
+  const data = join(dir, 'cu-ta.csv');
+  // 11 relaxations of a 256-atom cell: about a minute of work, stopped after its first seconds
+  const cell = ['--supercell', '4x4x4', '--max-distance', '8'];
+  assert.equal(spawnSync(process.execPath, [bin, 'pairs', cu, ...cell, '--elements', 'Ta', '--template', data], { env }).status, 0);
+  const output = join(dir, 'cu-ta.out.csv');
+  const npx = spawn('npx', ['cescreen', 'compute', cu, ...cell, '--data', data, '--potential', 'CuTa.eam.alloy', '--fmax', '1e-5', '--jobs', '2', '-o', output], { cwd: root, env, stdio: 'ignore' });
+  const exited = new Promise((r) => npx.on('exit', r));
+  // lmp processes whose parent is cescreen's node process (from /proc/<pid>/stat)
+  const parentOf = (pid: string) => Number(/\) \S+ (\d+)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1]);
+  const lmps = () => {
+    const cli = processesWith(output, { cli: true });
+    return readdirSync('/proc').filter((p) => {
+      try {
+        return /^\d+$/.test(p) && /\((lmp|stdbuf)\)/.test(readFileSync(`/proc/${p}/stat`, 'utf8')) && cli.includes(parentOf(p));
+      } catch {
+        return false;
+      }
+    });
+  };
+  assert.ok(await until(() => lmps().length > 0, 30_000), 'compute never started lmp');
+  const started = lmps();
+  npx.kill('SIGTERM');
+  await exited;
+  const gone = await until(() => processesWith(output).length === 0 && started.every((p) => !existsSync(`/proc/${p}`) || /\) Z /.test(readFileSync(`/proc/${p}/stat`, 'utf8'))), 5000);
+  for (const p of processesWith(output)) process.kill(p, 'SIGKILL');
+  assert.ok(gone, 'cescreen or one of its lmp runs on after npx was stopped');
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,10 +1,11 @@
 /**
  * A stopped run stops, whole. SIGINT, SIGTERM and SIGHUP end the process with
  * 128 + signal number (130 for Ctrl-C); what must not outlive it (a temporary
- * file, a child process) registers a cleanup with `onStop` for as long as it
- * exists. Only while a cleanup is registered is a handler installed: otherwise
- * the signal's default action ends the process at once, even in the middle of
- * a long synchronous computation, and worker threads die with it.
+ * file) registers a cleanup with `onStop` for as long as it exists (engines stop
+ * their processes themselves: src/engine/child.ts, cli/engineCommands.ts).
+ * Only while a cleanup is registered is a handler installed: otherwise the
+ * signal's default action ends the process at once, even in the middle of a
+ * long synchronous computation, and worker threads die with it.
  *
  * Launched through npm (`npx cescreen`, `npm start`), the process runs under
  * `sh -c`, which does not pass on the SIGTERM npm forwards to it: the shell
@@ -12,7 +13,6 @@
  * the parent from a worker thread (so a busy main thread does not delay it)
  * and stops the run when the parent is gone.
  */
-import type { ChildProcess } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 
 const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
@@ -57,13 +57,6 @@ export function onStop(cleanup: () => void): () => void {
       }),
     );
   };
-}
-
-/** A child process (an engine) that is stopped with the run: SIGTERM to it when the run is stopped. */
-export function stopWithRun(child: ChildProcess): void {
-  const release = onStop(() => child.kill('SIGTERM'));
-  child.once('exit', release);
-  child.once('error', release);
 }
 
 let watching = false;
