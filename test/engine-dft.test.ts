@@ -112,12 +112,12 @@ test('collect --engine qe: E_DS of Mg in Al from real pw.x runs equals the hand-
   const given = await collect({ inputs: [runs], engine: 'qe', references: mu, output: join(dir, 'qe-eds-mu.csv') });
   assert.equal(given.done, 2);
 
-  cpSync(fixture('qe/ionic-unconverged/pw.out.gz'), join(runs, 'rows/001-Al-on-Al_Mg-on-Al-c1/pw.out.gz'));
+  cpSync(fixture('qe/ionic-unconverged/pw.out.gz'), join(runs, 'rows/001-Al@Al-Mg@Al-c1/pw.out.gz'));
   await assert.rejects(collect({ inputs: [runs], engine: 'qe', output: join(dir, 'never.csv') }), (e: Error) => e.name === 'InputError' && /rows\/001-Al@Al-Mg@Al-c1\/pw\.out\.gz: the run of .* did not converge: BFGS did not converge/.test(e.message));
   cpSync(fixture('qe/ionic-unconverged/pw.out.gz'), join(runs, 'references/Mg-fcc/pw.out.gz'));
   await assert.rejects(collect({ inputs: [runs], engine: 'qe', output: join(dir, 'never.csv') }), /references\/Mg-fcc\/pw\.out\.gz: the Mg fcc reference run did not converge/);
   cpSync(fixture('qe/references/Mg-fcc/pw.out.gz'), join(runs, 'references/Mg-fcc/pw.out.gz'));
-  rmSync(join(runs, 'rows/001-Al-on-Al_Mg-on-Al-c1/pw.out.gz'));
+  rmSync(join(runs, 'rows/001-Al@Al-Mg@Al-c1/pw.out.gz'));
   const partial = await collect({ inputs: [runs], engine: 'qe', output: join(dir, 'qe-partial.csv') });
   assert.deepEqual([partial.done, partial.pending], [1, 1]);
 });

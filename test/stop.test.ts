@@ -73,7 +73,9 @@ test('SIGTERM to npx cescreen compute stops it and every lmp it started', { skip
   const cell = ['--supercell', '4x4x4', '--max-distance', '8'];
   assert.equal(spawnSync(process.execPath, [bin, 'pairs', cu, ...cell, '--elements', 'Ta', '--template', data], { env }).status, 0);
   const output = join(dir, 'cu-ta.out.csv');
-  const npx = spawn('npx', ['cescreen', 'compute', cu, ...cell, '--data', data, '--potential', 'CuTa.eam.alloy', '--fmax', '1e-5', '--jobs', '2', '-o', output], { cwd: root, env, stdio: 'ignore' });
+  const npx = spawn('npx', ['cescreen', 'compute', cu, ...cell, '--data', data, '--potential', 'CuTa.eam.alloy', '--fmax', '1e-5', '--jobs', '2', '-o', output], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  npx.stderr.on('data', (d) => (err += d));
   const exited = new Promise((r) => npx.on('exit', r));
   // lmp processes whose parent is cescreen's node process (from /proc/<pid>/stat)
   const parentOf = (pid: string) => Number(/\) \S+ (\d+)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1]);
@@ -87,7 +89,7 @@ test('SIGTERM to npx cescreen compute stops it and every lmp it started', { skip
       }
     });
   };
-  assert.ok(await until(() => lmps().length > 0, 30_000), 'compute never started lmp');
+  assert.ok(await until(() => lmps().length > 0, 60_000), `compute never started lmp: ${err}`);
   const started = lmps();
   npx.kill('SIGTERM');
   await exited;
