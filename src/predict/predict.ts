@@ -18,10 +18,11 @@ export function predictAll(
 /**
  * Substitutions predicted at a time: a GP's predictive variance needs the
  * queries × training cross-covariance several times over (per kernel block),
- * 23 MB each for 1781 β queries against 1612 α calculations; in chunks of 256
- * the peak of `predict` drops by ~200 MB at the same speed.
+ * 23 MB each for 1781 β queries against 1612 α calculations. Peak of `predict`
+ * for β (measured): all at once 498 MB, chunks of 256 404 MB, of 64 386 MB, at
+ * the same speed.
  */
-const PREDICT_CHUNK = 256;
+const PREDICT_CHUNK = 64;
 
 /** Predicted rows, with the 90 % interval and the applicability domain when the model gives them. */
 export function predictionRows(
