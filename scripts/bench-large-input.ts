@@ -5,17 +5,22 @@
  *
  *   node --import tsx scripts/bench-large-input.ts
  *
+ * Then the other inputs' limits through the CLI (bin/cescreen.js, compiled), wall
+ * time, CPU and peak RSS by /usr/bin/time: symmetry-operation lists, data sets
+ * beyond the row and byte limits, a 1 GB model file.
+ *
  * Files are generated in a temporary folder and removed afterwards (the 2 GB one
  * is sparse: it takes no disk space).
  */
-import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRng } from '../src/model/learn/random.ts';
 
 const root = new URL('../', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'cescreen-large-'));
+const alpha = join(root, 'structures/alpha-Nb5Si3/structure.cif');
 
 /** A P1 CIF of `rows` atom rows; distinct random positions unless `repeat`. */
 function cif(path: string, rows: number, repeat: boolean): void {
@@ -65,6 +70,49 @@ try {
     const r = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', reader, path], { cwd: root, encoding: 'utf8' }));
     console.log(`| ${what} | ${r.outcome.slice(0, 90)} | ${r.seconds.toFixed(2)} | ${r.peakMB.toFixed(0)} |`);
   }
+
+  const cli: [string, () => string[]][] = [
+    ['CIF, 1 000 symmetry operations', () => ['structure', ops(1000)]],
+    ['CIF, 1 000 000 symmetry operations', () => ['structure', ops(1_000_000)]],
+    ['data set, 2 000 000 rows (240 MB)', () => ['train', '--data', dataset(2_000_000), '--structure', alpha, '-o', join(dir, 'm.json')]],
+    ['data set, 150 000 rows (18 MB)', () => ['train', '--data', dataset(150_000), '--structure', alpha, '-o', join(dir, 'm.json')]],
+    ['model file, 1 GB (sparse)', () => {
+      const p = join(dir, 'big.json');
+      writeFileSync(p, '');
+      truncateSync(p, 2 ** 30);
+      return ['predict', '--model', p, alpha];
+    }],
+  ];
+  console.log('\n| CLI input | outcome | wall (s) | CPU (s) | peak RSS (MB) |\n|---|---|---|---|---|');
+  for (const [what, make] of cli) {
+    const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', process.execPath, join(root, 'bin/cescreen.js'), ...make()], { cwd: root, encoding: 'utf8', env: { ...process.env, CESCREEN_QUIET: '1' } });
+    const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('Command exited'));
+    const [wall, user, sys, kb] = lines.pop()!.split(' ').map(Number);
+    console.log(`| ${what} | exit ${r.status}: ${lines.join(' ').replace(/^cescreen: \S+: /, '').slice(0, 90)} | ${wall.toFixed(2)} | ${(user + sys).toFixed(2)} | ${(kb / 1024).toFixed(0)} |`);
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** A CIF listing n symmetry operations (x + k/n, y, z). */
+function ops(n: number): string {
+  const p = join(dir, `ops${n}.cif`);
+  const fd = openSync(p, 'w');
+  writeSync(fd, 'data_ops\n_cell_length_a 5\n_cell_length_b 5\n_cell_length_c 5\n_cell_angle_alpha 90\n_cell_angle_beta 90\n_cell_angle_gamma 90\nloop_\n_symmetry_equiv_pos_as_xyz\n');
+  for (let k = 0; k < n; k += 100_000) writeSync(fd, Array.from({ length: Math.min(100_000, n - k) }, (_, i) => `'x+${k + i}/${n},y,z'\n`).join(''));
+  writeSync(fd, 'loop_\n_atom_site_label\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nNb1 0 0 0\n');
+  closeSync(fd);
+  return p;
+}
+
+/** The α data set's rows repeated to n rows. */
+function dataset(n: number): string {
+  const lines = readFileSync(join(root, 'structures/alpha-Nb5Si3/eds.csv'), 'utf8').trimEnd().split('\n');
+  const p = join(dir, `rows${n}.csv`);
+  const fd = openSync(p, 'w');
+  writeSync(fd, lines[0] + '\n');
+  const rows = lines.slice(1);
+  for (let k = 0; k < n; k += rows.length) writeSync(fd, rows.slice(0, Math.min(rows.length, n - k)).join('\n') + '\n');
+  closeSync(fd);
+  return p;
 }

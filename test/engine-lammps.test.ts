@@ -130,7 +130,7 @@ test('clear errors: missing lmp (exit 2, one line), a pair style the build lacks
   const data = manifest('one.csv', { cif: CU, supercell: '1x1x1', maxDistance: 3, elements: ['Ta'] });
   const missing = cescreen('compute', CU, '--data', data, '--max-distance', '3', '-o', join(dir, 'never.csv'), '--potential', 'CuTa.eam.alloy', '--lmp', '/nonexistent/lmp');
   assert.equal(missing.status, 2);
-  assert.match(missing.stderr, /^cescreen: LAMMPS binary '\/nonexistent\/lmp' not found: install Debian's lammps .* or pass --lmp/);
+  assert.match(missing.stderr, /^cescreen: LAMMPS binary '\/nonexistent\/lmp' not found: install Debian's lammps .* or pass --lmp/m);
   assert.doesNotMatch(missing.stderr, /\n\s+at /);
   const run = (options: Record<string, unknown>) => compute({ cif: CU, maxDistance: 3, data, engine: 'lammps', options, output: join(dir, 'never.csv') });
   const refused = (options: Record<string, unknown>, message: RegExp) => assert.rejects(run(options), (e: Error) => e.name === 'InputError' && message.test(e.message));

@@ -128,7 +128,7 @@ test('bad predictions files give InputErrors naming file and line', () => {
     const p = file(`bad-${name.replace(/\s/g, '-')}.csv`, text);
     assert.throws(() => readPredictionsCsv(p), (e: unknown) => e instanceof InputError && e.message.startsWith(p) && re.test(e.message), name);
   }
-  assert.throws(() => readPredictionsCsv(join(dir, 'absent.csv')), (e: unknown) => e instanceof InputError && /cannot read predictions/.test(e.message));
+  assert.throws(() => readPredictionsCsv(join(dir, 'absent.csv')), (e: unknown) => e instanceof InputError && /cannot read the predictions table: no such file/.test(e.message));
   // The raw DFT table numbers its configs its own way: refused as --data with the reason.
   assert.throws(() => readEnergyCsv('structures/alpha-Nb5Si3/eds.csv'), /its config numbers are the file's own/);
 });

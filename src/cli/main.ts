@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
-import { fail } from './output.ts';
+import { fail, oneLineErrors } from './output.ts';
+import { stopWithLauncher } from '../util/stop.ts';
+import { setNoticeSink } from '../util/notices.ts';
 import { registerStructureCommands } from './structureCommands.ts';
 import { registerSubstitutionCommands } from './substitutionCommands.ts';
 import { registerModelCommands } from './modelCommands.ts';
@@ -12,8 +14,18 @@ const program = new Command('cescreen')
   .description('Crystal-structure analysis and Center-Environment substitution screening')
   .version('0.1.0')
   .exitOverride()
-  .configureOutput({ writeErr: (s) => process.stderr.write(s) })
-  .showHelpAfterError();
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+// what readers tolerated or merged, once per file and message
+const noticed = new Set<string>();
+setNoticeSink((file, message) => {
+  if (noticed.has(file + '\n' + message)) return;
+  noticed.add(file + '\n' + message);
+  process.stderr.write(`cescreen: warning: ${file}: ${message}\n`);
+});
+
+// a run started through npx or npm start stops when npm is stopped (see util/stop.ts)
+program.hook('preAction', stopWithLauncher);
 
 registerStructureCommands(program);
 registerSubstitutionCommands(program);
@@ -22,6 +34,7 @@ registerFigureCommands(program);
 registerReproduce(program);
 registerEngineCommands(program);
 registerScreenCommands(program);
+oneLineErrors(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { saveModel } from '../predict/modelFile.ts';
+import { DEFAULT_FAMILY_RULE, saveModel } from '../predict/modelFile.ts';
 import { predictionsCsv, type PredictionRow } from '../predict/table.ts';
 import { formatNumber, substitutionText } from '../figures/pageScripts/shared.js';
 import { REGRESSORS } from '../model/learn/regressors.ts';
@@ -184,19 +184,22 @@ n_test and baseline MAEs are equal. Networks beside the SVR (a few minutes on 2 
       .description('predict every symmetry-distinct substitution energy of a structure')
       .requiredOption('--model <file>', 'model file written by cescreen train')
       .option('--elements <list>', 'elements to place (default: those the model was trained on)')
-      .option('--family <name>', 'model of the file to use (default: site for the training phase, transfer for any other)'),
+      .option('--family <name>', `model of the file to use (default: ${DEFAULT_FAMILY_RULE})`),
     { supercell: SYSTEM_PARAMS.supercell, maxDistance: SYSTEM_PARAMS.maxDistance, block: SYSTEM_PARAMS.block },
   )
     .option('--stabilising', 'only the rows below the threshold, most negative first')
     .addOption(paramOption('threshold', CHOICES.threshold))
     .option('-o, --output <file>', 'write the table (CSV) to this file')
+    .addOption(paramOption('top', number('rows to print (0: all; default 20, 40 with --stabilising)', 20, { min: 0, integer: true }), { withDefault: false }))
     .option('--csv', 'CSV on stdout')
     .option('--json', 'JSON on stdout')
     .option('--threads <n>', "worker threads: a number from 1 to 64, or 'auto' (2 when there are over 10 000 substitutions)", 'auto')
-    .action(async (cif: string, o: { model: string; elements?: string; family?: string; supercell: string; maxDistance: number; block?: string; stabilising?: boolean; threshold: number; output?: string; csv?: boolean; json?: boolean; threads: string }) => {
+    .action(async (cif: string, o: { model: string; elements?: string; family?: string; supercell: string; maxDistance: number; block?: string; stabilising?: boolean; threshold: number; output?: string; top?: number; csv?: boolean; json?: boolean; threads: string }) => {
       const threads = o.threads === 'auto' ? 'auto' : Number(o.threads);
       if (threads !== 'auto' && !(Number.isInteger(threads) && threads >= 1 && threads <= 64)) throw new InputError(`--threads ${o.threads}: expected auto or an integer from 1 to 64`);
+      const progress = commandProgress(o);
       const r = await predictPhase({
+        progress,
         model: o.model,
         cif,
         block: o.block,
@@ -206,12 +209,13 @@ n_test and baseline MAEs are equal. Networks beside the SVR (a few minutes on 2 
         elements: o.elements === undefined ? undefined : elementList(o.elements, []),
         stabilisingBelow: o.stabilising ? o.threshold : undefined,
         threads,
-      });
+      }).finally(() => progress.stop());
       if (r.warning) process.stderr.write(`cescreen: warning: ${r.warning}\n`);
       if (o.output) writeOutput(o.output, predictionsCsv(r.rows));
       if (o.csv) process.stdout.write(predictionsCsv(r.rows));
       else {
-        const shown = o.stabilising ? 40 : 20;
+        const top = o.top ?? (o.stabilising ? 40 : 20);
+        const shown = top === 0 ? Infinity : top;
         const hosts = r.system.structure.hosts();
         const flags = (y: PredictionRow) => [y.unseen ? 'unseen element' : '', y.out_of_domain ? 'out of domain' : ''].filter(Boolean).join(', ');
         emit({ family: r.family, rows: r.rows }, o.json, (x) =>
@@ -220,7 +224,7 @@ n_test and baseline MAEs are equal. Networks beside the SVR (a few minutes on 2 
             ['pair', 'substitution', 'd (Å)', 'E_DS (eV)', '90 % interval (eV)', ''],
             x.rows.slice(0, shown).map((y) => [y.config, substitutionText(y.element_a, y.site_a, y.element_b, y.site_b, hosts.get(y.site_a), hosts.get(y.site_b)), fixed(y.distance, 3), formatNumber(y.eds_pred, 3), y.eds_lo === undefined ? '' : `${formatNumber(y.eds_lo, 2)} … ${formatNumber(y.eds_hi!, 2)}`, flags(y)]),
           ) +
-          (x.rows.length > shown ? `… (${x.rows.length} rows; --csv or -o for all)\n` : ''),
+          (x.rows.length > shown ? `… ${x.rows.length - shown} more of ${x.rows.length} rows ${o.output ? `(all in ${o.output})` : '(--top 0, --csv or -o <file> for all)'}\n` : ''),
         );
       }
     });

@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import { writeFileAtomic } from '../util/atomicWrite.ts';
 import { isInputError } from '../util/errors.ts';
 
@@ -29,4 +30,31 @@ export function fail(e: unknown): never {
   process.stderr.write(`cescreen: internal error: ${err?.message ?? String(e)}\n`);
   if (process.env.CESCREEN_DEBUG) process.stderr.write(`${err?.stack}\n`);
   process.exit(1);
+}
+
+/**
+ * Command-line mistakes in one line each, with commander's nearest match and a
+ * pointer to the command's help (not the whole help: a typo used to print 133
+ * lines). An unknown option is reported before a missing required one, since
+ * a mistyped required option is both.
+ */
+export function oneLineErrors(cmd: Command, path = cmd.name()): void {
+  cmd.showHelpAfterError(false);
+  cmd.configureOutput({
+    outputError: (message, write) => {
+      const text = message.trim().replace(/^error: /, '').replace(/\s*\n\(Did you mean (.+)\?\)/, ' (did you mean $1?)');
+      write(`cescreen: ${text}; see '${path} --help'\n`);
+    },
+  });
+  if (cmd.commands.length === 0) {
+    const parseOptions = cmd.parseOptions.bind(cmd);
+    cmd.parseOptions = (argv) => {
+      const parsed = parseOptions(argv);
+      const unknown = parsed.unknown.find((a) => a.startsWith('-') && a !== '--help' && a !== '-h');
+      // commander's own message, with its nearest-option suggestion (a method its types leave out)
+      if (unknown !== undefined) (cmd as unknown as { unknownOption(flag: string): never }).unknownOption(unknown);
+      return parsed;
+    };
+  }
+  for (const sub of cmd.commands) oneLineErrors(sub, `${path} ${sub.name()}`);
 }

@@ -7,6 +7,13 @@ import { buildSupercell, describe, environments, histograms } from '../workflow/
 import { emit, warn, writeOutput } from './output.ts';
 import { paramOption } from './options.ts';
 
+const SUPERSCRIPT: Record<string, string> = { '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹', '.': '·' };
+
+/** A topological code for reading: `4^{3.2}` → `4³·²` (JSON keeps the raw code). */
+function superscriptCode(code: string): string {
+  return code.replace(/\^\{([0-9.]+)\}/g, (_, t: string) => [...t].map((c) => SUPERSCRIPT[c]).join(''));
+}
+
 interface Common {
   json?: boolean;
   block?: string;
@@ -97,7 +104,7 @@ export function registerStructureCommands(program: Command): void {
         rs
           .map(
             (e) =>
-              `${e.site} (${e.wyckoff})  CN ${e.cn}  ${e.rule}${e.onSurface ? ` (${e.onSurface} on faces)` : ''}${e.inside ? ` (${e.inside} inside)` : ''}  gap ${fixed(e.gap, 3)}  V ${fixed(e.volume, 2)} Å³  code ${e.code}` +
+              `${e.site} (${e.wyckoff})  CN ${e.cn}  ${e.rule}${e.onSurface ? ` (${e.onSurface} on faces)` : ''}${e.inside ? ` (${e.inside} inside)` : ''}  gap ${fixed(e.gap, 3)}  V ${fixed(e.volume, 2)} Å³  code ${superscriptCode(e.code)}` +
               (e.ideal ? `  ≈ ${e.ideal.name} (S = ${fixed(e.ideal.deviation, 2)})` : '') +
               '\n' +
               table(['element', 'site', 'd (Å)', 'image'], e.shell.map((s) => [s.element, s.site, fixed(s.distance), s.image.join(' ')])),

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { ALLOYING_ELEMENTS } from '../features/elements.ts';
 import type { CeOptions } from '../features/sets.ts';
 import { SYSTEM_PARAMS } from '../substitution/params.ts';
-import { featureTable, pairTable, substituteBatch, substituteOne, suggestCalculations, templateRows } from '../workflow/calculations.ts';
+import { featureTable, pairTable, substituteBatch, substituteOne, suggestCalculations, templateRows, type SiteElements } from '../workflow/calculations.ts';
 import { writeStructure } from '../structure/io.ts';
 import { InputError } from '../util/errors.ts';
 import { choice, number } from '../util/params.ts';
@@ -29,33 +29,54 @@ const SUGGEST_GOAL = choice('what the calculations should settle (default: stabi
   variance: 'the energies of all candidates (summed predictive variance)',
 });
 
+/** `Ca1=Sr,Ba` → the site and its elements (an empty list keeps the host). */
+function siteElements(value: string): SiteElements {
+  const m = /^([^=]+)=(.*)$/.exec(value.trim());
+  if (!m) throw new InputError(`--elements-on ${value}: expected SITE=X,Y (a site label or Wyckoff position, then elements), e.g. Ca1=Sr,Ba`);
+  return { site: m[1].trim(), elements: m[2].trim() === '' ? [] : elementList(m[2], [], `--elements-on ${m[1].trim()}=`) };
+}
+
 export function registerSubstitutionCommands(program: Command): void {
   addSystemFlags(program.command('pairs <cif>').description('symmetry-distinct site pairs (double-substitution geometries) of a periodic cell'))
-    .option('--elements <list>', 'also count the calculations of these elements per pair')
-    .option('--template <csv>', 'write the data-set rows to fill for --elements: one per physical calculation, coordinates included, eds_eV empty')
+    .option('--elements <list>', 'also count the calculations of these elements per pair (on every site not named by --elements-on)')
+    .option('--elements-on <site=X,Y>', "elements allowed on one site, by label or Wyckoff position (e.g. Ca1=Sr,Ba or 3c=F); repeat for more sites; a site named by no rule takes --elements, else keeps its host", (v: string, prev: SiteElements[] = []) => [...prev, siteElements(v)])
+    .option('--template <csv>', 'write the data-set rows to fill for --elements / --elements-on: one per physical calculation, coordinates included, eds_eV empty')
     .option('--json', 'JSON output')
     .option('--csv', 'CSV output')
     .addHelpText('after', DATASET_HELP)
-    .action((cif: string, o: SystemFlags & { elements?: string; template?: string; json?: boolean; csv?: boolean }) => {
+    .action((cif: string, o: SystemFlags & { elements?: string; elementsOn?: SiteElements[]; template?: string; json?: boolean; csv?: boolean }, cmd: Command) => {
       const els = o.elements ? elementList(o.elements, []) : undefined;
+      const choice = { cif, ...o, elements: els, elementsOn: o.elementsOn };
+      // a default tuned for Nb5Si3 must not silently cut another phase's first shell
+      const cut = (d: number) => fixed(Math.ceil(d * 10 + 0.5) / 10, 1);
+      const warnShort = (beyond: { site: string; distance: number; ownImage: boolean }[]) => {
+        if (cmd.getOptionValueSource('maxDistance') !== 'default') return;
+        for (const p of beyond)
+          process.stderr.write(
+            `cescreen: warning: ${cif}: the nearest ${p.site}–${p.site} distance, ${fixed(p.distance, 3)} Å, is beyond the default --max-distance ${o.maxDistance} Å: ` +
+              `no pair of two ${p.site} sites is listed (${p.ownImage ? `in this cell the nearest ${p.site} is the site's own periodic image: a larger --supercell, e.g. 2x2x2, with --max-distance ${cut(p.distance)} lists them` : `--max-distance ${cut(p.distance)} lists them`})\n`,
+          );
+      };
       if (o.template) {
-        if (!els) throw new InputError('--template needs --elements: the elements to place');
-        const t = templateRows({ cif, ...o, elements: els });
+        if (!els && !o.elementsOn) throw new InputError('--template needs --elements or --elements-on: the elements to place');
+        const t = templateRows(choice);
+        warnShort(t.likePairsBeyond);
         writeOutput(o.template, t.csv);
         emit({ file: o.template, rows: t.rows }, o.json, (r) => `wrote ${r.file}: ${r.rows} calculations to fill (positions: fractions of the CIF cell)\n`);
         return;
       }
-      const { system, rows } = pairTable({ cif, ...o, elements: els });
+      const { system, rows, likePairsBeyond } = pairTable(choice);
+      warnShort(likePairsBeyond);
       if (o.csv) {
-        const cols = ['id', 'site_a', 'site_b', 'wyckoff_a', 'wyckoff_b', 'distance', 'image_distances', 'multiplicity', 'swappable', 'xa', 'ya', 'za', 'dx', 'dy', 'dz', ...(els ? ['substitutions'] : [])] as const;
+        const cols = ['id', 'site_a', 'site_b', 'wyckoff_a', 'wyckoff_b', 'distance', 'image_distances', 'multiplicity', 'swappable', 'xa', 'ya', 'za', 'dx', 'dy', 'dz', ...(els || o.elementsOn ? ['substitutions'] : [])] as const;
         process.stdout.write(toCsv([...cols], rows.map((r) => cols.map((c) => (c === 'distance' ? r.distance.toFixed(4) : c === 'image_distances' ? r.image_distances.map((d) => d.toFixed(4)).join(' ') : r[c as keyof typeof r])))));
         return;
       }
       emit(rows, o.json, (rs) =>
         `${system.enumeration.cell.length}-atom cell (${system.supercell}), pairs within ${system.maxDistance} Å: ${rs.length}\n` +
         table(
-          ['id', 'site a', 'site b', 'wyckoff', 'd (Å)', 'images ≤ cutoff (Å)', 'mult', 'swap', ...(els ? ['calculations'] : [])],
-          rs.map((r) => [r.id, r.site_a, r.site_b, `${r.wyckoff_a} ${r.wyckoff_b}`, fixed(r.distance), r.image_distances.map((d) => fixed(d, 3)).join(' '), r.multiplicity, r.swappable ? 'yes' : 'no', ...(els ? [String(r.substitutions)] : [])]),
+          ['id', 'site a', 'site b', 'wyckoff', 'd (Å)', 'images ≤ cutoff (Å)', 'mult', 'swap', ...(els || o.elementsOn ? ['calculations'] : [])],
+          rs.map((r) => [r.id, r.site_a, r.site_b, `${r.wyckoff_a} ${r.wyckoff_b}`, fixed(r.distance), r.image_distances.map((d) => fixed(d, 3)).join(' '), r.multiplicity, r.swappable ? 'yes' : 'no', ...(els || o.elementsOn ? [String(r.substitutions)] : [])]),
         ),
       );
     });

@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { featureNames, siteBlockNames } from '../features/ce.ts';
 import { InputError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/atomicWrite.ts';
+import { readTextFile } from '../util/inputFile.ts';
+import { MAX_MODEL_FILE_BYTES } from '../util/limits.ts';
 import { type FamilyJSON, type FamilySpec, type SubstitutionModel } from '../model/families/contract.ts';
 import { familiesWith, familyEntry, familyFromJSON, modelFamilies } from '../model/families/index.ts';
 import { hasCapability } from '../model/families/contract.ts';
@@ -115,8 +116,9 @@ export async function loadModel(path: string, text?: string): Promise<SavedModel
   const where = { file: path };
   let json: ModelFileJSON;
   try {
-    json = JSON.parse(text ?? readFileSync(path, 'utf8'));
+    json = JSON.parse(text ?? readTextFile(path, 'model file', MAX_MODEL_FILE_BYTES));
   } catch (e) {
+    if (e instanceof InputError) throw e;
     throw new InputError(`not a readable model file (${(e as Error).message}); expected the JSON written by 'cescreen train'`, where);
   }
   if (!json || typeof json !== 'object' || json.format !== MODEL_FORMAT) {
@@ -177,6 +179,11 @@ export function phaseOf(structure: Structure): PhaseFingerprint {
     sites: sym.orbits.map((x) => `${x.label} ${x.multiplicity}${x.wyckoff}`).sort(),
   };
 }
+
+/** What chooseFamily picks when no family is asked for, for --help. */
+export const DEFAULT_FAMILY_RULE =
+  `the file's first model in the order ${modelFamilies().map((f) => f.name).join(', ')}; ` +
+  `on a phase other than the training one, the first of those that predict a new phase (${familiesWith('newPhase').map((f) => f.name).join(', ')})`;
 
 /**
  * The model a prediction uses: the one asked for; else, on a training phase, the

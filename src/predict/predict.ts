@@ -3,6 +3,7 @@ import { distinctSubstitutions, substitutionKind, type Substitution } from '../s
 import type { SubstitutionModel } from '../model/families/contract.ts';
 import type { PredictionRow } from './table.ts';
 import { probabilityBelow, STABILISING_PROBABILITY } from '../util/normal.ts';
+import type { Stage } from '../util/progress.ts';
 
 /** One predicted row per physical calculation (a single substitution once), in enumeration order. */
 export function predictAll(
@@ -15,13 +16,13 @@ export function predictAll(
 }
 
 /**
- * Substitutions predicted at once. Every row is predicted on its own (mean and
- * marginal sd identical to the last bit, the domain distance to ~1e-16: its
- * descriptor is summed in another order), so batches change no result; they bound memory: the gp
- * family holds ~0.7 MB of cross-covariance work per row against 1612 training
- * calculations (6305 rows at once took 4.5 GB, 19 000 swapped for minutes).
+ * Substitutions predicted at a time. Every row is predicted on its own (mean and marginal sd
+ * identical to the last bit, the domain distance to ~1e-16), so batches change no result; they
+ * bound memory: a GP's predictive variance needs the queries × training cross-covariance several
+ * times over (23 MB per kernel block for 1781 β queries against 1612 α calculations). Peak of
+ * `predict` for β (measured): all at once 498 MB, batches of 256 404 MB, of 64 386 MB, at the same speed.
  */
-export const PREDICTION_BATCH = 1024;
+export const PREDICTION_BATCH = 64;
 
 /** Predicted rows, with the 90 % interval and the applicability domain when the model gives them. */
 export function predictionRows(
@@ -29,14 +30,18 @@ export function predictionRows(
   enumeration: PairEnumeration,
   subs: Substitution[],
   trainedElements: readonly string[],
+  stage?: Stage,
 ): PredictionRow[] {
   const rows: PredictionRow[] = [];
-  for (let k = 0; k < subs.length; k += PREDICTION_BATCH) rows.push(...batchRows(model, enumeration, subs.slice(k, k + PREDICTION_BATCH), trainedElements));
+  for (let i = 0; i < subs.length; i += PREDICTION_BATCH) {
+    const batch = subs.slice(i, i + PREDICTION_BATCH);
+    rows.push(...batchRows(model, enumeration, batch, new Set(trainedElements)));
+    stage?.tick(batch.length);
+  }
   return rows;
 }
 
-function batchRows(model: SubstitutionModel, enumeration: PairEnumeration, subs: Substitution[], trainedElements: readonly string[]): PredictionRow[] {
-  const known = new Set(trainedElements);
+function batchRows(model: SubstitutionModel, enumeration: PairEnumeration, subs: Substitution[], known: ReadonlySet<string>): PredictionRow[] {
   const host = (atom: number) => enumeration.cell.sites[atom].element;
   const d = model.predictDistribution?.(enumeration, subs) ?? null;
   const e = d ? d.mean : model.predict(enumeration, subs);

@@ -74,7 +74,7 @@ function checkConsistent(t: Located<SubstitutionRow>): void {
 
 /** Read a predictions CSV (the `predict` output); every problem is an InputError naming file and line. */
 export function readPredictionsCsv(path: string): Located<PredictionRow> {
-  const t = readTable(path, PREDICTION_COLUMNS, 'predictions');
+  const t = readTable(path, PREDICTION_COLUMNS, 'predictions table');
   checkConsistent(t);
   return t;
 }
@@ -85,7 +85,7 @@ export function readPredictionsCsv(path: string): Located<PredictionRow> {
  * `evaluate`/`reproduce` commands write them). distance, kind and unseen are optional.
  */
 export function readEnergyCsv(path: string, text?: string): Located<EnergyRow> {
-  const t = readTable(path, ENERGY_COLUMNS, 'reference energies', {
+  const t = readTable(path, ENERGY_COLUMNS, 'reference-energy table', {
     text,
     checkHeader: (header) => {
       if (!header.includes('eds') && header.includes('eds_eV')) {

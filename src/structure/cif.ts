@@ -25,7 +25,7 @@ import { type Block, CifSyntaxParser, type Loop, type Token, isMissing, normalis
 import { formulaCounts, formulaElements, matchesFormula, readElement } from './elementLabels.ts';
 import { type SpaceGroupSetting, settingFitsCell, settingFromHall, settingsFromHermannMauguin, settingsOfNumber } from './spaceGroups.ts';
 import { type LineVisitor, visitLinesOfFile, visitLinesOfText } from './lineReader.ts';
-import { MAX_CELL_LENGTH, MAX_STRUCTURE_ATOMS } from './limits.ts';
+import { MAX_CELL_LENGTH, MAX_STRUCTURE_ATOMS, MAX_SYMMETRY_OPERATIONS } from '../util/limits.ts';
 import { InputError } from '../util/errors.ts';
 
 export interface CifOptions {
@@ -165,10 +165,13 @@ function parseBlocks(feed: (visit: LineVisitor) => void, opts: CifOptions, warni
     file: opts.file,
     uses: usesTag,
     warn: warnings.add,
-    // An atom list longer than the limit is refused as soon as it is read: the rest of the file never is.
+    // An atom or operation list longer than its limit is refused as soon as it is read: the rest of the file never is.
     onRow: (loop, line) => {
       if (loop.rows > maxAtoms && isAtomLoop(loop)) {
         throw new InputError(`the atom list has more than ${maxAtoms} rows: the structure is refused (cescreen reads up to ${maxAtoms} atoms; see README, Known limits)`, { file: opts.file, line });
+      }
+      if (loop.rows > MAX_SYMMETRY_OPERATIONS && SYMOP_TAGS.some((t) => loop.has(t))) {
+        throw new InputError(`the symmetry-operation list has more than ${MAX_SYMMETRY_OPERATIONS} rows, more than any space group has: the structure is refused (see README, Known limits)`, { file: opts.file, line });
       }
     },
   });
@@ -583,6 +586,17 @@ function interpret(blocks: Block[], opts: CifOptions, warnings: Warnings): CifDe
     [operations, operationsFrom, expansion] = [chosen.setting.operations, 'symbol', chosen.expansion];
     spaceGroup.setting = { hallNumber: chosen.setting.hallNumber, symbol: chosen.setting.symbol, number: chosen.setting.number };
     warnings.add(`no symmetry operations listed: used the ${operations.length} of ${chosen.setting.symbol} (No. ${chosen.setting.number}) from ${named.from}`);
+  }
+  const formulaTok = scalar(block, '_chemical_formula_sum');
+  const formula = formulaCounts(isMissing(formulaTok) ? undefined : formulaTok!.text);
+  const cell = elementCounts(expansion.sites);
+  if (formula && !matchesFormula(cell, formula)) {
+    // an atom list cut off at a row boundary reads as a smaller, wrong crystal: say so
+    const text = (m: ReadonlyMap<string, number>) => [...m].map(([e, n]) => `${e}${Number(n.toFixed(3))}`).join(' ');
+    warnings.add(
+      `line ${formulaTok!.line}: the atoms read make ${text(cell)} (${expansion.sites.length} atoms), which is not the composition _chemical_formula_sum states (${formulaTok!.text.trim()}): ` +
+        `is the atom list incomplete (file cut off?) or the formula of something else?`,
+    );
   }
   return {
     structure: new Structure(lattice, expansion.sites, block.name, file),

@@ -3,14 +3,13 @@
  * stop as soon as it knows enough (e.g. that the structure is too large) and a
  * 2 GB file is never held in memory.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { InputError } from '../util/errors.ts';
-import { MAX_STRUCTURE_FILE_BYTES } from './limits.ts';
+import { visitTextChunks } from '../util/inputFile.ts';
+import { MAX_STRUCTURE_FILE_BYTES } from '../util/limits.ts';
 
 /** Called with each line (without its line break) and its 1-based number; return false to stop reading. */
 export type LineVisitor = (text: string, line: number) => boolean | void;
 
-const CHUNK_BYTES = 1 << 20;
 /** No structure file has lines this long (CIF 1.1 allows 2048 characters); longer means not a text file. */
 const MAX_LINE_CHARS = 1 << 20;
 
@@ -68,39 +67,6 @@ export function visitLinesOfText(text: string, visit: LineVisitor, file?: string
  * with NUL bytes (compressed or binary) at the chunk that holds the first one.
  */
 export function visitLinesOfFile(path: string, visit: LineVisitor, options: { maxBytes?: number } = {}): void {
-  const maxBytes = options.maxBytes ?? MAX_STRUCTURE_FILE_BYTES;
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (e) {
-    throw new InputError(`cannot read ${path}: ${(e as Error).message}`, { file: path });
-  }
-  try {
-    const stat = fstatSync(fd);
-    if (stat.isDirectory()) throw new InputError(`cannot read ${path}: it is a directory, expected a structure file`, { file: path });
-    if (stat.size > maxBytes) {
-      throw new InputError(`${path} is ${(stat.size / 2 ** 20).toFixed(0)} MB; structure files are read up to ${maxBytes / 2 ** 20} MB (see README, Known limits)`, { file: path });
-    }
-    const splitter = new LineSplitter(visit, path);
-    const decoder = new TextDecoder('utf-8');
-    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-    let total = 0;
-    for (;;) {
-      let n: number;
-      try {
-        n = readSync(fd, buffer, 0, CHUNK_BYTES, null);
-      } catch (e) {
-        throw new InputError(`cannot read ${path}: ${(e as Error).message}`, { file: path });
-      }
-      total += n;
-      // special files (pipes, /dev/zero) report size 0: the byte cap still holds
-      if (total > maxBytes) throw new InputError(`${path} is longer than ${maxBytes / 2 ** 20} MB; structure files are read up to that size (see README, Known limits)`, { file: path });
-      const bytes = buffer.subarray(0, n);
-      if (bytes.indexOf(0) >= 0) throw new InputError(`${path} contains NUL bytes: not a text file (compressed or binary?)`, { file: path });
-      const final = n === 0;
-      if (!splitter.push(final ? decoder.decode() : decoder.decode(bytes, { stream: true }), final) || final) return;
-    }
-  } finally {
-    closeSync(fd);
-  }
+  const splitter = new LineSplitter(visit, path);
+  visitTextChunks(path, 'structure file', options.maxBytes ?? MAX_STRUCTURE_FILE_BYTES, (text, final) => splitter.push(text, final));
 }

@@ -12,7 +12,7 @@ import { Structure, type Site } from './structure.ts';
 import { normaliseElement } from './periodicTable.ts';
 import { InputError } from '../util/errors.ts';
 import { visitLinesOfFile } from './lineReader.ts';
-import { MAX_CELL_LENGTH, MAX_STRUCTURE_ATOMS } from './limits.ts';
+import { MAX_CELL_LENGTH, MAX_STRUCTURE_ATOMS } from '../util/limits.ts';
 
 const NUM = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eEdD][+-]?\d+)?$/;
 

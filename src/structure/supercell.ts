@@ -1,9 +1,7 @@
 import { Lattice, type Mat3, type Vec3, cross, det3, matMul, vecMat } from './lattice.ts';
 import { Structure, type Site } from './structure.ts';
 import { InputError } from '../util/errors.ts';
-
-/** Largest det(M) accepted: beyond this a supercell is almost certainly a typo. */
-export const MAX_SUPERCELL_DETERMINANT = 100_000;
+import { MAX_SUPERCELL_DETERMINANT } from '../util/limits.ts';
 
 /**
  * `2x2x1`, `2,2,1`, `2 2 1` (diagonal) or nine integers `2 0 0 0 2 0 0 0 1`

@@ -4,6 +4,7 @@ import type { Structure } from './structure.ts';
 import { atomicNumber } from './periodicTable.ts';
 import { loadMoyo } from './moyo.ts';
 import { InputError } from '../util/errors.ts';
+import { MAX_SYMMETRY_ATOMS } from '../util/limits.ts';
 
 /** A space-group operation in the fractional coordinates of the analysed cell: f' = R·f + t. */
 export interface SymmetryOperation {
@@ -34,8 +35,7 @@ export interface SymmetryInfo {
   orbitOf: number[];
 }
 
-/** Largest cell analysed for symmetry (every command that reports Wyckoff sites needs it). */
-export const MAX_SYMMETRY_ATOMS = 5000;
+export { MAX_SYMMETRY_ATOMS };
 
 /**
  * Space group, operations and Wyckoff orbits of any cell (P1 input included), by moyo.
@@ -43,7 +43,6 @@ export const MAX_SYMMETRY_ATOMS = 5000;
  */
 export function analyzeSymmetry(structure: Structure, options: { symprec?: number } = {}): SymmetryInfo {
   if (structure.length > MAX_SYMMETRY_ATOMS) {
-    // moyo's cost grows about as N³ on P1 supercells (4000 atoms: ~7 s, 50 000: hours)
     throw new InputError(
       `symmetry analysis of ${structure.length} atoms is refused (limit ${MAX_SYMMETRY_ATOMS}); give the conventional or primitive cell and build supercells from it`,
       { file: structure.source },

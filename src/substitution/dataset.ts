@@ -59,9 +59,19 @@ export type PositionFrame = 'cell' | 'supercell';
  * the CIF cell `structure` (or, with frame 'supercell', of the enumeration's cell).
  */
 export function loadDataset(path: string, enumeration: PairEnumeration, o: { text?: string; structure?: Structure; frame?: PositionFrame; energyOptional?: boolean } = {}): DataSet {
+  return matchDataset(readDataset(path, o), enumeration, o);
+}
+
+/** The rows of a data-set file, read and checked column by column (within the table limits) but not yet matched to a cell. */
+export function readDataset(path: string, o: { text?: string; energyOptional?: boolean } = {}) {
   // a manifest of calculations still to run has no energies yet
   const cols = o.energyOptional ? DATASET_COLUMNS.map((c) => (c.name === 'eds_eV' ? optional(c) : c)) : DATASET_COLUMNS;
-  const table = readTable(path, cols as typeof DATASET_COLUMNS, 'data set', { text: o.text });
+  return readTable(path, cols as typeof DATASET_COLUMNS, 'data set', { text: o.text });
+}
+
+/** Rows of a data set matched to the pair configurations of a cell (see loadDataset). */
+export function matchDataset(table: ReturnType<typeof readDataset>, enumeration: PairEnumeration, o: { structure?: Structure; frame?: PositionFrame } = {}): DataSet {
+  const path = table.file;
   const cell = enumeration.cell;
   const frame = o.structure && o.frame !== 'supercell' ? 'cell' : 'supercell';
   const toCell = (f: Vec3): Vec3 => (frame === 'cell' ? cell.lattice.toFractional(o.structure!.lattice.toCartesian(f)) : f);
@@ -190,8 +200,42 @@ function median(v: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/** Rows of one calculation whose energies differ by more than this (eV) disagree: beyond DFT's numerical noise. */
+export const CONFLICT_EV = 0.1;
+
+/** A calculation listed on rows whose energies disagree: its lowest and highest row. */
+export interface ConflictingCalculation {
+  /** e.g. 'B@NbI + Mo@SiII (pair 9)'. */
+  calculation: string;
+  rows: number;
+  low: { line: number; eds: number };
+  high: { line: number; eds: number };
+  spread: number;
+}
+
+/** Calculations listed on several rows whose energies disagree by more than `limit`, largest spread first. */
+export function conflictingCalculations(rows: readonly DataRow[], limit = CONFLICT_EV): ConflictingCalculation[] {
+  const groups = new Map<string, DataRow[]>();
+  for (const r of rows) groups.set(r.key, [...(groups.get(r.key) ?? []), r]);
+  const out: ConflictingCalculation[] = [];
+  for (const g of groups.values()) {
+    const sorted = [...g].sort((a, b) => a.eds - b.eds);
+    const [low, high] = [sorted[0], sorted[sorted.length - 1]];
+    if (high.eds - low.eds <= limit) continue;
+    const { pair, elementA, elementB } = low.substitution;
+    out.push({
+      calculation: `${elementA}@${pair.siteA} + ${elementB}@${pair.siteB} (pair ${pair.id})`,
+      rows: g.length,
+      low: { line: low.line, eds: low.eds },
+      high: { line: high.line, eds: high.eds },
+      spread: high.eds - low.eds,
+    });
+  }
+  return out.sort((a, b) => b.spread - a.spread);
+}
+
 /** How many physical calculations rows hold, and how many disagree with themselves. */
-export function calculationStats(rows: readonly DataRow[], spreadLimit = 0.1): { rows: number; calculations: number; duplicated: number; inconsistent: number; largestSpread: number } {
+export function calculationStats(rows: readonly DataRow[], spreadLimit = CONFLICT_EV): { rows: number; calculations: number; duplicated: number; inconsistent: number; largestSpread: number } {
   const groups = new Map<string, number[]>();
   for (const r of rows) groups.set(r.key, [...(groups.get(r.key) ?? []), r.eds]);
   const spreads = [...groups.values()].map((e) => Math.max(...e) - Math.min(...e));

@@ -35,6 +35,8 @@ export interface PairEnumeration {
   /** permutations[g][i] = image of atom i under operation g. */
   permutations: Int32Array[];
   pairs: SitePair[];
+  /** Wyckoff position of an atom in the setting of the CIF cell (e.g. '4c'). */
+  wyckoffOf(atom: number): string;
   /** Configuration id of any atom pair, or undefined when farther apart than maxDistance. */
   configOf(i: number, j: number): { id: number; reversed: boolean } | undefined;
 }
@@ -71,6 +73,18 @@ export function atomPermutations(cell: Structure, operations: SymmetryOperation[
   });
 }
 
+/**
+ * Wyckoff positions by site label, where a label names one orbit. Taken from the
+ * cell a supercell was built from: moyo names positions in a setting of its own
+ * choosing, whose origin (8a or 8b of Fd-3m …) can differ between a cell and its
+ * supercells, so letters must come from one cell, the CIF's.
+ */
+function wyckoffOfLabels(symmetry: SymmetryInfo): Map<string, string> {
+  const byLabel = new Map<string, string[]>();
+  for (const o of symmetry.orbits) byLabel.set(o.label, [...(byLabel.get(o.label) ?? []), `${o.multiplicity}${o.wyckoff}`]);
+  return new Map([...byLabel].filter(([, w]) => w.length === 1).map(([label, [w]]) => [label, w]));
+}
+
 function sub3(a: Vec3, b: Vec3): Vec3 {
   return [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
 }
@@ -81,9 +95,18 @@ function sub3(a: Vec3, b: Vec3): Vec3 {
  * operation of the cell's space group (its own translations included, so a
  * supercell's parent translations count) maps one onto the other, either end first.
  */
-export function substitutionPairs(cell: Structure, options: { maxDistance?: number; symprec?: number } = {}): PairEnumeration {
+export function substitutionPairs(
+  cell: Structure,
+  /** parent: the cell `cell` was built from (a supercell's CIF cell), whose setting names the Wyckoff positions. */
+  options: { maxDistance?: number; symprec?: number; parent?: Structure } = {},
+): PairEnumeration {
   const maxDistance = options.maxDistance ?? SYSTEM_PARAMS.maxDistance.default;
   const symmetry = analyzeSymmetry(cell, { symprec: options.symprec });
+  const wyckoff = wyckoffOfLabels(options.parent ? analyzeSymmetry(options.parent, { symprec: options.symprec }) : symmetry);
+  const wyckoffOf = (atom: number) => {
+    const o = symmetry.orbits[symmetry.orbitOf[atom]];
+    return wyckoff.get(cell.sites[atom].label) ?? `${o.multiplicity}${o.wyckoff}`;
+  };
   const permutations = atomPermutations(cell, symmetry.operations);
   const rank = siteRank(cell, symmetry);
   const finder = new NeighborFinder(cell, maxDistance);
@@ -130,16 +153,14 @@ export function substitutionPairs(cell: Structure, options: { maxDistance?: numb
   const idOfKey = new Map<number, number>();
   const pairs: SitePair[] = drafts.map((d, k) => {
     idOfKey.set(d.key, k + 1);
-    const oa = symmetry.orbits[symmetry.orbitOf[d.a]];
-    const ob = symmetry.orbits[symmetry.orbitOf[d.b]];
     return {
       id: k + 1,
       atomA: d.a,
       atomB: d.b,
       siteA: cell.sites[d.a].label,
       siteB: cell.sites[d.b].label,
-      wyckoffA: `${oa.multiplicity}${oa.wyckoff}`,
-      wyckoffB: `${ob.multiplicity}${ob.wyckoff}`,
+      wyckoffA: wyckoffOf(d.a),
+      wyckoffB: wyckoffOf(d.b),
       distance: d.images[0].distance,
       image: d.images[0].image,
       imageDistances: d.images.map((nb) => nb.distance),
@@ -160,7 +181,29 @@ export function substitutionPairs(cell: Structure, options: { maxDistance?: numb
     const forward = permutations.some((g) => g[i] === p.atomA && g[j] === p.atomB);
     return { id, reversed: !forward };
   };
-  return { cell, symmetry, permutations, pairs, configOf };
+  return { cell, symmetry, permutations, pairs, wyckoffOf, configOf };
+}
+
+/**
+ * Each site's shortest distance to an atom of the same site (its own periodic
+ * images included): the like pairs (X@s + Y@s) a --max-distance below it leaves
+ * out. CaTiO3's Ca–Ca and Ti–Ti are 3.795 Å apart, beyond the 3.6 Å default.
+ * `ownImage`: the nearest is the atom's own periodic image, so the cell holds
+ * no such pair at any cutoff (a larger supercell does).
+ */
+export function nearestLikePairs(cell: Structure): { site: string; distance: number; ownImage: boolean }[] {
+  const lattice = cell.lattice;
+  let image = Infinity;
+  for (let a = -1; a <= 1; a++) for (let b = -1; b <= 1; b++) for (let c = -1; c <= 1; c++) if (a || b || c) image = Math.min(image, lattice.fracLength([a, b, c]));
+  return cell.labels().map((site) => {
+    const i = cell.sites.findIndex((x) => x.label === site);
+    const f = cell.sites[i].frac;
+    let other = Infinity;
+    cell.sites.forEach((x, j) => {
+      if (x.label === site && j !== i) other = Math.min(other, lattice.minimumImage([x.frac[0] - f[0], x.frac[1] - f[1], x.frac[2] - f[2]]).distance);
+    });
+    return { site, distance: Math.min(other, image), ownImage: image < other - 1e-6 };
+  });
 }
 
 /** Order of sites: by CIF label order of first appearance, then Wyckoff, so ids read NbI… before SiII. */

@@ -42,19 +42,23 @@ export function substitutionKind(enumeration: PairEnumeration, s: Substitution):
   return a && b ? 'pair' : a || b ? 'single' : 'pristine';
 }
 
+/** Elements that may replace the host: the same on every site, or per site label. */
+export type ElementChoice = readonly string[] | ((site: string) => readonly string[]);
+
 /**
  * Every distinct substitution of the given elements over the pairs: X on a and Y
- * on b from `elements` plus each site's host, single substitutions included,
- * the pristine cell excluded (its energy is zero by definition).
+ * on b from `elements` (of that site) plus each site's host, single
+ * substitutions included, the pristine cell excluded (zero by definition).
  */
-export function expandSubstitutions(enumeration: PairEnumeration, elements: string[], pairs = enumeration.pairs): Substitution[] {
+export function expandSubstitutions(enumeration: PairEnumeration, elements: ElementChoice, pairs = enumeration.pairs): Substitution[] {
   const out: Substitution[] = [];
   const sites = enumeration.cell.sites;
+  const on = (site: string) => (typeof elements === 'function' ? elements(site) : elements);
   for (const pair of pairs) {
     const hostA = sites[pair.atomA].element;
     const hostB = sites[pair.atomB].element;
-    const onA = [...new Set([hostA, ...elements])];
-    const onB = [...new Set([hostB, ...elements])];
+    const onA = [...new Set([hostA, ...on(pair.siteA)])];
+    const onB = [...new Set([hostB, ...on(pair.siteB)])];
     const seen = new Set<string>();
     for (const x of onA)
       for (const y of onB) {
@@ -74,7 +78,7 @@ export function expandSubstitutions(enumeration: PairEnumeration, elements: stri
  * `expandSubstitutions`, with each single substitution once (under the first
  * pair that lists it) instead of once per pair.
  */
-export function distinctSubstitutions(enumeration: PairEnumeration, elements: string[], pairs = enumeration.pairs): Substitution[] {
+export function distinctSubstitutions(enumeration: PairEnumeration, elements: ElementChoice, pairs = enumeration.pairs): Substitution[] {
   const seen = new Set<string>();
   return expandSubstitutions(enumeration, elements, pairs).filter((s) => {
     const k = calculationKey(enumeration, s);

@@ -1,13 +1,14 @@
 import { basename, dirname, join } from 'node:path';
 import { existsSync } from 'node:fs';
-import { readStructure } from '../structure/io.ts';
+import { readStructureDetailed } from '../structure/io.ts';
 import { formatSupercell, parseSupercellSpec, supercell } from '../structure/supercell.ts';
 import type { Structure } from '../structure/structure.ts';
 import { InputError } from '../util/errors.ts';
 import { checkParam } from '../util/params.ts';
 import { SYSTEM_PARAMS } from './params.ts';
 import { substitutionPairs, type PairEnumeration } from './pairs.ts';
-import { cleanDataset, loadDataset, type CleanedDataSet, type PositionFrame } from './dataset.ts';
+import { CONFLICT_EV, cleanDataset, conflictingCalculations, matchDataset, readDataset, type CleanedDataSet, type PositionFrame } from './dataset.ts';
+import { notice } from '../util/notices.ts';
 
 export interface SubstitutionSystem {
   file: string;
@@ -22,12 +23,13 @@ export function substitutionSystem(
   file: string,
   o: { block?: string; supercell?: string; maxDistance?: number } = {},
 ): SubstitutionSystem {
-  const structure = readStructure(file, { block: o.block || undefined });
+  const { structure, warnings } = readStructureDetailed(file, { block: o.block || undefined });
+  for (const w of warnings) notice(file, w);
   const M = parseSupercellSpec(o.supercell ?? SYSTEM_PARAMS.supercell.default);
   const cell = supercell(structure, M);
   const maxDistance = o.maxDistance ?? SYSTEM_PARAMS.maxDistance.default;
   checkParam('--max-distance', SYSTEM_PARAMS.maxDistance, maxDistance);
-  return { file, structure, supercell: formatSupercell(M), maxDistance, enumeration: substitutionPairs(cell, { maxDistance }) };
+  return { file, structure, supercell: formatSupercell(M), maxDistance, enumeration: substitutionPairs(cell, { maxDistance, parent: structure }) };
 }
 
 export const DEFAULT_DATA = new URL('../../structures/alpha-Nb5Si3/eds.csv', import.meta.url).pathname;
@@ -46,8 +48,22 @@ export function trainingData(data: string, o: { structure?: string; block?: stri
   system: SubstitutionSystem;
   data: CleanedDataSet;
 } {
+  // the rows first: a data set over its limits is refused before the cell is analysed
+  const table = readDataset(data);
   const system = substitutionSystem(structureForData(data, o.structure), o);
-  return { system, data: cleanDataset(loadDataset(data, system.enumeration, { structure: system.structure, frame: o.positions })) };
+  const cleaned = cleanDataset(matchDataset(table, system.enumeration, { structure: system.structure, frame: o.positions }));
+  const conflicts = conflictingCalculations(cleaned.rows);
+  if (conflicts.length) {
+    const shown = conflicts
+      .slice(0, 3)
+      .map((c) => `${c.calculation}: line ${c.low.line} ${c.low.eds} eV, line ${c.high.line} ${c.high.eds} eV (${c.rows > 2 ? `${c.rows} rows, ` : ''}spread ${c.spread.toFixed(2)} eV)`);
+    notice(
+      data,
+      `${conflicts.length} calculation${conflicts.length > 1 ? 's are' : ' is'} listed on several rows whose energies disagree by more than ${CONFLICT_EV} eV; ` +
+        `each is merged into the median of its rows: ${shown.join('; ')}${conflicts.length > 3 ? `; … (${conflicts.length - 3} more)` : ''}`,
+    );
+  }
+  return { system, data: cleaned };
 }
 
 /** One data set with its structure and cell. */

@@ -10,71 +10,26 @@
  *    link (the link is resolved first, and the temporary file is renamed over
  *    its target), as `>` in a shell does.
  *  - SIGINT, SIGTERM or SIGHUP during a write never leave the temporary file
- *    behind: while a write is under way the signal is held (the write is
- *    synchronous, and a kill in the middle of it is what used to leave the
- *    file), the write finishes or is removed, and the process then exits with
- *    the conventional code 128 + signal number (130 for Ctrl-C). The handler
- *    stays until the event loop has turned twice after the write, so a signal
- *    that arrived during it is delivered to it, not lost.
+ *    behind: while a write is under way the signal is held (util/stop.ts; the
+ *    write is synchronous, and a kill in the middle of it is what used to leave
+ *    the file), the write finishes or is removed, and the process then exits
+ *    with the conventional code 128 + signal number (130 for Ctrl-C).
+ *  - Only a regular file (or a link to one) is replaced: a device node, a FIFO
+ *    or a socket at the path is refused, never swapped for a file.
  */
-import { chmodSync, lstatSync, mkdirSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { InputError } from './errors.ts';
-
-const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
-type HeldSignal = keyof typeof SIGNALS;
-
-/** Temporary files being written now; removed by the signal handler. */
-const pending = new Set<string>();
-let writesInFlight = 0;
-let installed = false;
-
-function onSignal(signal: HeldSignal): void {
-  for (const tmp of pending) rmSync(tmp, { force: true });
-  process.exit(128 + SIGNALS[signal]);
-}
-
-function holdSignals(): void {
-  writesInFlight++;
-  if (installed) return;
-  installed = true;
-  for (const s of Object.keys(SIGNALS) as HeldSignal[]) process.on(s, onSignal);
-}
-
-function releaseSignals(): void {
-  writesInFlight--;
-  // a signal caught during the write is dispatched on the next turn of the event loop
-  setImmediate(() =>
-    setImmediate(() => {
-      if (writesInFlight > 0 || !installed) return;
-      installed = false;
-      for (const s of Object.keys(SIGNALS) as HeldSignal[]) process.off(s, onSignal);
-    }),
-  );
-}
-
-const REASONS: Record<string, string> = {
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  EROFS: 'read-only file system',
-  EISDIR: 'it is a directory',
-  ENOTDIR: 'a part of the path is not a folder',
-  ENOENT: 'the folder does not take new files',
-  ENOSPC: 'no space left on the device',
-  EDQUOT: 'disk quota exceeded',
-  ENAMETOOLONG: 'file name too long',
-  ELOOP: 'too many levels of symbolic links',
-  EEXIST: 'a file is in the way',
-  EBUSY: 'device or resource busy',
-  EINVAL: 'not a place a file can be written',
-};
+import { onStop } from './stop.ts';
+import { fileError } from './inputFile.ts';
 
 /** An error of the file system about the user's path → InputError naming that path; anything else passes. */
 function asInputError(e: unknown, path: string, what: string): unknown {
   const code = (e as NodeJS.ErrnoException)?.code;
-  if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) return e;
-  return new InputError(`cannot write the output file: ${what}${REASONS[code] ?? code} (${code})`, { file: path });
+  // a missing folder is created; ENOENT after that means the path cannot hold a file (e.g. in /proc)
+  if (code === 'ENOENT') return new InputError(`cannot write the output file: ${what}the folder does not take new files`, { file: path });
+  return fileError(e, path, `cannot write the output file: ${what}`);
 }
 
 /** The file a path finally names, following symbolic links (also dangling ones: the link's target is created). */
@@ -93,7 +48,15 @@ function resolveTarget(path: string): string {
   throw new InputError(`cannot write the output file: too many levels of symbolic links`, { file: path });
 }
 
-/** The file `path` finally names (its folder created) and a fresh temporary name beside it. */
+function kindOf(st: Stats): string {
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isFIFO()) return 'a named pipe';
+  if (st.isSocket()) return 'a socket';
+  return 'a special file';
+}
+
+/** The file `path` finally names (its folder created) and a fresh temporary name beside it; only a regular file is replaced. */
 function prepareTarget(path: string): { target: string; tmp: string; mode?: number } {
   const target = resolveTarget(path);
   const dir = dirname(target);
@@ -106,6 +69,7 @@ function prepareTarget(path: string): { target: string; tmp: string; mode?: numb
   try {
     const st = statSync(target);
     if (st.isDirectory()) throw new InputError(`cannot write the output file: it is a directory (expected a file name)`, { file: path });
+    if (!st.isFile()) throw new InputError(`cannot write the output file: it is ${kindOf(st)}, not a regular file (cescreen replaces only regular files)`, { file: path });
     mode = st.mode & 0o7777;
   } catch (e) {
     if (e instanceof InputError) throw e;
@@ -128,11 +92,10 @@ export function writeAtomicWith(path: string, write: (tmp: string) => Promise<vo
   return atomically(path, write);
 }
 
-/** Run `write(tmp)` (synchronous, or a promise), then rename over the target; on any failure remove tmp. */
+/** Run `write(tmp)` (synchronous, or a promise), then rename over the target; on any failure or a stop, remove tmp. */
 function atomically<R extends void | Promise<void>>(path: string, write: (tmp: string, mode?: number) => R): R {
   const { target, tmp, mode } = prepareTarget(path);
-  holdSignals();
-  pending.add(tmp);
+  const release = onStop(() => rmSync(tmp, { force: true }));
   const settle = (failure?: { error: unknown }) => {
     let error = failure?.error;
     if (!failure) {
@@ -145,8 +108,7 @@ function atomically<R extends void | Promise<void>>(path: string, write: (tmp: s
       }
     }
     if (failure) rmSync(tmp, { force: true });
-    pending.delete(tmp);
-    releaseSignals();
+    release();
     if (failure) throw asInputError(error, path, '');
   };
   let r: R;

@@ -4,9 +4,10 @@
  * (errors name file, line and column), writes them and documents them
  * (README, --help). Data sets, predictions and reference energies share it.
  */
-import { readFileSync } from 'node:fs';
 import { InputError } from './errors.ts';
-import { parseCsv, toCsv } from './csv.ts';
+import { CsvParser, csvRow, toCsv } from './csv.ts';
+import { visitTextChunks } from './inputFile.ts';
+import { MAX_TABLE_BYTES, MAX_TABLE_ROWS } from './limits.ts';
 
 export interface Where {
   file?: string;
@@ -122,37 +123,49 @@ export interface ReadTable<R> {
   lines: number[];
 }
 
-/** Read a CSV file (or `text`) with the given columns; extra columns are ignored. */
+/**
+ * Read a CSV file (or `text`) with the given columns; extra columns are ignored.
+ * The file is read in chunks and each row parsed as it arrives: a file over
+ * MAX_TABLE_BYTES or with more than `maxRows` rows (default MAX_TABLE_ROWS) is
+ * refused at that row, naming the file and the limit.
+ */
 export function readTable<C extends readonly Column<any>[]>(
   path: string,
   cols: C,
   what: string,
-  o: { text?: string; checkHeader?: (header: string[]) => void } = {},
+  o: { text?: string; checkHeader?: (header: string[]) => void; maxRows?: number } = {},
 ): ReadTable<RowOf<C>> {
-  const text = o.text;
-  let content: string;
-  try {
-    content = text ?? readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new InputError(`cannot read ${what}: ${(e as Error).message}`, { file: path });
-  }
-  const table = parseCsv(content, path);
-  o.checkHeader?.(table.header);
-  const missing = cols.filter((c) => !c.optional && !table.header.includes(c.name)).map((c) => c.name);
-  if (missing.length) {
-    throw new InputError(`missing column(s) ${missing.join(', ')}; expected the header ${cols.filter((c) => !c.optional).map((c) => c.name).join(',')}`, { file: path, line: 1 });
-  }
-  if (table.rows.length === 0) throw new InputError('no data rows after the header', { file: path, line: 2 });
-  const rows = table.rows.map(({ line, values }) => {
+  const maxRows = o.maxRows ?? MAX_TABLE_ROWS;
+  let header: string[] | undefined;
+  const rows: RowOf<C>[] = [];
+  const lines: number[] = [];
+  const parser = new CsvParser((r) => {
+    if (!header) {
+      header = r.fields.map((h) => h.trim());
+      o.checkHeader?.(header);
+      const missing = cols.filter((c) => !c.optional && !header!.includes(c.name)).map((c) => c.name);
+      if (missing.length) {
+        throw new InputError(`missing column(s) ${missing.join(', ')}; expected the header ${cols.filter((c) => !c.optional).map((c) => c.name).join(',')}`, { file: path, line: 1 });
+      }
+      return;
+    }
+    if (rows.length === maxRows) throw new InputError(`more than ${maxRows} rows: a ${what} is read up to ${maxRows} rows (see README, Known limits)`, { file: path, line: r.line });
+    const { line, values } = csvRow(header, r, path);
     const where = { file: path, line };
     const row: Record<string, unknown> = {};
     for (const c of cols) {
       const s = values[c.name];
       if (!(c.optional && (s === undefined || s === ''))) row[c.name] = c.parse(s, where);
     }
-    return row as RowOf<C>;
-  });
-  return { file: path, header: table.header, rows, lines: table.rows.map((r) => r.line) };
+    rows.push(row as RowOf<C>);
+    lines.push(line);
+  }, path);
+  if (o.text !== undefined) parser.push(o.text);
+  else visitTextChunks(path, what, MAX_TABLE_BYTES, (text) => parser.push(text));
+  parser.end();
+  if (!header) throw new InputError('empty CSV file: expected a header line', { file: path, line: 1 });
+  if (rows.length === 0) throw new InputError('no data rows after the header', { file: path, line: 2 });
+  return { file: path, header, rows, lines };
 }
 
 /** CSV text of rows under the given columns; an optional column no row fills is left out. */

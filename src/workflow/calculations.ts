@@ -14,7 +14,8 @@ import type { Vec3 } from '../structure/lattice.ts';
 import { toCif } from '../structure/cif.ts';
 import { toPoscar } from '../structure/poscar.ts';
 import { substitutionSystem, type SubstitutionSystem } from '../substitution/system.ts';
-import { calculationKey, canonicalSubstitution, distinctSubstitutions, expandSubstitutions, substitutionKind, type Substitution } from '../substitution/substitution.ts';
+import { nearestLikePairs } from '../substitution/pairs.ts';
+import { calculationKey, canonicalSubstitution, distinctSubstitutions, expandSubstitutions, substitutionKind, type ElementChoice, type Substitution } from '../substitution/substitution.ts';
 import { collapseByKey, DATASET_COLUMNS, loadDataset, type PositionFrame } from '../substitution/dataset.ts';
 import { CeFeaturizer } from '../features/ce.ts';
 import { featureDefinition, type CeOptions } from '../features/sets.ts';
@@ -75,9 +76,12 @@ const MANIFEST_COLUMNS = [
   optional(columns.text('poscar', 'the substituted cell (POSCAR)')),
 ] as const;
 
-/** A file or folder name for the k-th calculation (0-based): `001-Ti@NbI-B@SiII-c3`. */
+/**
+ * A file or folder name for the k-th calculation (0-based): `001-Ti-on-NbI_B-on-SiII-c3`. No '@':
+ * ASE's io.read takes 'name@…' for an index selector.
+ */
 export function calculationName(k: number, s: Substitution): string {
-  return `${String(k + 1).padStart(3, '0')}-${s.elementA}@${s.pair.siteA}-${s.elementB}@${s.pair.siteB}-c${s.pair.id}`.replace(/[^A-Za-z0-9@_.-]+/g, '_');
+  return `${String(k + 1).padStart(3, '0')}-${s.elementA}-on-${s.pair.siteA}_${s.elementB}-on-${s.pair.siteB}-c${s.pair.id}`.replace(/[^A-Za-z0-9_.-]+/g, '_');
 }
 
 /** Substituted cells (CIF + POSCAR) of calculations and a manifest.csv in the data-set format, into `dir`. */
@@ -96,9 +100,44 @@ export function writeCalculations(dir: string, system: SubstitutionSystem, items
   return { manifest, files: [...files, 'manifest.csv'] };
 }
 
+/** Elements allowed on one site (`--elements-on SITE=X,Y`): the site by label or Wyckoff position ('3c' or 'c'). */
+export interface SiteElements {
+  site: string;
+  elements: string[];
+}
+
+/**
+ * Which elements may replace each site's host: `onSites` for the sites they
+ * name, `elements` elsewhere (none: the host stays), as ATAT's lat.in lists
+ * species per site. A rule naming no site, or a site named twice, is an error.
+ */
+export function elementChoice(system: SubstitutionSystem, elements: readonly string[] | undefined, onSites: readonly SiteElements[] = []): ElementChoice {
+  if (onSites.length === 0) return elements ?? [];
+  const cell = system.enumeration.cell;
+  const sites = cell.labels().map((label) => ({ label, wyckoff: system.enumeration.wyckoffOf(cell.sites.findIndex((x) => x.label === label)) }));
+  const chosen = new Map<string, readonly string[]>();
+  for (const rule of onSites) {
+    const want = rule.site.toLowerCase();
+    const hit = sites.filter((s) => s.label.toLowerCase() === want || s.wyckoff.toLowerCase() === want || s.wyckoff.replace(/^\d+/, '').toLowerCase() === want);
+    if (hit.length === 0) throw new InputError(`--elements-on ${rule.site}=…: no site ${rule.site} in the cell (sites: ${sites.map((s) => `${s.label} ${s.wyckoff}`).join(', ')}; give a label or a Wyckoff position)`);
+    for (const s of hit) {
+      if (chosen.has(s.label)) throw new InputError(`--elements-on: site ${s.label} (${s.wyckoff}) is given twice`);
+      chosen.set(s.label, rule.elements);
+    }
+  }
+  return (site) => chosen.get(site) ?? elements ?? [];
+}
+
+/** Substituted sites (all without a choice) whose nearest like pair lies beyond the pair cutoff: their X@s + Y@s pairs are not enumerated. */
+function likePairsBeyond(system: SubstitutionSystem, choice?: ElementChoice): ReturnType<typeof nearestLikePairs> {
+  const substituted = (site: string) => choice === undefined || (typeof choice === 'function' ? choice(site) : choice).length > 0;
+  return nearestLikePairs(system.enumeration.cell).filter((p) => p.distance > system.maxDistance && substituted(p.site));
+}
+
 /** The symmetry-distinct site pairs of a cell, with positions as a data set gives them. */
-export function pairTable(c: CellChoice & { elements?: string[] }) {
+export function pairTable(c: CellChoice & { elements?: string[]; elementsOn?: SiteElements[] }) {
   const system = systemOf(c);
+  const choice = c.elements || c.elementsOn?.length ? elementChoice(system, c.elements, c.elementsOn) : undefined;
   const rows = system.enumeration.pairs.map((p) => {
     const r = datasetRow(system, { pair: p, elementA: system.enumeration.cell.sites[p.atomA].element, elementB: system.enumeration.cell.sites[p.atomB].element });
     return {
@@ -117,18 +156,19 @@ export function pairTable(c: CellChoice & { elements?: string[] }) {
       dx: r.dx,
       dy: r.dy,
       dz: r.dz,
-      ...(c.elements ? { substitutions: distinctSubstitutions(system.enumeration, c.elements, [p]).length } : {}),
+      ...(choice ? { substitutions: distinctSubstitutions(system.enumeration, choice, [p]).length } : {}),
     };
   });
-  return { system, rows };
+  return { system, rows, likePairsBeyond: likePairsBeyond(system, choice) };
 }
 
 /** The rows of a data set to fill: one per physical calculation of the elements (coordinates included, eds_eV empty). */
-export function templateRows(c: CellChoice & { elements: string[] }): { system: SubstitutionSystem; csv: string; rows: number } {
+export function templateRows(c: CellChoice & { elements?: string[]; elementsOn?: SiteElements[] }) {
   const system = systemOf(c);
-  const subs = distinctSubstitutions(system.enumeration, c.elements);
+  const choice = elementChoice(system, c.elements, c.elementsOn);
+  const subs = distinctSubstitutions(system.enumeration, choice);
   const rows = subs.map((s) => ({ ...datasetRow(system, s), config: s.pair.id, kind: substitutionKind(system.enumeration, s), distance: s.pair.distance }));
-  return { system, csv: writeTable(MANIFEST_COLUMNS, rows, { keep: ['eds_eV'] }), rows: rows.length };
+  return { system, likePairsBeyond: likePairsBeyond(system, choice), csv: writeTable(MANIFEST_COLUMNS, rows, { keep: ['eds_eV'] }), rows: rows.length };
 }
 
 /** One substituted cell. */

@@ -7,6 +7,7 @@
  * Defaults: α-Nb5Si3 DFT data → β-Nb5Si3. Any pair of phases works: sites and
  * hosts come from the files.
  */
+import { rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { analyzeSymmetry } from '../structure/symmetry.ts';
 import { describeStructure } from '../structure/describe.ts';
@@ -45,6 +46,8 @@ import { trainModel } from './train.ts';
 import { attentionReportSection } from './attention.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
+/** In the output folder while reproduce writes it: an interrupted run leaves it behind. */
+export const INCOMPLETE = 'INCOMPLETE.txt';
 export { DEFAULT_TARGET };
 
 export interface ReproduceRequest {
@@ -125,7 +128,12 @@ export async function reproduce(r: ReproduceRequest): Promise<ReproduceSummary> 
     writeFileAtomic(join(r.out, name), content);
     files.push(name);
   };
-  const steps = progress.stage('reproduce', 8);
+  // an interrupted run must not leave an old report beside its new files: the old one goes first,
+  // the new one is written last, and the folder says it is incomplete until then
+  writeFileAtomic(join(r.out, INCOMPLETE), `cescreen reproduce is writing this folder (started ${new Date().toISOString()}); while this file is here, the run is under way or was interrupted and the folder is incomplete.\n`);
+  rmSync(join(r.out, 'report.html'), { force: true });
+  // the 8 steps weighted by their seconds in one run on 2 cores: the evaluation is most of it
+  const steps = progress.stage('reproduce', [2, 0.5, 150, 7, 10, 2, 1, 0.5]);
   const sections: ReportSection[] = [];
   try {
     // 1. structures
@@ -162,17 +170,23 @@ export async function reproduce(r: ReproduceRequest): Promise<ReproduceSummary> 
     const transferSpec = familySpec('transfer', 'svr', { seed });
     const sites = new Set(samples.flatMap((s) => [s.substitution.pair.siteA, s.substitution.pair.siteB]));
     const protocols = ['grouped', ...(sites.size > 1 ? ['leave-site-out'] : []), 'leave-element-out', 'paper'];
-    const evals: EvaluationResult[] = [];
-    for (const protocol of protocols)
-      for (const spec of [mainSpec, siteSpec, transferSpec]) {
-        // the k-shot curve rides on the GP's leave-site-out fits
-        const shots = spec === mainSpec && protocol === 'leave-site-out' ? { shots: [0, 5, 10, 20], draws: r.quick ? 1 : 3 } : {};
-        evals.push(await evaluate(data, { protocol, spec, seed, repeats: 0, baselines: spec === mainSpec, progress, ...shots }));
-      }
-    emit('evaluation.json', JSON.stringify(evals, null, 2));
     const sets = FEATURE_SETS.filter((s) => (r.quick ? ['ceaet'] : ['ceaet', 'ceaet-0.5', 'cenn', 'cc']).includes(s.name));
+    const shotsOf = (protocol: string, spec: unknown) => (spec === mainSpec && protocol === 'leave-site-out' ? { shots: [0, 5, 10, 20], draws: r.quick ? 1 : 3 } : {});
+    // one sub-step per evaluation and per comparison, weighted by their usual seconds, so the overall ETA moves evenly
+    const runs = protocols.flatMap((protocol) => [mainSpec, siteSpec, transferSpec].map((spec) => ({ protocol, spec })));
+    const weights = [...runs.map(({ protocol, spec }) => (protocol === 'leave-site-out' ? ('shots' in shotsOf(protocol, spec) ? 4 : 2) : protocol === 'leave-element-out' ? 2 : 1)), 1.5 * sets.length, ...(r.quick ? [] : [1.5])];
+    const models = progress.stage('models', weights);
+    const evals: EvaluationResult[] = [];
+    for (const { protocol, spec } of runs) {
+      // the k-shot curve rides on the GP's leave-site-out fits
+      evals.push(await evaluate(data, { protocol, spec, seed, repeats: 0, baselines: spec === mainSpec, progress, ...shotsOf(protocol, spec) }));
+      models.tick();
+    }
+    emit('evaluation.json', JSON.stringify(evals, null, 2));
     const rows = await compareModels(data, { models: ['svr'], sets, family: 'site', protocol: 'paper', seed, repeats: 0, progress });
+    models.tick();
     if (!r.quick) rows.push(...(await compareModels(data, { models: ['rf'], sets: sets.filter((s) => s.name === 'ceaet'), family: 'site', protocol: 'paper', seed, repeats: 0, progress })));
+    models.done();
     const literature = literatureFor(dataFile);
     const labels = system.enumeration.cell.labels();
     const tableSites = new Set([...rows, ...(literature?.rows ?? [])].flatMap((x) => Object.keys(x.per_site)));
@@ -261,6 +275,7 @@ export async function reproduce(r: ReproduceRequest): Promise<ReproduceSummary> 
         sections,
       ),
     );
+    rmSync(join(r.out, INCOMPLETE), { force: true });
     steps.tick();
     return {
       training: training.name,

@@ -103,17 +103,18 @@ export async function trainModel(r: TrainRequest): Promise<TrainResult> {
   const selection: SelectionReport[] = [];
   const training = trainingInfo(systems, r.sources.map((x) => x.data), samples, r.seed);
   const flagSystem = selected.length ? substitutionSystem(r.flagStructure ?? DEFAULT_TARGET) : null;
-  await inStage(r.progress ?? SILENT, 'training', r.families.length + select.length * selected.length, async (stage) => {
+  const progress = r.progress ?? SILENT;
+  await inStage(progress, 'training', r.families.length + select.length * selected.length, async (stage) => {
     for (const name of r.families) {
-      families[name] = await fitFamily(spec(name), samples);
+      families[name] = await inStage(progress, `fit ${name} on ${samples.length} calculations`, 1, () => fitFamily(spec(name), samples));
       stage.tick();
     }
     for (const family of selected) {
-      const found = await searchFamilyBy(spec(family), samples, select, { seed: r.seed, threshold, folds: r.folds, grid: r.grid, progress: r.progress });
+      const found = await searchFamilyBy(spec(family), samples, select, { seed: r.seed, threshold, folds: r.folds, grid: r.grid, progress });
       for (const [c, criterion] of select.entries()) {
         const { spec, scores } = found[c];
         const name = `${family}-${criterion}`;
-        const model = await fitFamily(spec, samples);
+        const model = await inStage(progress, `fit ${name}`, 1, () => fitFamily(spec, samples));
         families[name] = model;
         selection.push({ model: name, family, regressor: spec.regressor, params: spec.params, inner_cv: scores!, flagged: flaggedBy(model, flagSystem!, training.elements, threshold) });
         stage.tick();
