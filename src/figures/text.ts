@@ -40,7 +40,7 @@ export function formatEvaluation(r: EvaluationResult): string {
   return (
     `${r.model === 'none' ? '' : `${r.model} `}${r.family} family, ${r.protocol} protocol${r.leaky ? ' (LEAKY: one calculation can sit in train and test)' : ''}, seed ${r.seed}: ${r.n_train} train / ${r.n_test} test
 ` +
-    `data: ${c.rows} rows, ${c.calculations} distinct calculations (${c.inconsistent} whose rows disagree by > 0.1 eV, up to ${fixed(c.largestSpread, 2)} eV)
+    `data: ${c.rows} rows, ${c.calculations} distinct calculations (${c.inconsistent} whose rows disagree by > 0.1 eV, up to ${fixed(c.largestSpread, 2)} eV)${Object.keys(r.dropped).length ? `; set aside: ${Object.entries(r.dropped).map(([why, n]) => `${n} ${why}`).join(', ')}` : ''}
 ` +
     (r.cv ? `CV ${r.cv.folds} folds on the training part: MAE ${meV(r.cv.mae)} ± ${meV(r.cv.sd)} meV, R² ${fixed(r.cv.r2, 3)} (${r.cv.method})\n` : '') +
     table(['', 'n', 'MAE meV', 'r', 'sign', 'DFT sd eV', 'stabilising P / R', ...(intervals ? ['90 % coverage', 'width eV'] : []), ...baselines.map(([k]) => `${k} MAE`)], rows) +

@@ -206,10 +206,7 @@ function paramsOf(spec: FamilySpec): Record<string, unknown> {
 
 function droppedCounts(data: CleanedDataSet): Record<string, number> {
   const dropped: Record<string, number> = {};
-  for (const d of data.dropped) {
-    const why = d.reason.includes('pristine cell') ? 'pristine cell (zero by construction)' : 'transposed with the pristine energy';
-    dropped[why] = (dropped[why] ?? 0) + 1;
-  }
+  for (const d of data.dropped) dropped[d.cause] = (dropped[d.cause] ?? 0) + 1;
   return dropped;
 }
 
