@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import { readStructureDetailed } from '../structure/io.ts';
 import { formatSupercell, parseSupercellSpec, supercell } from '../structure/supercell.ts';
 import type { Structure } from '../structure/structure.ts';
+import type { Vec3 } from '../structure/lattice.ts';
+import type { Substitution } from './substitution.ts';
 import { InputError } from '../util/errors.ts';
 import { checkParam } from '../util/params.ts';
 import { SYSTEM_PARAMS } from './params.ts';
@@ -98,3 +100,18 @@ export function trainingSets(sources: readonly DataSource[]): { systems: Substit
     },
   };
 }
+
+const round = (x: number) => Math.round(x * 1e6) / 1e6 + 0;
+
+/** A substitution as a data-set row (positions: fractions of the CIF cell; b = a + d at the pair's nearest image). */
+export function datasetRow(system: SubstitutionSystem, s: Substitution) {
+  const cell = system.enumeration.cell;
+  const { pair } = s;
+  const toCif = (f: Vec3): Vec3 => system.structure.lattice.toFractional(cell.lattice.toCartesian(f));
+  const fa = cell.sites[pair.atomA].frac;
+  const fb = cell.sites[pair.atomB].frac;
+  const a = toCif(fa);
+  const d = toCif([fb[0] + pair.image[0] - fa[0], fb[1] + pair.image[1] - fa[1], fb[2] + pair.image[2] - fa[2]]);
+  return { site_a: pair.siteA, xa: round(a[0]), ya: round(a[1]), za: round(a[2]), site_b: pair.siteB, dx: round(d[0]), dy: round(d[1]), dz: round(d[2]), element_a: s.elementA, element_b: s.elementB };
+}
+

@@ -10,10 +10,10 @@ import { readStructure } from '../structure/io.ts';
 import type { SuggestGoal } from '../model/families/contract.ts';
 import { probabilityBelow } from '../util/normal.ts';
 import { Structure } from '../structure/structure.ts';
-import type { Vec3 } from '../structure/lattice.ts';
 import { toCif } from '../structure/cif.ts';
 import { toPoscar } from '../structure/poscar.ts';
-import { substitutionSystem, type SubstitutionSystem } from '../substitution/system.ts';
+import { datasetRow, substitutionSystem, type SubstitutionSystem } from '../substitution/system.ts';
+export { datasetRow } from '../substitution/system.ts';
 import { nearestLikePairs } from '../substitution/pairs.ts';
 import { calculationKey, canonicalSubstitution, distinctSubstitutions, expandSubstitutions, substitutionKind, type ElementChoice, type Substitution } from '../substitution/substitution.ts';
 import { collapseByKey, DATASET_COLUMNS, loadDataset, type PositionFrame } from '../substitution/dataset.ts';
@@ -42,22 +42,10 @@ export function substitutedCell(system: SubstitutionSystem, s: Substitution, cel
   return new Structure(cell.lattice, sites, `${cell.formula()} ${s.elementA}@${pair.siteA} ${s.elementB}@${pair.siteB} pair ${pair.id}`);
 }
 
-const round = (x: number) => Math.round(x * 1e6) / 1e6 + 0;
-
-/** A substitution as a data-set row (positions: fractions of the CIF cell; b = a + d at the pair's nearest image). */
-export function datasetRow(system: SubstitutionSystem, s: Substitution) {
-  const cell = system.enumeration.cell;
-  const { pair } = s;
-  const toCif = (f: Vec3): Vec3 => system.structure.lattice.toFractional(cell.lattice.toCartesian(f));
-  const fa = cell.sites[pair.atomA].frac;
-  const fb = cell.sites[pair.atomB].frac;
-  const a = toCif(fa);
-  const d = toCif([fb[0] + pair.image[0] - fa[0], fb[1] + pair.image[1] - fa[1], fb[2] + pair.image[2] - fa[2]]);
-  return { site_a: pair.siteA, xa: round(a[0]), ya: round(a[1]), za: round(a[2]), site_b: pair.siteB, dx: round(d[0]), dy: round(d[1]), dz: round(d[2]), element_a: s.elementA, element_b: s.elementB };
-}
-
 /** Which calculation a row is: the data-set columns but the energy … */
-export const SUBSTITUTION_COLUMNS = DATASET_COLUMNS.filter((c): c is Exclude<(typeof DATASET_COLUMNS)[number], { name: 'eds_eV' | 'config' | 'folder' | 'unique_id' }> => !['eds_eV', 'config', 'folder', 'unique_id'].includes(c.name));
+export const SUBSTITUTION_COLUMNS = DATASET_COLUMNS.filter(
+  (c): c is Exclude<(typeof DATASET_COLUMNS)[number], { name: 'eds_eV' | 'config' | 'folder' | 'unique_id' | 'max_displacement' }> => !['eds_eV', 'config', 'folder', 'unique_id', 'max_displacement'].includes(c.name),
+);
 /** … and what the pair enumeration says about it. */
 export const ENUMERATION_COLUMNS = [
   columns.number('config', 'configuration id of the pair enumeration', { integer: true }),
