@@ -8,7 +8,7 @@ import { EVALUATION_PARAMS, PROTOCOLS, type EvaluationParams } from '../model/ev
 import { FEATURE_SETS } from '../features/sets.ts';
 import { describeParam, isFitted, pickParams } from '../util/params.ts';
 import { importanceSvg } from '../figures/importancePlot.ts';
-import { fixed, formatCompare, formatEvaluation, table } from '../figures/text.ts';
+import { fixed, formatCompare, formatEvaluation, formatScores, table } from '../figures/text.ts';
 import { evaluateModel } from '../workflow/evaluate.ts';
 import { flagsAcrossModels, trainModel, type SelectionReport } from '../workflow/train.ts';
 import { predictPhase } from '../workflow/predict.ts';
@@ -21,11 +21,12 @@ import { chemicalEnvironmentVectors } from '../workflow/cecv.ts';
 import { cecvSvg } from '../figures/cecvPlot.ts';
 import { commandProgress } from '../util/progress.ts';
 import { InputError } from '../util/errors.ts';
-import { addDataOptions, addModelOptions, addParams, CHOICES, choiceList, DATASET_HELP, dataSources, elementList, modelParameters, numberList, paramOption, sharedHyperParameters } from './options.ts';
+import { addDataOptions, addModelOptions, addParams, CHOICES, POSITIONS, choiceList, DATASET_HELP, dataSources, elementList, modelParameters, numberList, paramOption, sharedHyperParameters } from './options.ts';
 import { emit, writeOutput } from './output.ts';
 import { SYSTEM_PARAMS } from '../substitution/params.ts';
 import { choice, number } from '../util/params.ts';
 import type { CeOptions } from '../features/sets.ts';
+import type { PositionFrame } from '../substitution/dataset.ts';
 
 /** What every model command parses: data, model choice, output mode. */
 interface ModelFlags {
@@ -194,7 +195,9 @@ n_test and baseline MAEs are equal. Networks beside the SVR (a few minutes on 2 
     .option('--csv', 'CSV on stdout')
     .option('--json', 'JSON on stdout')
     .option('--threads <n>', "worker threads: a number from 1 to 64, or 'auto' (2 when there are over 10 000 substitutions)", 'auto')
-    .action(async (cif: string, o: { model: string; elements?: string; family?: string; supercell: string; maxDistance: number; block?: string; stabilising?: boolean; threshold: number; output?: string; top?: number; csv?: boolean; json?: boolean; threads: string }) => {
+    .option('--data <csv>', "a data set of this structure (its format; eds_eV may be empty): predict its calculations, each with its unique_id, and score the predictions against the energies it has, as evaluate does")
+    .addOption(paramOption('positions', POSITIONS))
+    .action(async (cif: string, o: { model: string; elements?: string; family?: string; supercell: string; maxDistance: number; block?: string; stabilising?: boolean; threshold: number; output?: string; top?: number; csv?: boolean; json?: boolean; threads: string; data?: string; positions: PositionFrame }) => {
       const threads = o.threads === 'auto' ? 'auto' : Number(o.threads);
       if (threads !== 'auto' && !(Number.isInteger(threads) && threads >= 1 && threads <= 64)) throw new InputError(`--threads ${o.threads}: expected auto or an integer from 1 to 64`);
       const progress = commandProgress(o);
@@ -209,8 +212,13 @@ n_test and baseline MAEs are equal. Networks beside the SVR (a few minutes on 2 
         elements: o.elements === undefined ? undefined : elementList(o.elements, []),
         stabilisingBelow: o.stabilising ? o.threshold : undefined,
         threads,
+        data: o.data,
+        positions: o.positions,
+        threshold: o.threshold,
       }).finally(() => progress.stop());
       if (r.warning) process.stderr.write(`cescreen: warning: ${r.warning}\n`);
+      for (const note of r.notes) process.stderr.write(`cescreen: note: ${note}\n`);
+      if (r.outOfDomain) process.stderr.write(`cescreen: note: ${r.outOfDomain} of ${r.rows.length} predictions lie outside the applicability domain (out_of_domain = 1): treat them as extrapolations\n`);
       if (o.output) writeOutput(o.output, predictionsCsv(r.rows));
       if (o.csv) process.stdout.write(predictionsCsv(r.rows));
       else {
@@ -218,8 +226,10 @@ n_test and baseline MAEs are equal. Networks beside the SVR (a few minutes on 2 
         const shown = top === 0 ? Infinity : top;
         const hosts = r.system.structure.hosts();
         const flags = (y: PredictionRow) => [y.unseen ? 'unseen element' : '', y.out_of_domain ? 'out of domain' : ''].filter(Boolean).join(', ');
-        emit({ family: r.family, rows: r.rows }, o.json, (x) =>
-          `${x.rows.length} calculations of ${r.system.structure.formula()} (${r.system.supercell}), ${x.family} family${r.threads > 1 ? `, ${r.threads} threads` : ''}${o.output ? `, written to ${o.output}` : ''}\n` +
+        const dropped = Object.entries(r.dropped ?? {});
+        emit({ family: r.family, notes: r.notes, out_of_domain: r.outOfDomain, ...(r.scores ? { scores: r.scores } : {}), ...(r.dropped ? { dropped: r.dropped } : {}), rows: r.rows }, o.json, (x) =>
+          `${x.rows.length} calculations of ${r.system.structure.formula()} (${r.system.supercell}), ${x.family} family${r.threads > 1 ? `, ${r.threads} threads` : ''}${dropped.length ? `; set aside: ${dropped.map(([why, n]) => `${n} ${why}`).join(', ')}` : ''}${o.output ? `, written to ${o.output}` : ''}\n` +
+          (r.scores ? formatScores(r.scores) : '') +
           table(
             ['pair', 'substitution', 'd (Å)', 'E_DS (eV)', '90 % interval (eV)', ''],
             x.rows.slice(0, shown).map((y) => [y.config, substitutionText(y.element_a, y.site_a, y.element_b, y.site_b, hosts.get(y.site_a), hosts.get(y.site_b)), fixed(y.distance, 3), formatNumber(y.eds_pred, 3), y.eds_lo === undefined ? '' : `${formatNumber(y.eds_lo, 2)} … ${formatNumber(y.eds_hi!, 2)}`, flags(y)]),

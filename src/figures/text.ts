@@ -51,6 +51,14 @@ export function formatEvaluation(r: EvaluationResult): string {
   );
 }
 
+/** Predictions scored against DFT rows: the same numbers as one row of `evaluate`'s table. */
+export function formatScores(s: Scores): string {
+  return (
+    `against the ${s.n} energies of the data set: MAE ${meV(s.mae)} meV, r ${fixed(s.r, 2)}, sign ${pct(s.sign)}, DFT sd ${fixed(s.spread, 2)} eV` +
+    `${s.coverage === undefined ? '' : `, 90 % coverage ${pct(s.coverage)} (mean width ${fixed(s.width!, 2)} eV)`}; stabilising precision ${fixed(s.stabilising.precision, 2)}, recall ${fixed(s.stabilising.recall, 2)} (${s.stabilising.predicted} predicted, ${s.stabilising.true} true)\n`
+  );
+}
+
 /** The k-shot curve: MAE (meV) on the rest of each held-out group after k of its calculations joined training, beside the shot baselines. */
 export function formatShots(shots: ShotPoint[]): string {
   const tags = [...new Set(shots.flatMap((s) => Object.keys(s.per_tag)))];

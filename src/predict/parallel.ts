@@ -24,6 +24,8 @@ export interface PredictResult {
   family: string;
   /** Why the family is not the default one, when it is not. */
   warning?: string;
+  /** What the model says its users must know. */
+  notes: readonly string[];
   rows: PredictionRow[];
 }
 
@@ -43,7 +45,7 @@ export function predictShare({ saved, system }: Loaded, job: PredictJob, k = 0, 
   const { family, model, warning } = chooseFamily(saved, system.structure, job.family);
   const subs = distinctSubstitutions(system.enumeration, job.elements ?? saved.training.elements);
   const share = subs.slice(Math.floor((k * subs.length) / W), Math.floor(((k + 1) * subs.length) / W));
-  return { family, warning, rows: predictionRows(model, system.enumeration, share, saved.training.elements, stage) };
+  return { family, warning, notes: model.notes ?? [], rows: predictionRows(model, system.enumeration, share, saved.training.elements, stage) };
 }
 
 /**
@@ -72,7 +74,7 @@ export async function predictParallel(job: PredictJob, threads: number, o: { loa
         }),
     ),
   );
-  return { family: parts[0].family, warning: parts[0].warning, rows: mergeOrientationTwins(parts.flatMap((p) => p.rows)) };
+  return { family: parts[0].family, warning: parts[0].warning, notes: parts[0].notes, rows: mergeOrientationTwins(parts.flatMap((p) => p.rows)) };
 }
 
 function workerError(m: { error: string; input: boolean }): Error {

@@ -33,6 +33,10 @@ export const PREDICTION_COLUMNS = [
   optional(columns.number('domain', 'distance of the substituted sites\' environments to the nearest training site (applicability domain)', { digits: 4 })),
   optional(columns.flag('out_of_domain', '1 when `domain` exceeds the documented threshold: treat the value as an extrapolation')),
   optional(columns.number('p_stabilising', 'P(E_DS < 0) under the predictive distribution; "stabilising" means ≥ 0.9', { min: 0, max: 1, digits: 4 })),
+  // join keys: where the calculation is, as a data set gives it, and its id in the data set predicted (--data)
+  ...(['xa', 'ya', 'za', 'dx', 'dy', 'dz'] as const).map((name) => optional(columns.number(name, `${name[0] === 'd' ? 'vector from a to b' : 'position of a'}, ${name[1]}, as a fraction of the CIF cell (the data-set format's)`, { unit: 'fraction' }))),
+  optional(columns.text('unique_id', "the calculation's id in the data set given to predict --data")),
+  optional(energyColumn('eds', 'its DFT energy in that data set', 6)),
 ] as const;
 
 /** Columns every predictions table carries, whether or not its model gives intervals (empty then). */
