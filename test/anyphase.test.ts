@@ -48,7 +48,7 @@ test('pairs --template → fill → evaluate with CIF-cell coordinates on a 2×2
   const e = cescreen('evaluate', '--data', data, '--structure', NB, '--supercell', '2x2x2', '--json', '--repeats', '0');
   assert.equal(e.status, 0, e.stderr);
   const r = JSON.parse(e.stdout);
-  assert.equal(r.family, 'gp');
+  assert.equal(r.family, 'hierarchical');
   assert.equal(r.n_samples, rows.rows.length);
   // a smooth toy law is learnt well from 80 % of it, far better than the training mean
   assert.ok(r.test.mae < 0.5 * r.baselines.mean.mae, `MAE ${r.test.mae} vs mean ${r.baselines.mean.mae}`);

@@ -2,6 +2,7 @@ import type { PairEnumeration } from '../substitution/pairs.ts';
 import { distinctSubstitutions, substitutionKind, type Substitution } from '../substitution/substitution.ts';
 import type { SubstitutionModel } from '../model/families/contract.ts';
 import type { PredictionRow } from './table.ts';
+import { datasetRow, type SubstitutionSystem } from '../substitution/system.ts';
 import { probabilityBelow, STABILISING_PROBABILITY } from '../util/normal.ts';
 import type { Stage } from '../util/progress.ts';
 
@@ -92,3 +93,13 @@ type StabilisingInput = Pick<PredictionRow, 'eds_pred' | 'eds_sd' | 'p_stabilisi
 export function stabilisingProbability(r: StabilisingInput, threshold = 0): number {
   return threshold === 0 && r.p_stabilising !== undefined ? r.p_stabilising : probabilityBelow(r.eds_pred, r.eds_sd ?? 0, threshold);
 }
+
+/** The rows with their positions as the data-set format writes them: a join key to any table of DFT rows. */
+export function withPositions(system: SubstitutionSystem, rows: PredictionRow[]): PredictionRow[] {
+  return rows.map((row) => {
+    const pair = system.enumeration.pairs[row.config - 1];
+    const { xa, ya, za, dx, dy, dz } = datasetRow(system, { pair, elementA: row.element_a, elementB: row.element_b });
+    return { ...row, xa, ya, za, dx, dy, dz };
+  });
+}
+

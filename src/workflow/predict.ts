@@ -4,9 +4,8 @@ import { distinctSubstitutions } from '../substitution/substitution.ts';
 import { chooseFamily } from '../predict/modelFile.ts';
 import { loadJob, predictParallel, type Loaded, type PredictResult } from '../predict/parallel.ts';
 import { SILENT, inStage, type Progress } from '../util/progress.ts';
-import { predictionRows, stabilising } from '../predict/predict.ts';
+import { predictionRows, stabilising, withPositions } from '../predict/predict.ts';
 import type { PredictionRow } from '../predict/table.ts';
-import { datasetRow } from '../substitution/system.ts';
 import { cleanDataset, collapseByKey, loadDataset, type PositionFrame } from '../substitution/dataset.ts';
 import { scores, type Scores } from '../model/evaluation/evaluate.ts';
 import { InputError } from '../util/errors.ts';
@@ -74,15 +73,6 @@ export async function predictPhase(r: PredictRequest): Promise<PhasePrediction> 
   } finally {
     steps.done();
   }
-}
-
-/** The rows with their positions as the data-set format writes them: a join key to any table of DFT rows. */
-function withPositions(system: SubstitutionSystem, rows: PredictionRow[]): PredictionRow[] {
-  return rows.map((row) => {
-    const pair = system.enumeration.pairs[row.config - 1];
-    const { xa, ya, za, dx, dy, dz } = datasetRow(system, { pair, elementA: row.element_a, elementB: row.element_b });
-    return { ...row, xa, ya, za, dx, dy, dz };
-  });
 }
 
 /** The calculations of a data set, predicted and scored against the energies it has. */

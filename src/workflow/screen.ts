@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { chooseFamily, loadModel, type SavedModel } from '../predict/modelFile.ts';
-import { predictAll } from '../predict/predict.ts';
+import { predictAll, withPositions } from '../predict/predict.ts';
 import { substitutionSystem } from '../substitution/system.ts';
 import { analyzeSymmetry } from '../structure/symmetry.ts';
 import { openDatabase, writeParquet } from '../results/duckdb.ts';
@@ -156,7 +156,7 @@ function screenOne(e: Entry, saved: SavedModel, r: ScreenRequest, elements: stri
   const { family, model } = chooseFamily(saved, system.structure, r.family);
   const hosts = system.structure.hosts();
   const fields = { structure_id: e.id, file: e.file, formula: system.structure.formula(), spacegroup: analyzeSymmetry(system.structure).number };
-  const rows = predictAll(model, system.enumeration, elements, saved.training.elements).map((p) => ({ ...fields, ...p, host_a: hosts.get(p.site_a)!, host_b: hosts.get(p.site_b)! }));
+  const rows = withPositions(system, predictAll(model, system.enumeration, elements, saved.training.elements)).map((p) => ({ ...fields, ...p, host_a: hosts.get(p.site_a)!, host_b: hosts.get(p.site_b)! }));
   return { fields, family, rows };
 }
 

@@ -128,5 +128,7 @@ export const GP: StructuredDefinition = {
 };
 
 export const GP_FAMILY = structuredFamily(GP, {
-  description: 'structured Gaussian process: shared single-site energy of element and environment + each site’s deviation + a vanishing interaction, with calibrated 90 % intervals; one energy per single substitution, for any phase',
+  description: 'structured Gaussian process: shared single-site energy of element and environment + each site’s deviation + a vanishing interaction, with calibrated 90 % intervals; one energy per single substitution (one phase: it knows sites, not phases)',
+  // it predicts a new site of its phase, but knows nothing of how phases differ: a new phase is the hierarchical family's
+  capabilities: ['distribution', 'heldOut', 'withMore', 'suggest'],
 });
