@@ -6,27 +6,33 @@
  *   (α, and ../shared/data/phases: bcc Nb, Mn3AlN), k = 0, 3, 10 calculations of the held-out
  *   phase chosen by `suggest` or at random, beside the baselines;
  * - prior: a model trained on one phase predicting each other phase of the same source, for the
- *   calibration prior of a single training phase (src/model/families/hierarchical.ts).
- *   npx tsx scripts/bench-transfer.ts [--part alpha,phases,prior] [--seed 0] [--json out.json]
+ *   calibration prior of a single training phase (src/model/families/hierarchical.ts);
+ * - stabilising: on each held-out engine phase, calculations added one round at a time (the model
+ *   conditioned on their energies), chosen by `suggest --goal stabilising`, `--goal variance` or at
+ *   random (5 seeds): the F1 of the phase's stabilising set after k (truth E_DS < 0; computed rows
+ *   by their energy, the others P(E_DS < 0) ≥ 0.9), and the k at which F1 first reaches 0.9.
+ *   npx tsx scripts/bench-transfer.ts [--part alpha,phases,prior,stabilising] [--seed 0] [--json out.json]
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { trainingData, trainingSets, DEFAULT_DATA, type DataSource } from '../src/substitution/system.ts';
 import { collapseByKey } from '../src/substitution/dataset.ts';
-import { baselineSpecs, familySpec } from '../src/model/families/index.ts';
+import { baselineSpecs, familySpec, fitFamily, type SuggestGoal } from '../src/model/families/index.ts';
 import { evaluate, fitPredict, predictSamples, scores, type EvaluationResult } from '../src/model/evaluation/evaluate.ts';
 import { protocolEntry } from '../src/model/evaluation/protocols.ts';
 import { StructuredModel } from '../src/model/families/structured.ts';
 import { HIERARCHICAL } from '../src/model/families/hierarchical.ts';
 import { groupKFold, take } from '../src/model/learn/splits.ts';
 import { fixed, formatEvaluation, formatShots } from '../src/figures/text.ts';
-import { Z90 } from '../src/util/normal.ts';
+import { probabilityBelow, STABILISING_PROBABILITY, Z90 } from '../src/util/normal.ts';
+import { labelScores } from '../src/model/learn/metrics.ts';
+import { childSeed, createRng, shuffleInPlace } from '../src/model/learn/random.ts';
 
 const arg = (name: string, d: string) => {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : d;
 };
 const seed = Number(arg('--seed', '0'));
-const parts = arg('--part', 'alpha,phases,prior').split(',');
+const parts = arg('--part', 'alpha,phases,prior,stabilising').split(',');
 const root = new URL('../', import.meta.url).pathname;
 const shared = process.env.CESCREEN_PHASES ?? `${root}../shared/data/phases`;
 const meV = (x: number) => fixed(x * 1000, 0);
@@ -163,6 +169,55 @@ if (parts.includes('prior')) {
   const sources = [...new Set(pairs.map((p) => p.source))];
   for (const s of sources) console.log(`${s}: ${pairs.filter((p) => p.source === s).length} pairs, equal-weight 90 % factor ${fixed(equal(pairs.filter((p) => p.source === s)), 2)}`);
   out.prior = { pairs: pairs.map(({ z, ...p }) => ({ ...p, need: need(z) })), factors: Object.fromEntries(sources.map((s) => [s, equal(pairs.filter((p) => p.source === s))])) };
+}
+
+if (parts.includes('stabilising')) {
+  const samples = collapseByKey(trainingSets(ENGINE_PHASES).data.rows);
+  const checkpoints = [0, 1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40];
+  const table: { phase: string; stabilising: number; calculations: number; runs: Record<string, number[][]> }[] = [];
+  console.log(`\n## suggest --goal stabilising on a held-out engine phase: F1 of its stabilising set after k calculations\n`);
+  for (const held of [...new Set(samples.map((s) => s.phase))]) {
+    const test = samples.filter((s) => s.phase === held);
+    const model = await fitFamily(familySpec('hierarchical', undefined, { seed }), samples.filter((s) => s.phase !== held));
+    const truth = test.map((s) => s.eds < 0);
+    const f1 = (known: Set<number>, m: typeof model) => {
+      const rest = test.flatMap((_, i) => (known.has(i) ? [] : [i]));
+      const p = predictSamples(m, rest.map((i) => test[i]));
+      const predicted = [...truth];
+      rest.forEach((i, j) => (predicted[i] = probabilityBelow(p.mean[j], (p.hi![j] - p.lo![j]) / (2 * Z90)) >= STABILISING_PROBABILITY));
+      return labelScores(truth, predicted).f1;
+    };
+    const run = (pick: (m: typeof model, known: Set<number>, n: number) => number[]) => {
+      const known = new Set<number>();
+      let m = model;
+      return checkpoints.map((k, c) => {
+        if (c > 0) {
+          for (const i of pick(m, known, k - checkpoints[c - 1])) known.add(i);
+          m = model.withMore!([...known].map((i) => test[i]));
+        }
+        return f1(known, m);
+      });
+    };
+    const suggested = (goal: SuggestGoal) => (m: typeof model, known: Set<number>, n: number) => {
+      const candidates = test.flatMap((_, i) => (known.has(i) ? [] : [i]));
+      return m.suggest!(test[0].enumeration, candidates.map((i) => test[i].substitution), n, { goal }).map((x) => candidates[x.index]);
+    };
+    const runs: Record<string, number[][]> = {
+      stabilising: [run(suggested('stabilising'))],
+      variance: [run(suggested('variance'))],
+      random: [1, 2, 3, 4, 5].map((r) => {
+        const order = shuffleInPlace(test.map((_, i) => i), createRng(childSeed(seed, `random picks ${r}`)));
+        return run((_m, known, n) => order.filter((i) => !known.has(i)).slice(0, n));
+      }),
+    };
+    table.push({ phase: held, stabilising: truth.filter(Boolean).length, calculations: test.length, runs });
+    const first = (f: number[]) => checkpoints[f.findIndex((x) => x >= 0.9)] ?? Infinity;
+    const show = (f: number[]) => f.map((x) => fixed(x, 2)).join(' ');
+    const mean = (fs: number[][]) => checkpoints.map((_, c) => fs.reduce((a, f) => a + f[c], 0) / fs.length);
+    console.log(`${held} (${truth.filter(Boolean).length} of ${test.length} stabilising), F1 at k = ${checkpoints.join(', ')}:`);
+    for (const [name, fs] of Object.entries(runs)) console.log(`  ${name.padEnd(11)} ${show(mean(fs))}   F1 ≥ 0.9 at k = ${fs.map(first).join(', ')}`);
+  }
+  out.stabilising = { checkpoints, phases: table };
 }
 
 console.log(`\n${fixed((performance.now() - t0) / 1000, 0)} s on this machine`);
