@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One task of a cescreen job array: task i of N runs `cescreen <args> --shard i/N`.
-# Submitted by `cescreen screen --slurm` (src/cluster/slurm.ts), which sets the
+# Submitted by `cescreen screen --slurm` and `compute --slurm` (src/cluster/slurm.ts), which set the
 # variables below; by hand, from the repository:
 #   sbatch --array=0-3 --export=ALL,CESCREEN_BIN=$PWD/bin/cescreen.js \
 #     scripts/slurm/array.sh screen --model m.json --list structures.txt -o results/
@@ -19,4 +19,5 @@ if [ "$#" -eq 0 ]; then
   exit 2
 fi
 echo "cescreen task ${SLURM_ARRAY_TASK_ID}/${tasks} of job ${SLURM_ARRAY_JOB_ID:-?} on $(hostname): $*" >&2
-exec "${CESCREEN_NODE:-node}" "$CESCREEN_BIN" "$@" --shard "${SLURM_ARRAY_TASK_ID}/${tasks}"
+# %a in an argument is the task id, as in sbatch's file names (compute --slurm: one output per task)
+exec "${CESCREEN_NODE:-node}" "$CESCREEN_BIN" "${@//%a/$SLURM_ARRAY_TASK_ID}" --shard "${SLURM_ARRAY_TASK_ID}/${tasks}"

@@ -8,7 +8,7 @@
  * `cescreen collect` reads the results back.
  */
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { Structure } from '../structure/structure.ts';
 import { analyzeSymmetry } from '../structure/symmetry.ts';
@@ -26,6 +26,7 @@ import { EngineCache, cellKey, identityKey, type PristineRecord } from '../engin
 import { runPool } from '../engine/pool.ts';
 import { stabilityCheck, type StabilityCheck } from '../engine/stability.ts';
 import { InputError } from '../util/errors.ts';
+import { requireSbatch, submitArray, type ArrayJobOptions, type SubmittedJob } from '../cluster/slurm.ts';
 import { kebab, number, resolveParams, text, type ParamDefs } from '../util/params.ts';
 import { columns, energyColumn, optional, readTable, writeTable, type RowOf } from '../util/table.ts';
 import { writeFileAtomic } from '../util/atomicWrite.ts';
@@ -549,4 +550,39 @@ export function relaxedPristine(entry: EngineEntry<ParamDefs>, dir: string, cell
     frac[atom] = r.structure!.sites[k].frac;
   });
   return withPositions(cell, r.structure.lattice, frac);
+}
+
+/** The output of one shard of a Slurm array: `%a` is the task id, which the array script fills in. */
+export const shardOutput = (output: string) => output.replace(/(\.csv)?$/i, '.shard-%a$1');
+
+/**
+ * Submit a computation as a Slurm job array (src/cluster/slurm.ts), one shard of the rows per task,
+ * each writing `<output>.shard-<i>.csv`; `cescreen collect <output>.shard-*.csv -o <output>`
+ * merges them. Engines that run elsewhere (VASP, QE) have their own queue: refused here.
+ */
+export function submitCompute(r: ComputeRequest & { shards: number }, slurm: ArrayJobOptions): SubmittedJob & { outputs: string; merge: string } {
+  if (r.shard) throw new InputError('--slurm runs every shard as an array task: give --shards N, not --shard');
+  const entry = engineEntry(r.engine);
+  if (!entry.runsHere) throw new InputError(`--slurm: the ${r.engine} engine writes input sets to run on your cluster's own queue; compute them without --slurm and submit the runs`);
+  requireSbatch();
+  // every option as the task's command line gives it (declared names, kebab-case)
+  const flag = (name: string, v: unknown) => (v === undefined || v === false || v === '' ? [] : v === true ? [kebab(name)] : [kebab(name), String(v)]);
+  const outputs = shardOutput(r.output);
+  const args = [
+    'compute',
+    r.cif,
+    '--data', r.data,
+    ...flag('positions', r.positions),
+    '--engine', r.engine,
+    ...flag('block', r.block),
+    ...flag('supercell', r.supercell),
+    ...flag('maxDistance', r.maxDistance),
+    ...Object.entries(r.options ?? {}).flatMap(([k, v]) => flag(k, v)),
+    ...flag('jobs', r.jobs),
+    ...flag('cache', r.cache),
+    ...flag('retryFailed', r.retryFailed),
+    '-o', outputs,
+  ];
+  const job = submitArray({ ...slurm, args, tasks: r.shards, name: slurm.name ?? 'cescreen-compute', logDir: slurm.logDir ?? resolve(dirname(resolve(r.output)), 'slurm-logs') });
+  return { ...job, outputs: outputs.replace('%a', '*'), merge: `cescreen collect ${outputs.replace('%a', '*')} -o ${r.output}` };
 }
