@@ -5,7 +5,7 @@ import { registerSubstitutionCommands } from './substitutionCommands.ts';
 import { registerModelCommands } from './modelCommands.ts';
 import { registerFigureCommands } from './figureCommands.ts';
 import { registerReproduce } from './reproduceCommand.ts';
-import { registerEngineCommands } from './engineCommands.ts';
+import { registerCampaignCommand, registerEngineCommands } from './engineCommands.ts';
 
 const program = new Command('cescreen')
   .description('Crystal-structure analysis and Center-Environment substitution screening')
@@ -20,6 +20,7 @@ registerModelCommands(program);
 registerFigureCommands(program);
 registerReproduce(program);
 registerEngineCommands(program);
+registerCampaignCommand(program);
 
 try {
   await program.parseAsync(process.argv);
