@@ -4,10 +4,10 @@ import { BOOKKEEPING } from '../engine/bookkeeping.ts';
 import { SYSTEM_PARAMS } from '../substitution/params.ts';
 import { COMPUTE_COLUMNS, COMPUTE_PARAMS, Interrupted, compute, type ComputeResult, type InputSetResult } from '../workflow/compute.ts';
 import { REFERENCE_COLUMNS, collect, type CollectResult } from '../workflow/collect.ts';
-import { CAMPAIGN_PARAMS, runCampaign, type CampaignGoal, type CampaignResult, type CampaignUpdate } from '../workflow/campaign.ts';
-import { choice, describeParam } from '../util/params.ts';
+import { CAMPAIGN_PARAMS, runCampaign, type CampaignResult } from '../workflow/campaign.ts';
+import type { ModelFlags } from './modelCommands.ts';
+import { choice, describeParam, type ParamValues } from '../util/params.ts';
 import { InputError } from '../util/errors.ts';
-import type { CeOptions } from '../features/sets.ts';
 import { commandProgress } from '../util/progress.ts';
 import { describeColumns } from '../util/table.ts';
 import { fixed, table } from '../figures/text.ts';
@@ -196,38 +196,19 @@ Example (the engine data of data/, one phase held out):
     --family hierarchical --engine lammps --potential zjw.eam.alloy --budget 5 --rounds 6 \\
     --truth data/L12-Ni3Al/eds.csv -o campaign/`;
 
-interface CampaignFlags {
+interface CampaignFlags extends Omit<ModelFlags, 'family'>, ParamValues<typeof CAMPAIGN_PARAMS> {
   targetSupercell: string;
   targetMaxDistance: number;
   block?: string;
   elements?: string;
   siteElements?: string[];
-  data?: string[];
-  structure?: string[];
-  supercell?: string[];
-  maxDistance?: number[];
   positions: 'cell' | 'supercell';
-  model?: string;
   family?: string;
-  param?: string;
-  seed: number;
-  features: string;
-  env?: CeOptions['env'];
-  nn?: number;
-  weight?: number;
-  aggregate?: CeOptions['aggregate'];
-  values?: CeOptions['values'];
   engine: string;
   replay?: string;
   jobs: number;
   cache?: string;
-  budget: number;
-  rounds: number;
-  goal: CampaignGoal;
-  update: CampaignUpdate;
-  truth?: string;
   output: string;
-  json?: boolean;
   [option: string]: unknown;
 }
 

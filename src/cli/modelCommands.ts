@@ -28,7 +28,7 @@ import { choice, number } from '../util/params.ts';
 import type { CeOptions } from '../features/sets.ts';
 
 /** What every model command parses: data, model choice, output mode. */
-interface ModelFlags {
+export interface ModelFlags {
   data?: string[];
   structure?: string[];
   supercell?: string[];

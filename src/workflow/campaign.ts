@@ -45,7 +45,7 @@ import { labelScores, mean } from '../model/learn/metrics.ts';
 import { childSeed, createRng, shuffleInPlace } from '../model/learn/random.ts';
 import { loadModel, phaseOf, samePhase, saveModel, storeCell, type PhaseFingerprint, type SavedModel, type TrainingInfo } from '../predict/modelFile.ts';
 import { probabilityBelow, STABILISING_PROBABILITY } from '../util/normal.ts';
-import { choice, number, text, type ParamDefs } from '../util/params.ts';
+import { choice, number, text, type ParamDefs, type ParamValues } from '../util/params.ts';
 import { columns, energyColumn, optional, readTable, writeTable } from '../util/table.ts';
 import { writeFileAtomic } from '../util/atomicWrite.ts';
 import { InputError } from '../util/errors.ts';
@@ -76,7 +76,7 @@ export const CAMPAIGN_PARAMS = {
   truth: text('true energies of the target for the report only: a data set of it (same engine and settings), or "compute" to compute every row never picked at the end (default: the --replay data set, else none)', ''),
 } as const satisfies ParamDefs;
 
-export interface CampaignRequest extends CellChoice, Omit<ModelChoice, 'model' | 'family'> {
+export interface CampaignRequest extends CellChoice, Omit<ModelChoice, 'model' | 'family'>, Omit<ParamValues<typeof CAMPAIGN_PARAMS>, 'truth'> {
   /** Substituents on every site; `siteElements` by site label (either or both; default: the rows of --truth or --replay). */
   elements?: string[];
   siteElements?: Record<string, string[]>;
@@ -94,10 +94,6 @@ export interface CampaignRequest extends CellChoice, Omit<ModelChoice, 'model' |
   replay?: string;
   jobs?: number;
   cache?: string;
-  budget: number;
-  rounds: number;
-  goal: CampaignGoal;
-  update: CampaignUpdate;
   truth?: string;
   progress?: Progress;
   signal?: AbortSignal;
@@ -330,7 +326,6 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignResult>
   heldOut(saved.training.phases);
   const notes: string[] = [];
 
-  const targetSource: DataSource = { data: '', structure: req.cif, supercell: system.supercell, maxDistance: system.maxDistance };
   const samplesOf = (computed: Map<string, number>): TrainingSample[] =>
     [...computed].map(([k, eds]) => {
       const s = candidates[index.get(k)!];
@@ -353,7 +348,7 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignResult>
       return { families: { [family]: model0.withMore!(extra) }, training };
     }
     // refit: the training phases as the model file lists them, and the target's rows so far
-    const sources = [...saved.training.phases.map((p) => ({ data: p.data, structure: p.structure, supercell: p.supercell, maxDistance: p.maxDistance })), { ...targetSource, data: computedFile }];
+    const sources = [...saved.training.phases.map((p) => ({ data: p.data, structure: p.structure, supercell: p.supercell, maxDistance: p.maxDistance })), { data: computedFile, structure: req.cif, supercell: system.supercell, maxDistance: system.maxDistance }];
     const { systems, data } = trainingSets(sources);
     const samples = collapseByKey(data.rows);
     const model = await fitFamily(model0.spec, samples);
@@ -510,15 +505,14 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignResult>
     } else {
       await compute({ cif: req.cif, block: req.block, supercell: req.supercell, maxDistance: req.maxDistance, data: join(rd, 'manifest.csv'), engine: req.engine ?? 'lammps', options: engineOptions, output: out, jobs: req.jobs, cache: req.cache || join(dir, 'engine-cache.json'), progress, signal: req.signal });
     }
-    const got = energiesOf(out, system);
-    const reasons = readTable(out, [optional(columns.text('reason', ''))] as const, 'computed data set').rows.map((x) => x.reason);
-    const listed = loadDataset(out, e, { structure: system.structure, energyOptional: true }).rows.map((x) => x.key);
+    const listed = loadDataset(out, e, { structure: system.structure, energyOptional: true }).rows;
+    const reasons = readTable(out, COMPUTE_COLUMNS, 'computed data set').rows;
+    const result = new Map(listed.map((x, k) => [x.key, { eds: Number.isFinite(x.eds) ? x.eds : null, reason: reasons[k].reason }]));
     const manifest = readTable(join(rd, 'manifest.csv'), [optional(energyColumn('eds_pred', '')), optional(energyColumn('eds_sd', ''))] as const, 'manifest').rows;
-    const energies = picked.map((i) => got.get(keys[i]) ?? null);
+    const energies = picked.map((i) => result.get(keys[i])?.eds ?? null);
     const picks = picked.map((i, k): Pick => {
       const s = candidates[i];
-      const reason = reasons[listed.indexOf(keys[i])];
-      return { config: s.pair.id, site_a: s.pair.siteA, element_a: s.elementA, site_b: s.pair.siteB, element_b: s.elementB, eds_pred: manifest[k]?.eds_pred ?? NaN, eds_sd: manifest[k]?.eds_sd ?? NaN, ...(energies[k] !== null ? { eds: energies[k]! } : { reason: reason ?? 'failed' }) };
+      return { config: s.pair.id, site_a: s.pair.siteA, element_a: s.elementA, site_b: s.pair.siteB, element_b: s.elementB, eds_pred: manifest[k]?.eds_pred ?? NaN, eds_sd: manifest[k]?.eds_sd ?? NaN, ...(energies[k] !== null ? { eds: energies[k]! } : { reason: result.get(keys[i])?.reason ?? 'failed' }) };
     });
     return { energies, picks };
   }
