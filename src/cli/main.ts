@@ -7,7 +7,7 @@ import { registerSubstitutionCommands } from './substitutionCommands.ts';
 import { registerModelCommands } from './modelCommands.ts';
 import { registerFigureCommands } from './figureCommands.ts';
 import { registerReproduce } from './reproduceCommand.ts';
-import { registerEngineCommands } from './engineCommands.ts';
+import { registerCampaignCommand, registerEngineCommands } from './engineCommands.ts';
 import { registerScreenCommands } from './screenCommands.ts';
 
 const program = new Command('cescreen')
@@ -34,6 +34,7 @@ registerFigureCommands(program);
 registerReproduce(program);
 registerEngineCommands(program);
 registerScreenCommands(program);
+registerCampaignCommand(program);
 oneLineErrors(program);
 
 try {

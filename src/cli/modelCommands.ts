@@ -29,7 +29,7 @@ import type { CeOptions } from '../features/sets.ts';
 import type { PositionFrame } from '../substitution/dataset.ts';
 
 /** What every model command parses: data, model choice, output mode. */
-interface ModelFlags {
+export interface ModelFlags {
   data?: string[];
   structure?: string[];
   supercell?: string[];
