@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `cescreen screen --slurm` on a real Slurm, on this machine: munged, slurmctld
+# `cescreen screen --slurm` and `cescreen compute --slurm` on a real Slurm, on this machine: munged, slurmctld
 # and slurmd started directly (no systemd; one node, 2 CPUs, everything under a
 # temporary folder, free ports), a 4-task job array over the ordered files of
 # the CIF corpus and the Nb5Si3 phases, merged, and compared row for row with
@@ -164,4 +164,27 @@ const c = JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8')).rows[0
 console.error('test-slurm: compare: ' + JSON.stringify(c));
 if (!(c.rows > 0 && c.rows === c.local_rows && c.only_slurm === 0 && c.only_local === 0 && c.shards === $SHARDS)) process.exit(1);
 " "$WORK/compare.json" || fail "the Slurm results differ from the local run"
-say "OK: $SHARDS-task Slurm array equals the local run row for row ($((SECONDS - started)) s in all)"
+say "screen: $SHARDS-task Slurm array equals the local run row for row ($((SECONDS - started)) s so far)"
+
+# compute --slurm: the rows of Ta in a 2x2x2 fcc-Cu cell through LAMMPS, one shard per array task,
+# collected and compared with one local run (energies, row for row)
+command -v lmp >/dev/null || fail "compute --slurm needs LAMMPS: apt-get install lammps lammps-data"
+CU="$REPO/test/fixtures/engine/fcc-Cu.cif"
+CELL=(--supercell 2x2x2 --max-distance 3.6)
+cescreen pairs "$CU" "${CELL[@]}" --elements Ta --template "$WORK/rows.csv" >/dev/null
+cescreen compute "$CU" --data "$WORK/rows.csv" "${CELL[@]}" --potential CuTa.eam.alloy -o "$WORK/eds-local.csv" >/dev/null
+t0=$SECONDS
+cescreen compute "$CU" --data "$WORK/rows.csv" "${CELL[@]}" --potential CuTa.eam.alloy -o "$WORK/eds.csv" --slurm --shards 2 --json > "$WORK/compute-submit.json"
+JOB=$(node -e "console.log(JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8')).jobId)" "$WORK/compute-submit.json")
+while [ -n "$(squeue -h -j "$JOB" 2>/dev/null)" ]; do
+  [ $((SECONDS - t0)) -lt "$TIMEOUT" ] || fail "compute job $JOB still running after $TIMEOUT s"
+  sleep 1
+done
+[ "$(scontrol -o show job "$JOB" | grep -c 'JobState=COMPLETED .*ExitCode=0:0')" -eq 2 ] || fail "not every compute array task completed"
+JOB=
+cescreen collect "$WORK"/eds.shard-*.csv -o "$WORK/eds.csv" >/dev/null
+energies() { tail -n +2 "$1" | cut -d, -f1-11 | sort; }
+[ "$(energies "$WORK/eds.csv" | wc -l)" -ge 2 ] || fail "compute --slurm: fewer than 2 rows collected"
+cmp -s <(energies "$WORK/eds.csv") <(energies "$WORK/eds-local.csv") || fail "compute --slurm: the collected energies differ from the local run"
+say "compute: 2-task Slurm array through LAMMPS, collected, equals the local run ($((SECONDS - t0)) s)"
+say "OK ($((SECONDS - started)) s in all)"

@@ -127,6 +127,17 @@ test('a tiny campaign through LAMMPS: rounds computed as compute computes them, 
   const read = JSON.parse(j.stdout) as CampaignResult;
   assert.equal(read.resumed, 3);
   assert.deepEqual(read.rounds.map((q) => q.scores), b3.rounds.map((q) => q.scores));
+
+  // a replayed row whose atoms moved more than 1 Å is another arrangement: picked, recorded with why, neither learned from nor scored
+  const truthLines = readFileSync(join(a, 'truth.csv'), 'utf8').trimEnd().split('\n');
+  const replay = join(dir, 'replay.csv');
+  writeFileSync(replay, [`${truthLines[0]},max_displacement`, ...truthLines.slice(1).map((l, k) => `${l},${k === 0 ? 1.5 : 0.1}`)].join('\n') + '\n');
+  const moved = id(rows(replay)[0]);
+  const every = await runCampaign({ ...base(), modelFile: join(a, 'round-00/model.json'), replay, goal: 'random', budget: 27, rounds: 1, output: join(dir, 'c') });
+  const pick = every.rounds[1].picks.find((p) => `${p.config} ${p.element_a}@${p.site_a} ${p.element_b}@${p.site_b}` === moved)!;
+  assert.equal(pick.eds, undefined);
+  assert.match(pick.reason!, /relaxed away from its sites \(an atom moved 1\.5 Å > 1 Å\)/);
+  assert.equal(every.rounds[1].computed, 26);
 });
 
 test('campaign input errors: an engine that runs elsewhere, a target among the training phases, no candidates', async () => {

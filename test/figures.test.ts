@@ -22,6 +22,8 @@ import { configsNotDrawn, heatmapsFromPredictions, heatmapsFromReference, stabil
 import { pageScript } from '../src/figures/inline.ts';
 import { modelsSection, notationHtml, phaseTitle, shotsSection } from '../src/figures/reproduceReport.ts';
 import { shotsSvg } from '../src/figures/shotsPlot.ts';
+import { campaignSvg } from '../src/figures/campaignPlot.ts';
+import { textWidth } from '../src/figures/svg.ts';
 import type { EvaluationResult, ShotPoint } from '../src/model/evaluation/evaluate.ts';
 import type { PredictionRow } from '../src/predict/table.ts';
 import { substitutionSystem } from '../src/substitution/system.ts';
@@ -718,4 +720,21 @@ test('the viewer page code is type-checked and inlined without its imports', () 
   assert.doesNotMatch(page, /^import\s/m);
   assert.match(page, /export function fileStem/);
   assert.throws(() => pageScript('viewerPage/client.js'), /imports what is not inlined before it/);
+});
+
+test('campaign curve: every line inside its panel (the axis covers the largest value), the legend inside the figure', () => {
+  const curve = (key: string, ys: number[]) => ({ key, label: `suggest --goal ${key} (a long legend label)`, points: ys.map((y, k) => ({ x: 5 * k, y, ...(key === 'random' ? { lo: y - 0.05, hi: y + 0.02 } : {}) })) });
+  const panel = { title: 'F1', yLabel: 'F1', guide: 0.9, lines: [curve('stabilising', [0.54, 0.77, 0.95]), curve('variance', [0.54, 0.73, 0.9]), curve('random', [0.54, 0.68, 0.86])] };
+  const svg = campaignSvg('t', [panel, { ...panel, title: 'MAE', yLabel: 'meV', guide: undefined, lines: [curve('stabilising', [126, 66, 55])] }], { xLabel: 'n', perRow: 2 });
+  assertWellFormed(svg);
+  const width = Number(/width="([\d.]+)"/.exec(svg)![1]);
+  for (const g of svg.split('<g class="panel"').slice(1)) {
+    const [, x0, y0, w, h] = /<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"/.exec(g)!.map(Number);
+    for (const m of g.matchAll(/class="line"[^>]*points="([^"]+)"/g))
+      for (const xy of m[1].split(' ')) {
+        const [x, y] = xy.split(',').map(Number);
+        assert.ok(x >= x0 - 1e-9 && x <= x0 + w + 1e-9 && y >= y0 - 1e-9 && y <= y0 + h + 1e-9, `point ${xy} outside the panel ${x0},${y0} ${w}×${h}`);
+      }
+  }
+  for (const m of svg.matchAll(/<text x="([\d.]+)"[^>]*font-size="11">(suggest[^<]*)</g)) assert.ok(Number(m[1]) + textWidth(m[2], 11) <= width, `legend "${m[2]}" runs past ${width}`);
 });

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { ENGINES, capabilities, engineParams } from '../engine/registry.ts';
 import { BOOKKEEPING } from '../engine/bookkeeping.ts';
 import { SYSTEM_PARAMS } from '../substitution/params.ts';
-import { COMPUTE_COLUMNS, COMPUTE_PARAMS, Interrupted, compute, type ComputeResult, type InputSetResult } from '../workflow/compute.ts';
+import { COMPUTE_COLUMNS, COMPUTE_PARAMS, Interrupted, compute, submitCompute, type ComputeResult, type InputSetResult } from '../workflow/compute.ts';
 import { REFERENCE_COLUMNS, collect, type CollectResult } from '../workflow/collect.ts';
 import { CAMPAIGN_PARAMS, runCampaign, type CampaignResult } from '../workflow/campaign.ts';
 import type { ModelFlags } from './modelCommands.ts';
@@ -11,7 +11,7 @@ import { InputError } from '../util/errors.ts';
 import { commandProgress } from '../util/progress.ts';
 import { describeColumns } from '../util/table.ts';
 import { fixed, table } from '../figures/text.ts';
-import { CHOICES, addDataOptions, addFeatureOptions, addParams, dataSources, elementList, modelParameters, paramOption, POSITIONS } from './options.ts';
+import { CHOICES, SLURM_OPTIONS, addDataOptions, addFeatureOptions, addParams, addSlurmOptions, dataSources, elementList, modelParameters, paramOption, POSITIONS, slurmJob, type SlurmFlags } from './options.ts';
 import { emit } from './output.ts';
 
 type EngineEntry = (typeof ENGINES)[number];
@@ -70,12 +70,15 @@ ${describeColumns(COMPUTE_COLUMNS)}
 Rows run in parallel (--jobs, one engine process each). A run is resumable: rows already in the
 output are skipped (--retry-failed computes failed ones again); Ctrl-C or SIGTERM stops the engine
 processes and saves what is done. --shard i/N computes every N-th row for a job array; merge the
-shards with \`cescreen collect <shard outputs…> -o all.csv\`.
+shards with \`cescreen collect <shard outputs…> -o all.csv\`. --slurm submits the N shards as one
+Slurm job array (scripts/slurm/array.sh), task i writing <output>.shard-i.csv:
+  cescreen compute cell.cif --data manifest.csv --potential my.eam.alloy -o eds.csv --slurm --shards 8 --time 2:00:00
+  cescreen collect eds.shard-*.csv -o eds.csv        (when the job has ended)
 
 Engines:
 ${ENGINES.map((e) => `  ${e.name.padEnd(7)} ${e.description} [${capabilities(e).join(', ')}]; options: ${Object.keys(e.params).map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(' ')}`).join('\n')}`;
 
-interface ComputeFlags {
+interface ComputeFlags extends SlurmFlags {
   data: string;
   positions: 'cell' | 'supercell';
   engine: string;
@@ -113,18 +116,30 @@ export function registerEngineCommands(program: Command): void {
   addParams(cmd, SYSTEM_PARAMS);
   addEngineOptions(cmd);
   addParams(cmd, COMPUTE_PARAMS)
-    .option('--retry-failed', 'compute again the rows an earlier run recorded as failed or not converged')
+    .option('--retry-failed', 'compute again the rows an earlier run recorded as failed or not converged');
+  addSlurmOptions(cmd)
     .requiredOption('-o, --output <path>', 'the filled data set (.csv; engines that run here) or a folder of input sets (vasp, qe)')
     .option('--json', 'JSON summary')
     .addHelpText('after', COMPUTE_HELP)
     .action(async (cif: string, o: ComputeFlags) => {
-      const known = new Set(['data', 'positions', 'engine', 'supercell', 'maxDistance', 'block', 'jobs', 'shard', 'cache', 'retryFailed', 'output', 'json']);
+      const known = new Set(['data', 'positions', 'engine', 'supercell', 'maxDistance', 'block', 'jobs', 'shard', 'cache', 'retryFailed', 'output', 'json', ...SLURM_OPTIONS]);
       const options = Object.fromEntries(Object.entries(o).filter(([k, v]) => !known.has(k) && v !== undefined));
+      const request = { cif, block: o.block || undefined, supercell: o.supercell, maxDistance: o.maxDistance, data: o.data, positions: o.positions, engine: o.engine, options, output: o.output, jobs: o.jobs, shard: o.shard, cache: o.cache, retryFailed: o.retryFailed };
+      if (o.slurm) {
+        emit(submitCompute({ ...request, shards: o.shards }, slurmJob(o)), o.json, (j) =>
+          [
+            `submitted Slurm job ${j.jobId}: ${j.tasks} array tasks, outputs ${j.outputs}`,
+            `follow it:      ${j.follow.slice(0, 3).join('   ')}`,
+            `task logs:      ${j.logs}`,
+            `when it ends:   ${j.merge}`,
+            '',
+          ].join('\n'),
+        );
+        return;
+      }
       const progress = commandProgress(o);
       try {
-        const r = await interruptible((signal) =>
-          compute({ cif, block: o.block || undefined, supercell: o.supercell, maxDistance: o.maxDistance, data: o.data, positions: o.positions, engine: o.engine, options, output: o.output, jobs: o.jobs, shard: o.shard, cache: o.cache, retryFailed: o.retryFailed, progress, signal }),
-        );
+        const r = await interruptible((signal) => compute({ ...request, progress, signal }));
         progress.stop();
         emit(r, o.json, computeText);
       } finally {

@@ -7,6 +7,7 @@ import { Option, type Command } from 'commander';
 import type { DataSource } from '../substitution/system.ts';
 import { choice, describeParam, expectation, kebab, number, parseParam, text, type Param, type ParamDefs } from '../util/params.ts';
 import { InputError } from '../util/errors.ts';
+import { MAX_SHARDS } from '../util/shard.ts';
 import { DEFAULT_REGRESSOR, REGRESSORS, regressorEntry } from '../model/learn/regressors.ts';
 import { DEFAULT_FAMILY, FAMILIES, familyParams } from '../model/families/index.ts';
 import { EVALUATION_PARAMS, PROTOCOLS } from '../model/evaluation/protocols.ts';
@@ -163,3 +164,33 @@ cell). Each row is matched to a site pair of the (super)cell by its site labels
 and the atoms at a and a + d; rows of one physical calculation (a single
 substitution listed under several pairs, duplicates) are merged by their median.
 \`cescreen pairs <cif> --elements … --template rows.csv\` writes the rows to fill.`;
+
+/** The options of a command that can run as a Slurm job array (screen, compute). */
+export interface SlurmFlags {
+  slurm?: boolean;
+  shards: number;
+  partition?: string;
+  account?: string;
+  time?: string;
+  mem?: string;
+  sbatch?: string[];
+}
+
+const SHARDS = number('array tasks of --slurm (one shard each)', 4, { min: 1, max: MAX_SHARDS, integer: true });
+
+export function addSlurmOptions(cmd: Command): Command {
+  return cmd
+    .option('--slurm', 'submit the N shards as a Slurm job array instead of running here')
+    .addOption(paramOption('shards', SHARDS))
+    .option('--partition <name>', 'Slurm partition (--slurm)')
+    .option('--account <name>', 'Slurm account (--slurm)')
+    .option('--time <limit>', "wall time per task, as sbatch takes it: '30', '2:00:00' (--slurm)")
+    .option('--mem <size>', "memory per task, e.g. '4G' (--slurm)")
+    .option('--sbatch <option...>', 'further sbatch options, e.g. --sbatch=--qos=short (--slurm)');
+}
+
+/** Names of those options as commander stores them. */
+export const SLURM_OPTIONS = ['slurm', 'shards', 'partition', 'account', 'time', 'mem', 'sbatch'] as const;
+
+/** sbatch settings of the parsed Slurm options. */
+export const slurmJob = (o: SlurmFlags) => ({ partition: o.partition, account: o.account, time: o.time, memory: o.mem, sbatchArgs: o.sbatch });

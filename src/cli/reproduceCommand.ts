@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { reproduce, DEFAULT_TARGET } from '../workflow/reproduce.ts';
 import { DEFAULT_DATA } from '../substitution/system.ts';
 import { commandProgress } from '../util/progress.ts';
+import { STABILISING_PROBABILITY } from '../util/normal.ts';
 import { fixed, table } from '../figures/text.ts';
 import { CHOICES, paramOption } from './options.ts';
 import { emit } from './output.ts';
@@ -32,9 +33,9 @@ export function registerReproduce(program: Command): void {
             x.evaluation.map((e) => [e.family, e.protocol, fixed(e.mae_meV, 1), e.coverage === undefined ? '' : `${fixed(100 * e.coverage, 1)} %`, ...Object.keys(x.evaluation[0]?.baselines_meV ?? {}).map((k) => (e.baselines_meV[k] === undefined ? '' : fixed(e.baselines_meV[k], 1)))]),
           ) +
           (x.shots.length ? `\nnew site, k of its calculations added (mean test MAE over held-out sites, meV): ${x.shots.map((p) => `k=${p.k} ${p.strategy} ${fixed(p.mae_meV, 0)}`).join(', ')}\n` : '') +
-          `\n${x.training} held-out check (gp, grouped 5-fold): ${fixed(x.training_check_mae_meV, 1)} meV\n` +
+          `\n${x.training} held-out check (${x.training_check_family}, grouped 5-fold): ${fixed(x.training_check_mae_meV, 1)} meV\n` +
           `most important features: ${x.top_features.join(', ')}\n` +
-          `${x.target}: ${x.target_predictions} calculations predicted, ${x.target_out_of_domain} outside the applicability domain; most stabilising pairs (90 % interval):\n${x.top_target_pairs.map((p) => `  ${p}`).join('\n')}\n`,
+          `${x.target}: ${x.target_predictions} calculations predicted, ${x.target_out_of_domain} outside the applicability domain; ${x.target_stabilising_pairs ? `${x.target_stabilising_pairs} stabilising pairs (P(E_DS < 0) ≥ ${STABILISING_PROBABILITY}), the most negative` : `no pair stabilising at P(E_DS < 0) ≥ ${STABILISING_PROBABILITY}; the most likely`} (90 % interval):\n${x.top_target_pairs.map((p) => `  ${p}`).join('\n')}\n`,
         );
       } finally {
         progress.stop();

@@ -3,12 +3,13 @@ import { SYSTEM_PARAMS } from '../substitution/params.ts';
 import { table } from '../figures/text.ts';
 import { number } from '../util/params.ts';
 import { SILENT, commandProgress } from '../util/progress.ts';
-import { MAX_SHARDS, parseShard, screenStructures, submitScreen } from '../workflow/screen.ts';
+import { screenStructures, submitScreen } from '../workflow/screen.ts';
+import { DEFAULT_FAMILY_RULE } from '../predict/modelFile.ts';
+import { parseShard } from '../util/shard.ts';
 import { MAX_QUERY_ROWS, mergeResults, queryResults, topResults } from '../workflow/results.ts';
 import { emit } from './output.ts';
-import { CHOICES, elementList, paramOption } from './options.ts';
+import { CHOICES, addSlurmOptions, elementList, paramOption, slurmJob, type SlurmFlags } from './options.ts';
 
-const SHARDS = number('array tasks of --slurm (one shard each)', 4, { min: 1, max: MAX_SHARDS, integer: true });
 const LIMIT = number('rows to show', 50, { min: 1, max: MAX_QUERY_ROWS, integer: true });
 const MAX_ROWS = number('most rows printed; a larger answer is cut and says so (write big answers with COPY … TO)', 1000, { min: 1, max: MAX_QUERY_ROWS, integer: true });
 
@@ -51,7 +52,7 @@ function printAnswer(a: { columns: string[]; rows: unknown[][]; truncated: boole
 const asObjects = (a: { columns: string[]; rows: unknown[][] }) => a.rows.map((r) => Object.fromEntries(a.columns.map((c, k) => [c, r[k]])));
 
 export function registerScreenCommands(program: Command): void {
-  program
+  const screen = program
     .command('screen [structures...]')
     .description('predict every substitution of many structures with one model: one Parquet file per structure, resumable, shardable, Slurm job arrays')
     .requiredOption('--model <file>', 'model file written by cescreen train (loaded once)')
@@ -60,22 +61,16 @@ export function registerScreenCommands(program: Command): void {
     .option('--elements <list>', 'elements to place (default: those the model was trained on)')
     .addOption(paramOption('supercell', SYSTEM_PARAMS.supercell))
     .addOption(paramOption('maxDistance', SYSTEM_PARAMS.maxDistance))
-    .option('--family <name>', 'model of the file to use (default: gp if present, else site on the training phase, transfer on others)')
+    .option('--family <name>', `model of the file to use (default: ${DEFAULT_FAMILY_RULE})`)
     .option('--shard <i/N>', 'screen only shard i of N (structure k goes to shard k mod N)')
-    .addOption(paramOption('seed', CHOICES.seed, { description: 'random seed, recorded in the manifest (prediction draws nothing at random)' }))
-    .option('--slurm', 'submit the N shards as a Slurm job array instead of running here')
-    .addOption(paramOption('shards', SHARDS))
-    .option('--partition <name>', 'Slurm partition (--slurm)')
-    .option('--account <name>', 'Slurm account (--slurm)')
-    .option('--time <limit>', "wall time per task, as sbatch takes it: '30', '2:00:00' (--slurm)")
-    .option('--mem <size>', "memory per task, e.g. '4G' (--slurm)")
-    .option('--sbatch <option...>', "further sbatch options, e.g. --sbatch=--qos=short (--slurm)")
+    .addOption(paramOption('seed', CHOICES.seed, { description: 'random seed, recorded in the manifest (prediction draws nothing at random)' }));
+  addSlurmOptions(screen)
     .option('--json', 'JSON summary on stdout')
     .addHelpText('after', SCREEN_HELP)
     .action(
       async (
         files: string[],
-        o: { model: string; list?: string; output: string; elements?: string; supercell: string; maxDistance: number; family?: string; shard?: string; seed: number; slurm?: boolean; shards: number; partition?: string; account?: string; time?: string; mem?: string; sbatch?: string[]; json?: boolean },
+        o: SlurmFlags & { model: string; list?: string; output: string; elements?: string; supercell: string; maxDistance: number; family?: string; shard?: string; seed: number; json?: boolean },
       ) => {
         const request = {
           model: o.model,
@@ -92,7 +87,7 @@ export function registerScreenCommands(program: Command): void {
         if (o.slurm) {
           const job = await submitScreen(
             { ...request, shards: o.shards },
-            { partition: o.partition, account: o.account, time: o.time, memory: o.mem, sbatchArgs: o.sbatch },
+            slurmJob(o),
           );
           emit(job, o.json, (j) =>
             [

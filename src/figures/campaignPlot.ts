@@ -1,7 +1,7 @@
 // The campaign curve: a score of the target phase against the number of its calculations computed,
 // one line per way of picking them (random picks: the mean over seeds with their min–max band),
 // panels side by side (a metric per panel, a target per row of panels).
-import { esc, niceTicks, num, px, svgOpen, textWidth, tickLabel } from './svg.ts';
+import { coveringTicks, esc, num, px, svgOpen, textWidth, tickLabel } from './svg.ts';
 
 export interface CurvePoint {
   x: number;
@@ -34,30 +34,40 @@ const STYLE: Record<string, { colour: string; dash: string }> = {
 const styleOf = (key: string) => STYLE[key] ?? { colour: '#777777', dash: '' };
 
 const PANEL = { width: 260, height: 170, gap: 56, rowGap: 64 };
-const M = { left: 56, top: 62, right: 16, bottom: 44 };
+const M = { left: 56, top: 46, right: 16, bottom: 44 };
+const LEGEND_ROW = 16;
 
 /** Panels in rows of `perRow`, a shared legend on top. */
 export function campaignSvg(title: string, panels: readonly CurvePanel[], o: { xLabel: string; perRow?: number }): string {
   const perRow = Math.max(1, o.perRow ?? panels.length);
   const rows = Math.ceil(panels.length / perRow);
   const width = M.left + perRow * (PANEL.width + PANEL.gap) - PANEL.gap + M.right;
-  const height = M.top + rows * (PANEL.height + PANEL.rowGap) - PANEL.rowGap + M.bottom;
+  // the legend wraps onto as many rows as the width needs; the panels start below it
+  const legend: { key: string; label: string; x: number; row: number }[] = [];
+  let lx = M.left;
+  let row = 0;
+  for (const [key, label] of new Map(panels.flatMap((p) => p.lines.map((l) => [l.key, l.label] as const)))) {
+    const w = 36 + textWidth(label, 11);
+    if (lx > M.left && lx + w > width - M.right) [lx, row] = [M.left, row + 1];
+    legend.push({ key, label, x: lx, row });
+    lx += w + 8;
+  }
+  const top = M.top + (row + 1) * LEGEND_ROW;
+  const height = top + rows * (PANEL.height + PANEL.rowGap) - PANEL.rowGap + M.bottom;
   const out = [svgOpen(width, height, 'class="campaign" data-name="campaign-curve"'), '<rect width="100%" height="100%" fill="#ffffff"/>'];
   out.push(`<text x="${px(M.left)}" y="18" font-size="14" font-weight="bold">${esc(title)}</text>`);
-  const legend = new Map(panels.flatMap((p) => p.lines.map((l) => [l.key, l.label] as const)));
-  let lx = M.left;
-  for (const [key, label] of legend) {
-    const st = styleOf(key);
-    out.push(`<line x1="${px(lx)}" y1="36" x2="${px(lx + 22)}" y2="36" stroke="${st.colour}" stroke-width="2"${st.dash ? ` stroke-dasharray="${st.dash}"` : ''}/>`);
-    out.push(`<text x="${px(lx + 28)}" y="40" font-size="11">${esc(label)}</text>`);
-    lx += 44 + textWidth(label, 11);
+  for (const l of legend) {
+    const st = styleOf(l.key);
+    const y = 36 + l.row * LEGEND_ROW;
+    out.push(`<line x1="${px(l.x)}" y1="${px(y)}" x2="${px(l.x + 22)}" y2="${px(y)}" stroke="${st.colour}" stroke-width="2"${st.dash ? ` stroke-dasharray="${st.dash}"` : ''}/>`);
+    out.push(`<text x="${px(l.x + 28)}" y="${px(y + 4)}" font-size="11">${esc(l.label)}</text>`);
   }
   panels.forEach((panel, i) => {
     const x0 = M.left + (i % perRow) * (PANEL.width + PANEL.gap);
-    const y0 = M.top + Math.floor(i / perRow) * (PANEL.height + PANEL.rowGap);
+    const y0 = top + Math.floor(i / perRow) * (PANEL.height + PANEL.rowGap);
     const points = panel.lines.flatMap((l) => l.points);
-    const xTicks = niceTicks(0, Math.max(1, ...points.map((p) => p.x)), 6);
-    const yTicks = niceTicks(0, Math.max(1e-9, ...points.map((p) => p.hi ?? p.y), panel.guide ?? 0), 5);
+    const xTicks = coveringTicks(0, Math.max(1, ...points.map((p) => p.x)), 6);
+    const yTicks = coveringTicks(0, Math.max(1e-9, ...points.map((p) => Math.max(p.y, p.hi ?? p.y)), panel.guide ?? 0), 5);
     const xMax = Math.max(...xTicks, ...points.map((p) => p.x));
     const yMax = Math.max(...yTicks);
     const X = (x: number) => x0 + (x / xMax) * PANEL.width;

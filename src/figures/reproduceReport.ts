@@ -187,6 +187,8 @@ export function targetSection(o: {
   hosts: Record<string, string>;
   /** The stabilising double substitutions, most negative first (stabilisingRows). */
   top: PredictionRow[];
+  /** Whether `top` is the stabilising set, or (none being stabilising) the most likely pairs. */
+  topStabilising: boolean;
   /** The maps of the report (one per pair of sites, one colour scale, no bars of their own) and why others are not drawn. */
   maps: HeatmapFigure[];
   notDrawn: string;
@@ -210,7 +212,9 @@ export function targetSection(o: {
       htmlTable(
         ['config', 'substitution', 'd (Å)', 'E_DS (eV)', '90 % interval (eV)', 'P(E_DS < 0)', 'domain'],
         o.top.map((r) => [r.config, ends(r), fixed(r.distance, 3), formatNumber(r.eds_pred, 3), r.eds_lo === undefined ? '' : intervalText(r.eds_lo, r.eds_hi!), formatNumber(stabilisingProbability(r), 2), r.out_of_domain ? 'outside' : 'inside']),
-        `The ${o.top.length} stabilising ${o.name} double substitutions (predicted; P(E_DS < 0) ≥ ${STABILISING_PROBABILITY}), most negative first`,
+        o.topStabilising
+          ? `The ${o.top.length} stabilising ${o.name} double substitutions (predicted; P(E_DS < 0) ≥ ${STABILISING_PROBABILITY}), most negative first`
+          : `No ${o.name} double substitution is stabilising at P(E_DS < 0) ≥ ${STABILISING_PROBABILITY}: the ${o.top.length} most likely`,
       ) +
       (o.maps.length ? heatmapGrid(o.maps.map((h) => h.svg), o.maps[0].scale, { note: o.notDrawn, id: 'target-maps' }) : '') +
       `<p><a href="${o.slug}-heatmaps.html">every ${esc(o.name)} map</a> · <a href="viewer-${o.slug}.html">${esc(o.name)} viewer with predictions</a> · <a href="${o.slug}-predictions.csv">all ${esc(o.name)} predictions (CSV)</a></p>` +

@@ -73,6 +73,13 @@ export function niceTicks(lo: number, hi: number, target = 5): number[] {
   return ticks;
 }
 
+/** Nice ticks whose last is at or above `hi`: an axis that holds every value up to `hi`. */
+export function coveringTicks(lo: number, hi: number, target = 5): number[] {
+  const ticks = niceTicks(lo, hi, target);
+  if (ticks.length > 1 && ticks[ticks.length - 1] < hi) ticks.push(+(2 * ticks[ticks.length - 1] - ticks[ticks.length - 2]).toPrecision(12));
+  return ticks;
+}
+
 function niceStep(raw: number): number {
   const mag = 10 ** Math.floor(Math.log10(raw));
   const f = raw / mag;

@@ -18,6 +18,7 @@ import { InputError } from '../util/errors.ts';
 import { appendRows, createTableSql, parquetInfo, parquetInfos, sqlText, type DuckDBConnection, type ParquetInfo } from './duckdb.ts';
 import { SCREEN_SQL, sqlColumns } from './schema.ts';
 import { columns } from '../util/table.ts';
+import { shardOf } from '../util/shard.ts';
 
 export const MANIFEST_FORMAT = 'cescreen-screen';
 export const MANIFEST_VERSION = 1;
@@ -43,20 +44,6 @@ export interface ScreenManifest {
   /** N of `--shard i/N`: structure k of the list (0-based) belongs to shard k mod N. */
   shards: number;
   structures: ListedStructure[];
-}
-
-export interface Shard {
-  index: number;
-  count: number;
-}
-
-/** Structure k of the list (0-based) belongs to shard k mod N: round robin, so neighbours in a sorted list spread over the shards. */
-export function shardOf(k: number, count: number): number {
-  return k % count;
-}
-
-export function inShard<T>(items: readonly T[], shard: Shard): T[] {
-  return items.filter((_, k) => shardOf(k, shard.count) === shard.index);
 }
 
 export const parquetPath = (dir: string, id: string) => join(dir, 'structures', `${id}.parquet`);

@@ -35,7 +35,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { structureForData, substitutionSystem, trainingSets, type DataSource, type SubstitutionSystem } from '../substitution/system.ts';
 import { readStructure } from '../structure/io.ts';
-import { collapseByKey, DATASET_COLUMNS, loadDataset, type PositionFrame } from '../substitution/dataset.ts';
+import { collapseByKey, DATASET_COLUMNS, loadDataset, MAX_SITE_DISPLACEMENT, type PositionFrame } from '../substitution/dataset.ts';
 import { calculationKey, distinctSubstitutions, substitutionKind, type Substitution } from '../substitution/substitution.ts';
 import { engineEntry } from '../engine/registry.ts';
 import { identityKey } from '../engine/cache.ts';
@@ -202,10 +202,14 @@ function candidatesOf(req: CampaignRequest, system: SubstitutionSystem, rowsFrom
   return rows.filter((r) => !seen.has(r.key) && seen.add(r.key)).map((r) => r.substitution);
 }
 
-/** Energies of a data set of the target by calculation key (rows without one left out). */
-function energiesOf(file: string, system: SubstitutionSystem, frame?: PositionFrame): Map<string, number> {
+/** A calculation whose atoms moved this far relaxed into another arrangement: neither learned from nor scored (as training sets it aside). */
+const movedAway = (d: number | undefined) => ((d ?? 0) > MAX_SITE_DISPLACEMENT ? `relaxed away from its sites (an atom moved ${d} Å > ${MAX_SITE_DISPLACEMENT} Å)` : undefined);
+
+/** Energies of a data set of the target by calculation key (rows without one left out), and the keys that relaxed away, with why. */
+function energiesOf(file: string, system: SubstitutionSystem, frame?: PositionFrame): { energies: Map<string, number>; setAside: Map<string, string> } {
   const rows = loadDataset(file, system.enumeration, { structure: system.structure, frame, energyOptional: true }).rows.filter((r) => Number.isFinite(r.eds));
-  return new Map(collapseByKey(rows).map((s) => [s.key, s.eds]));
+  const setAside = new Map(rows.flatMap((r) => (movedAway(r.maxDisplacement) ? [[r.key, movedAway(r.maxDisplacement)!] as const] : [])));
+  return { energies: new Map(collapseByKey(rows.filter((r) => !setAside.has(r.key))).map((s) => [s.key, s.eds])), setAside };
 }
 
 /** Scores of a round's predictions against the truth (see RoundScores). */
@@ -270,7 +274,7 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignResult>
 
   // where the energies come from: an engine that runs here, checked before any training, or a data set
   let source: Record<string, unknown>;
-  let replayed: Map<string, number> | undefined;
+  let replayed: ReturnType<typeof energiesOf> | undefined;
   let engineOptions: Record<string, unknown> = {};
   if (req.replay) {
     if (req.truth === 'compute') throw new InputError('--truth compute needs an engine, not --replay (the replayed data set is the truth)');
@@ -356,7 +360,7 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignResult>
   };
 
   // the truth, for the report
-  let truth = truthFile ? energiesOf(truthFile, system, req.positions) : undefined;
+  let truth = truthFile ? energiesOf(truthFile, system, req.positions).energies : undefined;
   const rounds: RoundReport[] = [];
   const files: RoundFile[] = [];
   const computed = new Map<string, number>();
@@ -498,8 +502,9 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignResult>
     if (replayed) {
       const rows = picked.map((i) => {
         const s = candidates[i];
-        const eds = replayed!.get(keys[i]);
-        return { ...datasetRow(system, s), config: s.pair.id, kind: substitutionKind(e, s), distance: s.pair.distance, eds_eV: eds, engine: 'replay', reason: eds === undefined ? `failed: not in the replayed data set ${req.replay}` : undefined };
+        const eds = replayed!.energies.get(keys[i]);
+        const reason = replayed!.setAside.get(keys[i]) ?? (eds === undefined ? `failed: not in the replayed data set ${req.replay}` : undefined);
+        return { ...datasetRow(system, s), config: s.pair.id, kind: substitutionKind(e, s), distance: s.pair.distance, eds_eV: reason ? undefined : eds, engine: 'replay', reason };
       });
       writeFileAtomic(out, writeTable(COMPUTE_COLUMNS, rows, { keep: ['eds_eV'] }));
     } else {
@@ -507,7 +512,12 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignResult>
     }
     const listed = loadDataset(out, e, { structure: system.structure, energyOptional: true }).rows;
     const reasons = readTable(out, COMPUTE_COLUMNS, 'computed data set').rows;
-    const result = new Map(listed.map((x, k) => [x.key, { eds: Number.isFinite(x.eds) ? x.eds : null, reason: reasons[k].reason }]));
+    const result = new Map(
+      listed.map((x, k) => {
+        const moved = movedAway(x.maxDisplacement);
+        return [x.key, { eds: Number.isFinite(x.eds) && !moved ? x.eds : null, reason: moved ?? reasons[k].reason }];
+      }),
+    );
     const manifest = readTable(join(rd, 'manifest.csv'), [optional(energyColumn('eds_pred', '')), optional(energyColumn('eds_sd', ''))] as const, 'manifest').rows;
     const energies = picked.map((i) => result.get(keys[i])?.eds ?? null);
     const picks = picked.map((i, k): Pick => {
@@ -527,7 +537,7 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignResult>
       writeFileAtomic(manifest, writeTable(DATASET_COLUMNS, rest.map((i) => dataRow(i)), { keep: ['eds_eV'] }));
       const r = (await compute({ cif: req.cif, block: req.block, supercell: req.supercell, maxDistance: req.maxDistance, data: manifest, engine: req.engine ?? 'lammps', options: engineOptions, output: engineOut, jobs: req.jobs, cache: req.cache || join(dir, 'engine-cache.json'), progress, signal: req.signal })) as ComputeResult;
       if (r.failed + r.unconverged) notes.push(`truth: ${r.failed + r.unconverged} of ${rest.length} rows failed or did not converge (left out of the scores; see ${engineOut})`);
-      truth = energiesOf(engineOut, system);
+      truth = energiesOf(engineOut, system).energies;
     }
     for (const [k, v] of computed) truth.set(k, v);
     writeFileAtomic(join(dir, 'truth.csv'), writeTable(DATASET_COLUMNS, keys.flatMap((k, i) => (truth!.has(k) ? [dataRow(i, truth!.get(k)!)] : []))));

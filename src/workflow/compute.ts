@@ -30,6 +30,7 @@ import { requireSbatch, submitArray, type ArrayJobOptions, type SubmittedJob } f
 import { kebab, number, resolveParams, text, type ParamDefs } from '../util/params.ts';
 import { columns, energyColumn, optional, readTable, writeTable, type RowOf } from '../util/table.ts';
 import { writeFileAtomic } from '../util/atomicWrite.ts';
+import { inShard, parseShard } from '../util/shard.ts';
 import { SILENT, inStage, type Progress } from '../util/progress.ts';
 import { ENUMERATION_COLUMNS, SUBSTITUTION_COLUMNS, calculationName, datasetRow, substitutedCell, type CellChoice } from './calculations.ts';
 
@@ -47,21 +48,9 @@ export const COMPUTE_COLUMNS = [
 ] as const;
 type ComputeRow = RowOf<typeof COMPUTE_COLUMNS>;
 
-export interface Shard {
-  index: number;
-  count: number;
-}
-
-/** `i/N` with 0 ≤ i < N: the rows k with k mod N = i (a Slurm array --array=0-(N-1) passes $SLURM_ARRAY_TASK_ID/N). */
-export function parseShard(s: string): string {
-  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(s);
-  if (!m || !(Number(m[2]) >= 1) || !(Number(m[1]) < Number(m[2]))) throw new Error('i/N with 0 ≤ i < N, e.g. 0/4');
-  return `${Number(m[1])}/${Number(m[2])}`;
-}
-
 export const COMPUTE_PARAMS = {
   jobs: number('relaxations run at once (one engine process each)', 2, { integer: true, min: 1, max: 256 }),
-  shard: text('compute only the rows k with k mod N = i (i/N, 0 ≤ i < N; collect merges the shards)', '', parseShard),
+  shard: text('compute only the rows k with k mod N = i (i/N, 0 ≤ i < N; collect merges the shards)', ''),
   cache: text('file of reference energies and relaxed pristine cells, keyed by engine, potential digest and settings (default: engine-cache.json beside the output; none: no cache)', ''),
 } as const satisfies ParamDefs;
 
@@ -150,8 +139,7 @@ function loadItems(req: ComputeRequest): { system: SubstitutionSystem; items: It
     seen.add(r.key);
     items.push({ key: r.key, substitution: r.substitution, kind: r.kind });
   }
-  const shard = req.shard ? parseShard(req.shard).split('/').map(Number) : undefined;
-  if (shard) items = items.filter((_, k) => k % shard[1] === shard[0]);
+  if (req.shard) items = inShard(items, parseShard(req.shard));
   return { system, items, rows: ds.rows.length };
 }
 

@@ -27,7 +27,7 @@ import { protocolEntry } from '../model/evaluation/protocols.ts';
 import { loadModel, saveModel } from '../predict/modelFile.ts';
 import { predictAll } from '../predict/predict.ts';
 import { predictionsCsv, type PredictionRow } from '../predict/table.ts';
-import { configsNotDrawn, heatmapsFromPredictions, stabilisingRows } from '../figures/siteHeatmaps.ts';
+import { configsNotDrawn, heatmapsFromPredictions, stabilisingProbability, stabilisingRows } from '../figures/siteHeatmaps.ts';
 import { COMPACT_CELL, heatmapPage } from '../figures/heatmap.ts';
 import type { SitePair } from '../substitution/pairs.ts';
 import { nnhSvg } from '../figures/nnhPlot.ts';
@@ -72,7 +72,11 @@ export interface ReproduceSummary {
   evaluation: { family: string; protocol: string; mae_meV: number; coverage?: number; width_eV?: number; baselines_meV: Record<string, number> }[];
   shots: { k: number; strategy: string; mae_meV: number }[];
   top_features: string[];
+  /** Pairs stabilising at P(E_DS < 0) ≥ STABILISING_PROBABILITY. */
+  target_stabilising_pairs: number;
+  /** The stabilising pairs, most negative first; when there are none, the most likely. */
   top_target_pairs: string[];
+  training_check_family: string;
   training_check_mae_meV: number;
   target_predictions: number;
   target_out_of_domain: number;
@@ -232,11 +236,14 @@ export async function reproduce(r: ReproduceRequest): Promise<ReproduceSummary> 
     const targetSystem = substitutionSystem(targetFile, { supercell: r.supercell });
     const targetRows = predictAll(main, targetSystem.enumeration, saved.training.elements, saved.training.elements);
     emit(`${target.slug}-predictions.csv`, predictionsCsv(targetRows));
-    const top = stabilisingRows(targetRows.filter((x) => x.kind === 'pair')).slice(0, 20);
+    // the stabilising pairs; when no pair is stabilising at the rule's probability, the most likely ones, said so
+    const targetPairs = targetRows.filter((x) => x.kind === 'pair');
+    const stabilisingPairs = stabilisingRows(targetPairs);
+    const top = stabilisingPairs.length ? stabilisingPairs.slice(0, 20) : [...targetPairs].sort((a, b) => stabilisingProbability(b) - stabilisingProbability(a)).slice(0, 10);
     const targetSwappable = (c: number) => targetSystem.enumeration.pairs[c - 1].swappable;
     const targetPage = heatmapsFromPredictions(targetRows, { swappable: targetSwappable, config: [...new Set(targetRows.map((x) => x.config))].sort((a, b) => a - b) });
     const targetMaps = heatmapsFromPredictions(targetRows, { swappable: targetSwappable, cell: COMPACT_CELL, colorBar: false, scale: targetPage[0]?.scale });
-    emit(`${target.slug}-heatmaps.html`, heatmapPage(targetPage.map((h) => ({ title: h.title, svg: h.svg })), `${target.name}: predicted substitution energies (GP trained on ${training.name})`));
+    emit(`${target.slug}-heatmaps.html`, heatmapPage(targetPage.map((h) => ({ title: h.title, svg: h.svg })), `${target.name}: predicted substitution energies (${DEFAULT_FAMILY} family trained on ${training.name})`));
     steps.tick();
 
     // 7. viewers
@@ -261,6 +268,7 @@ export async function reproduce(r: ReproduceRequest): Promise<ReproduceSummary> 
         rows: targetRows,
         hosts,
         top,
+        topStabilising: stabilisingPairs.length > 0,
         maps: targetMaps,
         notDrawn: configsNotDrawn(configInfos(targetSystem.enumeration.pairs), targetMaps.map((h) => h.config), (c) => targetRows.some((x) => x.config === c)),
         domainThreshold: main.domainThreshold!,
@@ -291,7 +299,9 @@ export async function reproduce(r: ReproduceRequest): Promise<ReproduceSummary> 
       })),
       shots: shots.map((s) => ({ k: s.k, strategy: s.strategy, mae_meV: +fixed(s.mae * 1000, 1) })),
       top_features: why.properties.slice(0, 5).map((p) => p.feature),
-      top_target_pairs: top.slice(0, 10).map((x) => `${x.element_a}@${x.site_a}+${x.element_b}@${x.site_b} (c${x.config}) ${fixed(x.eds_pred, 3)} eV [${fixed(x.eds_lo!, 2)}, ${fixed(x.eds_hi!, 2)}]`),
+      target_stabilising_pairs: stabilisingPairs.length,
+      top_target_pairs: top.slice(0, 10).map((x) => `${x.element_a}@${x.site_a}+${x.element_b}@${x.site_b} (c${x.config}) ${fixed(x.eds_pred, 3)} eV [${fixed(x.eds_lo!, 2)}, ${fixed(x.eds_hi!, 2)}], P(E_DS < 0) ${fixed(stabilisingProbability(x), 2)}`),
+      training_check_family: DEFAULT_FAMILY,
       training_check_mae_meV: +fixed(checkMae * 1000, 1),
       target_predictions: targetRows.length,
       target_out_of_domain: targetRows.filter((x) => x.out_of_domain).length,

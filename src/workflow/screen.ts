@@ -17,25 +17,22 @@ import {
   MANIFEST_VERSION,
   claimFolder,
   clearFailure,
-  inShard,
   isComplete,
   parquetPath,
   recordFailure,
   type Failure,
   type ListedStructure,
   type ScreenManifest,
-  type Shard,
 } from '../results/store.ts';
 import { requireSbatch, submitArray, type ArrayJobOptions, type SubmittedJob } from '../cluster/slurm.ts';
 import { InputError, isInputError } from '../util/errors.ts';
+import { inShard, type Shard } from '../util/shard.ts';
 import { SILENT, type Progress } from '../util/progress.ts';
 
 /** Most structures one run lists (a list is held in memory and in the manifest: ~100 bytes each). */
 export const MAX_SCREEN_STRUCTURES = 1_000_000;
 /** Largest structure list file. */
 export const MAX_LIST_BYTES = 256 * 1024 * 1024;
-/** Most shards of one run (one Slurm array task each). */
-export const MAX_SHARDS = 10_000;
 
 export interface ScreenRequest {
   model: string;
@@ -72,17 +69,6 @@ export interface ScreenResult {
   rows: number;
   seconds: number;
   family: Record<string, number>;
-}
-
-/** `i/N` → shard i of N (0 ≤ i < N ≤ MAX_SHARDS). */
-export function parseShard(spec: string): Shard {
-  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(spec);
-  const index = m ? Number(m[1]) : NaN;
-  const count = m ? Number(m[2]) : NaN;
-  if (!m || !(count >= 1 && count <= MAX_SHARDS) || !(index < count)) {
-    throw new InputError(`--shard ${spec}: expected i/N with 0 ≤ i < N ≤ ${MAX_SHARDS} (e.g. 0/4; Slurm array task i of N)`);
-  }
-  return { index, count };
 }
 
 interface Entry extends ListedStructure {
