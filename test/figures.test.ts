@@ -23,7 +23,6 @@ import { pageScript } from '../src/figures/inline.ts';
 import { modelsSection, notationHtml, phaseTitle, shotsSection } from '../src/figures/reproduceReport.ts';
 import { shotsSvg } from '../src/figures/shotsPlot.ts';
 import { campaignSvg } from '../src/figures/campaignPlot.ts';
-import { textWidth } from '../src/figures/svg.ts';
 import type { EvaluationResult, ShotPoint } from '../src/model/evaluation/evaluate.ts';
 import type { PredictionRow } from '../src/predict/table.ts';
 import { substitutionSystem } from '../src/substitution/system.ts';

@@ -39,7 +39,7 @@ import { collapseByKey, DATASET_COLUMNS, loadDataset, MAX_SITE_DISPLACEMENT, typ
 import { calculationKey, distinctSubstitutions, substitutionKind, type Substitution } from '../substitution/substitution.ts';
 import { engineEntry } from '../engine/registry.ts';
 import { identityKey } from '../engine/cache.ts';
-import { familiesWith, familyEntry, fitFamily } from '../model/families/index.ts';
+import { DEFAULT_FAMILY, familiesWith, familyEntry, fitFamily } from '../model/families/index.ts';
 import { hasCapability, type Capability, type Distribution, type SubstitutionModel, type TrainingSample } from '../model/families/contract.ts';
 import { labelScores, mean } from '../model/learn/metrics.ts';
 import { childSeed, createRng, shuffleInPlace } from '../model/learn/random.ts';
@@ -305,7 +305,7 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignResult>
   const start0 = roundDir(dir, 0);
   const modelFile0 = join(start0, 'model.json');
   const start = req.modelFile ? { model: req.modelFile, sha256: sha256(req.modelFile) } : { sources: (req.sources ?? []).map((s) => ({ ...s, sha256: sha256(s.data) })), params: req.params ?? null, features: req.features ?? null, ce: req.ce ?? null };
-  const family0 = req.family ?? (req.modelFile ? undefined : 'gp');
+  const family0 = req.family ?? (req.modelFile ? undefined : DEFAULT_FAMILY);
   const settings = settingsRecord(req, system, keys, source, start, family0 ?? 'first of the file');
   checkSettings(join(dir, 'campaign.json'), settings);
   const writeRecord = (rounds: RoundReport[]) => writeFileAtomic(join(dir, 'campaign.json'), JSON.stringify({ format: CAMPAIGN_FORMAT, settings, rounds }, null, 1) + '\n');
