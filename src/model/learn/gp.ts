@@ -399,6 +399,8 @@ export class LatentGP {
       const K = covariance(components, inputs, inputs, hyper);
       for (let i = 0; i < n; i++) K[i * n + i] += hyper.sigmaN ** 2;
       this.L = choleskyWithJitter(K, n).L;
+      // the search needed them at every step; a fitted GP would hold n² per block for nothing
+      for (const d of inputs.designs) selfDistances.delete(d.points);
     }
     this.n = n;
     this.alpha = Float64Array.from(y);
