@@ -76,6 +76,11 @@ function cachedSqdist(A: PointSet, B: PointSet, cols: readonly number[]): Float6
   return d;
 }
 
+/** The distances the search cached, else computed and not kept: evaluating K once (a final fit) holds one block at a time. */
+function sqdistOnce(A: PointSet, B: PointSet, cols: readonly number[]): Float64Array {
+  return (A === B ? selfDistances.get(A)?.get(cols.join(',')) : undefined) ?? blockSqdist(A, B, cols);
+}
+
 /** Self-distances of A from those of its first n0 points: only the new rows and columns are computed. */
 function extendSqdist(A: PointSet, parent: PointSet, d0: Float64Array, cols: readonly number[]): Float64Array {
   const n = A.n;
@@ -137,15 +142,14 @@ function squaredExponential(blocksOf: (dim: number) => number[][], perKey: boole
   if (ells.length !== nBlocks) throw new RangeError(`${nBlocks} length scales need ${nBlocks} bounds, got ${ells.length}`);
   return {
     hyper: [{ name: 'sigma', bounds: bounds.sigma }, ...ells.map((b, k) => ({ name: nBlocks === 1 ? 'ell' : `ell${k + 1}`, bounds: b }))],
+    // K alone (a fit, a prediction) reads distances block by block; the gradient (the search) caches them
     eval(A, B, [s, ...ells]) {
-      const d = distances(A, B);
-      const il = ells.map((l) => 1 / (l * l));
       const E = new Float64Array(A.n * B.n);
-      for (let b = 0; b < d.length; b++) {
-        const db = d[b];
-        const f = -0.5 * il[b];
+      blocksOf(A.dim).forEach((cols, b) => {
+        const db = sqdistOnce(A, B, cols);
+        const f = -0.5 / (ells[b] * ells[b]);
         for (let p = 0; p < E.length; p++) E[p] += f * db[p];
-      }
+      });
       const K = expNegative(E);
       const s2 = s * s;
       for (let i = 0; i < A.n; i++)
