@@ -207,10 +207,11 @@ export function symmetricPairKernel(half: number, bounds: KernelBounds): KernelT
   };
   const all = columns(0, 2 * half);
   const swapped = new WeakMap<PointSet, PointSet>();
-  const distances = (A: PointSet, B: PointSet) => {
+  // as squaredExponential: K alone reads the direct distances without keeping them, the gradient caches them
+  const distances = (A: PointSet, B: PointSet, direct = cachedSqdist) => {
     let Bs = swapped.get(B);
     if (!Bs) swapped.set(B, (Bs = swap(B)));
-    return [cachedSqdist(A, B, all), blockSqdist(A, Bs, all)];
+    return [direct(A, B, all), blockSqdist(A, Bs, all)];
   };
   return {
     hyper: [
@@ -218,7 +219,7 @@ export function symmetricPairKernel(half: number, bounds: KernelBounds): KernelT
       { name: 'ell', bounds: bounds.ell as Bounds },
     ],
     eval(A, B, [s, ell]) {
-      const [d1, d2] = distances(A, B);
+      const [d1, d2] = distances(A, B, sqdistOnce);
       const f = -0.5 / (ell * ell);
       const K = new Float64Array(d1.length);
       for (let p = 0; p < K.length; p++) K[p] = 0.5 * s * s * (Math.exp(f * d1[p]) + Math.exp(f * d2[p]));
@@ -403,8 +404,6 @@ export class LatentGP {
       const K = covariance(components, inputs, inputs, hyper);
       for (let i = 0; i < n; i++) K[i * n + i] += hyper.sigmaN ** 2;
       this.L = choleskyWithJitter(K, n).L;
-      // the search needed them at every step; a fitted GP would hold n² per block for nothing
-      for (const d of inputs.designs) selfDistances.delete(d.points);
     }
     this.n = n;
     this.alpha = Float64Array.from(y);
