@@ -21,7 +21,7 @@ import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { zhou2004Setfl } from '../src/engine/zhou2004.ts';
-import { sha256File } from '../src/engine/lammps.ts';
+import { sha256File } from '../src/util/digest.ts';
 import { compute, metadataPath } from '../src/workflow/compute.ts';
 import { templateRows } from '../src/workflow/calculations.ts';
 import { terminalProgress, SILENT } from '../src/util/progress.ts';

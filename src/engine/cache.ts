@@ -4,7 +4,6 @@
  * on: engine, version, potential digests and settings. Shards of one run that
  * share the file compute each of them once (a lost race recomputes, never mixes).
  */
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Mat3, Vec3 } from '../structure/lattice.ts';
 import type { Structure } from '../structure/structure.ts';
@@ -13,6 +12,7 @@ import { InputError } from '../util/errors.ts';
 import type { EngineIdentity } from './engine.ts';
 import type { ReferenceEnergy } from './references.ts';
 import type { StabilityCheck } from './stability.ts';
+import { shortDigest } from '../util/digest.ts';
 
 /** A stable JSON text: object keys sorted at every level. */
 export function stableJson(v: unknown): string {
@@ -21,17 +21,16 @@ export function stableJson(v: unknown): string {
   return JSON.stringify(v);
 }
 
-const digest = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
 
 /** Cache key of an engine set-up (file paths left out: a moved potential is the same potential). */
 export function identityKey(id: EngineIdentity): string {
-  return digest(stableJson({ engine: id.engine, version: id.version, files: id.files.map((f) => f.sha256), settings: id.settings }));
+  return shortDigest(stableJson({ engine: id.engine, version: id.version, files: id.files.map((f) => f.sha256), settings: id.settings }));
 }
 
 /** Key of a cell's geometry and elements (positions to 1e-6). */
 export function cellKey(cell: Structure): string {
   const r = (x: number) => Math.round(x * 1e6);
-  return digest(stableJson({ lattice: cell.lattice.matrix.flat().map(r), sites: cell.sites.map((s) => [s.element, ...s.frac.map(r)]) }));
+  return shortDigest(stableJson({ lattice: cell.lattice.matrix.flat().map(r), sites: cell.sites.map((s) => [s.element, ...s.frac.map(r)]) }));
 }
 
 export interface PristineRecord {

@@ -7,7 +7,6 @@
  * through coreutils' `stdbuf` lets every result be read as soon as it is printed.
  */
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -19,6 +18,7 @@ import { text, type ParamValues } from '../util/params.ts';
 import { EngineExit, EngineProcess } from './child.ts';
 import { maxDisplacement, withPositions } from './cellMath.ts';
 import { RELAX_PARAMS, STRESS_TOL, type Calculator, type EngineEntry, type EngineSession, type Relaxation, type RelaxMode } from './engine.ts';
+import { sha256File } from '../util/digest.ts';
 
 /** Where lammps-data puts its potentials; $LAMMPS_POTENTIALS is searched first, as LAMMPS does. */
 export const LAMMPS_DATA_DIR = '/usr/share/lammps/potentials';
@@ -93,9 +93,6 @@ export function resolvePotential(name: string): string {
   throw new InputError(`potential file '${name}' not found (looked at that path${name.includes('/') ? '' : ` and in ${dirs.join(', ')}`}; Debian's lammps-data package ships ${LAMMPS_DATA_DIR})`);
 }
 
-export function sha256File(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
-}
 
 export interface PotentialInfo {
   files: string[];

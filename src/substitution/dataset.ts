@@ -34,6 +34,10 @@ export interface DataRow {
  */
 export const MAX_SITE_DISPLACEMENT = 1;
 
+/** Why a calculation whose atoms moved this far is set aside (another arrangement than its key names), else undefined. */
+export const relaxedAway = (maxDisplacement: number | undefined): string | undefined =>
+  (maxDisplacement ?? 0) > MAX_SITE_DISPLACEMENT ? `relaxed away from its sites (an atom moved ${maxDisplacement} Å > ${MAX_SITE_DISPLACEMENT} Å)` : undefined;
+
 export interface DataSet {
   file: string;
   rows: DataRow[];
@@ -165,8 +169,7 @@ export function cleanDataset(ds: DataSet): CleanedDataSet {
     if (r.kind === 'pristine') dropped.push({ line: r.line, cause: 'pristine cell (zero by construction)', reason: `pristine cell (listed ${r.eds} eV)` });
     else if (pristineEnergy !== null && Math.abs(r.eds - pristineEnergy) < 1e-6)
       dropped.push({ line: r.line, cause: 'transposed with the pristine energy', reason: `${r.key} carries the pristine energy ${pristineEnergy} eV (transposed entry)` });
-    else if ((r.maxDisplacement ?? 0) > MAX_SITE_DISPLACEMENT)
-      dropped.push({ line: r.line, cause: 'relaxed away from its sites', reason: `${r.key} relaxed away from its sites (an atom moved ${r.maxDisplacement} Å > ${MAX_SITE_DISPLACEMENT} Å)` });
+    else if (relaxedAway(r.maxDisplacement)) dropped.push({ line: r.line, cause: 'relaxed away from its sites', reason: `${r.key} ${relaxedAway(r.maxDisplacement)}` });
     else rows.push(r);
   }
   return { rows, dropped, pristineEnergy };

@@ -13,7 +13,6 @@ import { Structure } from '../structure/structure.ts';
 import { toCif } from '../structure/cif.ts';
 import { toPoscar } from '../structure/poscar.ts';
 import { datasetRow, substitutionSystem, type SubstitutionSystem } from '../substitution/system.ts';
-export { datasetRow } from '../substitution/system.ts';
 import { nearestLikePairs } from '../substitution/pairs.ts';
 import { calculationKey, canonicalSubstitution, distinctSubstitutions, expandSubstitutions, substitutionKind, type ElementChoice, type Substitution } from '../substitution/substitution.ts';
 import { collapseByKey, DATASET_COLUMNS, loadDataset, type PositionFrame } from '../substitution/dataset.ts';

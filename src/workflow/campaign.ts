@@ -30,14 +30,13 @@
  *   truth.csv                   --truth compute: every candidate's energy (the rows never picked computed at the
  *                               end, in truth-engine.csv), a data set to pass as --truth or --replay later
  */
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { structureForData, substitutionSystem, trainingSets, type DataSource, type SubstitutionSystem } from '../substitution/system.ts';
+import { datasetRow, structureForData, substitutionSystem, trainingSets, type DataSource, type SubstitutionSystem } from '../substitution/system.ts';
 import { readStructure } from '../structure/io.ts';
-import { collapseByKey, DATASET_COLUMNS, loadDataset, MAX_SITE_DISPLACEMENT, type PositionFrame } from '../substitution/dataset.ts';
+import { collapseByKey, DATASET_COLUMNS, loadDataset, relaxedAway, type PositionFrame } from '../substitution/dataset.ts';
 import { calculationKey, distinctSubstitutions, substitutionKind, type Substitution } from '../substitution/substitution.ts';
-import { engineEntry } from '../engine/registry.ts';
+import { ENGINES, engineEntry } from '../engine/registry.ts';
 import { identityKey } from '../engine/cache.ts';
 import { DEFAULT_FAMILY, familiesWith, familyEntry, fitFamily } from '../model/families/index.ts';
 import { hasCapability, type Capability, type Distribution, type SubstitutionModel, type TrainingSample } from '../model/families/contract.ts';
@@ -50,10 +49,11 @@ import { columns, energyColumn, optional, readTable, writeTable } from '../util/
 import { writeFileAtomic } from '../util/atomicWrite.ts';
 import { InputError } from '../util/errors.ts';
 import { SILENT, inStage, type Progress } from '../util/progress.ts';
-import { ENUMERATION_COLUMNS, SUBSTITUTION_COLUMNS, datasetRow, writeCalculations, type CellChoice } from './calculations.ts';
+import { ENUMERATION_COLUMNS, SUBSTITUTION_COLUMNS, writeCalculations, type CellChoice } from './calculations.ts';
 import { COMPUTE_COLUMNS, Interrupted, compute, engineSettings, type ComputeResult } from './compute.ts';
 import { trainingInfo, trainModel } from './train.ts';
 import { specOf, type ModelChoice } from './choices.ts';
+import { sha256File, shortDigest } from '../util/digest.ts';
 
 /** Most candidates of a campaign: `suggest` holds their m × m posterior covariance (5000: 200 MB). */
 export const MAX_CAMPAIGN_CANDIDATES = 5000;
@@ -180,8 +180,6 @@ const PREDICTION_COLUMNS = [
 ] as const;
 
 const roundDir = (dir: string, r: number) => join(dir, `round-${String(r).padStart(2, '0')}`);
-const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
-const digest = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
 
 /** The candidates: the substituents given (per site label or for every site), else the rows of a data set of the target. */
 function candidatesOf(req: CampaignRequest, system: SubstitutionSystem, rowsFrom: string | undefined): Substitution[] {
@@ -202,13 +200,10 @@ function candidatesOf(req: CampaignRequest, system: SubstitutionSystem, rowsFrom
   return rows.filter((r) => !seen.has(r.key) && seen.add(r.key)).map((r) => r.substitution);
 }
 
-/** A calculation whose atoms moved this far relaxed into another arrangement: neither learned from nor scored (as training sets it aside). */
-const movedAway = (d: number | undefined) => ((d ?? 0) > MAX_SITE_DISPLACEMENT ? `relaxed away from its sites (an atom moved ${d} Å > ${MAX_SITE_DISPLACEMENT} Å)` : undefined);
-
-/** Energies of a data set of the target by calculation key (rows without one left out), and the keys that relaxed away, with why. */
+/** Energies of a data set of the target by calculation key (rows without one left out), and the keys that relaxed away, with why (neither learned from nor scored, as training sets them aside). */
 function energiesOf(file: string, system: SubstitutionSystem, frame?: PositionFrame): { energies: Map<string, number>; setAside: Map<string, string> } {
   const rows = loadDataset(file, system.enumeration, { structure: system.structure, frame, energyOptional: true }).rows.filter((r) => Number.isFinite(r.eds));
-  const setAside = new Map(rows.flatMap((r) => (movedAway(r.maxDisplacement) ? [[r.key, movedAway(r.maxDisplacement)!] as const] : [])));
+  const setAside = new Map(rows.flatMap((r) => { const why = relaxedAway(r.maxDisplacement); return why ? [[r.key, why] as const] : []; }));
   return { energies: new Map(collapseByKey(rows.filter((r) => !setAside.has(r.key))).map((s) => [s.key, s.eds])), setAside };
 }
 
@@ -233,7 +228,7 @@ export function scoreRound(keys: readonly string[], d: RoundFile['prediction'], 
 /** The campaign's settings: a rerun in the same folder must match them (rounds, truth, jobs and cache may change). */
 function settingsRecord(req: CampaignRequest, system: SubstitutionSystem, candidates: string[], source: Record<string, unknown>, start: Record<string, unknown>, family: string) {
   return {
-    target: { cif: req.cif, sha256: sha256(req.cif), block: req.block ?? null, supercell: system.supercell, maxDistance: system.maxDistance, candidates: candidates.length, candidatesDigest: digest(candidates.join('\n')) },
+    target: { cif: req.cif, sha256: sha256File(req.cif), block: req.block ?? null, supercell: system.supercell, maxDistance: system.maxDistance, candidates: candidates.length, candidatesDigest: shortDigest(candidates.join('\n')) },
     start,
     family,
     source,
@@ -279,10 +274,10 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignResult>
   if (req.replay) {
     if (req.truth === 'compute') throw new InputError('--truth compute needs an engine, not --replay (the replayed data set is the truth)');
     replayed = energiesOf(req.replay, system, req.positions);
-    source = { replay: req.replay, sha256: sha256(req.replay) };
+    source = { replay: req.replay, sha256: sha256File(req.replay) };
   } else {
     const entry = engineEntry(req.engine ?? 'lammps');
-    if (!entry.runsHere) throw new InputError(`engine ${entry.name} runs elsewhere (it writes input sets): a campaign needs an engine that runs here (${['lammps', 'ase'].join(', ')}), or --replay`);
+    if (!entry.runsHere) throw new InputError(`engine ${entry.name} runs elsewhere (it writes input sets): a campaign needs an engine that runs here (${ENGINES.filter((x) => x.runsHere).map((x) => x.name).join(', ')}), or --replay`);
     engineOptions = engineSettings(entry, req.options);
     const elements = [...new Set([...e.cell.composition().keys(), ...candidates.flatMap((s) => [s.elementA, s.elementB])])].sort();
     const session = await entry.runsHere.open(engineOptions as never, elements);
@@ -304,7 +299,7 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignResult>
   // the model before any calculation: trained here on other phases, or read
   const start0 = roundDir(dir, 0);
   const modelFile0 = join(start0, 'model.json');
-  const start = req.modelFile ? { model: req.modelFile, sha256: sha256(req.modelFile) } : { sources: (req.sources ?? []).map((s) => ({ ...s, sha256: sha256(s.data) })), params: req.params ?? null, features: req.features ?? null, ce: req.ce ?? null };
+  const start = req.modelFile ? { model: req.modelFile, sha256: sha256File(req.modelFile) } : { sources: (req.sources ?? []).map((s) => ({ ...s, sha256: sha256File(s.data) })), params: req.params ?? null, features: req.features ?? null, ce: req.ce ?? null };
   const family0 = req.family ?? (req.modelFile ? undefined : DEFAULT_FAMILY);
   const settings = settingsRecord(req, system, keys, source, start, family0 ?? 'first of the file');
   checkSettings(join(dir, 'campaign.json'), settings);
@@ -514,7 +509,7 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignResult>
     const reasons = readTable(out, COMPUTE_COLUMNS, 'computed data set').rows;
     const result = new Map(
       listed.map((x, k) => {
-        const moved = movedAway(x.maxDisplacement);
+        const moved = relaxedAway(x.maxDisplacement);
         return [x.key, { eds: Number.isFinite(x.eds) && !moved ? x.eds : null, reason: moved ?? reasons[k].reason }];
       }),
     );

@@ -7,13 +7,12 @@
  * Engines that run elsewhere (VASP, QE) get their input sets written instead;
  * `cescreen collect` reads the results back.
  */
-import { createHash } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { Structure } from '../structure/structure.ts';
 import { analyzeSymmetry } from '../structure/symmetry.ts';
 import { Lattice, norm, type Vec3 } from '../structure/lattice.ts';
-import { substitutionSystem, type SubstitutionSystem } from '../substitution/system.ts';
+import { datasetRow, substitutionSystem, type SubstitutionSystem } from '../substitution/system.ts';
 import { loadDataset, type PositionFrame } from '../substitution/dataset.ts';
 import { substitutionKind, type Substitution, type SubstitutionKind } from '../substitution/substitution.ts';
 import { engineEntry } from '../engine/registry.ts';
@@ -32,7 +31,8 @@ import { columns, energyColumn, optional, readTable, writeTable, type RowOf } fr
 import { writeFileAtomic } from '../util/atomicWrite.ts';
 import { inShard, parseShard } from '../util/shard.ts';
 import { SILENT, inStage, type Progress } from '../util/progress.ts';
-import { ENUMERATION_COLUMNS, SUBSTITUTION_COLUMNS, calculationName, datasetRow, substitutedCell, type CellChoice } from './calculations.ts';
+import { ENUMERATION_COLUMNS, SUBSTITUTION_COLUMNS, calculationName, substitutedCell, type CellChoice } from './calculations.ts';
+import { sha256File } from '../util/digest.ts';
 
 /** The filled data set: the manifest's columns and what the engine says about each row. */
 export const COMPUTE_COLUMNS = [
@@ -152,9 +152,6 @@ export async function compute(req: ComputeRequest): Promise<ComputeResult | Inpu
   throw new InputError(`engine ${entry.name} neither runs here nor writes inputs`);
 }
 
-function sha256(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
-}
 
 /** Shortest lattice translation of a cell, Å: a substituted atom sees its own image this far away. */
 export function shortestImage(lattice: Lattice): number {
@@ -290,7 +287,7 @@ async function computeHere(req: ComputeRequest, entry: EngineEntry<ParamDefs>, s
     // what the metadata says about the cells, worked out once (a symmetry analysis of a large cell takes seconds)
     const cells = {
       file: req.cif,
-      sha256: sha256(req.cif),
+      sha256: sha256File(req.cif),
       supercell: system.supercell,
       maxDistance: system.maxDistance,
       atoms: cell.length,
@@ -502,7 +499,7 @@ async function writeInputSets(req: ComputeRequest, entry: EngineEntry<ParamDefs>
     format: 'cescreen-inputs-1',
     identity: w.identity(settings as never),
     bookkeeping: BOOKKEEPING,
-    structure: { file: req.cif, copy, sha256: sha256(req.cif), supercell: system.supercell, maxDistance: system.maxDistance, block: req.block },
+    structure: { file: req.cif, copy, sha256: sha256File(req.cif), supercell: system.supercell, maxDistance: system.maxDistance, block: req.block },
     cellKey: cellKey(cell),
     pristine: { dir: 'pristine', atoms: cell.length },
     references,

@@ -3,7 +3,6 @@
  * AET, pairs) and predicted, one Parquet file each, streamed (a structure's rows
  * are written and dropped before the next is read), resumable and shardable.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { chooseFamily, loadModel, type SavedModel } from '../predict/modelFile.ts';
@@ -28,6 +27,7 @@ import { requireSbatch, submitArray, type ArrayJobOptions, type SubmittedJob } f
 import { InputError, isInputError } from '../util/errors.ts';
 import { inShard, type Shard } from '../util/shard.ts';
 import { SILENT, type Progress } from '../util/progress.ts';
+import { sha256File } from '../util/digest.ts';
 
 /** Most structures one run lists (a list is held in memory and in the manifest: ~100 bytes each). */
 export const MAX_SCREEN_STRUCTURES = 1_000_000;
@@ -112,9 +112,6 @@ export function listStructures(r: Pick<ScreenRequest, 'files' | 'list'>): Entry[
   });
 }
 
-function sha256(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
-}
 
 /** The run's manifest and entries, the model loaded (once) and checked. */
 async function prepare(r: ScreenRequest) {
@@ -128,7 +125,7 @@ async function prepare(r: ScreenRequest) {
   const manifest: ScreenManifest = {
     format: MANIFEST_FORMAT,
     version: MANIFEST_VERSION,
-    model: { file: r.model, sha256: sha256(r.model) },
+    model: { file: r.model, sha256: sha256File(r.model) },
     options: { elements: r.elements ?? saved.training.elements, supercell: r.supercell, maxDistance: r.maxDistance, ...(r.family ? { family: r.family } : {}), seed: r.seed },
     shards,
     structures: entries.map(({ id, file }) => ({ id, file })),
