@@ -142,6 +142,13 @@ test('clear errors: missing lmp (exit 2, one line), a pair style the build lacks
   await refused({ potential: 'no-such-file.eam.alloy' }, /potential file 'no-such-file\.eam\.alloy' not found/);
   await refused({ potential: 'CuTa.eam.alloy', encut: 400 }, /--encut is not an option of engine lammps/);
   assert.ok(!existsSync(join(dir, 'never.csv')));
+  // --slurm refuses what every array task would refuse before anything is queued (with or without sbatch on PATH)
+  const noData = cescreen('compute', CU, '--data', join(dir, 'no-such-rows.csv'), '--potential', 'CuTa.eam.alloy', '-o', join(dir, 'never.csv'), '--slurm');
+  assert.equal(noData.status, 2);
+  assert.match(noData.stderr, /no-such-rows\.csv: cannot read the data set/);
+  const badOption = cescreen('compute', CU, '--data', data, '--max-distance', '3', '--potential', 'CuTa.eam.alloy', '--encut', '400', '-o', join(dir, 'never.csv'), '--slurm');
+  assert.equal(badOption.status, 2);
+  assert.match(badOption.stderr, /--encut is not an option of engine lammps/);
 });
 
 test('SIGTERM stops compute with 143 and kills every lmp it started; the same command then resumes', { skip }, async () => {

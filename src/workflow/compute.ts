@@ -549,6 +549,9 @@ export function submitCompute(r: ComputeRequest & { shards: number }, slurm: Arr
   if (r.shard) throw new InputError('--slurm runs every shard as an array task: give --shards N, not --shard');
   const entry = engineEntry(r.engine);
   if (!entry.runsHere) throw new InputError(`--slurm: the ${r.engine} engine writes input sets to run on your cluster's own queue; compute them without --slurm and submit the runs`);
+  // what every task would refuse is refused here, before anything is queued
+  engineSettings(entry, r.options);
+  loadItems(r);
   requireSbatch();
   // every option as the task's command line gives it (declared names, kebab-case)
   const flag = (name: string, v: unknown) => (v === undefined || v === false || v === '' ? [] : v === true ? [kebab(name)] : [kebab(name), String(v)]);
